@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
+import sys
 import tempfile
 import threading
 from importlib import resources
@@ -28,7 +29,6 @@ EXPECTED_SHA256 = {
     "vocabulary.txt": "34ce3fe1c5041027b3f8d42912270993f986dbc4bb34cf27f951e34a1e453913",
 }
 MODEL_BYTES = 145217532
-BUNDLED_ENV = "PONTOVOZ_BUNDLED_MODEL"  # set by the frozen build / Docker image
 
 _lock = threading.Lock()
 _cache: dict[tuple[str, str, int, int], object] = {}
@@ -69,9 +69,6 @@ def assemble_embedded(cache_root: Path, verify: bool = True) -> Path:
     Written to a temp dir next to the target and renamed into place, so a crash or a second
     process never sees a half-written model.
     """
-    bundled = os.environ.get(BUNDLED_ENV, "")
-    if bundled and _is_complete(Path(bundled)):
-        return Path(bundled)
     target = cache_root / MODEL_NAME
     if _is_complete(target):
         return target
@@ -116,7 +113,19 @@ def resolve_model_dir(options: EngineOptions, cache_root: Path) -> Path:
         if not (folder / "model.bin").is_file():
             raise ModelError(f"no model.bin in model folder {folder}")
         return folder
+    bundled = bundled_model_dir()
+    if bundled is not None:
+        return bundled
     return assemble_embedded(cache_root)
+
+
+def bundled_model_dir() -> Path | None:
+    """The model shipped inside a frozen (PyInstaller) build, already assembled."""
+    base = getattr(sys, "_MEIPASS", None)
+    if base is None:
+        return None
+    folder = Path(base) / "resources" / MODEL_NAME
+    return folder if _is_complete(folder) else None
 
 
 def load_model(options: EngineOptions, cache_root: Path):  # -> faster_whisper.WhisperModel
