@@ -1,0 +1,108 @@
+"""Reading the request body: bounded in size and time, JSON whatever the Content-Type
+(the seed's clients send no header), then strict validation and base64 decoding."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import binascii
+import json
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from fastapi import Request
+from pydantic import ValidationError
+from starlette.concurrency import run_in_threadpool
+
+from app.api.errors import USAGE, BadRequest, InvalidField, PayloadTooLarge, RequestTimeout
+from app.api.schemas import ValidateRequest, describe
+
+#: Bodies above this are parsed off the event loop (JSON + base64 of MBs takes milliseconds).
+_OFFLOAD_BYTES = 256 * 1024
+_URLSAFE = str.maketrans("-_", "+/")
+T = TypeVar("T")
+
+
+async def read_body(request: Request, limit: int, timeout: float) -> bytes:
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        raise PayloadTooLarge(_too_large(int(declared), limit))
+    chunks: list[bytes] = []
+    size = 0
+
+    async def receive_all() -> None:
+        nonlocal size
+        async for chunk in request.stream():
+            size += len(chunk)
+            if size > limit:
+                raise PayloadTooLarge(_too_large(size, limit))
+            chunks.append(chunk)
+
+    try:
+        await asyncio.wait_for(receive_all(), timeout)
+    except TimeoutError:
+        raise RequestTimeout(f"the request body did not arrive within {timeout:g} s") from None
+    return b"".join(chunks)
+
+
+def _too_large(size: int, limit: int) -> str:
+    return (
+        f"the request body is {size} bytes; the limit is {limit} bytes "
+        f"({limit / 1_000_000:.1f} MB). Send a shorter or compressed clip (2-4 s is enough)"
+    )
+
+
+def parse_request(body: bytes) -> ValidateRequest:
+    """Body bytes -> a validated request, or BadRequest/InvalidField saying what to fix."""
+    if not body.strip():
+        raise BadRequest(f"the request body is empty; {USAGE}")
+    try:
+        data: Any = json.loads(body)
+    except (ValueError, RecursionError):  # JSONDecodeError, bad UTF-8, absurd nesting/ints
+        raise BadRequest(f"the request body is not valid JSON; {USAGE}") from None
+    if not isinstance(data, dict):
+        raise BadRequest(f"the request body must be a JSON object; {USAGE}")
+    try:
+        return ValidateRequest.model_validate(data)
+    except ValidationError as exc:
+        raise InvalidField(describe(exc)) from None
+
+
+def decode_audio_base64(text: str) -> bytes:
+    """Standard or URL-safe base64, line breaks and a ``data:...;base64,`` prefix tolerated."""
+    s = text.strip()
+    if s.startswith("data:") and "," in s[:256]:
+        head, _, s = s.partition(",")
+        if not head.endswith(";base64"):
+            raise InvalidField("'audio' is a data URL without ';base64'; send base64 of the file")
+    s = "".join(s.split())
+    if "-" in s or "_" in s:
+        s = s.translate(_URLSAFE)
+    if len(s) % 4:
+        s += "=" * (-len(s) % 4)
+    try:
+        data = base64.b64decode(s, validate=True)
+    except (binascii.Error, ValueError):
+        raise InvalidField(
+            "'audio' is not valid base64; encode the audio file's bytes with base64 "
+            "(A-Z, a-z, 0-9, '+', '/', '=' padding)"
+        ) from None
+    if not data:
+        raise InvalidField("'audio' decodes to 0 bytes; send base64 of an audio file")
+    return data
+
+
+async def read_validate_request(
+    request: Request, limit: int, timeout: float, check_phrase: Callable[[str], T]
+) -> tuple[T, bytes]:
+    """Read, parse and validate the body; returns (checked phrase, audio bytes)."""
+    body = await read_body(request, limit, timeout)
+    if len(body) > _OFFLOAD_BYTES:
+        return await run_in_threadpool(_parse_and_decode, body, check_phrase)
+    return _parse_and_decode(body, check_phrase)
+
+
+def _parse_and_decode(body: bytes, check_phrase: Callable[[str], T]) -> tuple[T, bytes]:
+    req = parse_request(body)
+    phrase = check_phrase(req.expected_speech)  # PhraseError before any audio work
+    return phrase, decode_audio_base64(req.audio)
