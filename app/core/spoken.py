@@ -1,0 +1,238 @@
+"""Turn a Whisper (pt) transcript into the (type, hour, minute) the worker said.
+
+The verifier compares numbers as numbers: a fuzzy string ratio cannot tell "13 40" from
+"13 41" (design.md section 3). Whisper writes the same phrase in many ways ("13 horas e 40",
+"treze e quarenta", "13h40", "1340", "uma e quarenta da tarde", "vinte para as duas"), so the
+text is normalised (accents, case, ``text2num`` for number words) and then read by a small
+grammar with the clock rules ``text2num`` lacks (feminine hours, meio-dia, "e meia", "em ponto",
+"M para as H", "da tarde"). Only the first time expression is read: with a short window greedy
+decoding repeats the phrase, and a sentence end closes an expression.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from text_to_num import alpha2digit
+
+from app.core.config import DEFAULT_PUNCH_TYPES
+from app.core.phrase import Phrase, canonical_type, strip_accents
+
+__all__ = ["SpokenTime", "parse_spoken", "resolve"]
+
+
+@dataclass(frozen=True)
+class SpokenTime:
+    """What was heard; any field may be missing (None). Hours keep 12-hour speech (1-12)."""
+
+    type: str | None
+    hour: int | None
+    minute: int | None
+    period: str | None  # "manha" | "tarde" | "noite" | "madrugada"
+    text: str
+
+
+# Number words text2num leaves alone when they stand by themselves (feminine hours, "um",
+# "zero"), plus spellings it does not know.
+_WORDS: dict[str, int] = {
+    "zero": 0, "um": 1, "uma": 1, "dois": 2, "duas": 2, "tres": 3, "quatro": 4, "cinco": 5,
+    "seis": 6, "sete": 7, "oito": 8, "nove": 9, "dez": 10, "onze": 11, "doze": 12,
+    "dezasete": 17, "cincoenta": 50,
+}  # fmt: skip
+_HOUR_MARKS = frozenset({"hora", "horas", "h", "hs", "hr", "hrs"})
+_MINUTE_MARKS = frozenset({"minuto", "minutos", "min", "mins"})
+_TO = frozenset({"para", "pra", "pras", "pro"})
+_ARTICLES = frozenset({"a", "as", "o", "os"})
+_PERIODS = frozenset({"manha", "tarde", "noite", "madrugada"})
+_PERIOD_LEADS = frozenset({"da", "de", "pela", "na", "a"})
+_STOP = "."  # sentence end; a time expression never crosses one
+_PERIOD_REACH = 5  # how many tokens after the time a "da tarde" may follow
+
+# 24-hour ranges each period allows; 0 is night ("meia-noite", "doze da noite").
+_PERIOD_HOURS: dict[str, frozenset[int]] = {
+    "manha": frozenset(range(0, 12)),
+    "madrugada": frozenset(range(0, 7)),
+    "tarde": frozenset(range(12, 20)),
+    "noite": frozenset({*range(18, 24), 0}),
+}
+
+Token = int | str  # a number, a word, or _STOP
+
+
+def _normalise(text: str) -> str:
+    """Lower-case, accent-free text with number words as digits and clock formats split."""
+    s = strip_accents(text).lower().replace("-", " ")
+    s = alpha2digit(s, "pt")
+    s = re.sub(r"(\d)\s*:\s*(\d)", r"\1 \2", s)  # 13:40
+    s = re.sub(r"(\d)\.(\d)", r"\1 \2", s)  # 13.40 (a period with no space is no sentence end)
+    s = re.sub(r"(\d)([a-z])", r"\1 \2", s)  # 13h40, 13hs
+    s = re.sub(r"([a-z])(\d)", r"\1 \2", s)
+    return s
+
+
+def _split_run(digits: str) -> list[Token]:
+    """A 3-4 digit run ("1340", "515": Whisper merges H MM) as hour and minute when valid."""
+    if len(digits) in (3, 4):
+        hour, minute = int(digits[:-2]), int(digits[-2:])
+        if hour <= 23 and minute <= 59:
+            return [hour, minute]
+    return [int(digits)]
+
+
+def _tokens(norm: str) -> list[Token]:
+    """Numbers as ints, words as str, sentence ends as _STOP; other punctuation is dropped."""
+    out: list[Token] = []
+    for piece in re.findall(r"\d+|[a-z]+|[.!?;]", norm):
+        if piece.isdigit():
+            out.extend(_split_run(piece))
+        elif piece in "!?;.":
+            out.append(_STOP)
+        else:
+            out.append(_WORDS.get(piece, piece))
+    return out
+
+
+def _at(tokens: list[Token], i: int) -> Token | None:
+    return tokens[i] if 0 <= i < len(tokens) else None
+
+
+def _named_hour(tokens: list[Token], i: int) -> tuple[int, int] | None:
+    """(hour, next index) for "meio dia" (12) or "meia noite" (0) at i, else None."""
+    pair = (_at(tokens, i), _at(tokens, i + 1))
+    if pair == ("meio", "dia"):
+        return 12, i + 2
+    if pair == ("meia", "noite"):
+        return 0, i + 2
+    return None
+
+
+def _hour_at(tokens: list[Token], i: int) -> tuple[int, int, bool] | None:
+    """(hour, next index, named) for a number or a named hour at i, else None."""
+    named = _named_hour(tokens, i)
+    if named:
+        return named[0], named[1], True
+    tok = _at(tokens, i)
+    if isinstance(tok, int):
+        return tok, i + 1, False
+    return None
+
+
+def _to_form(tokens: list[Token], i: int) -> tuple[int, int, int] | None:
+    """'M para as H' (e.g. "vinte para as duas" = 1:40): (hour, minute, next index) or None."""
+    minutes = _at(tokens, i)
+    if not isinstance(minutes, int) or not 1 <= minutes <= 59:
+        return None
+    j = i + 1
+    if _at(tokens, j) in _MINUTE_MARKS:
+        j += 1
+    if _at(tokens, j) not in _TO:
+        return None
+    j += 1
+    if _at(tokens, j) in _ARTICLES:
+        j += 1
+    target = _hour_at(tokens, j)
+    if target is None:
+        return None
+    hour, j, named = target
+    if _at(tokens, j) in _HOUR_MARKS:
+        j += 1
+    # "para o meio-dia" = 11, "para a meia-noite" = 23; "para a uma" is 12:45 in 12-hour speech
+    before = (hour - 1) % 24 if named or hour != 1 else 12
+    return before, 60 - minutes, j
+
+
+def _clock_form(tokens: list[Token], i: int) -> tuple[int, int | None, int] | None:
+    """'H [horas] [e] M [minutos]', "e meia", "em ponto": (hour, minute or None, next index)."""
+    start = _hour_at(tokens, i)
+    if start is None:
+        return None
+    hour, j, whole = start  # a named hour alone ("meio-dia") is a whole hour
+    if _at(tokens, j) in _HOUR_MARKS:
+        whole, j = True, j + 1
+    if _at(tokens, j) == "em" and _at(tokens, j + 1) == "ponto":
+        return hour, 0, j + 2
+    k = j + 1 if _at(tokens, j) == "e" else j
+    tok = _at(tokens, k)
+    if isinstance(tok, int):
+        k += 1
+        if _at(tokens, k) in _MINUTE_MARKS:
+            k += 1
+        return hour, tok, k
+    if tok == "meia" and _at(tokens, k + 1) != "noite":
+        return hour, 30, k + 1
+    return hour, (0 if whole else None), j
+
+
+def _period_after(tokens: list[Token], j: int) -> str | None:
+    """The period ("da tarde") that follows a time expression closely, within its sentence."""
+    for k in range(j, min(j + _PERIOD_REACH, len(tokens))):
+        tok = tokens[k]
+        if tok == _STOP:
+            return None
+        if isinstance(tok, str) and tok in _PERIODS and _at(tokens, k - 1) in _PERIOD_LEADS:
+            return tok
+    return None
+
+
+def _first_type(tokens: list[Token], punch_types: Mapping[str, tuple[str, ...]]) -> str | None:
+    """Canonical type of the first exact type word; no fuzzy guessing at mishearings."""
+    for tok in tokens:
+        if isinstance(tok, str) and tok != _STOP:
+            kind = canonical_type(tok, punch_types)
+            if kind is not None:
+                return kind
+    return None
+
+
+def parse_spoken(
+    text: str, punch_types: Mapping[str, tuple[str, ...]] = DEFAULT_PUNCH_TYPES
+) -> SpokenTime:
+    """Read the first punch type and the first time expression out of a transcript."""
+    norm = _normalise(text or "")
+    tokens = _tokens(norm)
+    kind = _first_type(tokens, punch_types)
+    for i in range(len(tokens)):
+        found = _to_form(tokens, i) or _clock_form(tokens, i)
+        if found is None:
+            continue
+        hour, minute, end = found
+        period = _period_after(tokens, end)
+        if minute is None and period is not None:
+            minute = 0  # "oito da noite" is a whole hour
+        return SpokenTime(
+            type=kind,
+            hour=hour if 0 <= hour <= 23 else None,
+            minute=minute if minute is not None and 0 <= minute <= 59 else None,
+            period=period,
+            text=norm,
+        )
+    return SpokenTime(kind, None, None, None, norm)
+
+
+def _readings(hour: int, period: str | None) -> list[int]:
+    """24-hour readings of a spoken hour: 1-11 may be h or h+12; 12 is midnight only if told."""
+    if 1 <= hour <= 11:
+        return [hour, hour + 12]
+    if hour == 12 and period in ("manha", "noite", "madrugada"):
+        return [0]
+    return [hour]
+
+
+def resolve(spoken: SpokenTime, expected: Phrase) -> Phrase | None:
+    """The 24-hour Phrase the speaker meant; the expected hour wins among 12-hour readings.
+
+    None when type, hour or minute is missing, or when the stated period contradicts every
+    reading ("quinze horas da manhã"): a contradiction is not evidence for any time.
+    """
+    if spoken.type is None or spoken.hour is None or spoken.minute is None:
+        return None
+    readings = _readings(spoken.hour, spoken.period)
+    if spoken.period is not None:
+        allowed = _PERIOD_HOURS[spoken.period]
+        readings = [h for h in readings if h in allowed]
+        if not readings:
+            return None
+    hour = expected.hour if expected.hour in readings else readings[0]
+    return Phrase(spoken.type, hour, spoken.minute)
