@@ -1,0 +1,80 @@
+"""`python -m app serve`: the Speech API on uvicorn (self-hosted, outside AWS)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+from pathlib import Path
+
+from app.api.settings import ENV_PREFIX, ApiSettings
+from app.core.config import ENV_PREFIX as ENGINE_PREFIX
+from app.core.errors import ConfigError
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    p = subparsers.add_parser(
+        "serve",
+        help="run the Speech API (POST / like the AWS function) on uvicorn",
+        description=(
+            "Serve the seed's validation endpoint. Each worker process loads its own model: "
+            "on N cores use about N / workers CPU threads each (--cpu-threads)."
+        ),
+    )
+    p.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    p.add_argument("--port", type=int, default=8080, help="port (default 8080)")
+    p.add_argument("--workers", type=int, default=1, help="worker processes (default 1)")
+    p.add_argument("--cpu-threads", type=int, help="engine CPU threads per worker")
+    p.add_argument("--num-workers", type=int, help="engine (CTranslate2) workers per process")
+    p.add_argument("--max-queue", type=int, help="requests that may wait; more get 503")
+    p.add_argument("--max-wait", type=float, help="seconds a request may wait for a worker")
+    p.add_argument(
+        "--auth-token-file",
+        type=Path,
+        help="require 'Authorization: Bearer <token>' with the token in this file "
+        f"(or set {ENV_PREFIX}AUTH_TOKEN); off by default, as the seed's clients send no header",
+    )
+    p.add_argument("--log-level", default="info", choices=["debug", "info", "warning", "error"])
+    p.set_defaults(func=serve)
+
+
+def serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    if not 1 <= args.workers <= 64:
+        raise ConfigError("--workers must be between 1 and 64")
+    if not 0 < args.port < 65536:
+        raise ConfigError("--port must be between 1 and 65535")
+    # Worker processes build their own app from the environment, so flags travel as env vars.
+    env: dict[str, str] = {}
+    if args.cpu_threads is not None:
+        env[ENGINE_PREFIX + "CPU_THREADS"] = str(args.cpu_threads)
+    if args.num_workers is not None:
+        env[ENGINE_PREFIX + "NUM_WORKERS"] = str(args.num_workers)
+    if args.max_queue is not None:
+        env[ENV_PREFIX + "MAX_QUEUE"] = str(args.max_queue)
+    if args.max_wait is not None:
+        env[ENV_PREFIX + "MAX_WAIT_SECONDS"] = str(args.max_wait)
+    if args.auth_token_file is not None:
+        try:
+            token = args.auth_token_file.read_text(encoding="utf-8").strip()
+        except OSError as exc:
+            raise ConfigError(f"cannot read the token file: {exc}") from exc
+        if not token:
+            raise ConfigError(f"the token file {args.auth_token_file} is empty")
+        env[ENV_PREFIX + "AUTH_TOKEN"] = token
+    os.environ.update(env)
+    ApiSettings.from_env()  # fail now, in the parent, on a bad setting
+    from app.core.config import load_options
+
+    load_options(env=os.environ)
+    uvicorn.run(
+        "app.api.app:app_from_env",
+        factory=True,
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        log_level=args.log_level,
+        timeout_keep_alive=5,
+        timeout_graceful_shutdown=10,
+    )
+    return 0

@@ -1,0 +1,138 @@
+"""AWS Lambda entry point: ``app.api.lambda_handler.handler`` (the container's CMD).
+
+A thin adapter over the same FastAPI app: Mangum turns a function URL event (payload v2, body
+plain or ``isBase64Encoded``) into an HTTP request. A direct invoke (``aws lambda invoke``,
+boto3) whose event is the JSON object itself is wrapped into the same kind of request, and its
+result is the response JSON object itself (errors add ``"status"``, the HTTP status code).
+
+The model loads once per container, in the init phase: the runtime resolves ``handler`` when
+it starts, and that first lookup builds the app and loads the model (kept in the image; see
+build/Dockerfile). Audio never touches the disk: the verifier takes the decoded bytes.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import logging
+import time
+import uuid
+from typing import TYPE_CHECKING, Any
+
+from mangum import Mangum
+
+from app.api.app import create_app
+from app.api.settings import ApiSettings
+
+if TYPE_CHECKING:
+    from app.core.verifier import Verifier
+
+log = logging.getLogger(__name__)
+
+
+class LambdaAdapter:
+    """Callable ``(event, context) -> dict`` for both invocation styles."""
+
+    def __init__(self, verifier: Verifier, settings: ApiSettings | None = None):
+        self.settings = settings or ApiSettings.from_env()
+        self.app = create_app(verifier, self.settings)
+        self.mangum = Mangum(self.app, lifespan="off")
+
+    def __call__(self, event: Any, context: Any = None) -> dict[str, Any]:
+        if self._is_http(event, context):
+            return self.mangum(event, context)
+        result = self.mangum(self._wrap_direct(event), context)
+        return _direct_result(result)
+
+    def _is_http(self, event: Any, context: Any) -> bool:
+        if not isinstance(event, dict) or "requestContext" not in event:
+            return False
+        try:
+            self.mangum.infer(event, context)
+        except (RuntimeError, KeyError, TypeError):
+            return False
+        return True
+
+    def _wrap_direct(self, event: Any) -> dict[str, Any]:
+        """A direct invoke's event -> a function URL event for POST /."""
+        is_b64 = False
+        if isinstance(event, dict) and "body" in event and "expected_speech" not in event:
+            # A console test event or a hand-built proxy event without a requestContext.
+            body = event.get("body")
+            is_b64 = bool(event.get("isBase64Encoded")) and isinstance(body, str)
+            if not isinstance(body, str):
+                body = json.dumps(body)
+        elif isinstance(event, str | bytes):
+            body = event.decode("utf-8", "replace") if isinstance(event, bytes) else event
+        else:
+            body = json.dumps(event)
+        headers = {"content-type": "application/json", "host": "direct-invoke"}
+        if self.settings.auth_token:  # already authorised by IAM to invoke the function
+            headers["authorization"] = f"Bearer {self.settings.auth_token}"
+        return {
+            "version": "2.0",
+            "routeKey": "$default",
+            "rawPath": "/",
+            "rawQueryString": "",
+            "headers": headers,
+            "requestContext": {
+                "http": {
+                    "method": "POST",
+                    "path": "/",
+                    "protocol": "HTTP/1.1",
+                    "sourceIp": "127.0.0.1",
+                    "userAgent": "direct-invoke",
+                },
+                "requestId": str(uuid.uuid4()),
+                "routeKey": "$default",
+                "stage": "$default",
+            },
+            "body": body,
+            "isBase64Encoded": is_b64,
+        }
+
+
+def _direct_result(response: dict[str, Any]) -> dict[str, Any]:
+    body = response.get("body") or ""
+    if response.get("isBase64Encoded"):
+        body = base64.b64decode(body).decode("utf-8", "replace")
+    try:
+        data = json.loads(body)
+    except ValueError:
+        data = {"error": body or "empty response"}
+    if not isinstance(data, dict):
+        data = {"result": data}
+    status = int(response.get("statusCode", 200))
+    if status >= 400:
+        data["status"] = status
+    return data
+
+
+def make_handler(
+    verifier: Verifier | None = None, settings: ApiSettings | None = None
+) -> LambdaAdapter:
+    """Build the handler; loads the model now (not on the first request) unless it is loaded."""
+    start = time.perf_counter()
+    if verifier is None:
+        from app.core.verifier import Verifier
+
+        verifier = Verifier()
+    if not verifier.loaded:
+        verifier.load()
+    adapter = LambdaAdapter(verifier, settings)
+    log.info("PontoVoz Lambda ready in %.2f s", time.perf_counter() - start)
+    return adapter
+
+
+_handler: LambdaAdapter | None = None
+
+
+def __getattr__(name: str) -> Any:
+    # ``handler`` is built on first lookup: the Lambda runtime looks it up during init, so the
+    # model loads there, once per container; importing this module alone does no work.
+    global _handler
+    if name == "handler":
+        if _handler is None:
+            _handler = make_handler()
+        return _handler
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
