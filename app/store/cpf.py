@@ -1,0 +1,28 @@
+"""CPF (Brazilian taxpayer id): normalise and check the two check digits."""
+
+from __future__ import annotations
+
+from app.store.errors import CpfError
+
+
+def _check_digit(digits: str) -> int:
+    weight = len(digits) + 1
+    total = sum(int(d) * (weight - i) for i, d in enumerate(digits))
+    rest = total % 11
+    return 0 if rest < 2 else 11 - rest
+
+
+def normalize_cpf(raw: str) -> str:
+    """'529.982.247-25' -> '52998224725'; raises CpfError when it is not a valid CPF."""
+    digits = "".join(c for c in str(raw) if c.isdigit())
+    if len(digits) != 11 or any(c not in "0123456789.- " for c in str(raw).strip()):
+        raise CpfError(f"CPF must have 11 digits (e.g. 529.982.247-25); got {raw!r}")
+    if digits == digits[0] * 11:
+        raise CpfError(f"CPF {raw!r} is not valid (all digits equal)")
+    if _check_digit(digits[:9]) != int(digits[9]) or _check_digit(digits[:10]) != int(digits[10]):
+        raise CpfError(f"CPF {raw!r} is not valid: check digits do not match")
+    return digits
+
+
+def format_cpf(cpf: str) -> str:
+    return f"{cpf[:3]}.{cpf[3:6]}.{cpf[6:9]}-{cpf[9:]}"

@@ -1,0 +1,130 @@
+"""Typed records crossing the ledger boundary (kiosk, CLI, sync, exports)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from typing import Any
+
+PUNCH_TYPES = ("ENTRADA", "INTERVALO", "RETORNO", "SAIDA")
+
+
+@dataclass(frozen=True)
+class Employee:
+    """An employee as others see it: no PIN or badge secrets."""
+
+    id: int
+    name: str
+    cpf: str  # 11 digits
+    active: bool
+    has_badge: bool
+    created_at: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class PunchDraft:
+    """What the punch service hands to `Ledger.record_punch`; the ledger adds NSR, UUID, hashes.
+
+    ``punched_at`` is the legal punch time (device clock, timezone-aware); None means "now" by the
+    ledger's clock. ``audio`` is kept only when sync needs it (``queue_for_cloud``) or audio
+    retention is on; its SHA-256 is always part of the record.
+    """
+
+    employee_id: int
+    type: str
+    expected: str  # the challenge, e.g. "ENTRADA 13 40"
+    transcript: str = ""
+    validated: bool = False  # local (or cloud-first) verdict of the best attempt
+    tries: int = 0
+    flag_reason: str = ""  # non-empty -> flagged for review
+    punched_at: datetime | None = None
+    audio: bytes | None = None
+    offline: bool = False  # AFD field 7: punch collected while the REP-P was unreachable
+    queue_for_cloud: bool = False
+    method: str = ""  # how the verdict was reached: text, closed_set, cloud, ...
+
+
+@dataclass(frozen=True)
+class Punch:
+    """A stored, durably committed punch record (immutable, append-only)."""
+
+    nsr: int
+    kiosk_id: str
+    uuid: str
+    employee_id: int
+    employee_name: str
+    cpf: str
+    type: str
+    punched_at: str  # ISO 8601 with UTC offset, device clock
+    recorded_at: str  # ISO 8601 with UTC offset, when written
+    expected: str
+    transcript: str
+    validated: bool
+    method: str
+    tries: int
+    flagged: bool
+    flag_reason: str
+    offline: bool
+    audio_sha256: str
+    afd_hash: str  # Portaria 671 type-7 chain (fields 1-7 + previous afd_hash)
+    prev_hash: str
+    hash: str  # ledger chain over every stored field
+    cloud_validated: bool | None = None  # from the cloud_verdicts table, if any
+    cloud_text: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @property
+    def short_hash(self) -> str:
+        return self.hash[:12]
+
+
+@dataclass(frozen=True)
+class Correction:
+    """An annotation on a punch (never an edit): who, why, and the corrected values if any."""
+
+    seq: int
+    uuid: str
+    punch_uuid: str
+    created_at: str
+    author: str
+    note: str
+    new_type: str | None
+    new_punched_at: str | None
+    prev_hash: str
+    hash: str
+
+
+@dataclass(frozen=True)
+class OutboxItem:
+    """A punch waiting for the cloud verdict."""
+
+    punch_uuid: str
+    nsr: int
+    expected: str
+    audio: bytes | None
+    attempts: int
+
+
+@dataclass(frozen=True)
+class OutboxCounts:
+    pending: int = 0
+    done: int = 0
+    failed: int = 0
+    next_attempt_at: float | None = None  # epoch seconds of the earliest pending retry
+    last_error: str = ""
+
+
+@dataclass
+class ChainReport:
+    """Result of walking the hash chains."""
+
+    ok: bool
+    punches: int = 0
+    corrections: int = 0
+    first_bad_nsr: int | None = None
+    problems: list[str] = field(default_factory=list)

@@ -1,0 +1,136 @@
+"""Schema migrations, numbered by SQLite's ``user_version``.
+
+Append new steps; never edit old ones."""
+
+from __future__ import annotations
+
+import sqlite3
+
+_V1 = """
+CREATE TABLE employees (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL,
+    cpf TEXT NOT NULL UNIQUE,
+    pin_index TEXT NOT NULL,
+    pin_hash TEXT NOT NULL,
+    badge_index TEXT,
+    badge_hash TEXT,
+    active INTEGER NOT NULL DEFAULT 1,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+CREATE INDEX employees_pin ON employees(pin_index);
+CREATE INDEX employees_badge ON employees(badge_index);
+
+CREATE TABLE punches (
+    kiosk_id TEXT NOT NULL,
+    nsr INTEGER NOT NULL,
+    uuid TEXT NOT NULL UNIQUE,
+    employee_id INTEGER NOT NULL REFERENCES employees(id),
+    employee_name TEXT NOT NULL,
+    cpf TEXT NOT NULL,
+    type TEXT NOT NULL,
+    punched_at TEXT NOT NULL,
+    recorded_at TEXT NOT NULL,
+    expected TEXT NOT NULL,
+    transcript TEXT NOT NULL,
+    validated INTEGER NOT NULL,
+    method TEXT NOT NULL,
+    tries INTEGER NOT NULL,
+    flagged INTEGER NOT NULL,
+    flag_reason TEXT NOT NULL,
+    offline INTEGER NOT NULL,
+    audio_sha256 TEXT NOT NULL,
+    afd_hash TEXT NOT NULL,
+    prev_hash TEXT NOT NULL,
+    hash TEXT NOT NULL,
+    PRIMARY KEY (kiosk_id, nsr)
+);
+CREATE INDEX punches_employee ON punches(employee_id, punched_at);
+CREATE INDEX punches_time ON punches(punched_at);
+CREATE TRIGGER punches_no_update BEFORE UPDATE ON punches
+BEGIN SELECT RAISE(ABORT, 'punches are append-only: add a correction instead'); END;
+CREATE TRIGGER punches_no_delete BEFORE DELETE ON punches
+BEGIN SELECT RAISE(ABORT, 'punches are append-only: add a correction instead'); END;
+
+CREATE TABLE corrections (
+    seq INTEGER PRIMARY KEY,
+    uuid TEXT NOT NULL UNIQUE,
+    punch_uuid TEXT NOT NULL REFERENCES punches(uuid),
+    created_at TEXT NOT NULL,
+    author TEXT NOT NULL,
+    note TEXT NOT NULL,
+    new_type TEXT,
+    new_punched_at TEXT,
+    prev_hash TEXT NOT NULL,
+    hash TEXT NOT NULL
+);
+CREATE TRIGGER corrections_no_update BEFORE UPDATE ON corrections
+BEGIN SELECT RAISE(ABORT, 'corrections are append-only'); END;
+CREATE TRIGGER corrections_no_delete BEFORE DELETE ON corrections
+BEGIN SELECT RAISE(ABORT, 'corrections are append-only'); END;
+
+-- At most one cloud verdict per punch: the primary key makes recording idempotent.
+CREATE TABLE cloud_verdicts (
+    punch_uuid TEXT PRIMARY KEY REFERENCES punches(uuid),
+    validated INTEGER NOT NULL,
+    spoken_text TEXT NOT NULL,
+    received_at TEXT NOT NULL
+);
+
+CREATE TABLE outbox (
+    punch_uuid TEXT PRIMARY KEY REFERENCES punches(uuid),
+    nsr INTEGER NOT NULL,
+    state TEXT NOT NULL CHECK (state IN ('pending', 'done', 'failed')),
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at REAL NOT NULL DEFAULT 0,
+    last_error TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX outbox_due ON outbox(state, nsr);
+
+-- Voice audio: kept only while the cloud still needs it or while retention allows.
+CREATE TABLE audio (
+    punch_uuid TEXT PRIMARY KEY REFERENCES punches(uuid),
+    data BLOB NOT NULL,
+    stored_at TEXT NOT NULL,
+    keep_until TEXT NOT NULL
+);
+"""
+
+MIGRATIONS: tuple[str, ...] = (_V1,)
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def migrate(conn: sqlite3.Connection) -> int:
+    """Bring the database to SCHEMA_VERSION, one transaction per step. Returns the version."""
+    version = conn.execute("PRAGMA user_version").fetchone()[0]
+    if version > SCHEMA_VERSION:
+        from app.store.errors import LedgerError
+
+        raise LedgerError(
+            f"ledger schema v{version} is newer than this PontoVoz (v{SCHEMA_VERSION}): upgrade"
+        )
+    for number in range(version + 1, SCHEMA_VERSION + 1):
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            for statement in _split(MIGRATIONS[number - 1]):
+                conn.execute(statement)
+            conn.execute(f"PRAGMA user_version = {number}")
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+    return SCHEMA_VERSION
+
+
+def _split(script: str) -> list[str]:
+    """Split a script into statements, keeping trigger bodies whole."""
+    statements, buf = [], ""
+    for line in script.splitlines(keepends=True):
+        if line.strip().startswith("--"):
+            continue
+        buf += line
+        if sqlite3.complete_statement(buf):
+            statements.append(buf.strip())
+            buf = ""
+    return [s for s in statements if s]

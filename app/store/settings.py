@@ -1,0 +1,57 @@
+"""Ledger settings: who the employer is, which kiosk this is, how long audio is kept.
+
+Read from the ``ledger`` section of ``settings.json`` in the config dir (the kiosk's admin
+screen writes it), e.g.::
+
+    {"ledger": {"kiosk_id": "01", "employer_name": "ACME Ltda", "employer_id": "11222333000181",
+                "place": "Rua X, 100 - São Paulo/SP", "rep_id": "", "audio_retention_days": 0}}
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, fields
+from pathlib import Path
+from typing import Any
+
+from app import paths
+from app.core.errors import ConfigError
+
+
+@dataclass(frozen=True)
+class LedgerSettings:
+    kiosk_id: str = "01"  # NSR sequences are per kiosk
+    employer_name: str = ""
+    employer_id: str = ""  # CNPJ (14 digits) or CPF (11 digits) of the employer
+    place: str = ""  # where the work is done (receipt)
+    rep_id: str = ""  # REP-P INPI registration number (AFD header, receipt)
+    audio_retention_days: int = 0  # 0: audio is not kept beyond what sync needs (LGPD)
+
+    def __post_init__(self) -> None:
+        if not self.kiosk_id or len(self.kiosk_id) > 32:
+            raise ConfigError("kiosk_id must be 1-32 characters")
+        if not 0 <= self.audio_retention_days <= 3650:
+            raise ConfigError("audio_retention_days must be between 0 and 3650")
+        digits = "".join(c for c in self.employer_id if c.isdigit())
+        if self.employer_id and len(digits) not in (11, 14):
+            raise ConfigError("employer_id must be a CNPJ (14 digits) or a CPF (11 digits)")
+
+    @classmethod
+    def load(cls, settings_file: Path | None = None) -> LedgerSettings:
+        path = settings_file or paths.config_dir() / "settings.json"
+        if not path.is_file():
+            return cls()
+        try:
+            data = json.loads(path.read_text(encoding="utf-8")).get("ledger", {})
+        except (OSError, ValueError, AttributeError) as exc:
+            raise ConfigError(f"cannot read the 'ledger' section of {path}: {exc}") from exc
+        names = {f.name for f in fields(cls)}
+        values: dict[str, Any] = {k: v for k, v in data.items() if k in names}
+        try:
+            if "audio_retention_days" in values:
+                values["audio_retention_days"] = int(values["audio_retention_days"])
+            return cls(
+                **{k: v if k == "audio_retention_days" else str(v) for k, v in values.items()}
+            )
+        except (TypeError, ValueError) as exc:
+            raise ConfigError(f"bad 'ledger' settings in {path}: {exc}") from exc

@@ -1,0 +1,85 @@
+"""Sync settings: where the cloud endpoint is and how the kiosk uses it.
+
+Modes: "off" (default: nothing leaves the kiosk), "confirm" (local verdict first; the cloud
+confirms in the background), "cloud-first" (the cloud decides within ``cloud_first_timeout_s``;
+the local verdict is used when it is unreachable). Read from the ``sync`` section of
+``settings.json`` and then ``PONTOVOZ_SYNC_MODE`` / ``_URL`` / ``_TOKEN``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+from app import paths
+from app.core.errors import ConfigError
+
+SyncMode = Literal["off", "confirm", "cloud-first"]
+MODES: tuple[str, ...] = ("off", "confirm", "cloud-first")
+
+
+@dataclass(frozen=True)
+class SyncConfig:
+    mode: SyncMode = "off"
+    url: str = ""
+    token: str | None = None  # sent as "Authorization: Bearer <token>"
+    timeout_s: float = 10.0  # background confirmation request
+    cloud_first_timeout_s: float = 2.5  # the kiosk waits at most this long for a cloud verdict
+    batch_size: int = 50
+    backoff_base_s: float = 2.0
+    backoff_max_s: float = 300.0
+    poll_interval_s: float = 5.0
+
+    def __post_init__(self) -> None:
+        if self.mode not in MODES:
+            raise ConfigError(f"sync mode must be one of {', '.join(MODES)}; got {self.mode!r}")
+        if self.mode != "off" and not self.url.startswith(("http://", "https://")):
+            raise ConfigError("sync needs an endpoint URL starting with http:// or https://")
+        if not 0.1 <= self.timeout_s <= 120 or not 0.1 <= self.cloud_first_timeout_s <= 30:
+            raise ConfigError("sync timeouts must be between 0.1 s and 120 s (cloud-first: 30 s)")
+        if not 1 <= self.batch_size <= 1000:
+            raise ConfigError("sync batch_size must be between 1 and 1000")
+        if not 0.01 <= self.backoff_base_s <= self.backoff_max_s <= 86400:
+            raise ConfigError("sync backoff must satisfy 0.01 <= base <= max <= 86400 s")
+        if not 0.01 <= self.poll_interval_s <= 3600:
+            raise ConfigError("sync poll_interval_s must be between 0.01 and 3600")
+
+    @property
+    def enabled(self) -> bool:
+        return self.mode != "off"
+
+    def replace(self, **changes: Any) -> SyncConfig:
+        return dataclasses.replace(self, **changes)
+
+    @classmethod
+    def load(
+        cls, settings_file: Path | None = None, env: Mapping[str, str] | None = None
+    ) -> SyncConfig:
+        path = settings_file or paths.config_dir() / "settings.json"
+        values: dict[str, Any] = {}
+        if path.is_file():
+            try:
+                section = json.loads(path.read_text(encoding="utf-8")).get("sync", {})
+            except (OSError, ValueError, AttributeError) as exc:
+                raise ConfigError(f"cannot read the 'sync' section of {path}: {exc}") from exc
+            names = {f.name for f in dataclasses.fields(cls)}
+            values = {k: v for k, v in section.items() if k in names}
+        environ = os.environ if env is None else env
+        for key in ("mode", "url", "token"):
+            raw = environ.get(f"PONTOVOZ_SYNC_{key.upper()}")
+            if raw:
+                values[key] = raw
+        try:
+            for key in ("timeout_s", "cloud_first_timeout_s", "backoff_base_s", "backoff_max_s"):
+                if key in values:
+                    values[key] = float(values[key])
+            if "batch_size" in values:
+                values["batch_size"] = int(values["batch_size"])
+            return cls(**values)
+        except (TypeError, ValueError) as exc:
+            raise ConfigError(f"bad sync settings: {exc}") from exc
