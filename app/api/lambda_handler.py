@@ -13,6 +13,7 @@ build/Dockerfile). Audio never touches the disk: the verifier takes the decoded 
 from __future__ import annotations
 
 import base64
+import binascii
 import json
 import logging
 import time
@@ -40,6 +41,8 @@ class LambdaAdapter:
 
     def __call__(self, event: Any, context: Any = None) -> dict[str, Any]:
         if self._is_http(event, context):
+            if not _body_decodes(event):
+                return _json_response(400, "isBase64Encoded is true but the body is not base64")
             return self.mangum(event, context)
         result = self.mangum(self._wrap_direct(event), context)
         return _direct_result(result)
@@ -90,6 +93,26 @@ class LambdaAdapter:
             "body": body,
             "isBase64Encoded": is_b64,
         }
+
+
+def _body_decodes(event: dict[str, Any]) -> bool:
+    body = event.get("body")
+    if not event.get("isBase64Encoded") or not isinstance(body, str):
+        return True
+    try:
+        base64.b64decode(body, validate=True)
+    except (binascii.Error, ValueError):
+        return False
+    return True
+
+
+def _json_response(status: int, message: str) -> dict[str, Any]:
+    return {
+        "statusCode": status,
+        "headers": {"content-type": "application/json"},
+        "body": json.dumps({"error": message}),
+        "isBase64Encoded": False,
+    }
 
 
 def _direct_result(response: dict[str, Any]) -> dict[str, Any]:
