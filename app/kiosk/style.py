@@ -1,0 +1,50 @@
+"""The kiosk's look: large type, high contrast, finger-sized targets."""
+
+STYLE = """
+QWidget { background: #0f1e2e; color: #f4f7fa; font-family: 'DejaVu Sans'; font-size: 22px; }
+QLabel[role="company"] { font-size: 34px; font-weight: bold; color: #9fd6ff; }
+QLabel[role="clock"] { font-size: 170px; font-weight: bold; }
+QLabel[role="date"] { font-size: 30px; color: #c6d4e1; }
+QLabel[role="status"] { font-size: 36px; color: #ffffff; }
+QLabel[role="status-wait"] { font-size: 36px; color: #f2c14e; }
+QLabel[role="status-error"] { font-size: 28px; color: #ff7b72; }
+QLabel[role="title"] { font-size: 38px; font-weight: bold; }
+QLabel[role="subtitle"] { font-size: 28px; color: #c6d4e1; }
+QLabel[role="dots"] { font-size: 44px; min-height: 60px; color: #9fd6ff; }
+QLabel[role="error"] { font-size: 26px; color: #ff7b72; min-height: 34px; }
+QLabel[role="ok"] { font-size: 26px; color: #3ccf7a; }
+QLabel[role="warning"] { font-size: 26px; color: #f2c14e; }
+QLabel[role="small"] { font-size: 20px; color: #9fb3c8; }
+QLabel[role="phrase"] { font-size: 96px; font-weight: bold; color: #ffffff;
+    background: #1c2f44; border-radius: 24px; padding: 20px; }
+QLabel[role="verdict-ok"] { font-size: 96px; font-weight: bold; color: #3ccf7a; }
+QLabel[role="verdict-bad"] { font-size: 80px; font-weight: bold; color: #ff6b5e; }
+QLabel[role="heard"] { font-size: 34px; color: #e6edf3; }
+QLabel[role="message"] { font-size: 30px; color: #e6edf3; }
+QLabel[role="receipt"] { font-size: 28px; background: #f4f7fa; color: #0f1e2e;
+    border-radius: 16px; padding: 24px; }
+QPushButton { background: #24405e; color: #ffffff; border: none; border-radius: 18px;
+    font-size: 30px; padding: 14px; min-height: 64px; }
+QPushButton:pressed { background: #2f5a85; }
+QPushButton:disabled { background: #1a2b3d; color: #5d7387; }
+QPushButton[role="key"] { font-size: 44px; font-weight: bold; }
+QPushButton[role="ok"] { background: #1f8f55; font-weight: bold; }
+QPushButton[role="ok"]:disabled { background: #1a3b2c; color: #5d7387; }
+QPushButton[role="secondary"] { background: #3a4b5c; }
+QPushButton[role="type"] { font-size: 40px; font-weight: bold; }
+QPushButton[role="suggested"] { font-size: 40px; font-weight: bold; background: #1f8f55;
+    border: 4px solid #9ff0c0; }
+QPushButton[role="small"] { font-size: 18px; min-height: 36px; padding: 6px 14px;
+    background: #1c2f44; color: #9fb3c8; }
+QLineEdit, QComboBox { background: #f4f7fa; color: #0f1e2e; border-radius: 8px; padding: 8px;
+    font-size: 24px; min-height: 40px; }
+QLineEdit[role="badge"] { font-size: 18px; min-height: 30px; background: #1c2f44;
+    color: #9fb3c8; }
+QComboBox QAbstractItemView { background: #f4f7fa; color: #0f1e2e; }
+QTabWidget::pane { border: 1px solid #24405e; border-radius: 8px; }
+QTabBar::tab { background: #1c2f44; padding: 12px 22px; font-size: 22px; }
+QTabBar::tab:selected { background: #24405e; font-weight: bold; }
+QListWidget { background: #f4f7fa; color: #0f1e2e; font-size: 22px; }
+QCheckBox { font-size: 24px; }
+QCheckBox::indicator { width: 32px; height: 32px; }
+"""

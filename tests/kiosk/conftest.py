@@ -1,0 +1,119 @@
+"""Kiosk fixtures: a real KioskWindow (offscreen Qt), the real model, real or replayed audio."""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from app.kiosk.ledger import Employee, MemoryLedger, StoreLedger
+from app.kiosk.recorder import ClipSource
+from app.kiosk.settings import KioskSettings, SettingsStore, hash_pin
+
+ADMIN_PIN = "8642"
+EMPLOYEE_PIN = "2468"
+BADGE = "00420042"
+CPF = "52998224725"
+NOW = datetime(2026, 3, 10, 13, 40, 5)
+
+
+@dataclass
+class FakeClock:
+    """The device clock, settable: the challenge phrase is built from it."""
+
+    now: datetime = NOW
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **kw) -> None:
+        self.now += timedelta(**kw)
+
+
+@dataclass
+class Mono:
+    t: float = 1000.0
+
+    def __call__(self) -> float:
+        return self.t
+
+
+@dataclass
+class Sources:
+    """What the recorder will open next (the test sets ``.next``)."""
+
+    next: object = None
+    opened: list = field(default_factory=list)
+
+    def __call__(self, kiosk_section):
+        self.opened.append(self.next)
+        return self.next
+
+
+def configured_settings() -> KioskSettings:
+    s = KioskSettings()
+    s.kiosk.company = "Padaria Pão Quente Ltda"
+    s.kiosk.kiosk_id = "LOJA-01"
+    s.kiosk.admin_pin_hash = hash_pin(ADMIN_PIN)
+    s.kiosk.idle_return_seconds = 2
+    return s
+
+
+def real_ledger(home: Path):
+    """The colleague's SQLite ledger when present (real over mock), else the stand-in."""
+    try:
+        from app.store import Ledger
+    except ModuleNotFoundError:
+        return MemoryLedger()
+    return StoreLedger(Ledger.open(home / "ledger.sqlite3"))
+
+
+@pytest.fixture()
+def make_kiosk(qtbot, pv_home, verifier) -> Callable:
+    """make_kiosk(configured=True, ledger=None, source=None) -> (window, clock, sources)."""
+    windows = []
+
+    def make(configured: bool = True, ledger=None, verifier_=verifier, **kw):
+        store = SettingsStore(pv_home / "config" / "settings.json")
+        if configured:
+            store.save(configured_settings())
+        ledger = ledger or real_ledger(pv_home)
+        if configured and not ledger.employees():
+            ledger.save_employee(
+                Employee(id=0, name="Maria da Silva", cpf=CPF, badge=BADGE), EMPLOYEE_PIN
+            )
+        from app.kiosk.window import KioskWindow
+
+        clock, sources, mono = FakeClock(), Sources(), Mono()
+        win = KioskWindow(
+            store=store,
+            ledger=ledger,
+            verifier=verifier_,
+            source_factory=sources,
+            clock=clock,
+            monotonic=mono,
+            device_lister=lambda: ["pulse", "default"],
+            **kw,
+        )
+        qtbot.addWidget(win)
+        win.resize(1280, 800)
+        win.show()
+        win.start()
+        win.mono = mono
+        windows.append(win)
+        return win, clock, sources
+
+    yield make
+    for w in windows:
+        w.shutdown()
+
+
+def clip_source(path: Path, **kw) -> ClipSource:
+    return ClipSource(path, rate=48000, **kw)
