@@ -87,7 +87,6 @@ class KioskWindow(QMainWindow):
         self.model_state = "loading"  # loading | ready | failed
         self.model_error = ""
         self._threads: list[QThread] = []
-        self._loader_thread: QThread | None = None
         self._job = 0
         self._failures = 0
         self._locked_until = 0.0
@@ -187,7 +186,7 @@ class KioskWindow(QMainWindow):
         loader.loaded.connect(thread.quit)
         loader.failed.connect(thread.quit)
         self._loader = loader
-        self._loader_thread = thread
+        self._threads.append(thread)  # kept until shutdown: a QThread must outlive its run
 
     def _bind_verifier(self) -> None:
         if self.verify_worker is not None:
@@ -521,5 +520,5 @@ class KioskWindow(QMainWindow):
     def shutdown(self) -> None:
         self.recorder.cancel()
         self.ticker.stop()
-        for t in [*self._threads, self._loader_thread]:
+        for t in self._threads:
             stop_thread(t)

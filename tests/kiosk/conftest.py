@@ -79,6 +79,7 @@ def real_ledger(home: Path):
 def make_kiosk(qtbot, pv_home, verifier) -> Callable:
     """make_kiosk(configured=True, ledger=None, source=None) -> (window, clock, sources)."""
     windows = []
+    made: list = []  # EngineOptions the kiosk asked a verifier for (after a settings change)
 
     def make(configured: bool = True, ledger=None, verifier_=verifier, **kw):
         store = SettingsStore(pv_home / "config" / "settings.json")
@@ -92,6 +93,7 @@ def make_kiosk(qtbot, pv_home, verifier) -> Callable:
         from app.kiosk.window import KioskWindow
 
         clock, sources, mono = FakeClock(), Sources(), Mono()
+        kw.setdefault("verifier_factory", lambda options: (made.append(options), verifier)[1])
         win = KioskWindow(
             store=store,
             ledger=ledger,
@@ -107,6 +109,7 @@ def make_kiosk(qtbot, pv_home, verifier) -> Callable:
         win.show()
         win.start()
         win.mono = mono
+        win.made_options = made
         windows.append(win)
         return win, clock, sources
 

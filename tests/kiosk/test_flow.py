@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import itertools
 import time
 
 from PySide6.QtCore import QTimer
@@ -38,7 +39,7 @@ def speak(qtbot, win, sources, path, timeout=30000):
 
 
 def test_right_phrase_is_validated_then_receipt(qtbot, make_kiosk, make_clip):
-    win, clock, sources = make_kiosk()
+    win, _clock, sources = make_kiosk()
     to_challenge(qtbot, win)
     assert win.challenge.phrase.text() == "ENTRADA 13 40"
     assert win.types.buttons["ENTRADA"].property("role") == "suggested"
@@ -62,7 +63,7 @@ def test_right_phrase_is_validated_then_receipt(qtbot, make_kiosk, make_clip):
 
 
 def test_wrong_phrase_three_tries_then_flagged(qtbot, make_kiosk, make_clip):
-    win, clock, sources = make_kiosk()
+    win, _clock, sources = make_kiosk()
     to_challenge(qtbot, win)
     wrong = make_clip("Entrada, treze e cinquenta.")
     for attempt in (1, 2, 3):
@@ -81,7 +82,7 @@ def test_wrong_phrase_three_tries_then_flagged(qtbot, make_kiosk, make_clip):
 
 
 def test_challenge_follows_the_minute_until_recording_starts(qtbot, make_kiosk):
-    win, clock, sources = make_kiosk()
+    win, clock, _sources = make_kiosk()
     to_challenge(qtbot, win, "SAIDA")
     assert win.challenge.phrase.text() == "SAIDA 13 40"
     clock.advance(minutes=1)
@@ -90,7 +91,7 @@ def test_challenge_follows_the_minute_until_recording_starts(qtbot, make_kiosk):
 
 
 def test_event_loop_keeps_ticking_during_verify(qtbot, make_kiosk, make_clip):
-    win, clock, sources = make_kiosk()
+    win, _clock, sources = make_kiosk()
     to_challenge(qtbot, win)
     ticks: list[float] = []
     timer = QTimer()
@@ -103,13 +104,13 @@ def test_event_loop_keeps_ticking_during_verify(qtbot, make_kiosk, make_clip):
     timer.stop()
     assert verifying, "verify never started"
     during = [t for t in ticks if verifying[0] <= t <= done]
-    gaps = [b - a for a, b in zip(during, during[1:], strict=False)]
+    gaps = [b - a for a, b in itertools.pairwise(during)]
     assert len(during) >= 3, "no ticks while verifying"
     assert max(gaps) < 0.1, f"GUI stalled {max(gaps):.3f} s during verify"
 
 
 def test_cancel_while_listening_returns_to_idle(qtbot, make_kiosk, make_clip):
-    win, clock, sources = make_kiosk()
+    win, _clock, sources = make_kiosk()
     to_challenge(qtbot, win)
     sources.next = clip_source(make_clip("Entrada, treze e quarenta."), lead_seconds=3.0)
     win.challenge.record.click()
@@ -123,7 +124,7 @@ def test_silence_is_no_speech(qtbot, make_kiosk, tmp_path):
 
     from app.corpus import write_wav
 
-    win, clock, sources = make_kiosk()
+    win, _clock, sources = make_kiosk()
     to_challenge(qtbot, win)
     quiet = write_wav(tmp_path / "quiet.wav", np.zeros(16000, np.float32))
     win.settings.kiosk.max_record_seconds = 2.0

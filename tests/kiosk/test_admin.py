@@ -1,0 +1,143 @@
+"""First-run setup, PIN lockout, admin settings (persisted, hashed PIN, bad values refused)."""
+
+from __future__ import annotations
+
+import json
+
+from app.kiosk.settings import SettingsStore, check_pin
+from tests.kiosk.conftest import ADMIN_PIN, clip_source
+from tests.kiosk.test_flow import enter_pin
+
+
+def test_first_run_setup_then_punch_ready(qtbot, make_kiosk, make_clip, pv_home):
+    win, _clock, sources = make_kiosk(configured=False)
+    assert win.stack.currentWidget() is win.setup
+    s = win.setup
+    s.company.setText("")
+    s.next.click()
+    assert "empresa" in s.message.text()
+    s.company.setText("Oficina do Zé")
+    s.kiosk_id.setText("OFICINA-1")
+    s.next.click()
+    assert s.step == 1
+    s.pin1.setText("1234")  # a default-looking PIN is refused
+    s.pin2.setText("1234")
+    s.next.click()
+    assert "fácil" in s.message.text()
+    s.pin1.setText("9173")
+    s.pin2.setText("9137")
+    s.next.click()
+    assert "iguais" in s.message.text()
+    s.pin2.setText("9173")
+    s.next.click()
+    assert s.step == 2
+    s.next.click()
+    assert "Teste o microfone" in s.message.text()
+    sources.next = clip_source(make_clip("Entrada, treze e quarenta."), lead_seconds=0.1)
+    s.mic.test.click()
+    qtbot.waitUntil(lambda: s.mic.test.isEnabled(), timeout=8000)
+    assert "funcionando" in s.mic.result.text()
+    s.next.click()
+    assert s.step == 3
+    e = s.employee
+    e.name.setText("João Pereira")
+    e.cpf.setText("123.456.789-00")
+    e.pin.setText("5821")
+    s.next.click()
+    assert "CPF" in s.message.text()
+    e.cpf.setText("529.982.247-25")
+    s.next.click()
+    assert win.stack.currentWidget() is win.idle, s.message.text()
+    data = json.loads((pv_home / "config" / "settings.json").read_text())
+    assert data["kiosk"]["company"] == "Oficina do Zé"
+    assert "9173" not in json.dumps(data)  # the admin PIN is stored hashed
+    assert check_pin("9173", data["kiosk"]["admin_pin_hash"])
+    assert data["ledger"]["kiosk_id"] == "OFICINA-1"
+    assert win.ledger.employee_by_pin("5821").name == "João Pereira"
+
+
+def test_unknown_pin_then_lockout(qtbot, make_kiosk):
+    win, _clock, _sources = make_kiosk()
+    win.idle.touched.emit()
+    for _ in range(4):
+        enter_pin(win, "9999")
+        assert win.pin.message.text() == "PIN ou crachá não reconhecido. Tente novamente."
+    enter_pin(win, "9999")
+    assert "Aguarde 60 s" in win.pin.message.text()
+    assert not win.pin.keys["5"].isEnabled()
+    win.on_pin("2468")  # even the right PIN is refused while locked
+    assert win.stack.currentWidget() is win.pin
+    win.mono.t += 61
+    win.tick()
+    assert win.pin.keys["5"].isEnabled()
+    enter_pin(win, "2468")
+    assert win.stack.currentWidget() is win.types
+
+
+def test_admin_settings_refuse_bad_values_and_persist(qtbot, make_kiosk, pv_home):
+    win, _clock, _sources = make_kiosk()
+    win.idle.admin_requested.emit()
+    enter_pin(win, "2468")  # an employee PIN is not the admin PIN
+    assert win.stack.currentWidget() is win.pin
+    enter_pin(win, ADMIN_PIN)
+    screen = win.settings_screen
+    assert win.stack.currentWidget() is screen
+    store = SettingsStore(pv_home / "config" / "settings.json")
+    bad = {
+        "cpu_threads": ("abc", "Threads de CPU"),
+        "num_workers": ("99", "Workers"),
+        "score_margin": ("-1", "Margem"),
+        "vad_threshold": ("2", "Limiar"),
+        "retention_days": ("0", "Retenção"),
+        "max_tries": ("9", "Tentativas"),
+        "sample_rate": ("100", "Taxa"),
+        "model_path": ("/nonexistent/model", "Pasta do modelo"),
+        "endpoint": ("ftp://x", "nuvem"),
+    }
+    for field, (value, fragment) in bad.items():
+        screen.load(win.settings, [], win.ledger.employees())
+        getattr(screen, field).setText(value)
+        screen.save_requested.emit(screen.values())
+        assert fragment in screen.message.text(), (field, screen.message.text())
+    assert store.load().kiosk.company == "Padaria Pão Quente Ltda"  # nothing bad was saved
+    screen.load(win.settings, [], win.ledger.employees())
+    screen.company.setText("Padaria Nova")
+    screen.cpu_threads.setText("2")
+    screen.retain.setChecked(True)
+    screen.retention_days.setText("30")
+    screen.endpoint.setText("https://api.example.com/verify")
+    screen.sync_on.setChecked(True)
+    screen.admin_pin.setText("7391")
+    screen.save_requested.emit(screen.values())
+    assert screen.message.text() == "Configurações salvas."
+    saved = store.load()
+    assert saved.kiosk.company == "Padaria Nova"
+    assert saved.engine["cpu_threads"] == 2
+    assert saved.sync.enabled and saved.kiosk.retain_audio
+    assert check_pin("7391", saved.kiosk.admin_pin_hash)
+    qtbot.waitUntil(lambda: win.model_state == "ready", timeout=60000)  # reloaded
+    assert win.made_options[-1].cpu_threads == 2
+
+
+def test_admin_employees_add_edit_deactivate(qtbot, make_kiosk):
+    win, _clock, _sources = make_kiosk()
+    win.idle.admin_requested.emit()
+    enter_pin(win, ADMIN_PIN)
+    form = win.settings_screen.employees
+    form.clear()
+    form.name.setText("Ana Souza")
+    form.cpf.setText("111.444.777-35")
+    form.pin.setText("2468")  # Maria's PIN: refused
+    form.save.click()
+    assert "PIN" in win.settings_screen.message.text()
+    form.pin.setText("3579")
+    form.badge.setText("777")
+    form.save.click()
+    assert "Ana Souza salvo" in win.settings_screen.message.text()
+    assert win.ledger.employee_by_badge("777").name == "Ana Souza"
+    row = [e.name for e in win.ledger.employees()].index("Ana Souza")
+    form.list.setCurrentRow(row)
+    form.active.setChecked(False)
+    form.save.click()
+    assert "desativado" in win.settings_screen.message.text()
+    assert win.ledger.employee_by_pin("3579") is None
