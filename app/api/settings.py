@@ -27,7 +27,7 @@ class ApiSettings:
     # Requests allowed to wait for a slot; more than that are answered 503 at once.
     max_queue: int = 32
     # Longest time a request may wait for a slot before it is answered 503.
-    max_wait_seconds: float = 20.0
+    max_wait_seconds: float = 30.0
     # Longest time to receive the request body (a stalled client must not hold a slot).
     body_timeout_seconds: float = 30.0
     # Shared secret for ``Authorization: Bearer``; empty: no auth (the seed's clients send none).
