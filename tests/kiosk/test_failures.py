@@ -111,4 +111,3 @@ def test_recorder_resamples_to_16k(make_clip):
     up = resample(samples, rate, 44100)
     back = resample(up, 44100)
     assert abs(back.size - samples.size) <= 2
-

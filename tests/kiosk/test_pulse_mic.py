@@ -1,0 +1,97 @@
+"""A real microphone: PulseAudio's null sink 'virt' as a virtual mic (design.md §5).
+
+A clip played into 'virt' with paplay is recorded by sounddevice from device 'pulse' (at the
+device's rate, resampled to 16 kHz by the recorder), verified by the real model on its QThread.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import time
+
+import pytest
+from PySide6.QtCore import QTimer
+
+from app.kiosk.recorder import MicError, SoundDeviceSource
+from tests.kiosk.test_flow import to_challenge
+
+pytestmark = pytest.mark.skipif(
+    not (shutil.which("pulseaudio") and shutil.which("paplay")), reason="needs pulseaudio"
+)
+
+
+@pytest.fixture(scope="module")
+def virtual_mic(tmp_path_factory):
+    runtime = tmp_path_factory.mktemp("pulse-runtime")
+    saved = {k: os.environ.get(k) for k in ("XDG_RUNTIME_DIR", "PULSE_SERVER")}
+    os.environ["XDG_RUNTIME_DIR"] = str(runtime)
+    os.environ.pop("PULSE_SERVER", None)
+    subprocess.run(
+        ["pulseaudio", "-D", "--exit-idle-time=-1", "-n",
+         "--load=module-native-protocol-unix",
+         "--load=module-null-sink sink_name=virt", "--load=module-always-sink"],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    for _ in range(50):
+        if subprocess.run(["pactl", "info"], capture_output=True).returncode == 0:
+            break
+        time.sleep(0.1)
+    subprocess.run(["pactl", "set-default-source", "virt.monitor"], check=True)
+    import sounddevice as sd
+
+    sd._terminate()  # PortAudio lists devices once: re-scan now that the server is up
+    sd._initialize()
+    yield "pulse"
+    subprocess.run(["pulseaudio", "--kill"], capture_output=True)
+    for k, v in saved.items():
+        if v is None:
+            os.environ.pop(k, None)
+        else:
+            os.environ[k] = v
+    sd._terminate()
+    sd._initialize()
+
+
+def play_when_listening(win, clip, delay_ms=300):
+    procs = []
+    QTimer.singleShot(
+        delay_ms, lambda: procs.append(subprocess.Popen(["paplay", "-d", "virt", str(clip)]))
+    )
+    return procs
+
+
+@pytest.mark.parametrize(
+    ("text", "verdict"),
+    [("Entrada, treze e quarenta.", "Validado"), ("Saída, treze e quarenta.", "Não validado")],
+)
+def test_virtual_mic_right_and_wrong_phrase(qtbot, make_kiosk, make_clip, virtual_mic, text,
+                                            verdict):  # fmt: skip
+    win, _clock, sources = make_kiosk()
+    to_challenge(qtbot, win, "ENTRADA")
+    sources.next = SoundDeviceSource(device=virtual_mic)
+    procs = play_when_listening(win, make_clip(text))
+    win.challenge.record.click()
+    qtbot.waitUntil(lambda: win.stack.currentWidget() is not win.challenge, timeout=20000)
+    for p in procs:
+        p.wait(5)
+    assert win.stack.currentWidget() is win.result, win.message.text.text()
+    assert win.result.verdict.text().endswith(verdict), win.result.heard.text()
+    assert win.last_recording.device_rate == 44100  # opened at the device rate, resampled
+    assert win.last_recording.stopped_by == "silence"
+
+
+def test_unsupported_rate_is_refused_by_the_device(virtual_mic):
+    """Real: PortAudio refuses the rate."""
+    with pytest.raises(MicError, match="não aceita a taxa"):
+        SoundDeviceSource(device=virtual_mic, samplerate=1_000_000).open()
+
+
+def test_unsupported_rate_on_screen(qtbot, make_kiosk, virtual_mic):
+    win, _clock, sources = make_kiosk()
+    to_challenge(qtbot, win)
+    sources.next = SoundDeviceSource(device=virtual_mic, samplerate=1_000_000)
+    win.challenge.record.click()
+    qtbot.waitUntil(lambda: win.stack.currentWidget() is win.message, timeout=5000)
+    assert "não aceita a taxa de 1000000 Hz" in win.message.text.text()
