@@ -207,6 +207,7 @@ class LevelMeter(QWidget):
     def __init__(self) -> None:
         super().__init__()
         self.setMinimumHeight(44)
+        self.setMaximumHeight(56)
         self.value = 0.0
         self.peak = 0.0
 
@@ -238,7 +239,7 @@ class ChallengeScreen(QWidget):
         self.phrase = label("", "phrase")
         self.meter = LevelMeter()
         self.status = label("Toque em Falar e diga a frase acima", "status")
-        self.record = button("🎤  Falar", "ok")
+        self.record = button("Falar", "ok")
         self.record.clicked.connect(self.record_clicked)
         self.cancel = button("Cancelar", "secondary")
         self.cancel.clicked.connect(self.cancel_clicked)
@@ -368,7 +369,7 @@ class MessageScreen(QWidget):
         self.title = label("", "verdict-bad")
         self.text = label("", "message")
         self.row = QHBoxLayout()
-        self.ok_button = button("OK", "secondary")
+        self.ok_button = button("Início", "secondary")
         self.ok_button.clicked.connect(self.ok)
         lay = QVBoxLayout(self)
         lay.addStretch(1)

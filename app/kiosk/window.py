@@ -97,6 +97,7 @@ class KioskWindow(QMainWindow):
         self.setWindowTitle("PontoVoz")
         self.setStyleSheet(STYLE)
         self.stack = QStackedWidget()
+        self.stack.setContentsMargins(16, 12, 16, 12)
         self.setCentralWidget(self.stack)
         self.idle = screens.IdleScreen()
         self.pin = screens.PinScreen()
@@ -210,6 +211,7 @@ class KioskWindow(QMainWindow):
         self.refresh_idle_status()
 
     def refresh_idle_status(self) -> None:
+        self.idle.company.setText(self.settings.kiosk.company)
         if self.model_state == "loading":
             self.idle.set_status("Preparando...", "status-wait")
         elif self.model_state == "failed":
