@@ -62,6 +62,7 @@ PUNCH_FIELDS = (
 CORRECTION_FIELDS = (
     "seq", "uuid", "punch_uuid", "created_at", "author", "note", "new_type", "new_punched_at",
 )  # fmt: skip
+_BOOL_FIELDS = ("validated", "flagged", "offline")
 _PUNCH_SELECT = (
     "SELECT p.*, c.validated AS cloud_validated, c.spoken_text AS cloud_text "
     "FROM punches p LEFT JOIN cloud_verdicts c ON c.punch_uuid = p.uuid"
@@ -354,8 +355,11 @@ class Ledger:
                     "INSERT INTO audio (punch_uuid, data, stored_at, keep_until) VALUES (?,?,?,?)",
                     (fields["uuid"], draft.audio, fields["recorded_at"], keep.isoformat()),
                 )
-            row = c.execute(f"{_PUNCH_SELECT} WHERE p.uuid = ?", (fields["uuid"],)).fetchone()
-            return _punch_from(row)
+        return Punch(
+            **{k: bool(v) if k in _BOOL_FIELDS else v for k, v in fields.items()},  # type: ignore[arg-type]
+            prev_hash=prev,
+            hash=digest,
+        )
 
     def last_punch_today(self, employee_id: int, now: datetime | None = None) -> Punch | None:
         day = (now or self.now()).date().isoformat()
