@@ -15,7 +15,6 @@ from app import __version__
 from app.core.errors import PontoVozError
 
 FRONT_MODULES = (
-    "app.core.cli",  # verify, eval, bench, corpus
     "app.kiosk.cli",  # kiosk (the default), self-test
     "app.store.cli",  # punch, employees, ledger, export
     "app.sync.cli",  # sync
@@ -28,6 +27,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"PontoVoz {__version__}")
     parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    from app import core_cli
+
+    core_cli.register(sub)
     for name in FRONT_MODULES:
         try:
             module = importlib.import_module(name)
@@ -43,9 +45,9 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     parser = build_parser()
     known = set(parser._subparsers._group_actions[0].choices)  # type: ignore[union-attr]
-    if not argv or (argv[0].startswith("-") and argv[0] not in ("-h", "--help", "--version")):
-        if "kiosk" in known:
-            argv = ["kiosk", *argv]  # `python -m app [--windowed]` starts the kiosk
+    wants_kiosk = not argv or argv[0] not in ("-h", "--help", "--version") and argv[0][0] == "-"
+    if wants_kiosk and "kiosk" in known:
+        argv = ["kiosk", *argv]  # `python -m app [--windowed]` starts the kiosk
     args = parser.parse_args(argv)
     logging.basicConfig(
         level=logging.DEBUG if args.verbose else logging.INFO,

@@ -47,6 +47,9 @@ class EngineOptions:
     # Closed-set scoring: accept only when the expected phrase beats the best competitor by this
     # many nats (summed log-probability over the phrase).
     score_margin: float = 3.0
+    # ...and only when the expected phrase itself is plausible: mean log-probability per token
+    # of its best rendering at least this (guards silence, noise and unrelated speech).
+    score_floor: float = -1.0
     # Run closed-set scoring / the full-window second pass when the fast text pass is not decisive.
     closed_set: bool = True
     full_window_fallback: bool = True
@@ -68,6 +71,8 @@ class EngineOptions:
             raise ConfigError("max_audio_seconds must be between 1 and 120")
         if not 0.0 <= self.score_margin <= 50.0:
             raise ConfigError("score_margin must be between 0 and 50")
+        if not -10.0 <= self.score_floor <= 0.0:
+            raise ConfigError("score_floor must be between -10 and 0")
         if not 0.05 <= self.vad_threshold <= 0.95:
             raise ConfigError("vad_threshold must be between 0.05 and 0.95")
         if not self.punch_types:

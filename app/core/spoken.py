@@ -15,6 +15,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from rapidfuzz import fuzz
 from text_to_num import alpha2digit
 
 from app.core.config import DEFAULT_PUNCH_TYPES
@@ -48,6 +49,8 @@ _ARTICLES = frozenset({"a", "as", "o", "os"})
 _PERIODS = frozenset({"manha", "tarde", "noite", "madrugada"})
 _PERIOD_LEADS = frozenset({"da", "de", "pela", "na", "a"})
 _STOP = "."  # sentence end; a time expression never crosses one
+_NEAR_TYPE_MIN = 80.0  # rapidfuzz ratio for a misspelt type word ("intervallo": 94)
+_NEAR_TYPE_GAP = 15.0  # ...and this much closer to it than to any other type
 _PERIOD_REACH = 5  # how many tokens after the time a "da tarde" may follow
 
 # 24-hour ranges each period allows; 0 is night ("meia-noite", "doze da noite").
@@ -153,7 +156,8 @@ def _clock_form(tokens: list[Token], i: int) -> tuple[int, int | None, int] | No
         whole, j = True, j + 1
     if _at(tokens, j) == "em" and _at(tokens, j + 1) == "ponto":
         return hour, 0, j + 2
-    k = j + 1 if _at(tokens, j) == "e" else j
+    # "13 e 40"; Whisper often hears the "e" after "horas" as "de" ("8 horas de 23")
+    k = j + 1 if _at(tokens, j) in ("e", "de") else j
     tok = _at(tokens, k)
     if isinstance(tok, int):
         k += 1
@@ -177,13 +181,36 @@ def _period_after(tokens: list[Token], j: int) -> str | None:
 
 
 def _first_type(tokens: list[Token], punch_types: Mapping[str, tuple[str, ...]]) -> str | None:
-    """Canonical type of the first exact type word; no fuzzy guessing at mishearings."""
-    for tok in tokens:
-        if isinstance(tok, str) and tok != _STOP:
-            kind = canonical_type(tok, punch_types)
-            if kind is not None:
-                return kind
-    return None
+    """Canonical type of the first exact type word, else of the one clear near-spelling."""
+    words = [tok for tok in tokens if isinstance(tok, str) and tok != _STOP]
+    for tok in words:
+        kind = canonical_type(tok, punch_types)
+        if kind is not None:
+            return kind
+    return _near_type(words, punch_types)
+
+
+def _near_type(words: list[str], punch_types: Mapping[str, tuple[str, ...]]) -> str | None:
+    """Whisper misspells the type ("Intervallo", "Intervá-lo", "retornos", "caída"). The four
+    type words are far apart, so a close spelling names one type without doubt; only the
+    numbers must match exactly, and those are never guessed."""
+    best: tuple[float, str] | None = None
+    second = 0.0
+    for word in words:
+        if len(word) < 4:
+            continue
+        for kind, synonyms in punch_types.items():
+            for target in {strip_accents(kind).lower(), *synonyms}:
+                score = fuzz.ratio(word, target)
+                if best is None or score > best[0]:
+                    if best is not None and best[1] != kind:
+                        second = max(second, best[0])
+                    best = (score, kind)
+                elif kind != best[1]:
+                    second = max(second, score)
+    if best is None or best[0] < _NEAR_TYPE_MIN or best[0] - second < _NEAR_TYPE_GAP:
+        return None
+    return best[1]
 
 
 def parse_spoken(

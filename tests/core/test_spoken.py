@@ -144,11 +144,22 @@ CASES: list[tuple[str, str, str | None]] = [
     ("Entrada 25 40", E1340, None),
     ("Entrada 13 61", E1340, None),
     ("Entrada 99 99", E1340, None),
-    # no fuzzy guessing at mishearings of the type word
-    ("Entrda 13 40", E1340, None),
-    ("Entradas 13 40", E1340, None),
-    ("Em trada 13 40", E1340, None),
-    ("Said 13 40", "SAIDA 13 40", None),
+    # a close misspelling of one type word names that type (Whisper writes "Intervallo",
+    # "Intervá-lo", "retornos", "caída"); a far one, or one as close to two types, does not
+    ("Entrda 13 40", E1340, "ENTRADA 13 40"),
+    ("Entradas 13 40", E1340, "ENTRADA 13 40"),
+    ("Intervallo, 2 horas e 54.", "INTERVALO 02 54", "INTERVALO 02 54"),
+    ("Intervá-lo 21h57.", "INTERVALO 21 57", "INTERVALO 21 57"),
+    ("caída 20 horas de 48.", "SAIDA 20 48", "SAIDA 20 48"),
+    ("retornos 12 e 26.", "RETORNO 12 26", "RETORNO 12 26"),
+    ("Entrega 13 40", E1340, None),
+    ("Em trada 13 40", E1340, "ENTRADA 13 40"),
+    ("Intenbalos 19 e 21", "INTERVALO 19 21", None),
+    # "de" for the "e" after "horas", as Whisper often writes it
+    ("retorno 8 horas de 23 minutos", "RETORNO 08 23", "RETORNO 08 23"),
+    ("Saída, 16h de 49.", "SAIDA 16 49", "SAIDA 16 49"),
+    ("Saída, 16h de 49.", "SAIDA 16 48", "SAIDA 16 49"),
+    ("Said 13 40", "SAIDA 13 40", "SAIDA 13 40"),
 ]
 
 

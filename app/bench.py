@@ -1,0 +1,95 @@
+"""`python -m app bench`: this core vs the seed-style baseline, same clips, same run.
+
+Prints per-clip p50/p95 seconds for both (median over ``--repeat`` runs), the speed ratio,
+model load time and peak RSS. Clips come from a manifest or a small generated corpus.
+"""
+
+from __future__ import annotations
+
+import resource
+import statistics
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from app.baseline import SeedBaseline
+from app.core.audio import SAMPLE_RATE
+from app.core.verifier import Verifier
+from app.corpus import read_wav
+from app.evaluate import read_manifest
+
+
+def peak_rss_mb() -> float:
+    """Peak resident set size of this process so far (Linux reports KiB)."""
+    kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return kib / 1024 if sys.platform != "darwin" else kib / 1024 / 1024
+
+
+@dataclass
+class Timing:
+    p50: float
+    p95: float
+
+
+def _time_runs(fn, clips, repeat: int) -> tuple[Timing, list[float]]:
+    p50s, p95s, all_s = [], [], []
+    for _ in range(repeat):
+        seconds = []
+        for path, expected in clips:
+            start = time.perf_counter()
+            fn(path, expected)
+            seconds.append(time.perf_counter() - start)
+        p50s.append(float(np.percentile(seconds, 50)))
+        p95s.append(float(np.percentile(seconds, 95)))
+        all_s += seconds
+    return Timing(statistics.median(p50s), statistics.median(p95s)), all_s
+
+
+def select_clips(manifest: Path, limit: int) -> list[tuple[Path, str]]:
+    """Positive clips lasting 2-4 s (the target's clip length), up to ``limit``."""
+    clips = []
+    for item in read_manifest(manifest):
+        if item.get("label") is False:
+            continue
+        seconds = read_wav(item["path"]).size / SAMPLE_RATE
+        if 2.0 <= seconds <= 4.0:
+            clips.append((item["path"], item["expected_speech"]))
+    return clips[:limit]
+
+
+def run_bench(manifest: Path, limit: int = 30, repeat: int = 3, baseline: bool = True) -> str:
+    verifier = Verifier()
+    start = time.perf_counter()
+    verifier.load()
+    load_s = time.perf_counter() - start
+    clips = select_clips(manifest, limit)
+    if not clips:
+        raise SystemExit(f"no 2-4 s positive clips in {manifest}")
+    verifier.verify(*clips[0])  # warm-up: first call allocates
+    core, _ = _time_runs(verifier.verify, clips, repeat)
+    rss_core = peak_rss_mb()
+    rows = [
+        f"PontoVoz bench: {len(clips)} clips of 2-4 s, median of {repeat} runs, "
+        f"{verifier.options.cpu_threads} CPU threads, {verifier.options.compute_type}",
+        f"model load (assembled): {load_s:.2f} s",
+        "",
+        f"{'verifier':<34} {'p50 s':>8} {'p95 s':>8} {'peak RSS MB':>12}",
+        f"{'core (short window, greedy)':<34} {core.p50:>8.3f} {core.p95:>8.3f} {rss_core:>12.0f}",
+    ]
+    if baseline:
+        seed = SeedBaseline(verifier.model)
+        seed.verify(*clips[0])
+        base, _ = _time_runs(seed.verify, clips, repeat)
+        rows.append(
+            f"{'seed baseline (beam 5, 30 s, fuzzy)':<34} {base.p50:>8.3f} {base.p95:>8.3f} "
+            f"{peak_rss_mb():>12.0f}"
+        )
+        rows.append("")
+        rows.append(
+            f"speed-up: p50 {base.p50 / core.p50:.1f}x, p95 {base.p95 / core.p95:.1f}x "
+            "(baseline / core, same run)"
+        )
+    return "\n".join(rows)
