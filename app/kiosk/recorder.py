@@ -228,7 +228,7 @@ class RecorderWorker(QObject):
 
     level = Signal(float)  # 0..1, ~30 times a second
     speech_started = Signal()
-    finished = Signal(object)  # Recording
+    finished = Signal()  # then take() gives the Recording (no Python objects in signals)
     cancelled = Signal()
     failed = Signal(str)
 
@@ -238,6 +238,13 @@ class RecorderWorker(QObject):
         self.silence_seconds = silence_seconds
         self.max_seconds = max_seconds
         self._cancel = threading.Event()
+        self._done: Recording | None = None
+        self._done_lock = threading.Lock()
+
+    def take(self) -> Recording | None:
+        with self._done_lock:
+            done, self._done = self._done, None
+        return done
 
     def cancel(self) -> None:  # called from the GUI thread: a flag, not a slot
         self._cancel.set()
@@ -292,13 +299,14 @@ class RecorderWorker(QObject):
         speech_end = None
         if ep.speech_end_at is not None:
             speech_end = stop - (total / rate - ep.speech_end_at)
-        self.finished.emit(
-            Recording(
-                samples=resample(audio, rate),
-                heard_speech=ep.heard_speech,
-                stopped_by=stopped_by,
-                speech_end_monotonic=speech_end,
-                stop_monotonic=stop,
-                device_rate=rate,
-            )
+        rec = Recording(
+            samples=resample(audio, rate),
+            heard_speech=ep.heard_speech,
+            stopped_by=stopped_by,
+            speech_end_monotonic=speech_end,
+            stop_monotonic=stop,
+            device_rate=rate,
         )
+        with self._done_lock:
+            self._done = rec
+        self.finished.emit()

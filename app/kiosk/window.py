@@ -52,7 +52,6 @@ def list_input_devices() -> list[str]:
 
 class KioskWindow(QMainWindow):
     _record = Signal()
-    _verify = Signal(int, object, str)
 
     def __init__(
         self,
@@ -190,12 +189,9 @@ class KioskWindow(QMainWindow):
         self._threads.append(thread)  # kept until shutdown: a QThread must outlive its run
 
     def _bind_verifier(self) -> None:
-        if self.verify_worker is not None:
-            self._verify.disconnect(self.verify_worker.verify)
         worker = VerifyWorker(self.verifier)
         worker.done.connect(self.on_verified)
         worker.failed.connect(self.on_verify_failed)
-        self._verify.connect(worker.verify)
         self._threads.append(start_worker(worker, "verifier"))
         self.verify_worker = worker
 
@@ -389,7 +385,10 @@ class KioskWindow(QMainWindow):
             {"retry": "Tentar de novo", "flag": "Registrar para revisão"},
         )
 
-    def on_recorded(self, rec: Recording) -> None:
+    def on_recorded(self) -> None:
+        rec = self.recorder.take()
+        if rec is None:
+            return
         if self._mic_test is not None:
             admin_flow.mic_test_done(self, rec, "")
             return
@@ -406,12 +405,13 @@ class KioskWindow(QMainWindow):
             return
         self.challenge.set_state("verifying")
         self._job += 1
-        self._verify.emit(self._job, rec.samples, self.phrase.text())
+        self.verify_worker.submit(self._job, rec.samples, self.phrase.text())
 
     # ------------------------------------------------------------------ verdict
 
-    def on_verified(self, job: int, result) -> None:
-        if job != self._job or self.stack.currentWidget() is not self.challenge:
+    def on_verified(self, job: int) -> None:
+        result = self.verify_worker.take(job)
+        if result is None or job != self._job or self.stack.currentWidget() is not self.challenge:
             return
         detail = ""
         if not result.validated:

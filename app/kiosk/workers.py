@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections.abc import Callable
 
@@ -45,17 +46,39 @@ class ModelLoader(QObject):
 
 
 class VerifyWorker(QObject):
-    """Runs ``verifier.verify`` off the GUI thread; one job at a time, identified by job id."""
+    """Runs ``verifier.verify`` off the GUI thread.
 
-    done = Signal(int, object)  # job id, VerifyResult
+    Only job ids cross threads in signals; the audio and the results wait in locked dicts.
+    (Python objects in queued ``Signal(object)`` arguments are avoided: a long run of punches
+    aborted in PySide6 6.12 with a refcount error while they were used.)
+    """
+
+    done = Signal(int)  # job id: fetch the VerifyResult with take(job)
     failed = Signal(int, str)  # job id, message (pt-BR)
+    _wake = Signal(int)
 
     def __init__(self, verifier) -> None:
         super().__init__()
         self._verifier = verifier
+        self._lock = threading.Lock()
+        self._jobs: dict[int, tuple] = {}
+        self._results: dict[int, object] = {}
+        self._wake.connect(self._run)
 
-    @Slot(int, object, str)
-    def verify(self, job: int, samples, expected: str) -> None:
+    def submit(self, job: int, samples, expected: str) -> None:
+        """Called from the GUI thread."""
+        with self._lock:
+            self._jobs[job] = (samples, expected)
+        self._wake.emit(job)
+
+    def take(self, job: int):
+        with self._lock:
+            return self._results.pop(job, None)
+
+    @Slot(int)
+    def _run(self, job: int) -> None:
+        with self._lock:
+            samples, expected = self._jobs.pop(job)
         try:
             result = self._verifier.verify(samples, expected)
         except AudioError as exc:
@@ -68,7 +91,9 @@ class VerifyWorker(QObject):
             log.exception("verify failed")
             self.failed.emit(job, f"Erro ao verificar a voz: {exc}")
         else:
-            self.done.emit(job, result)
+            with self._lock:
+                self._results[job] = result
+            self.done.emit(job)
 
 
 def start_worker(worker: QObject, name: str, run: Callable | None = None) -> QThread:

@@ -98,7 +98,13 @@ def test_event_loop_keeps_ticking_during_verify(qtbot, make_kiosk, make_clip):
     timer.timeout.connect(lambda: ticks.append(time.perf_counter()))
     timer.start(10)
     verifying: list[float] = []
-    win._verify.connect(lambda *a: verifying.append(time.perf_counter()))
+    submit = win.verify_worker.submit
+
+    def timed_submit(*args):  # note when the verify is handed to the worker thread
+        verifying.append(time.perf_counter())
+        submit(*args)
+
+    win.verify_worker.submit = timed_submit
     speak(qtbot, win, sources, make_clip("Entrada, treze e quarenta."))
     done = time.perf_counter()
     timer.stop()
