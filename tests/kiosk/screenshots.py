@@ -187,13 +187,17 @@ def main() -> int:
             latencies.append(i)
         lat = win.metrics["latencies"]
         stop = win.metrics["stop_to_verdict"]
+        print(f"shown {shown:.3f}s ready {ready:.3f}s end-of-speech->verdict p50 "
+              f"{statistics.median(lat):.3f}s stop->verdict p50 {statistics.median(stop):.3f}s",
+              flush=True)  # fmt: skip
         rss = {}
         for i in range(args.punches):
             punch("Entrada, treze e quarenta.", realtime=False)
             win.continue_timer.stop()
             win.on_accept()
-            if i + 1 in (10, 50, args.punches):
+            if (i + 1) % 10 == 0:
                 rss[i + 1] = proc.memory_info().rss / 2**20
+                print(f"punches {i + 1}: RSS {rss[i + 1]:.0f} MB", flush=True)
         figures = {
             "window_shown_s": round(shown, 3),
             "ready_to_verify_s": round(ready, 3),
