@@ -48,9 +48,8 @@ class ModelLoader(QObject):
 class VerifyWorker(QObject):
     """Runs ``verifier.verify`` off the GUI thread.
 
-    Only job ids cross threads in signals; the audio and the results wait in locked dicts.
-    (Python objects in queued ``Signal(object)`` arguments are avoided: a long run of punches
-    aborted in PySide6 6.12 with a refcount error while they were used.)
+    Only job ids cross threads in signals; the audio and the results wait in locked dicts, so
+    no Python object is marshalled by Qt between threads.
     """
 
     done = Signal(int)  # job id: fetch the VerifyResult with take(job)
