@@ -45,7 +45,7 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     parser = build_parser()
     known = set(parser._subparsers._group_actions[0].choices)  # type: ignore[union-attr]
-    wants_kiosk = not argv or argv[0] not in ("-h", "--help", "--version") and argv[0][0] == "-"
+    wants_kiosk = not argv or (argv[0] not in ("-h", "--help", "--version") and argv[0][0] == "-")
     if wants_kiosk and "kiosk" in known:
         argv = ["kiosk", *argv]  # `python -m app [--windowed]` starts the kiosk
     args = parser.parse_args(argv)

@@ -6,6 +6,7 @@ channel count work the same way.
 
 from __future__ import annotations
 
+import contextlib
 import io
 from pathlib import Path
 
@@ -25,7 +26,7 @@ def decode(source: AudioInput, max_seconds: float = 30.0) -> np.ndarray:
     if isinstance(source, np.ndarray):
         samples = np.asarray(source, dtype=np.float32).reshape(-1)
     else:
-        samples = _decode_file(source)
+        samples = _decode_file(source, max_seconds)
     if samples.size == 0:
         raise AudioError("the audio is empty (no samples)")
     if not np.all(np.isfinite(samples)):
@@ -36,9 +37,11 @@ def decode(source: AudioInput, max_seconds: float = 30.0) -> np.ndarray:
     return samples
 
 
-def _decode_file(source: bytes | bytearray | memoryview | str | Path) -> np.ndarray:
+def _decode_file(source: bytes | bytearray | memoryview | str | Path, max_seconds: float):
+    """Decode with PyAV, resampling to 16 kHz mono as it goes, and stop as soon as the audio
+    runs past the limit: a few MB of low-bitrate Opus can hold hours, which must never be
+    decoded whole into memory (faster-whisper's decode_audio would)."""
     import av
-    from faster_whisper.audio import decode_audio
 
     if isinstance(source, bytes | bytearray | memoryview):
         if len(source) == 0:
@@ -51,11 +54,39 @@ def _decode_file(source: bytes | bytearray | memoryview | str | Path) -> np.ndar
         if path.stat().st_size == 0:
             raise AudioError(f"the audio file is empty: {path}")
         stream = str(path)
+    limit = int(max_seconds * SAMPLE_RATE) + 1
+    chunks: list[np.ndarray] = []
+    total = 0
     try:
-        samples = decode_audio(stream, sampling_rate=SAMPLE_RATE)
-    except (av.error.FFmpegError, ValueError, IndexError, StopIteration, OSError) as exc:
+        with av.open(stream, mode="r", metadata_errors="ignore") as container:
+            if not container.streams.audio:
+                raise AudioError("the file has no audio stream")
+            resampler = av.AudioResampler(format="s16", layout="mono", rate=SAMPLE_RATE)
+            for frame in _frames(container):
+                for out in resampler.resample(frame):
+                    chunk = out.to_ndarray().reshape(-1)
+                    chunks.append(chunk)
+                    total += chunk.size
+                if total > limit:
+                    raise AudioError(
+                        f"the audio lasts more than {max_seconds:g} s, the limit; "
+                        "send a shorter clip"
+                    )
+    except (av.error.FFmpegError, ValueError, IndexError, OSError) as exc:
         raise AudioError(f"could not decode the audio (not a supported audio file): {exc}") from exc
-    return np.asarray(samples, dtype=np.float32)
+    if not chunks:
+        raise AudioError("could not decode the audio: no audio samples in the file")
+    return np.concatenate(chunks).astype(np.float32) / 32768.0
+
+
+def _frames(container):
+    """Audio frames of the first audio stream, then None to flush the resampler; frames that
+    fail to decode mid-file are skipped like faster-whisper does."""
+    import av
+
+    with contextlib.suppress(av.error.InvalidDataError):
+        yield from container.decode(audio=0)
+    yield None
 
 
 def duration(samples: np.ndarray) -> float:

@@ -1,0 +1,109 @@
+"""The expected phrase and the engine options: what is accepted, and the errors for the rest."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from app.core.config import EngineOptions, load_options
+from app.core.errors import ConfigError, PhraseError
+from app.core.phrase import Phrase, parse_expected
+
+
+@pytest.mark.parametrize(
+    ("text", "want"),
+    [
+        ("ENTRADA 13 40", Phrase("ENTRADA", 13, 40)),
+        ("entrada 13 40", Phrase("ENTRADA", 13, 40)),
+        ("  Entrada   8  05 ", Phrase("ENTRADA", 8, 5)),
+        ("SAÍDA 18 00", Phrase("SAIDA", 18, 0)),
+        ("saida 0 0", Phrase("SAIDA", 0, 0)),
+        ("PAUSA 12 30", Phrase("INTERVALO", 12, 30)),
+        ("Intervalo 23 59", Phrase("INTERVALO", 23, 59)),
+        ("RETORNO 07 9", Phrase("RETORNO", 7, 9)),
+    ],
+)
+def test_parses_expected_phrases(text, want):
+    assert parse_expected(text) == want
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("", "TYPE HOUR MINUTE"),
+        ("ENTRADA", "TYPE HOUR MINUTE"),
+        ("ENTRADA 13", "TYPE HOUR MINUTE"),
+        ("ENTRADA 13 40 00", "TYPE HOUR MINUTE"),
+        ("ENTRADA 13:40", "TYPE HOUR MINUTE"),
+        ("ENTRADA treze quarenta", "TYPE HOUR MINUTE"),
+        ("ALMOCO 13 40", "unknown punch type"),
+        ("ENTRADA 24 00", "hour must be 0-23"),
+        ("ENTRADA 13 60", "minute must be 0-59"),
+        ("ENTRADA -1 30", "TYPE HOUR MINUTE"),
+        ("ENTRADA 130 4", "TYPE HOUR MINUTE"),
+    ],
+)
+def test_rejects_malformed_phrases(text, message):
+    with pytest.raises(PhraseError, match=message):
+        parse_expected(text)
+
+
+def test_non_string_phrase_is_a_phrase_error():
+    with pytest.raises(PhraseError):
+        parse_expected(1340)  # type: ignore[arg-type]
+
+
+def test_punch_type_list_is_configurable():
+    types = {"ENTRADA": ("entrada",), "ALMOCO": ("almoco", "almoço")}
+    assert parse_expected("almoço 12 00", types) == Phrase("ALMOCO", 12, 0)
+    with pytest.raises(PhraseError, match="ENTRADA, ALMOCO"):
+        parse_expected("SAIDA 12 00", types)
+
+
+def test_phrase_text_is_zero_padded():
+    assert Phrase("ENTRADA", 8, 5).text() == "ENTRADA 08 05"
+
+
+def test_options_precedence_file_env_overrides(tmp_path):
+    settings = tmp_path / "settings.json"
+    settings.write_text(json.dumps({"engine": {"cpu_threads": 3, "beam_size": 2}, "kiosk": {}}))
+    env = {"PONTOVOZ_CPU_THREADS": "4", "PONTOVOZ_SCORE_MARGIN": "2.5"}
+    opts = load_options(settings, env=env, overrides={"beam_size": 3, "num_workers": None})
+    assert (opts.cpu_threads, opts.beam_size, opts.score_margin) == (4, 3, 2.5)
+    assert opts.num_workers == EngineOptions().num_workers
+
+
+def test_options_from_env_for_the_lambda():
+    env = {
+        "PONTOVOZ_NUM_WORKERS": "2",
+        "PONTOVOZ_CLOSED_SET": "off",
+        "PONTOVOZ_COMPUTE_TYPE": "int8",
+    }
+    opts = load_options(None, env=env)
+    assert opts.num_workers == 2 and opts.closed_set is False
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"PONTOVOZ_CPU_THREADS": "many"}, "bad value for cpu_threads"),
+        ({"PONTOVOZ_CPU_THREADS": "0"}, "cpu_threads must be between"),
+        ({"PONTOVOZ_COMPUTE_TYPE": "int4"}, "compute_type must be one of"),
+        ({"PONTOVOZ_CLOSED_SET": "maybe"}, "bad value for closed_set"),
+        ({"PONTOVOZ_MODEL_PATH": "/no/such/folder"}, "model_path is not a folder"),
+        ({"PONTOVOZ_MAX_AUDIO_SECONDS": "1000"}, "max_audio_seconds"),
+    ],
+)
+def test_bad_option_values_are_refused_with_a_message(env, message):
+    with pytest.raises(ConfigError, match=message):
+        load_options(None, env=env)
+
+
+def test_broken_settings_file_is_a_config_error(tmp_path):
+    settings = tmp_path / "settings.json"
+    settings.write_text("{not json")
+    with pytest.raises(ConfigError, match="cannot read settings file"):
+        load_options(settings, env={})
+    with pytest.raises(ConfigError, match="unknown engine option"):
+        load_options(None, env={}, overrides={"colour": "blue"})
