@@ -48,6 +48,14 @@ def _use_bundled_portaudio() -> None:
 
 def _process_age() -> float:
     """Seconds since this process was created (the bootloader's start, when frozen)."""
+    try:  # Linux: both counted from boot, to the clock tick (psutil rounds boot time to 1 s)
+        with open("/proc/self/stat", encoding="ascii") as f:
+            start_ticks = int(f.read().rsplit(")", 1)[1].split()[19])
+        with open("/proc/uptime", encoding="ascii") as f:
+            uptime = float(f.read().split()[0])
+        return uptime - start_ticks / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError, AttributeError):
+        pass
     try:
         import psutil
 
