@@ -160,7 +160,6 @@ class EmployeeForm(QWidget):
             id=base.id,
             name=" ".join(self.name.text().split()),
             cpf=cpf,
-            pin_hash=base.pin_hash,
             badge=self.badge.text().strip(),
             active=self.active.isChecked(),
         )

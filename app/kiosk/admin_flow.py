@@ -9,6 +9,7 @@ import numpy as np
 
 from app.core.config import COMPUTE_TYPES
 from app.core.errors import ConfigError
+from app.kiosk import sync
 from app.kiosk.ledger import Employee, valid_cpf
 from app.kiosk.settings import KioskSettings, hash_pin, validate_new_pin
 
@@ -31,6 +32,7 @@ def start_mic_test(win, widget, device: str) -> None:
     probe = type(k)(**{**k.__dict__, "microphone": device})
     win.recorder._source = win.source_factory(probe)
     win.recorder.silence_seconds = 1e9  # only the 3-second limit stops a test
+    win.recorder.speculate_seconds = 0
     win.recorder.max_seconds = 3.0
     win._mic_test = widget
     widget.set_running(True)
@@ -99,7 +101,7 @@ def on_setup_step(win, step: int, values: dict) -> None:
 
 
 def open_settings(win) -> None:
-    win.settings_screen.load(win.settings, win.device_lister(), win.ledger.employees())
+    win.settings_screen.load(win.settings, win.device_lister(), win.employees.employees())
     win.show_screen(win.settings_screen)
 
 
@@ -184,6 +186,8 @@ def on_settings_save(win, values: dict) -> None:
     win.settings = new
     screen.admin_pin.clear()
     screen.show_message("Configurações salvas.", ok=True)
+    win.rebuild_service()  # tries and sync mode
+    sync.apply(win)
     if engine_changed:
         win.verifier = None
         win.load_model()
@@ -200,7 +204,7 @@ def save_employee(win, e: Employee, pin: str, new: bool = False) -> Employee:
         validate_new_pin(pin)
     if e.badge and not e.badge.isalnum():
         raise ConfigError("Crachá: apenas letras e números.")
-    return win.ledger.save_employee(e, pin or None)
+    return win.employees.save_employee(e, pin or None)
 
 
 def on_employee_save(win, e: Employee, pin: str) -> None:
@@ -213,6 +217,6 @@ def on_employee_save(win, e: Employee, pin: str) -> None:
     except OSError as exc:
         screen.show_message(f"Não foi possível salvar: {exc.strerror or exc}")
         return
-    screen.employees.set_employees(win.ledger.employees())
+    screen.employees.set_employees(win.employees.employees())
     state = "salvo" if saved.active else "desativado"
     screen.show_message(f"Funcionário {saved.name} {state}.", ok=True)

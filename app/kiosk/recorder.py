@@ -6,6 +6,12 @@ same path, paced in real time and followed by silence like a quiet room (used by
 screenshots). ``RecorderWorker`` is a QObject run on a QThread: it reads blocks, emits the level,
 stops ~0.7 s after speech ends (energy endpointing with an adaptive noise floor), at the hard limit,
 or on cancel, and hands back 16 kHz mono float32 samples.
+
+Speculation: ~0.3 s into the silence after speech the recorder hands the audio so far (16 kHz)
+to the window (``early(seq)``, then ``take_early(seq)``) while it keeps listening. If speech
+resumes, that snapshot is void (``speculation_valid(seq)`` turns False and the final
+``Recording.speculation`` is None), so the window verifies the full recording instead.
+``stop_now()`` ends a recording early once a snapshot's verdict is final.
 """
 
 from __future__ import annotations
@@ -217,10 +223,20 @@ class Endpointer:
 class Recording:
     samples: np.ndarray  # 16 kHz mono float32
     heard_speech: bool
-    stopped_by: str  # "silence", "limit"
+    stopped_by: str  # "silence", "limit", "verdict" (stop_now after an early verdict)
     speech_end_monotonic: float | None  # wall-clock (monotonic) time speech ended
     stop_monotonic: float
     device_rate: int
+    speculation: int | None = None  # the early snapshot still valid at stop (no speech since)
+
+
+@dataclass
+class Snapshot:
+    """The audio up to a pause, handed over while recording goes on."""
+
+    seq: int
+    samples: np.ndarray  # 16 kHz mono float32
+    speech_end_monotonic: float
 
 
 class RecorderWorker(QObject):
@@ -231,15 +247,39 @@ class RecorderWorker(QObject):
     finished = Signal()  # then take() gives the Recording (no Python objects in signals)
     cancelled = Signal()
     failed = Signal(str)
+    early = Signal(int)  # snapshot seq: fetch it with take_early(seq)
 
-    def __init__(self, source: AudioSource, silence_seconds=0.7, max_seconds=8.0) -> None:
+    def __init__(
+        self, source: AudioSource, silence_seconds=0.7, max_seconds=8.0, speculate_seconds=0.3
+    ) -> None:
         super().__init__()
         self._source = source
         self.silence_seconds = silence_seconds
         self.max_seconds = max_seconds
+        self.speculate_seconds = speculate_seconds  # 0: no early snapshots
         self._cancel = threading.Event()
+        self._stop_now = threading.Event()
         self._done: Recording | None = None
         self._done_lock = threading.Lock()
+        self._seq = 0
+        self._snapshot: Snapshot | None = None
+        self._valid: int | None = None  # the snapshot no speech has followed yet
+
+    def take_early(self, seq: int) -> Snapshot | None:
+        with self._done_lock:
+            snap = self._snapshot
+            if snap is None or snap.seq != seq:
+                return None
+            self._snapshot = None
+        return snap
+
+    def speculation_valid(self, seq: int) -> bool:
+        """True while no speech has followed snapshot ``seq`` (any thread)."""
+        with self._done_lock:
+            return self._valid == seq
+
+    def stop_now(self) -> None:  # GUI thread: the early verdict is final, stop listening
+        self._stop_now.set()
 
     def take(self) -> Recording | None:
         with self._done_lock:
@@ -252,6 +292,9 @@ class RecorderWorker(QObject):
     @Slot()
     def record(self) -> None:
         self._cancel.clear()
+        self._stop_now.clear()
+        with self._done_lock:
+            self._snapshot, self._valid = None, None
         try:
             stream = self._source.open()
         except MicError as exc:
@@ -276,37 +319,67 @@ class RecorderWorker(QObject):
         blocks: list[np.ndarray] = []
         total = 0
         started = False
+        snapped = False  # a snapshot was taken in the current pause
         stopped_by = "limit"
         while total < self.max_seconds * rate:
             if self._cancel.is_set():
                 self.cancelled.emit()
                 return
+            if self._stop_now.is_set():
+                stopped_by = "verdict"
+                break
             block = stream.read(frames)
             blocks.append(block)
             rms = float(np.sqrt(np.mean(block * block))) if block.size else 0.0
             self.level.emit(min(1.0, rms * 6.0))
-            if ep.feed(rms, block.size / rate, total / rate):
+            stop = ep.feed(rms, block.size / rate, total / rate)
+            total += block.size
+            if stop:
                 stopped_by = "silence"
-                total += block.size
                 break
             if ep.heard_speech and not started:
                 started = True
                 self.speech_started.emit()
-            total += block.size
-        stop = time.monotonic()
+            if ep.silence_after == 0.0 and snapped:  # speech resumed: the snapshot is void
+                snapped = False
+                with self._done_lock:
+                    self._valid = None
+            elif (
+                self.speculate_seconds
+                and ep.heard_speech
+                and not snapped
+                and ep.silence_after >= self.speculate_seconds
+            ):
+                snapped = True
+                self._snap(blocks, rate, ep, total)
+        stop_at = time.monotonic()
         audio = np.concatenate(blocks) if blocks else np.zeros(0, np.float32)
         # The wall-clock end of speech: the stop time minus the silence that followed it.
         speech_end = None
         if ep.speech_end_at is not None:
-            speech_end = stop - (total / rate - ep.speech_end_at)
+            speech_end = stop_at - (total / rate - ep.speech_end_at)
+        with self._done_lock:
+            valid = self._valid
         rec = Recording(
             samples=resample(audio, rate),
             heard_speech=ep.heard_speech,
             stopped_by=stopped_by,
             speech_end_monotonic=speech_end,
-            stop_monotonic=stop,
+            stop_monotonic=stop_at,
             device_rate=rate,
+            speculation=valid,
         )
         with self._done_lock:
             self._done = rec
         self.finished.emit()
+
+    def _snap(self, blocks: list[np.ndarray], rate: int, ep: Endpointer, total: int) -> None:
+        now = time.monotonic()
+        speech_end = now - (total / rate - (ep.speech_end_at or 0.0))
+        samples = resample(np.concatenate(blocks), rate)
+        with self._done_lock:
+            self._seq += 1
+            self._snapshot = Snapshot(self._seq, samples, speech_end)
+            self._valid = self._seq
+            seq = self._seq
+        self.early.emit(seq)

@@ -17,7 +17,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.kiosk.ledger import LABELS, PUNCH_TYPES, Receipt
+from app.kiosk.ledger import LABELS, PUNCH_TYPES
+from app.store.models import Punch
 
 WEEKDAYS = ("segunda-feira", "terça-feira", "quarta-feira", "quinta-feira", "sexta-feira",
             "sábado", "domingo")  # fmt: skip
@@ -62,6 +63,9 @@ class IdleScreen(QWidget):
         self.clock = label("--:--", "clock")
         self.date = label("", "date")
         self.status = label("Preparando...", "status")
+        self.sync = QLabel("")  # "Sincronização: 3 pendentes", only when sync is on
+        self.sync.setProperty("role", "small")
+        self.sync.setVisible(False)
         self.admin = QPushButton("⚙  Administração")
         self.admin.setProperty("role", "small")
         self.admin.setFocusPolicy(Qt.FocusPolicy.NoFocus)
@@ -75,9 +79,14 @@ class IdleScreen(QWidget):
         lay.addWidget(self.status)
         lay.addStretch(1)
         row = QHBoxLayout()
+        row.addWidget(self.sync)
         row.addStretch(1)
         row.addWidget(self.admin)
         lay.addLayout(row)
+
+    def set_sync(self, text: str) -> None:
+        self.sync.setText(text)
+        self.sync.setVisible(bool(text))
 
     def set_time(self, now: datetime) -> None:
         self.clock.setText(now.strftime("%H:%M"))
@@ -337,15 +346,16 @@ class ReceiptScreen(QWidget):
         lay.addWidget(self.countdown)
         lay.addWidget(ok, 1)
 
-    def show_receipt(self, r: Receipt, company: str, kiosk_id: str) -> None:
+    def show_receipt(self, r: Punch, company: str, kiosk_id: str) -> None:
+        at = datetime.fromisoformat(r.punched_at)
         rows = [
             ("NSR", f"{r.nsr:09d}"),
             ("Empregador", company),
             ("Local", f"Terminal {kiosk_id}"),
             ("Trabalhador", r.employee_name),
             ("CPF", masked_cpf(r.cpf)),
-            ("Registro", f"{LABELS.get(r.punch_type, r.punch_type)}"),
-            ("Data/hora", r.at.strftime("%d/%m/%Y %H:%M")),
+            ("Registro", f"{LABELS.get(r.type, r.type)}"),
+            ("Data/hora", at.strftime("%d/%m/%Y %H:%M")),
             ("Código", r.short_hash),
         ]
         html = "".join(

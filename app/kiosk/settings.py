@@ -72,6 +72,7 @@ class KioskSection:
     retain_audio: bool = False  # LGPD: off by default
     retention_days: int = 7
     silence_seconds: float = 0.7  # stop this long after speech ends
+    speculate_seconds: float = 0.3  # verify the audio so far after this much silence (0: off)
     max_record_seconds: float = 8.0
 
     def validate(self) -> None:
@@ -94,6 +95,8 @@ class KioskSection:
             raise ConfigError("Retenção de áudio: de 1 a 365 dias.")
         if not 0.3 <= self.silence_seconds <= 3.0:
             raise ConfigError("Silêncio para parar: de 0,3 a 3 segundos.")
+        if self.speculate_seconds and not 0.1 <= self.speculate_seconds < self.silence_seconds:
+            raise ConfigError("Verificação antecipada: 0 (desligada) ou de 0,1 s até o silêncio.")
         if not 2.0 <= self.max_record_seconds <= 30.0:
             raise ConfigError("Gravação máxima: de 2 a 30 segundos.")
 
@@ -103,8 +106,11 @@ class SyncSection:
     enabled: bool = False
     endpoint: str = ""
     token: str = ""
+    mode: str = "confirm"  # when enabled: "confirm" or "cloud-first" (app.sync.config)
 
     def validate(self) -> None:
+        if self.mode not in ("confirm", "cloud-first"):
+            raise ConfigError("Modo de sincronização: confirm ou cloud-first.")
         if self.endpoint:
             url = urlparse(self.endpoint)
             if url.scheme not in ("http", "https") or not url.netloc:
@@ -131,9 +137,22 @@ class KioskSettings:
             f.write_text(json.dumps({"engine": self.engine}), encoding="utf-8")
             return load_options(settings_file=f)
 
+    def sync_config(self):
+        """The ``app.sync.SyncConfig`` this kiosk runs with (mode "off" unless enabled)."""
+        from app.sync.config import SyncConfig
+
+        sync = self.sync
+        if not sync.enabled:
+            return SyncConfig()
+        try:
+            return SyncConfig(mode=sync.mode, url=sync.endpoint, token=sync.token or None)
+        except ConfigError as exc:
+            raise ConfigError(f"Sincronização: {exc}") from exc
+
     def validate(self) -> None:
         self.kiosk.validate()
         self.sync.validate()
+        self.sync_config()
         names = {f.name for f in dataclasses.fields(EngineOptions)}
         unknown = set(self.engine) - names
         if unknown:

@@ -1,30 +1,32 @@
-"""The kiosk window: a stack of screens and the punch flow that moves between them.
+"""The kiosk window: a stack of screens, start-up, identify; the punch flow is in punch_flow.py,
+the admin side in admin_flow.py, sync in sync.py.
 
 Everything with side effects is injected (settings store, ledger, verifier factory, audio source
-factory, clock), so tests drive this real window with real audio and the real model.
+factory, clock), so tests drive this real window with real audio and the real model. Identify,
+next type, challenge, verify and commit all go through ``app.punching.PunchService``.
 """
 
 from __future__ import annotations
 
-import errno
 import logging
 import time
 from collections.abc import Callable
 from datetime import datetime
 
-from PySide6.QtCore import QThread, QTimer, Signal
+from PySide6.QtCore import QThread, QTimer, Signal, Slot
 from PySide6.QtWidgets import QMainWindow, QStackedWidget
 
 from app.core.errors import ConfigError, PontoVozError
 from app.core.phrase import Phrase
-from app.core.result import NO_SPEECH
-from app.kiosk import admin_flow, screens
+from app.kiosk import admin_flow, punch_flow, screens, sync
 from app.kiosk.admin import SettingsScreen, SetupScreen
-from app.kiosk.ledger import KioskLedger, PunchRequest, likely_next
+from app.kiosk.ledger import EmployeeBook, open_ledger
 from app.kiosk.recorder import AudioSource, RecorderWorker, Recording, SoundDeviceSource
 from app.kiosk.settings import KioskSection, KioskSettings, SettingsStore, check_pin
 from app.kiosk.style import STYLE
 from app.kiosk.workers import ModelLoader, VerifyWorker, model_message, start_worker, stop_thread
+from app.punching import PunchService, PunchSettings
+from app.store.ledger import Ledger
 
 log = logging.getLogger(__name__)
 
@@ -57,7 +59,7 @@ class KioskWindow(QMainWindow):
         self,
         *,
         store: SettingsStore | None = None,
-        ledger: KioskLedger | None = None,
+        ledger: Ledger | None = None,
         verifier_factory: Callable = default_verifier,
         verifier=None,
         source_factory: Callable[[KioskSection], AudioSource] = default_source,
@@ -66,11 +68,12 @@ class KioskWindow(QMainWindow):
         device_lister: Callable[[], list[str]] = list_input_devices,
     ) -> None:
         super().__init__()
-        from app.kiosk.ledger import default_ledger
-
         self.store = store or SettingsStore()
         self.ledger = ledger
-        self._ledger_factory = default_ledger
+        self._ledger_factory = open_ledger
+        self.employees: EmployeeBook | None = EmployeeBook(ledger) if ledger else None
+        self.service: PunchService | None = None
+        self.sync_worker = None
         self.verifier_factory = verifier_factory
         self.verifier = verifier
         self.source_factory = source_factory
@@ -80,8 +83,8 @@ class KioskWindow(QMainWindow):
         self.settings = KioskSettings()
         self.metrics: dict = {
             "created": time.perf_counter(),
-            "latencies": [],
-            "stop_to_verdict": [],
+            "latencies": [],  # end of speech -> verdict on screen (s)
+            "paths": {"early": 0, "snapshot": 0, "full": 0},  # where verdicts came from
         }
         self.model_state = "loading"  # loading | ready | failed
         self.model_error = ""
@@ -118,7 +121,7 @@ class KioskWindow(QMainWindow):
         self.pin.cancelled.connect(self.go_idle)
         self.types.chosen.connect(self.on_type)
         self.types.cancelled.connect(self.go_idle)
-        self.challenge.record_clicked.connect(self.on_record)
+        self.challenge.record_clicked.connect(lambda: punch_flow.on_record(self))
         self.challenge.cancel_clicked.connect(self.on_cancel_recording)
         self.result.retry.connect(self.on_retry)
         self.result.accept.connect(self.on_accept)
@@ -134,6 +137,7 @@ class KioskWindow(QMainWindow):
         self.recorder.finished.connect(self.on_recorded)
         self.recorder.failed.connect(self.on_record_failed)
         self.recorder.cancelled.connect(self.on_record_cancelled)
+        self.recorder.early.connect(self.on_early)
         self._record.connect(self.recorder.record)
         self._threads.append(start_worker(self.recorder, "recorder"))
         self.verify_worker: VerifyWorker | None = None
@@ -162,6 +166,13 @@ class KioskWindow(QMainWindow):
             except (PontoVozError, OSError) as exc:
                 self.show_message("Registro de ponto indisponível", str(exc))
                 return
+            self.employees = EmployeeBook(self.ledger)
+        self.rebuild_service()
+        try:
+            sync.apply(self)
+        except ConfigError as exc:
+            self.show_message("Configuração inválida", str(exc))
+            return
         self.tick()
         if not self.settings.configured:
             admin_flow.open_setup(self)
@@ -178,7 +189,9 @@ class KioskWindow(QMainWindow):
             except Exception as exc:
                 self.on_model_failed(model_message(exc))
                 return
-        self._bind_verifier()
+        self.rebuild_service()
+        if self.verify_worker is None:
+            self._bind_verifier()
         loader = ModelLoader(self.verifier)
         loader.loaded.connect(self.on_model_loaded)
         loader.failed.connect(self.on_model_failed)
@@ -188,8 +201,19 @@ class KioskWindow(QMainWindow):
         self._loader = loader
         self._threads.append(thread)  # kept until shutdown: a QThread must outlive its run
 
+    def rebuild_service(self) -> None:
+        """The punch service for the current ledger, verifier and sync settings."""
+        if self.ledger is None:
+            return
+        settings = PunchSettings(self.settings.kiosk.max_tries, self.settings.sync_config())
+        clock = lambda: punch_flow.aware(self.clock())  # noqa: E731 (the ledger needs an offset)
+        self.service = PunchService(self.ledger, self.verifier, settings, clock=clock)
+
+    def _verify(self, samples, phrase):  # on the verifier thread
+        return self.service.verify_attempt(samples, phrase)
+
     def _bind_verifier(self) -> None:
-        worker = VerifyWorker(self.verifier)
+        worker = VerifyWorker(self._verify)
         worker.done.connect(self.on_verified)
         worker.failed.connect(self.on_verify_failed)
         self._threads.append(start_worker(worker, "verifier"))
@@ -231,10 +255,11 @@ class KioskWindow(QMainWindow):
         self.punch_type = ""
         self.phrase: Phrase | None = None
         self.attempt = 1
-        self.last_heard = ""
+        self.results: list = []  # VerifyResult of each try, for PunchService.commit
+        self.flag_note = ""  # why the punch is flagged when no try could be verified
         self.last_validated = False
-        self.last_method = ""
         self.last_recording: Recording | None = None
+        punch_flow.reset_attempt(self)
 
     def go_idle(self) -> None:
         self.return_timer.stop()
@@ -254,6 +279,8 @@ class KioskWindow(QMainWindow):
             self.refresh_phrase()  # the minute may have turned before recording starts
         if current is self.pin and self._locked_until:
             self.update_lockout()
+        if current is self.idle and self.sync_worker is not None and now.second % 3 == 0:
+            sync.refresh(self)
 
     def keyPressEvent(self, event) -> None:
         if self.stack.currentWidget() is self.idle and event.text().isdigit():
@@ -312,13 +339,13 @@ class KioskWindow(QMainWindow):
             else:
                 self._failed_identify()
             return
-        self.identified(self.ledger.employee_by_pin(pin))
+        self.identified(self.service.identify(pin=pin))
 
     def on_badge(self, badge: str) -> None:
         if self.locked() or self._admin_mode:
             self.update_lockout()
             return
-        self.identified(self.ledger.employee_by_badge(badge))
+        self.identified(self.service.identify(badge=badge))
 
     def identified(self, employee) -> None:
         if employee is None:
@@ -326,8 +353,8 @@ class KioskWindow(QMainWindow):
             return
         self._failures = 0
         self.employee = employee
-        last = self.ledger.last_punch_type_today(employee.id, self.clock())
-        self.types.show_for(employee.name, likely_next(last))
+        suggested = self.service.next_type(employee, punch_flow.aware(self.clock()))
+        self.types.show_for(employee.name, suggested)
         self.show_screen(self.types)
 
     # ------------------------------------------------------------------ challenge + record
@@ -338,24 +365,13 @@ class KioskWindow(QMainWindow):
         self.open_challenge()
 
     def refresh_phrase(self) -> None:
-        now = self.clock()
-        self.phrase = Phrase(self.punch_type, now.hour, now.minute)
+        self.phrase = self.service.challenge(self.punch_type, self.clock())
         self.challenge.show_phrase(self.phrase.text(), self.attempt, self.settings.kiosk.max_tries)
 
     def open_challenge(self) -> None:
         self.refresh_phrase()
         self.challenge.set_state("ready")
         self.show_screen(self.challenge)
-
-    def on_record(self) -> None:
-        self.refresh_phrase()  # fixed from here on
-        self.challenge.set_state("listening")
-        k = self.settings.kiosk
-        self.recorder._source = self.source_factory(k)
-        self.recorder.silence_seconds = k.silence_seconds
-        self.recorder.max_seconds = k.max_record_seconds
-        self._mic_test = None
-        self._record.emit()
 
     def on_cancel_recording(self) -> None:
         if self.challenge.record.isEnabled():  # not recording: just leave
@@ -379,69 +395,31 @@ class KioskWindow(QMainWindow):
         if self._mic_test is not None:
             admin_flow.mic_test_done(self, None, message)
             return
+        self.flag_note = "microphone problem: " + message
         self.show_message(
             "Problema no microfone",
             message,
             {"retry": "Tentar de novo", "flag": "Registrar para revisão"},
         )
 
+    # Worker signals land on bound slots of this window (a lambda would run on the worker's
+    # thread: a connection needs a receiver QObject to be queued to the GUI thread).
+
+    @Slot(int)
+    def on_early(self, seq: int) -> None:
+        punch_flow.on_early(self, seq)
+
+    @Slot()
     def on_recorded(self) -> None:
-        rec = self.recorder.take()
-        if rec is None:
-            return
-        if self._mic_test is not None:
-            admin_flow.mic_test_done(self, rec, "")
-            return
-        self.last_recording = rec
-        if not rec.heard_speech:
-            self.show_verdict(False, "", "Não ouvimos sua voz. Fale mais perto do microfone.")
-            return
-        if self.model_state == "failed":
-            self.show_message(
-                "Verificação de voz indisponível",
-                self.model_error,
-                {"flag": "Registrar para revisão"},
-            )
-            return
-        self.challenge.set_state("verifying")
-        self._job += 1
-        self.verify_worker.submit(self._job, rec.samples, self.phrase.text())
+        punch_flow.on_recorded(self)
 
-    # ------------------------------------------------------------------ verdict
-
+    @Slot(int)
     def on_verified(self, job: int) -> None:
-        result = self.verify_worker.take(job)
-        if result is None or job != self._job or self.stack.currentWidget() is not self.challenge:
-            return
-        detail = ""
-        if not result.validated:
-            if result.reason == NO_SPEECH:
-                detail = "Não ouvimos sua voz. Fale mais perto do microfone."
-            else:
-                detail = f"Diga exatamente: {self.phrase.text()}"
-        self.last_method = result.method
-        self.show_verdict(result.validated, result.spoken_text, detail)
+        punch_flow.on_verified(self, job)
 
+    @Slot(int, str)
     def on_verify_failed(self, job: int, message: str) -> None:
-        if job != self._job:
-            return
-        self.show_message("Erro na verificação", message, {"flag": "Registrar para revisão"})
-
-    def show_verdict(self, validated: bool, heard: str, detail: str) -> None:
-        self.last_validated, self.last_heard = validated, heard
-        can_retry = self.attempt < self.settings.kiosk.max_tries
-        if not validated and not can_retry:
-            detail = "Limite de tentativas atingido. O registro será feito e enviado para revisão."
-        self.result.show_result(validated, heard, detail, can_retry)
-        self.show_screen(self.result)
-        self.result.verdict.repaint()
-        rec = self.last_recording
-        now = time.monotonic()
-        if rec is not None and rec.speech_end_monotonic is not None:
-            self.metrics["latencies"].append(now - rec.speech_end_monotonic)
-            self.metrics["stop_to_verdict"].append(now - rec.stop_monotonic)
-        if validated:
-            self.continue_timer.start(1500)
+        punch_flow.on_verify_failed(self, job, message)
 
     def on_retry(self) -> None:
         self.attempt += 1
@@ -449,69 +427,13 @@ class KioskWindow(QMainWindow):
 
     def on_accept(self) -> None:
         self.continue_timer.stop()
-        self.record_punch(flagged=not self.last_validated)
+        punch_flow.record_punch(self)
 
     def on_message_action(self, action: str) -> None:
         if action == "retry":
             self.open_challenge()
-        elif action == "flag":
-            self.last_validated = False
-            self.record_punch(flagged=True)
-        elif action == "save":
-            self.record_punch(flagged=not self.last_validated)
-
-    # ------------------------------------------------------------------ punch + receipt
-
-    def record_punch(self, flagged: bool) -> None:
-        if self.employee is None:
-            self.go_idle()
-            return
-        if self.phrase is None:
-            self.refresh_phrase()
-        request = PunchRequest(
-            employee=self.employee,
-            punch_type=self.punch_type,
-            at=self.clock(),
-            expected=self.phrase.text(),
-            spoken_text=self.last_heard,
-            validated=self.last_validated,
-            tries=self.attempt,
-            flagged=flagged,
-            audio=self.punch_audio(),
-            method=self.last_method,
-        )
-        try:
-            receipt = self.ledger.record(request)
-        except OSError as exc:
-            full = exc.errno in (errno.ENOSPC, errno.EDQUOT)
-            text = (
-                "Disco cheio: não foi possível gravar o registro. Chame o administrador."
-                if full
-                else f"Não foi possível gravar o registro: {exc.strerror or exc}"
-            )
-            self.show_message("Registro não gravado", text, {"save": "Tentar de novo"})
-            return
-        k = self.settings.kiosk
-        self.receipt.show_receipt(receipt, k.company, k.kiosk_id)
-        self.receipt.countdown.setText(f"Voltando ao início em {k.idle_return_seconds} s")
-        self.show_screen(self.receipt)
-        self.return_timer.start(k.idle_return_seconds * 1000)
-
-    def punch_audio(self) -> bytes | None:
-        """WAV bytes of the last recording, only when audio retention is on (LGPD)."""
-        rec = self.last_recording
-        if not self.settings.kiosk.retain_audio or rec is None:
-            return None
-        import io
-        import wave
-
-        buf = io.BytesIO()
-        with wave.open(buf, "wb") as w:
-            w.setnchannels(1)
-            w.setsampwidth(2)
-            w.setframerate(16000)
-            w.writeframes((rec.samples.clip(-1, 1) * 32767).astype("<i2").tobytes())
-        return buf.getvalue()
+        elif action in ("flag", "save"):
+            punch_flow.record_punch(self)
 
     # ------------------------------------------------------------------ shutdown
 
@@ -522,5 +444,6 @@ class KioskWindow(QMainWindow):
     def shutdown(self) -> None:
         self.recorder.cancel()
         self.ticker.stop()
+        sync.stop(self)
         for t in self._threads:
             stop_thread(t)

@@ -46,7 +46,8 @@ class ModelLoader(QObject):
 
 
 class VerifyWorker(QObject):
-    """Runs ``verifier.verify`` off the GUI thread.
+    """Runs ``verify(samples, phrase)`` off the GUI thread (the kiosk passes
+    ``PunchService.verify_attempt``: the same path as ``python -m app punch``).
 
     Only job ids cross threads in signals; the audio and the results wait in locked dicts, so
     no Python object is marshalled by Qt between threads.
@@ -56,15 +57,15 @@ class VerifyWorker(QObject):
     failed = Signal(int, str)  # job id, message (pt-BR)
     _wake = Signal(int)
 
-    def __init__(self, verifier) -> None:
+    def __init__(self, verify: Callable) -> None:
         super().__init__()
-        self._verifier = verifier
+        self._verify = verify
         self._lock = threading.Lock()
         self._jobs: dict[int, tuple] = {}
         self._results: dict[int, object] = {}
         self._wake.connect(self._run)
 
-    def submit(self, job: int, samples, expected: str) -> None:
+    def submit(self, job: int, samples, expected) -> None:
         """Called from the GUI thread."""
         with self._lock:
             self._jobs[job] = (samples, expected)
@@ -79,7 +80,7 @@ class VerifyWorker(QObject):
         with self._lock:
             samples, expected = self._jobs.pop(job)
         try:
-            result = self._verifier.verify(samples, expected)
+            result = self._verify(samples, expected)
         except AudioError as exc:
             self.failed.emit(job, f"Áudio inválido: {exc}")
         except PhraseError as exc:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from app.kiosk.ledger import Employee, MemoryLedger, StoreLedger
+from app.kiosk.ledger import Employee, EmployeeBook
 from app.kiosk.recorder import ClipSource
 from app.kiosk.settings import KioskSettings, SettingsStore, hash_pin
 
@@ -67,12 +67,10 @@ def configured_settings() -> KioskSettings:
 
 
 def real_ledger(home: Path):
-    """The colleague's SQLite ledger when present (real over mock), else the stand-in."""
-    try:
-        from app.store import Ledger
-    except ModuleNotFoundError:
-        return MemoryLedger()
-    return StoreLedger(Ledger.open(home / "ledger.sqlite3"))
+    """The real SQLite ledger (app.store) in the test's PONTOVOZ_HOME."""
+    from app.store import Ledger
+
+    return Ledger.open(home / "ledger.sqlite3")
 
 
 @pytest.fixture()
@@ -86,8 +84,8 @@ def make_kiosk(qtbot, pv_home, verifier) -> Callable:
         if configured:
             store.save(configured_settings())
         ledger = ledger or real_ledger(pv_home)
-        if configured and not ledger.employees():
-            ledger.save_employee(
+        if configured and not ledger.list_employees():
+            EmployeeBook(ledger).save_employee(
                 Employee(id=0, name="Maria da Silva", cpf=CPF, badge=BADGE), EMPLOYEE_PIN
             )
         from app.kiosk.window import KioskWindow

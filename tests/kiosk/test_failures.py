@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
-
-from app.kiosk.ledger import StoreLedger
 from app.kiosk.recorder import SoundDeviceSource
 from tests.kiosk.conftest import clip_source
 from tests.kiosk.test_flow import speak, to_challenge
@@ -68,14 +65,12 @@ def test_model_missing_or_corrupt(qtbot, make_kiosk, make_clip, tmp_path):
 def test_disk_full_when_recording_the_punch(qtbot, make_kiosk, make_clip):
     """FAKE: filling the disk of a shared machine is not something a test may do (and SQLite's
     max_page_count did not trip on a fresh WAL database), so the real store's ``record_punch``
-    is wrapped to raise the store's own DiskFullError once; the kiosk's adapter and screens
+    is wrapped to raise the store's own DiskFullError once; the punch service and screens
     are the real code."""
     win, _clock, sources = make_kiosk()
-    if not isinstance(win.ledger, StoreLedger):
-        pytest.skip("needs the SQLite ledger (app.store)")
     from app.store.errors import DiskFullError
 
-    real = win.ledger.store.record_punch
+    real = win.ledger.record_punch
     calls = []
 
     def full_once(draft):
@@ -84,7 +79,7 @@ def test_disk_full_when_recording_the_punch(qtbot, make_kiosk, make_clip):
             raise DiskFullError("database or disk is full")
         return real(draft)
 
-    win.ledger.store.record_punch = full_once
+    win.ledger.record_punch = full_once
     to_challenge(qtbot, win)
     speak(qtbot, win, sources, make_clip("Entrada, treze e quarenta."))
     assert "Validado" in win.result.verdict.text()
