@@ -69,8 +69,8 @@ def _decode_file(source: bytes | bytearray | memoryview | str | Path, max_second
                     total += chunk.size
                 if total > limit:
                     raise AudioError(
-                        f"the audio lasts more than {max_seconds:g} s, the limit; "
-                        "send a shorter clip"
+                        f"the audio is too long; the limit is {max_seconds:g} s "
+                        "(send a shorter clip)"
                     )
     except (av.error.FFmpegError, ValueError, IndexError, OSError) as exc:
         raise AudioError(f"could not decode the audio (not a supported audio file): {exc}") from exc
