@@ -36,7 +36,7 @@ def start_mic_test(win, widget, device: str) -> None:
     win.recorder.max_seconds = 3.0
     win._mic_test = widget
     widget.set_running(True)
-    win._record.emit()
+    win.start_recording()
 
 
 def mic_test_done(win, rec, error: str) -> None:

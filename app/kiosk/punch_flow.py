@@ -32,6 +32,7 @@ def reset_attempt(win) -> None:
     win.spec_seq = None
     win.spec_speech_end = None
     win.spec_result = None  # its result, held until the stop decision
+    win.spec_samples = None  # its audio: the punch's audio if the recording ends after
     win.final_job = None  # verify job of the full recording
     win.verdict_shown = False
 
@@ -47,24 +48,27 @@ def on_record(win) -> None:
     win.recorder.speculate_seconds = k.speculate_seconds
     win.recorder.max_seconds = k.max_record_seconds
     win._mic_test = None
-    win._record.emit()
+    win.start_recording()
 
 
 def on_early(win, seq: int) -> None:
     snap = win.recorder.take_early(seq)
     if snap is None or win._mic_test is not None or win.model_state != "ready":
         return
+    if win._rec_asked - win._rec_done != 1:  # from an earlier recording still winding down
+        return
     if win.stack.currentWidget() is not win.challenge or win.verdict_shown:
         return
     win._job += 1
     win.spec_job, win.spec_seq = win._job, seq
     win.spec_speech_end, win.spec_result = snap.speech_end_monotonic, None
+    win.spec_samples = snap.samples
     win.verify_worker.submit(win._job, snap.samples, win.phrase)
 
 
 def on_recorded(win) -> None:
     rec = win.recorder.take()
-    if rec is None:
+    if win.recording_is_stale() or rec is None:
         return
     if win._mic_test is not None:
         from app.kiosk import admin_flow
@@ -186,15 +190,15 @@ def record_punch(win) -> None:
 
 def punch_audio(win) -> bytes | None:
     """WAV bytes of the last recording, only when audio retention or sync needs it (LGPD)."""
-    rec = win.last_recording
-    if rec is None or not (win.settings.kiosk.retain_audio or win.settings.sync.enabled):
+    samples = win.last_recording.samples if win.last_recording else win.spec_samples
+    if samples is None or not (win.settings.kiosk.retain_audio or win.settings.sync.enabled):
         return None
     buf = io.BytesIO()
     with wave.open(buf, "wb") as w:
         w.setnchannels(1)
         w.setsampwidth(2)
         w.setframerate(16000)
-        w.writeframes((rec.samples.clip(-1, 1) * 32767).astype("<i2").tobytes())
+        w.writeframes((samples.clip(-1, 1) * 32767).astype("<i2").tobytes())
     return buf.getvalue()
 
 

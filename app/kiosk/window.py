@@ -90,6 +90,7 @@ class KioskWindow(QMainWindow):
         self.model_error = ""
         self._threads: list[QThread] = []
         self._job = 0
+        self._rec_asked = self._rec_done = 0  # recorder requests / outcomes (one each)
         self._failures = 0
         self._locked_until = 0.0
         self._admin_mode = False
@@ -379,7 +380,19 @@ class KioskWindow(QMainWindow):
         else:
             self.recorder.cancel()
 
+    def start_recording(self) -> None:
+        self._rec_asked += 1
+        self._record.emit()
+
+    def recording_is_stale(self) -> bool:
+        """Count one recorder outcome; True if it answers an earlier request (e.g. the stop
+        after an early verdict landing once the next punch has started): ignore it."""
+        self._rec_done += 1
+        return self._rec_done != self._rec_asked
+
     def on_record_cancelled(self) -> None:
+        if self.recording_is_stale():
+            return
         if self._mic_test is not None:
             admin_flow.mic_test_done(self, None, "Teste cancelado.")
             return
@@ -392,6 +405,8 @@ class KioskWindow(QMainWindow):
             self.challenge.meter.set_level(value)
 
     def on_record_failed(self, message: str) -> None:
+        if self.recording_is_stale():
+            return
         if self._mic_test is not None:
             admin_flow.mic_test_done(self, None, message)
             return

@@ -1,0 +1,90 @@
+"""Speculative verification: the audio up to a ~0.3 s pause is verified while the recorder keeps
+listening; if the speaker goes on, that snapshot is void and the full recording decides."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from app import corpus
+from app.kiosk.recorder import ClipSource, RecorderWorker
+from tests.kiosk.test_flow import speak, to_challenge
+
+
+def trimmed(path) -> np.ndarray:
+    samples = corpus.read_wav(path)
+    loud = np.flatnonzero(np.abs(samples) > 0.02)
+    return samples[loud[0] : loud[-1] + 1]
+
+
+def paused_clip(make_clip, tmp_path, gap: float = 0.5):
+    """ "Entrada." then `gap` s of silence (past the 0.3 s snapshot, short of the 0.7 s stop),
+    then "treze e quarenta." """
+    first = trimmed(make_clip("Entrada."))
+    second = trimmed(make_clip("Treze e quarenta."))
+    quiet = np.zeros(int(gap * 16000), np.float32)
+    return corpus.write_wav(tmp_path / "paused.wav", np.concatenate([first, quiet, second]))
+
+
+def record(path) -> tuple:
+    """The recorder alone, synchronously (replay not paced): (Recording, snapshot seqs)."""
+    worker = RecorderWorker(ClipSource(path, realtime=False))
+    seqs: list[int] = []
+    worker.early.connect(seqs.append)
+    worker.record()
+    return worker.take(), seqs
+
+
+def test_recorder_voids_the_snapshot_when_speech_resumes(qapp, make_clip, tmp_path):
+    rec, seqs = record(paused_clip(make_clip, tmp_path))
+    assert len(seqs) == 2  # one in the pause, one after the end
+    assert rec.stopped_by == "silence"
+    assert rec.speculation == seqs[-1]  # only the last one still stands
+
+    rec, seqs = record(make_clip("Entrada, treze e quarenta."))
+    assert len(seqs) == 1 and rec.speculation == seqs[0]
+
+
+def test_resumed_speech_is_verified_on_the_full_audio(qtbot, make_kiosk, make_clip, tmp_path):
+    win, _clock, sources = make_kiosk()
+    win.settings.kiosk.speculate_seconds = 0.3
+    win.recorder.speculate_seconds = 0.3
+    to_challenge(qtbot, win)
+    submitted: list[int] = []
+    submit = win.verify_worker.submit
+
+    def spy(job, samples, phrase):
+        submitted.append(samples.size)
+        submit(job, samples, phrase)
+
+    win.verify_worker.submit = spy
+    speak(qtbot, win, sources, paused_clip(make_clip, tmp_path))
+    qtbot.waitUntil(lambda: win.last_recording is not None, timeout=3000)
+    rec = win.last_recording
+    # The snapshot of "Entrada." went to the verifier and was thrown away: the speaker resumed.
+    assert len(submitted) >= 2
+    assert submitted[0] < rec.samples.size - 1.0 * 16000
+    assert rec.speculation != 1
+    # The verdict comes from audio holding all the speech: the snapshot after the last word
+    # (at most the 0.7 s of trailing silence short of the recording) or the recording itself.
+    assert submitted[-1] >= rec.samples.size - 0.75 * 16000
+    assert len(win.results) == 1
+    assert "Validado" in win.result.verdict.text(), win.result.heard.text()
+    heard = win.results[-1].spoken_text.lower()
+    assert "40" in heard or "quarenta" in heard, heard
+
+
+def test_snapshot_is_the_verdict_when_nobody_speaks_again(qtbot, make_kiosk, make_clip):
+    win, _clock, sources = make_kiosk()
+    to_challenge(qtbot, win)
+    submitted: list[int] = []
+    submit = win.verify_worker.submit
+    win.verify_worker.submit = lambda job, s, p: (submitted.append(s.size), submit(job, s, p))
+    speak(qtbot, win, sources, make_clip("Entrada, treze e quarenta."))
+    assert "Validado" in win.result.verdict.text(), win.result.heard.text()
+    assert len(submitted) == 1  # no second verify at the stop
+    paths = win.metrics["paths"]
+    assert paths["full"] == 0 and paths["early"] + paths["snapshot"] == 1
+    if paths["early"]:  # shown before the 0.7 s stop: the recorder was told to stop
+        qtbot.waitUntil(lambda: win.last_recording is not None, timeout=3000)
+        assert win.last_recording.stopped_by == "verdict"
+    assert len(win.metrics["latencies"]) == 1
