@@ -53,6 +53,8 @@ def main(argv: list[str] | None = None) -> int:
         level=logging.DEBUG if args.verbose else logging.INFO,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+    if not args.verbose:  # it logs every full-window pass at INFO
+        logging.getLogger("faster_whisper").setLevel(logging.WARNING)
     if not getattr(args, "func", None):
         parser.print_help()
         return 2
