@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import queue
+import shutil
 import subprocess
 import sys
 import threading
@@ -149,6 +150,35 @@ def test_kiosk_starts_offscreen(bundle: Path, tmp_path: Path) -> None:
     assert events["window-shown"] < WINDOW_LIMIT_S
     # settings and the ledger went to the per-user dirs of the (empty) HOME
     assert (home / ".local" / "share" / "PontoVoz" / "ledger.sqlite3").is_file()
+
+
+@pytest.mark.skipif(shutil.which("Xvfb") is None, reason="Xvfb not installed")
+def test_kiosk_on_a_real_x_display(bundle: Path, tmp_path: Path) -> None:
+    """The xcb platform plugin (what a Linux kiosk PC uses) loads from the bundle: Xvfb."""
+    display = ":97"
+    xvfb = subprocess.Popen(["Xvfb", display, "-screen", "0", "1280x800x24", "-nolisten", "tcp"])
+    try:
+        time.sleep(1.0)
+        home = tmp_path / "home"
+        env = empty_env(
+            home,
+            DISPLAY=display,
+            QT_QPA_PLATFORM="xcb",
+            PONTOVOZ_STARTUP_PROBE="1",
+            PONTOVOZ_PROBE_QUIT_S="1",
+        )
+        out = subprocess.run(
+            [str(bundle_program(bundle)), "--windowed"],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=90,
+        )
+        assert out.returncode == 0, out.stderr[-3000:]
+        assert "PONTOVOZ-PROBE window-shown" in out.stderr, out.stderr[-3000:]
+    finally:
+        xvfb.terminate()
+        xvfb.wait(timeout=10)
 
 
 def test_nothing_written_inside_the_bundle(bundle: Path, before) -> None:
