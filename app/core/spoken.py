@@ -68,8 +68,11 @@ def _normalise(text: str) -> str:
     """Lower-case, accent-free text with number words as digits and clock formats split."""
     s = strip_accents(text).lower().replace("-", " ")
     s = alpha2digit(s, "pt")
-    s = re.sub(r"(\d)\s*:\s*(\d)", r"\1 \2", s)  # 13:40
-    s = re.sub(r"(\d)\.(\d)", r"\1 \2", s)  # 13.40 (a period with no space is no sentence end)
+    # 13:40 and 13.40 (a period with no space is no sentence end). A clock writes two minute
+    # digits: "3.0" is a decimal, not 3:00 (Whisper wrote it for "3 01").
+    s = re.sub(r"(\d)\s*:\s*(\d\d)(?!\d)", r"\1 \2", s)
+    s = re.sub(r"(\d)\.(\d\d)(?!\d)", r"\1 \2", s)
+    s = re.sub(r"(\d)[.:](\d)", r"\1 _ \2", s)  # any other digit.digit: not a time
     s = re.sub(r"(\d)([a-z])", r"\1 \2", s)  # 13h40, 13hs
     s = re.sub(r"([a-z])(\d)", r"\1 \2", s)
     return s
@@ -87,7 +90,7 @@ def _split_run(digits: str) -> list[Token]:
 def _tokens(norm: str) -> list[Token]:
     """Numbers as ints, words as str, sentence ends as _STOP; other punctuation is dropped."""
     out: list[Token] = []
-    for piece in re.findall(r"\d+|[a-z]+|[.!?;]", norm):
+    for piece in re.findall(r"\d+|[a-z_]+|[.!?;]", norm):
         if piece.isdigit():
             out.extend(_split_run(piece))
         elif piece in "!?;.":
@@ -213,6 +216,12 @@ def _near_type(words: list[str], punch_types: Mapping[str, tuple[str, ...]]) -> 
     return best[1]
 
 
+def _another_number_follows(tokens: list[Token], j: int) -> bool:
+    """A number right after a time expression ("12h50 e 55", "13 40 41") in the same sentence."""
+    k = j + 1 if _at(tokens, j) == "e" else j
+    return isinstance(_at(tokens, k), int)
+
+
 def parse_spoken(
     text: str, punch_types: Mapping[str, tuple[str, ...]] = DEFAULT_PUNCH_TYPES
 ) -> SpokenTime:
@@ -225,6 +234,8 @@ def parse_spoken(
         if found is None:
             continue
         hour, minute, end = found
+        if _another_number_follows(tokens, end):
+            minute = None  # "12h50 e 55": two minutes for one time, so not a decisive reading
         period = _period_after(tokens, end)
         if minute is None and period is not None:
             minute = 0  # "oito da noite" is a whole hour

@@ -155,6 +155,16 @@ CASES: list[tuple[str, str, str | None]] = [
     ("Entrega 13 40", E1340, None),
     ("Em trada 13 40", E1340, "ENTRADA 13 40"),
     ("Intenbalos 19 e 21", "INTERVALO 19 21", None),
+    # a clock writes two minute digits: "3.0" / "8:5" are no times (Whisper wrote "3.0" for
+    # "3 01"); and a second minute after the time ("12h50 e 55") makes the reading undecided
+    ("intervalo 3.0", "INTERVALO 03 00", None),
+    ("intervalo 3.0", "INTERVALO 03 01", None),
+    ("Entrada 8:5", "ENTRADA 08 05", None),
+    ("Saída, 12h50 e 55.", "SAIDA 12 50", None),
+    ("Saída, 12h50 e 55.", "SAIDA 12 55", None),
+    ("Entrada 13 40 41", E1340, None),
+    ("Retorno, 21.07", "RETORNO 21 07", "RETORNO 21 07"),
+    ("Entrada 13 40. Entrada 13 41.", E1340, "ENTRADA 13 40"),
     # "de" for the "e" after "horas", as Whisper often writes it
     ("retorno 8 horas de 23 minutos", "RETORNO 08 23", "RETORNO 08 23"),
     ("Saída, 16h de 49.", "SAIDA 16 49", "SAIDA 16 49"),
