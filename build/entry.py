@@ -8,7 +8,8 @@
 Start-up probe for IT and CI (reads only the environment; no effect when unset):
 ``PONTOVOZ_STARTUP_PROBE=1`` prints ``PONTOVOZ-PROBE window-shown <s>`` on stderr when the
 first top-level window is exposed (<s>: seconds since the process was created), and
-``PONTOVOZ-PROBE model-ready <s>`` once the model has loaded; ``PONTOVOZ_PROBE_QUIT_S=N`` then
+``PONTOVOZ-PROBE model-ready <s>`` once the model has loaded (and ``python-ready`` when this
+script starts, after the bootloader and interpreter); ``PONTOVOZ_PROBE_QUIT_S=N`` then
 closes the windows N seconds after the window was shown, so the kiosk shuts down cleanly.
 """
 
@@ -117,6 +118,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"PontoVoz {__version__}")
         return 0
     if os.environ.get(PROBE_ENV):
+        print(f"PONTOVOZ-PROBE python-ready {_process_age():.3f}", file=sys.stderr, flush=True)
         _install_probe()
     from app.cli import main as cli_main
 
