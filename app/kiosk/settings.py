@@ -108,6 +108,27 @@ class SyncSection:
     token: str = ""
     mode: str = "confirm"  # when enabled: "confirm" or "cloud-first" (app.sync.config)
 
+    def to_file(self) -> dict[str, Any]:
+        """On disk the section uses app.sync's keys (mode off|confirm|cloud-first, url, token),
+        so `python -m app sync ...` and the kiosk read the same settings."""
+        return {
+            "mode": self.mode if self.enabled else "off",
+            "url": self.endpoint,
+            "token": self.token,
+        }
+
+    @classmethod
+    def from_file(cls, raw: Any) -> SyncSection:
+        if not isinstance(raw, dict):
+            return cls()
+        mode = str(raw.get("mode", "off"))
+        return cls(
+            enabled=mode != "off",
+            endpoint=str(raw.get("url", "")),
+            token=str(raw.get("token") or ""),
+            mode=mode if mode != "off" else "confirm",
+        )
+
     def validate(self) -> None:
         if self.mode not in ("confirm", "cloud-first"):
             raise ConfigError("Modo de sincronização: confirm ou cloud-first.")
@@ -165,7 +186,7 @@ class KioskSettings:
     def to_dict(self) -> dict[str, Any]:
         return {
             "kiosk": dataclasses.asdict(self.kiosk),
-            "sync": dataclasses.asdict(self.sync),
+            "sync": self.sync.to_file(),
             "engine": dict(self.engine),
         }
 
@@ -189,7 +210,7 @@ class KioskSettings:
         engine = data.get("engine", {})
         return cls(
             kiosk=section(KioskSection, data.get("kiosk")),
-            sync=section(SyncSection, data.get("sync")),
+            sync=SyncSection.from_file(data.get("sync")),
             engine=dict(engine) if isinstance(engine, dict) else {},
         )
 
