@@ -94,7 +94,12 @@ def pad(samples: np.ndarray, before: float, after: float) -> np.ndarray:
 
 # -- evaluation corpus ------------------------------------------------------------------------
 
-TYPE_SPOKEN = {"ENTRADA": "Entrada", "SAIDA": "Saída", "INTERVALO": "Intervalo", "RETORNO": "Retorno"}
+TYPE_SPOKEN = {
+    "ENTRADA": "Entrada",
+    "SAIDA": "Saída",
+    "INTERVALO": "Intervalo",
+    "RETORNO": "Retorno",
+}
 RATES = (80, 90, 100, 115, 130)
 PITCHES = (85, 100, 115)
 NOISES = (None, None, 30.0, 20.0, 10.0)  # SNR dB; None = clean
