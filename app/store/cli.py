@@ -51,6 +51,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     cor.set_defaults(func=cmd_ledger_correct)
     pur = gsub.add_parser("purge-audio", help="delete voice audio past its retention")
     pur.set_defaults(func=cmd_ledger_purge)
+    bak = gsub.add_parser("backup", help="consistent copy of the ledger and its key file")
+    bak.add_argument("folder", type=Path)
+    bak.set_defaults(func=cmd_ledger_backup)
 
     x = sub.add_parser("export", help="CSV, AFD (Portaria 671) or receipts for a date range")
     x.add_argument("--from", dest="start", type=date.fromisoformat, required=True)
@@ -125,6 +128,12 @@ def cmd_ledger_verify(args: argparse.Namespace) -> int:
     for problem in report.problems:
         print(f"  {problem}", file=sys.stderr)
     return 1
+
+
+def cmd_ledger_backup(args: argparse.Namespace) -> int:
+    with Ledger.open() as ledger:
+        print(ledger.backup(args.folder))
+    return 0
 
 
 def cmd_ledger_correct(args: argparse.Namespace) -> int:

@@ -19,6 +19,8 @@ Several processes may open the same file; a lock held too long raises LedgerBusy
 from __future__ import annotations
 
 import hashlib
+import os
+import shutil
 import sqlite3
 import threading
 import uuid as uuidlib
@@ -137,6 +139,29 @@ class Ledger:
     def close(self) -> None:
         with self._lock:
             self._conn.close()
+
+    def backup(self, folder: Path) -> Path:
+        """A consistent copy of the ledger (SQLite online backup: safe while the kiosk runs)
+        plus its key file, into ``folder``; returns the copy's path. The copy is checked."""
+        folder.mkdir(parents=True, exist_ok=True)
+        stamp = self.now().strftime("%Y%m%d-%H%M%S")
+        target = folder / f"{self.path.stem}-{stamp}{self.path.suffix}"
+        partial = target.with_name(target.name + ".partial")
+        with self._lock, _translate(target):
+            dest = sqlite3.connect(partial)
+            try:
+                self._conn.backup(dest)
+                check = dest.execute("PRAGMA integrity_check").fetchone()[0]
+            finally:
+                dest.close()
+        if check != "ok":
+            partial.unlink(missing_ok=True)
+            raise LedgerCorruptError(f"the backup copy failed its integrity check ({check})")
+        os.replace(partial, target)
+        key = self.path.with_name(self.path.name + ".key")
+        if key.is_file():
+            shutil.copy2(key, target.with_name(target.name + ".key"))
+        return target
 
     def __enter__(self) -> Ledger:
         return self
