@@ -19,7 +19,7 @@ import pytest
 
 from app import __version__
 from app.core.model import MODEL_BYTES, MODEL_NAME
-from tests.packaging.conftest import bundle_program
+from tests.frozen.conftest import bundle_program
 
 pytestmark = [
     pytest.mark.packaging,
