@@ -250,7 +250,7 @@ class RecorderWorker(QObject):
     early = Signal(int)  # snapshot seq: fetch it with take_early(seq)
 
     def __init__(
-        self, source: AudioSource, silence_seconds=0.7, max_seconds=8.0, speculate_seconds=0.3
+        self, source: AudioSource, silence_seconds=0.7, max_seconds=8.0, speculate_seconds=0.15
     ) -> None:
         super().__init__()
         self._source = source

@@ -72,7 +72,7 @@ class KioskSection:
     retain_audio: bool = False  # LGPD: off by default
     retention_days: int = 7
     silence_seconds: float = 0.7  # stop this long after speech ends
-    speculate_seconds: float = 0.3  # verify the audio so far after this much silence (0: off)
+    speculate_seconds: float = 0.15  # verify the audio so far after this much silence (0: off)
     max_record_seconds: float = 8.0
 
     def validate(self) -> None:
