@@ -40,9 +40,17 @@ python=${PYTHON:-python3}
 if [[ ! -x .venv/bin/python ]]; then
   "$python" -m venv .venv
 fi
-.venv/bin/python -m pip install -q --upgrade pip
-if [[ $dev -eq 1 ]]; then
-  .venv/bin/python -m pip install -q -e ".[dev]"
-else
-  .venv/bin/python -m pip install -q -e .
+# Skip pip when nothing it reads changed since the last successful install (fast restarts).
+stamp=.venv/.pontovoz-setup
+hash=$(sha256sum pyproject.toml | cut -c1-64)
+want="$hash dev=$dev"
+have=$(cat "$stamp" 2>/dev/null || true)
+if [[ "$have" != "$want" && "$have" != "$hash dev=1" ]]; then  # a dev install covers runtime
+  .venv/bin/python -m pip install -q --upgrade pip
+  if [[ $dev -eq 1 ]]; then
+    .venv/bin/python -m pip install -q -e ".[dev]"
+  else
+    .venv/bin/python -m pip install -q -e .
+  fi
+  echo "$want" > "$stamp"
 fi
