@@ -212,6 +212,10 @@ class Verifier:
             speech,
             language=self.options.language,
             beam_size=5,
+            # one deterministic pass: faster-whisper's default temperature fallback re-decodes
+            # noisy clips up to five times, with sampling, so a verdict could change between
+            # two runs on the same audio
+            temperature=0.0,
             without_timestamps=True,
             condition_on_previous_text=False,
             vad_filter=False,
