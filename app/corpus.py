@@ -13,6 +13,8 @@ from pathlib import Path
 
 import numpy as np
 
+from app.core import audio
+
 SAMPLE_RATE = 16000
 VOICE = "Leticia"
 
@@ -56,24 +58,13 @@ def cached_clip(cache: Path, text: str, rate: int = 100, pitch: int = 100) -> Pa
 
 
 def read_wav(path: Path) -> np.ndarray:
-    """16-bit mono WAV -> float32 samples (for mixing; the product decodes with PyAV)."""
-    import wave
-
-    with wave.open(str(path), "rb") as w:
-        data = w.readframes(w.getnframes())
-    return np.frombuffer(data, dtype="<i2").astype(np.float32) / 32768.0
+    """16-bit WAV -> float32 mono samples (for mixing; the product decodes with PyAV)."""
+    return audio.read_wav(path)[0]
 
 
 def write_wav(path: Path, samples: np.ndarray, rate: int = SAMPLE_RATE) -> Path:
-    import wave
-
     path.parent.mkdir(parents=True, exist_ok=True)
-    pcm = (np.clip(samples, -1.0, 1.0) * 32767.0).astype("<i2")
-    with wave.open(str(path), "wb") as w:
-        w.setnchannels(1)
-        w.setsampwidth(2)
-        w.setframerate(rate)
-        w.writeframes(pcm.tobytes())
+    path.write_bytes(audio.wav_bytes(samples, rate))
     return path
 
 

@@ -20,8 +20,6 @@ verifier; the punch is then marked offline in the AFD and queued for later confi
 
 from __future__ import annotations
 
-import io
-import wave
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -30,6 +28,7 @@ from typing import Protocol
 
 import numpy as np
 
+from app.core.audio import wav_bytes
 from app.core.errors import AudioError, PontoVozError
 from app.core.phrase import Phrase
 from app.core.result import VerifyResult
@@ -171,11 +170,4 @@ def audio_bytes(audio: Audio) -> bytes:
             return Path(audio).read_bytes()
         except OSError as exc:
             raise AudioError(f"cannot read audio file {audio}: {exc}") from exc
-    samples = np.clip(np.asarray(audio, dtype=np.float32), -1.0, 1.0)
-    buf = io.BytesIO()
-    with wave.open(buf, "wb") as w:
-        w.setnchannels(1)
-        w.setsampwidth(2)
-        w.setframerate(16000)
-        w.writeframes((samples * 32767).astype("<i2").tobytes())
-    return buf.getvalue()
+    return wav_bytes(audio)

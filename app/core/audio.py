@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import wave
 from pathlib import Path
 
 import numpy as np
@@ -91,3 +92,27 @@ def _frames(container):
 
 def duration(samples: np.ndarray) -> float:
     return samples.size / SAMPLE_RATE
+
+
+def wav_bytes(samples: np.ndarray, rate: int = SAMPLE_RATE) -> bytes:
+    """Float samples as a 16-bit mono WAV file (what the ledger stores and the cloud receives)."""
+    pcm = (np.clip(np.asarray(samples, dtype=np.float32), -1.0, 1.0) * 32767.0).astype("<i2")
+    buf = io.BytesIO()
+    with wave.open(buf, "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(rate)
+        w.writeframes(pcm.tobytes())
+    return buf.getvalue()
+
+
+def read_wav(path: Path) -> tuple[np.ndarray, int]:
+    """A 16-bit WAV as (mono float samples, rate), channels averaged; no resampling. For
+    replaying clips at their own rate; untrusted audio goes through ``decode``."""
+    with wave.open(str(path), "rb") as w:
+        rate, channels, width = w.getframerate(), w.getnchannels(), w.getsampwidth()
+        raw = w.readframes(w.getnframes())
+    if width != 2:
+        raise ValueError("only 16-bit WAV")
+    data = np.frombuffer(raw, dtype="<i2").astype(np.float32) / 32768.0
+    return data.reshape(-1, channels).mean(axis=1), rate

@@ -122,8 +122,7 @@ def load_options(
     overrides: Mapping[str, Any] | None = None,
 ) -> EngineOptions:
     """Build options from the settings file, the environment and explicit overrides."""
-    names = {f.name for f in fields(EngineOptions)}
-    values: dict[str, Any] = {}
+    engine: Mapping[str, Any] = {}
     if settings_file is not None and settings_file.is_file():
         try:
             data = json.loads(settings_file.read_text(encoding="utf-8"))
@@ -132,9 +131,18 @@ def load_options(
         engine = data.get("engine", {}) if isinstance(data, dict) else {}
         if not isinstance(engine, dict):
             raise ConfigError(f"'engine' in {settings_file} must be an object")
-        for key, raw in engine.items():
-            if key in names:
-                values[key] = _coerce(key, raw)
+    return options_from(engine, env, overrides)
+
+
+def options_from(
+    engine: Mapping[str, Any],
+    env: Mapping[str, str] | None = None,
+    overrides: Mapping[str, Any] | None = None,
+) -> EngineOptions:
+    """Options from an ``engine`` settings section (unknown keys ignored), then the
+    environment, then explicit overrides."""
+    names = {f.name for f in fields(EngineOptions)}
+    values: dict[str, Any] = {k: _coerce(k, raw) for k, raw in engine.items() if k in names}
     environ = os.environ if env is None else env
     for key in names:
         raw = environ.get(ENV_PREFIX + key.upper())

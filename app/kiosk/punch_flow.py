@@ -16,10 +16,10 @@ stop. The verdict is shown as soon as it is final:
 from __future__ import annotations
 
 import errno
-import io
 import time
-import wave
 from datetime import datetime
+
+import numpy as np
 
 from app.core.result import NO_SPEECH, VerifyResult
 from app.store.errors import DiskFullError, LedgerError
@@ -188,18 +188,13 @@ def record_punch(win) -> None:
     win.return_timer.start(k.idle_return_seconds * 1000)
 
 
-def punch_audio(win) -> bytes | None:
-    """WAV bytes of the last recording, only when audio retention or sync needs it (LGPD)."""
+def punch_audio(win) -> np.ndarray | None:
+    """The last recording's samples, only when audio retention or sync needs them (LGPD);
+    the punch service stores them as WAV."""
     samples = win.last_recording.samples if win.last_recording else win.spec_samples
     if samples is None or not (win.settings.kiosk.retain_audio or win.settings.sync.enabled):
         return None
-    buf = io.BytesIO()
-    with wave.open(buf, "wb") as w:
-        w.setnchannels(1)
-        w.setsampwidth(2)
-        w.setframerate(16000)
-        w.writeframes((samples.clip(-1, 1) * 32767).astype("<i2").tobytes())
-    return buf.getvalue()
+    return samples
 
 
 def aware(dt: datetime) -> datetime:

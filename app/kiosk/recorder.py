@@ -18,13 +18,14 @@ from __future__ import annotations
 
 import threading
 import time
-import wave
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
 import numpy as np
 from PySide6.QtCore import QObject, Signal, Slot
+
+from app.core.audio import read_wav
 
 TARGET_RATE = 16000
 BLOCK_SECONDS = 0.03
@@ -128,16 +129,6 @@ class SoundDeviceSource:
         except (ValueError, sd.PortAudioError) as exc:
             raise MicError("O microfone está em uso por outro programa ou indisponível.") from exc
         return _SoundDeviceStream(stream)
-
-
-def read_wav(path: Path) -> tuple[np.ndarray, int]:
-    with wave.open(str(path), "rb") as w:
-        rate, channels, width = w.getframerate(), w.getnchannels(), w.getsampwidth()
-        raw = w.readframes(w.getnframes())
-    if width != 2:
-        raise ValueError("only 16-bit WAV")
-    data = np.frombuffer(raw, dtype="<i2").astype(np.float32) / 32768.0
-    return data.reshape(-1, channels).mean(axis=1), rate
 
 
 class _ClipStream:

@@ -21,7 +21,7 @@ from typing import Any
 from urllib.parse import urlparse
 
 from app import paths
-from app.core.config import EngineOptions, load_options
+from app.core.config import EngineOptions, options_from
 from app.core.errors import ConfigError
 
 SETTINGS_NAME = "settings.json"
@@ -153,10 +153,7 @@ class KioskSettings:
 
     def engine_options(self) -> EngineOptions:
         """EngineOptions from the engine section (plus PONTOVOZ_* env), checked."""
-        with tempfile.TemporaryDirectory() as tmp:
-            f = Path(tmp) / SETTINGS_NAME
-            f.write_text(json.dumps({"engine": self.engine}), encoding="utf-8")
-            return load_options(settings_file=f)
+        return options_from(self.engine)
 
     def sync_config(self):
         """The ``app.sync.SyncConfig`` this kiosk runs with (mode "off" unless enabled)."""

@@ -100,7 +100,8 @@ def test_bad_settings_file_is_a_message(qtbot, make_kiosk, pv_home):
 
 
 def test_recorder_resamples_to_16k(make_clip):
-    from app.kiosk.recorder import read_wav, resample
+    from app.core.audio import read_wav
+    from app.kiosk.recorder import resample
 
     samples, rate = read_wav(make_clip("Entrada, treze e quarenta."))
     up = resample(samples, rate, 44100)
