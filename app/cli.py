@@ -16,9 +16,10 @@ from app.core.errors import PontoVozError
 
 FRONT_MODULES = (
     "app.kiosk.cli",  # kiosk (the default), self-test
-    "app.store.cli",  # punch, employees, ledger, export
+    "app.punch.cli",  # punch, employees, ledger, export
     "app.sync.cli",  # sync
     "app.api.cli",  # serve
+    "app.lab.cli",  # eval, bench, corpus (left out of the kiosk bundle)
 )
 
 

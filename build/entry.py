@@ -109,7 +109,7 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     _use_bundled_portaudio()
     if argv and argv[0] == "--self-test":
-        from app import selftest
+        from app.kiosk import selftest
 
         return selftest.main()
     if argv and argv[0] == "--version":

@@ -1,4 +1,5 @@
-"""Shared fixtures: one real model per test session, and synthetic speech cached on disk."""
+"""Shared fixtures: one real model per test session, synthetic speech cached on disk, and a real
+SQLite ledger in a temp dir with one employee."""
 
 from __future__ import annotations
 
@@ -8,7 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from app import corpus
+from app.lab import corpus
+from app.store.ledger import Ledger
+from app.store.settings import LedgerSettings
 
 CLIP_CACHE = Path(os.environ.get("PONTOVOZ_TEST_AUDIO", Path(__file__).parent / ".audio-cache"))
 
@@ -55,3 +58,27 @@ def pytest_configure(config):
         if saved is not None:
             os.environ["PONTOVOZ_HOME"] = saved
         os.environ["PONTOVOZ_MODEL_PATH"] = str(folder)
+
+
+CPF_ANA = "52998224725"  # valid check digits
+CPF_BRUNO = "11144477735"
+
+SETTINGS = LedgerSettings(
+    kiosk_id="01",
+    employer_name="Padaria Pão Quente Ltda",
+    employer_id="11222333000181",
+    place="Rua das Flores, 100 - São Paulo/SP",
+    rep_id="12345678901234567",
+)
+
+
+@pytest.fixture()
+def ledger(tmp_path):
+    led = Ledger.open(tmp_path / "ledger.sqlite3", SETTINGS)
+    yield led
+    led.close()
+
+
+@pytest.fixture()
+def ana(ledger):
+    return ledger.add_employee("Ana Souza", CPF_ANA, pin="1234", badge="0001")

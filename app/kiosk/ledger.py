@@ -1,6 +1,6 @@
 """The kiosk's employee admin over the real ledger (``app.store.Ledger``).
 
-Punches go through ``app.punching.PunchService`` (the same code as ``python -m app punch``);
+Punches go through ``app.punch.service.PunchService`` (the same code as ``python -m app punch``);
 this module only adapts employee management for the admin screens (add, edit, deactivate),
 turning the store's English errors into Portuguese messages.
 """

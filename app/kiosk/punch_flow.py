@@ -1,7 +1,7 @@
 """The window's punch side: record, verify (speculatively), show the verdict, commit.
 
 Every function takes the KioskWindow. Verification and commit go through
-``app.punching.PunchService`` (``win.service``), the same code as ``python -m app punch``.
+``app.punch.service.PunchService`` (``win.service``), the same code as ``python -m app punch``.
 
 Speculative verification: ~0.3 s into the silence after speech the recorder hands over the
 audio so far (``early``) and it is verified while the recorder keeps listening for the 0.7 s

@@ -3,7 +3,7 @@ the admin side in admin_flow.py, sync in sync.py.
 
 Everything with side effects is injected (settings store, ledger, verifier factory, audio source
 factory, clock), so tests drive this real window with real audio and the real model. Identify,
-next type, challenge, verify and commit all go through ``app.punching.PunchService``.
+next type, challenge, verify and commit all go through ``app.punch.service.PunchService``.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from app.kiosk.recorder import AudioSource, RecorderWorker, Recording, SoundDevi
 from app.kiosk.settings import KioskSection, KioskSettings, SettingsStore, check_pin
 from app.kiosk.style import STYLE
 from app.kiosk.workers import ModelLoader, VerifyWorker, model_message, start_worker, stop_thread
-from app.punching import PunchService, PunchSettings
+from app.punch.service import PunchService, PunchSettings
 from app.store.ledger import Ledger
 
 log = logging.getLogger(__name__)

@@ -1,5 +1,5 @@
 """`python -m app serve` as a real process, and a short smoke run of the load test script.
-(The full 60 s load test is run by hand: python -m app.api.loadtest --spawn.)"""
+(The full 60 s load test is run by hand: python -m app.lab.loadtest --spawn.)"""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from pathlib import Path
 
 import httpx
 
-from app.api import loadtest
+from app.lab import loadtest
 
 ROOT = Path(__file__).resolve().parents[2]
 PHRASE = "ENTRADA 13 40"

@@ -230,7 +230,7 @@ def test_body_over_the_limit_without_content_length_is_413(live):
 
 
 def test_audio_over_the_duration_limit_is_422(live, clip_bytes):
-    from app import corpus
+    from app.lab import corpus
 
     with wave.open(io.BytesIO(clip_bytes[PHRASE])) as w:
         speech = np.frombuffer(w.readframes(w.getnframes()), "<i2").astype(np.float32) / 32768

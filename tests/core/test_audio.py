@@ -11,7 +11,7 @@ import pytest
 
 from app.core import audio, vad
 from app.core.errors import AudioError
-from app.corpus import read_wav
+from app.lab.corpus import read_wav
 
 
 def encode(samples: np.ndarray, fmt: str, codec: str, rate: int, channels: int) -> bytes:

@@ -10,7 +10,7 @@ import pytest
 from app.core.errors import AudioError, PhraseError
 from app.core.phrase import Phrase
 from app.core.result import NO_SPEECH
-from app.corpus import add_noise, pad, read_wav
+from app.lab.corpus import add_noise, pad, read_wav
 
 POSITIVES = [
     ("Entrada, 13 e 40.", "ENTRADA 13 40", 100),

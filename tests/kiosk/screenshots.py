@@ -46,11 +46,11 @@ def main() -> int:
     import psutil
     from PySide6.QtWidgets import QApplication
 
-    from app import corpus
     from app.kiosk.ledger import Employee
     from app.kiosk.recorder import ClipSource
     from app.kiosk.settings import SettingsStore
     from app.kiosk.window import KioskWindow
+    from app.lab import corpus
     from tests.kiosk.conftest import CPF, EMPLOYEE_PIN, NOW, FakeClock, configured_settings
 
     app = QApplication.instance() or QApplication(sys.argv[:1])

@@ -128,7 +128,7 @@ def test_cancel_while_listening_returns_to_idle(qtbot, make_kiosk, make_clip):
 def test_silence_is_no_speech(qtbot, make_kiosk, tmp_path):
     import numpy as np
 
-    from app.corpus import write_wav
+    from app.lab.corpus import write_wav
 
     win, _clock, sources = make_kiosk()
     to_challenge(qtbot, win)

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from app import corpus
 from app.kiosk.recorder import ClipSource, RecorderWorker
+from app.lab import corpus
 from tests.kiosk.test_flow import speak, to_challenge
 
 

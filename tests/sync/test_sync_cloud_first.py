@@ -7,7 +7,7 @@ from datetime import datetime, timedelta, timezone
 
 from app.core.phrase import Phrase
 from app.core.result import VerifyResult
-from app.punching import PunchService, PunchSettings
+from app.punch.service import PunchService, PunchSettings
 from app.sync.config import SyncConfig
 
 AT = datetime(2026, 3, 2, 13, 40, tzinfo=timezone(timedelta(hours=-3)))

@@ -15,11 +15,11 @@ from pathlib import Path
 
 import numpy as np
 
-from app.baseline import SeedBaseline
 from app.core.audio import SAMPLE_RATE
 from app.core.verifier import Verifier
-from app.corpus import read_wav
-from app.evaluate import read_manifest
+from app.lab.baseline import SeedBaseline
+from app.lab.corpus import read_wav
+from app.lab.evaluate import read_manifest
 
 
 def peak_rss_mb() -> float:

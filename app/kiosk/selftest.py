@@ -5,7 +5,7 @@ one of another phrase (must not be), open a fresh SQLite ledger in a temp dir an
 in it, and load PortAudio. Prints one JSON report on stdout; the exit code is 0 only when every
 step passed. Nothing is written outside a temp dir (the ledger) and nothing inside the bundle.
 
-    python -m app.selftest        # from a checkout
+    python -m app.kiosk.selftest        # from a checkout
     PontoVoz --self-test          # from the bundle (build/entry.py)
 """
 

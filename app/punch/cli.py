@@ -79,7 +79,7 @@ def _print(obj: object) -> None:
 
 def cmd_punch(args: argparse.Namespace) -> int:
     from app.core.verifier import Verifier
-    from app.punching import PunchService, PunchSettings
+    from app.punch.service import PunchService, PunchSettings
     from app.sync.config import SyncConfig
 
     if not args.audio.is_file():

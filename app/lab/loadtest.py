@@ -1,8 +1,8 @@
 """A bounded load test of the Speech API (httpx, asyncio), or the core's own ceiling.
 
-    python -m app.api.loadtest --spawn --duration 60 --concurrency 8
-    python -m app.api.loadtest --url http://127.0.0.1:8080 --pid 1234
-    python -m app.api.loadtest --ceiling 60      # the verifier alone, in this process
+    python -m app.lab.loadtest --spawn --duration 60 --concurrency 8
+    python -m app.lab.loadtest --url http://127.0.0.1:8080 --pid 1234
+    python -m app.lab.loadtest --ceiling 60      # the verifier alone, in this process
 
 Clips default to synthetic 2-4 s pt-BR phrases (RHVoice, cached); ``--clip PATH=PHRASE`` adds
 your own. Prints throughput, latency p50/p95, errors, the server's core time (Server-Timing)
@@ -219,7 +219,7 @@ def spawn_server(extra: list[str]) -> tuple[subprocess.Popen, str]:
 
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(
-        prog="python -m app.api.loadtest", description=__doc__.split("\n")[0]
+        prog="python -m app.lab.loadtest", description=__doc__.split("\n")[0]
     )
     p.add_argument("--url", default="http://127.0.0.1:8080", help="server base URL")
     p.add_argument("--spawn", action="store_true", help="start `python -m app serve` and test it")

@@ -8,7 +8,7 @@ import subprocess
 import sys
 from datetime import datetime, timedelta, timezone
 
-from app.punching import PunchService
+from app.punch.service import PunchService
 
 BRT = timezone(timedelta(hours=-3))
 AT_1340 = datetime(2026, 3, 2, 13, 40, 5, tzinfo=BRT)
