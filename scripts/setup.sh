@@ -12,7 +12,8 @@ runtime_apt=(libportaudio2 libegl1 libgl1 libxkbcommon-x11-0 libxcb-cursor0 libx
   libxcb-keysyms1 libxcb-image0 libxcb-render-util0 libxcb-xinerama0 libxcb-randr0
   libxcb-shape0 libxcb-xkb1 libdbus-1-3 libfontconfig1 fonts-dejavu-core)
 dev_apt=(rhvoice rhvoice-brazilian-portuguese sox libsox-fmt-all pulseaudio pulseaudio-utils
-  libasound2-plugins xvfb xauth binutils)
+  libasound2-plugins xvfb xauth binutils espeak-ng mbrola mbrola-br1 mbrola-br3 mbrola-br4
+  postgresql chromium chromium-driver openssl)
 
 apt_install() {
   local sudo=""
