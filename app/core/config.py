@@ -15,15 +15,11 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
+from app.core import punch_types
 from app.core.errors import ConfigError
 
-#: Canonical punch type -> words a person may say (accents are stripped before comparing).
-DEFAULT_PUNCH_TYPES: dict[str, tuple[str, ...]] = {
-    "ENTRADA": ("entrada",),
-    "SAIDA": ("saida",),
-    "INTERVALO": ("intervalo", "pausa"),
-    "RETORNO": ("retorno",),
-}
+#: Canonical punch type -> words a person may say (app.core.punch_types is their home).
+DEFAULT_PUNCH_TYPES: dict[str, tuple[str, ...]] = dict(punch_types.WORDS)
 
 COMPUTE_TYPES = ("int8", "int8_float32", "float32", "int16", "float16", "int8_float16")
 ENV_PREFIX = "PONTOVOZ_"
