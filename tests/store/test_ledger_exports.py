@@ -52,7 +52,7 @@ def test_afd_layout(ledger):
     assert header[250:253] == "003"
     assert [len(line) for line in body] == [137] * 3
     first = body[0]
-    assert first[:9] == "000000001" and first[9] == "7"
+    assert first[:9] == "000000002" and first[9] == "7"  # NSR 1: the employee's type 5
     assert first[10:34] == "2026-03-02T08:00:00-0300"  # seconds always 00
     assert first[34:46] == "052998224725"
     assert first[70:72] == "04" and first[72] == "0"
@@ -73,7 +73,7 @@ def test_csv_for_payroll(ledger):
     data = build_csv(ledger.punches(), ledger.corrections())
     assert data.startswith("\ufeff".encode())
     rows = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"))))
-    assert [r["nsr"] for r in rows] == ["1", "2", "3"]
+    assert [r["nsr"] for r in rows] == ["2", "3", "4"]
     assert rows[0]["employee_name"] == "João Conceição" and rows[0]["cpf"] == "529.982.247-25"
     assert rows[0]["date"] == "2026-03-02" and rows[0]["time"] == "08:00"
     assert rows[1]["flagged"] == "1" and "saída para almoço" in rows[1]["corrections"]
@@ -92,7 +92,7 @@ def test_receipt_text_and_pdf(ledger):
         "529.982.247-25",
         "02/03/2026",
         "08:00",
-        "NSR: 000000001",
+        "NSR: 000000002",
         p.afd_hash[:32],
     ):
         assert needed in text
