@@ -9,7 +9,7 @@ import shutil
 import subprocess
 
 import pytest
-from afd_pki import make_pki
+from afd_support import make_pki
 from asn1crypto import cms
 
 from app.store.receipt import receipt_pdf

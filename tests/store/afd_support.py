@@ -1,5 +1,6 @@
-"""A throwaway PKI for signing tests: a root CA and an A1-like end-entity certificate (PKCS#12),
-made with the cryptography library. Nothing here is trusted outside the test that made it."""
+"""Helpers for the AFD and signing tests: an independent CRC-16/KERMIT, and a throwaway PKI (a
+root CA and an A1-like end-entity certificate in PKCS#12, made with the cryptography library;
+nothing here is trusted outside the test that made it)."""
 
 from __future__ import annotations
 
@@ -87,3 +88,14 @@ def make_pki(folder: Path, *, valid_days: int = 365, expired: bool = False) -> P
     pfx = folder / "a1.pfx"
     pfx.write_bytes(pfx_bytes)
     return Pki(ca_pem, pfx, password, pfx_bytes)
+
+
+def kermit(data: bytes) -> str:
+    """CRC-16/KERMIT bit by bit (poly 0x1021 reflected = 0x8408, init 0, no final xor): an
+    implementation of the catalogue's parameters independent of the one the product uses."""
+    crc = 0
+    for byte in data:
+        crc ^= byte
+        for _ in range(8):
+            crc = (crc >> 1) ^ 0x8408 if crc & 1 else crc >> 1
+    return f"{crc:04X}"
