@@ -141,3 +141,31 @@ def test_check_reports_missing_and_bad_signature(pv_home, tmp_path):
     r = run("check", str(afd))
     assert r.returncode == 0 and "não encontrada" in r.stdout
     assert run("check", str(tmp_path / "nada.txt")).returncode == 2
+
+
+def test_receipts_are_pades_signed_when_a_certificate_is_given(pv_home, tmp_path):
+    from pyhanko.pdf_utils.reader import PdfFileReader
+    from pyhanko.sign.validation import validate_pdf_signature
+    from pyhanko_certvalidator import ValidationContext
+
+    pki = make_pki(tmp_path / "pki")
+    _settings(pv_home)
+    (tmp_path / "senha").write_bytes(pki.password)
+    with Ledger.open() as led:
+        _fill(led, 2)
+    out = tmp_path / "comprovantes"
+    day = ("--from", "2026-03-02", "--to", "2026-03-02", "--format", "receipt", "--out", str(out))
+    r = run(*day, "--certificado", str(pki.pfx), "--senha-arquivo", str(tmp_path / "senha"))
+    assert r.returncode == 0 and "assinados (PAdES)" in r.stdout, r.stderr
+    from asn1crypto import pem, x509
+
+    ca = x509.Certificate.load(pem.unarmor(pki.ca_pem.read_bytes())[2])
+    pdfs = sorted(out.glob("*.pdf"))
+    assert len(pdfs) == 2
+    for pdf in pdfs:
+        with pdf.open("rb") as fh:
+            (sig,) = PdfFileReader(fh).embedded_signatures
+            status = validate_pdf_signature(sig, ValidationContext(trust_roots=[ca]))
+            assert status.intact and status.valid and status.trusted
+    r = run(*day, "--certificado", str(pki.pfx))
+    assert r.returncode == 2 and "senha errada" in r.stderr
