@@ -1,7 +1,7 @@
 """Engine options: one frozen dataclass, read from a settings file, the environment and flags.
 
-Precedence (lowest to highest): defaults < settings file (``engine`` section of
-``settings.json`` in the config dir) < environment (``PONTOVOZ_*``, used by the Lambda) <
+Precedence (lowest to highest): defaults < the ``engine`` section of the settings file (read by
+``app.settings``; core never opens it) < environment (``PONTOVOZ_*``, used by the Lambda) <
 explicit overrides (CLI flags).
 """
 
@@ -15,15 +15,11 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
+from app.core import punch_types
 from app.core.errors import ConfigError
 
-#: Canonical punch type -> words a person may say (accents are stripped before comparing).
-DEFAULT_PUNCH_TYPES: dict[str, tuple[str, ...]] = {
-    "ENTRADA": ("entrada",),
-    "SAIDA": ("saida",),
-    "INTERVALO": ("intervalo", "pausa"),
-    "RETORNO": ("retorno",),
-}
+#: Canonical punch type -> words a person may say (app.core.punch_types is their home).
+DEFAULT_PUNCH_TYPES: dict[str, tuple[str, ...]] = dict(punch_types.WORDS)
 
 COMPUTE_TYPES = ("int8", "int8_float32", "float32", "int16", "float16", "int8_float16")
 ENV_PREFIX = "PONTOVOZ_"
@@ -114,24 +110,6 @@ def _coerce(name: str, raw: Any) -> Any:
         return str(raw)
     except (TypeError, ValueError, AttributeError, json.JSONDecodeError) as exc:
         raise ConfigError(f"bad value for {name}: {raw!r}") from exc
-
-
-def load_options(
-    settings_file: Path | None = None,
-    env: Mapping[str, str] | None = None,
-    overrides: Mapping[str, Any] | None = None,
-) -> EngineOptions:
-    """Build options from the settings file, the environment and explicit overrides."""
-    engine: Mapping[str, Any] = {}
-    if settings_file is not None and settings_file.is_file():
-        try:
-            data = json.loads(settings_file.read_text(encoding="utf-8"))
-        except (OSError, json.JSONDecodeError) as exc:
-            raise ConfigError(f"cannot read settings file {settings_file}: {exc}") from exc
-        engine = data.get("engine", {}) if isinstance(data, dict) else {}
-        if not isinstance(engine, dict):
-            raise ConfigError(f"'engine' in {settings_file} must be an object")
-    return options_from(engine, env, overrides)
 
 
 def options_from(

@@ -72,12 +72,15 @@ def _print(obj: object) -> None:
 def cmd_punch(args: argparse.Namespace) -> int:
     from app.core.verifier import Verifier
     from app.punch.service import PunchService, PunchSettings
+    from app.settings import engine_options
     from app.sync.config import SyncConfig
 
     if not args.audio.is_file():
         raise PontoVozError(f"audio file not found: {args.audio}")
     with Ledger.open() as ledger:
-        service = PunchService(ledger, Verifier(), PunchSettings(sync=SyncConfig.load()))
+        service = PunchService(
+            ledger, Verifier(engine_options()), PunchSettings(sync=SyncConfig.load())
+        )
         employee = service.identify(pin=args.pin, badge=args.badge)
         if employee is None:
             print("error: unknown PIN or badge", file=sys.stderr)

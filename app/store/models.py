@@ -6,7 +6,9 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
 
-PUNCH_TYPES = ("ENTRADA", "INTERVALO", "RETORNO", "SAIDA")
+from app.core import punch_types
+
+PUNCH_TYPES = punch_types.CODES
 
 
 @dataclass(frozen=True)

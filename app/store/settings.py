@@ -9,12 +9,12 @@ screen writes it), e.g.::
 
 from __future__ import annotations
 
-import json
+from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
-from app import paths
+from app import settings
 from app.core.errors import ConfigError
 
 
@@ -37,14 +37,8 @@ class LedgerSettings:
             raise ConfigError("employer_id must be a CNPJ (14 digits) or a CPF (11 digits)")
 
     @classmethod
-    def load(cls, settings_file: Path | None = None) -> LedgerSettings:
-        path = settings_file or paths.config_dir() / "settings.json"
-        if not path.is_file():
-            return cls()
-        try:
-            data = json.loads(path.read_text(encoding="utf-8")).get("ledger", {})
-        except (OSError, ValueError, AttributeError) as exc:
-            raise ConfigError(f"cannot read the 'ledger' section of {path}: {exc}") from exc
+    def from_section(cls, data: Mapping[str, Any]) -> LedgerSettings:
+        """From the ``ledger`` section of the settings file (unknown keys ignored)."""
         names = {f.name for f in fields(cls)}
         values: dict[str, Any] = {k: v for k, v in data.items() if k in names}
         try:
@@ -54,4 +48,8 @@ class LedgerSettings:
                 **{k: v if k == "audio_retention_days" else str(v) for k, v in values.items()}
             )
         except (TypeError, ValueError) as exc:
-            raise ConfigError(f"bad 'ledger' settings in {path}: {exc}") from exc
+            raise ConfigError(f"bad 'ledger' settings: {exc}") from exc
+
+    @classmethod
+    def load(cls, settings_file: Path | None = None) -> LedgerSettings:
+        return cls.from_section(settings.section("ledger", settings_file))

@@ -1,0 +1,1 @@
+"""The verification core: audio in, a verdict out. No Qt, no HTTP, no storage (docs/ARCHITECTURE.md)."""
