@@ -4,14 +4,13 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
-from app import paths
 from app.core.errors import PontoVozError
+from app.settings import section
 from app.store import afd
 from app.store.afd_check import check_afd
 from app.store.csv_export import build_csv
@@ -48,16 +47,9 @@ class RepIdentity:
 
     @classmethod
     def load(cls, ledger_rep_id: str, settings_file: Path | None = None) -> RepIdentity:
-        path = settings_file or paths.config_dir() / "settings.json"
-        section: dict[str, object] = {}
-        if path.is_file():
-            try:
-                section = json.loads(path.read_text(encoding="utf-8")).get("rep", {}) or {}
-            except (OSError, ValueError, AttributeError) as exc:
-                raise PontoVozError(f"não foi possível ler a seção 'rep' de {path}: {exc}") from exc
-        inpi = str(section.get("inpi") or ledger_rep_id or "")
-        developer = str(section.get("developer_id") or afd.DEVELOPER_ID)
-        return cls(inpi, developer)
+        found = section("rep", settings_file)
+        inpi = str(found.get("inpi") or ledger_rep_id or "")
+        return cls(inpi, str(found.get("developer_id") or afd.DEVELOPER_ID))
 
     def check(self) -> None:
         if len("".join(c for c in self.inpi if c.isdigit())) != 17:

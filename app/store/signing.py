@@ -14,14 +14,13 @@ from __future__ import annotations
 
 import asyncio
 import io
-import json
 import os
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from app import paths
-from app.core.errors import PontoVozError
+from app.core.errors import ConfigError, PontoVozError
+from app.settings import section
 
 PASSWORD_ENV = "PONTOVOZ_PKCS12_PASSWORD"
 
@@ -41,14 +40,11 @@ class SigningSettings:
 
     @classmethod
     def load(cls, settings_file: Path | None = None) -> SigningSettings:
-        path = settings_file or paths.config_dir() / "settings.json"
-        if not path.is_file():
-            return cls()
         try:
-            section = json.loads(path.read_text(encoding="utf-8")).get("signing", {}) or {}
-            return cls(str(section.get("pkcs12_file", "")), str(section.get("password_file", "")))
-        except (OSError, ValueError, AttributeError) as exc:
-            raise SigningError(f"não foi possível ler a seção 'signing' de {path}: {exc}") from exc
+            found = section("signing", settings_file)
+        except ConfigError as exc:
+            raise SigningError(str(exc)) from exc
+        return cls(str(found.get("pkcs12_file") or ""), str(found.get("password_file") or ""))
 
     def password(self) -> bytes:
         if self.password_file:
