@@ -59,6 +59,11 @@ class CheckReport:
         return [p for p in self.problems if p.severity == ERROR]
 
 
+def _digits_only(text: str) -> bool:
+    """ASCII digits only ("²" and other Latin-1 digits are not numbers in the AFD)."""
+    return bool(text) and text.isascii() and text.isdigit()
+
+
 def _where(kind: str, index: int) -> str:
     first, last = positions(kind)[index]
     return f'campo {index + 1} "{LAYOUTS[kind][index].label}" (posições {first:03d}-{last:03d})'
@@ -87,9 +92,9 @@ def _field_problem(f: Field, value: str) -> tuple[str, str] | None:
     if f.kind == "N":
         if not value.strip():
             return None if f.optional else (ERROR, "campo numérico obrigatório em branco")
-        if value.isdigit():
+        if _digits_only(value):
             pass
-        elif value.rstrip().isdigit() and value.rstrip() != value:
+        elif _digits_only(value.rstrip()) and value.rstrip() != value:
             return (
                 WARNING,
                 f"número alinhado à esquerda com espaços ({value.rstrip()!r}); "
@@ -133,6 +138,14 @@ def _datetime_problem(value: str) -> tuple[str, str] | None:
     if int(oh) > 14 or int(om) > 59:
         return ERROR, f"fuso horário inválido {value[-5:]!r}"
     return None
+
+
+def _date_of(value: str) -> date:
+    """The date part of a DH field; date.min when the field is broken (reported elsewhere)."""
+    try:
+        return date.fromisoformat(value[:10]) if _DH.match(value) else date.min
+    except ValueError:
+        return date.min
 
 
 def _split_lines(data: bytes, out: list[Problem]) -> list[str]:
@@ -258,9 +271,7 @@ def check_afd(data: bytes, prev_hash: str | None = None) -> CheckReport:
             if trailer_at is not None:
                 out.append(Problem(number, "", "registro depois do trailer (tipo 9)"))
             _check_nsr(number, values[0], st, out)
-            st.dates.append(
-                date.fromisoformat(values[2][:10]) if _DH.match(values[2]) else date.min
-            )
+            st.dates.append(_date_of(values[2]))
             if kind == "7":
                 _check_chain(number, text, values[-1], st, out)
     _check_structure(lines, header, trailer_at, signature_at, out)
@@ -271,7 +282,7 @@ def check_afd(data: bytes, prev_hash: str | None = None) -> CheckReport:
 
 def _check_id(number: int, kind: str, i: int, values: list[str], out: list[Problem]) -> None:
     digits = values[i].strip()
-    if not digits.isdigit() or set(digits) == {"0"}:
+    if not _digits_only(digits) or set(digits) == {"0"}:
         return
     label = LAYOUTS[kind][i].label
     kind_value = values[i - 1] if label in _ID_FIELDS else "2"
@@ -308,7 +319,7 @@ def _check_crc(number: int, kind: str, text: str, out: list[Problem]) -> None:
 
 
 def _check_nsr(number: int, value: str, st: _State, out: list[Problem]) -> None:
-    if not value.strip().isdigit():
+    if not _digits_only(value.strip()):
         return
     nsr = int(value)
     where = 'campo 1 "NSR" (posições 001-009)'
@@ -356,7 +367,7 @@ def _check_chain(number: int, text: str, written: str, st: _State, out: list[Pro
 def _check_trailer(number: int, values: list[str], counts: dict[str, int], out: list[Problem]):
     for i, kind in enumerate("234567", 1):
         written = values[i]
-        if written.isdigit() and int(written) != counts.get(kind, 0):
+        if _digits_only(written) and int(written) != counts.get(kind, 0):
             out.append(
                 Problem(
                     number,

@@ -137,7 +137,8 @@ LAYOUTS: dict[str, tuple[Field, ...]] = {
 RECORD_LENGTHS = {kind: sum(f.width for f in fields) for kind, fields in LAYOUTS.items()}
 TYPE7_BODY_LEN = 73  # fields 1-7, the SHA-256 input before the previous hash
 
-_CRC = Calculator(Crc16.KERMIT)  # the catalogue's CRC-16/KERMIT: poly 0x1021, reflected, init 0
+# The catalogue's CRC-16/KERMIT: poly 0x1021, reflected in and out, init 0, no final xor.
+_CRC = Calculator(Crc16.KERMIT.value, optimized=True)
 
 
 def crc16(data: bytes) -> str:
@@ -168,7 +169,7 @@ def afd_datetime(value: datetime | str) -> str:
     return dt.strftime("%Y-%m-%dT%H:%M:00") + dt.strftime("%z")
 
 
-def _digits(value: str | int) -> str:
+def _digits(value: object) -> str:
     return "".join(c for c in str(value) if c.isdigit())
 
 
