@@ -115,17 +115,22 @@ def _export_afd(ledger: Ledger, args: argparse.Namespace, cert: A1Certificate | 
     folder = args.out or Path.cwd()
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / afd.afd_file_name(identity.inpi, header.employer_id)
-    path.write_bytes(afd.build_afd(header, records))
+    try:
+        data = afd.build_afd(header, records)
+    except ValueError as exc:  # a stored value the layout cannot hold: say which, write nothing
+        raise PontoVozError(f"registro que não cabe no leiaute do AFD: {exc}") from exc
+    _write_atomic(path, data)
     print(f"AFD: {path} ({len(records)} registros)")
+    p7s = path.with_suffix(".p7s")
     if cert is None:
+        p7s.unlink(missing_ok=True)  # a signature of an earlier export would not match
         print(
             "aviso: AFD sem assinatura eletrônica (.p7s): configure o certificado A1 "
             "(--certificado ou a seção 'signing' de settings.json)",
             file=sys.stderr,
         )
         return 0
-    p7s = path.with_suffix(".p7s")
-    p7s.write_bytes(cert.sign_detached(path.read_bytes()))
+    _write_atomic(p7s, cert.sign_detached(data))
     print(f"assinatura: {p7s} ({cert.info.subject})")
     return 0
 
@@ -188,6 +193,13 @@ def _check_signature(args: argparse.Namespace, data: bytes) -> bool:
     trust = "cadeia confiável" if result.trusted else "cadeia não conferida (use --ac)"
     print(f"assinatura {p7s.name}: confere com o arquivo; {result.signer}; {trust}")
     return result.trusted or not roots
+
+
+def _write_atomic(path: Path, data: bytes) -> None:
+    """A half-written AFD must never sit under the official name: temp file, then rename."""
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_bytes(data)
+    tmp.replace(path)
 
 
 def _emit(data: bytes, out: Path | None) -> None:

@@ -9,10 +9,17 @@ the file alone (e.g. the first punch of a split file chains to a record outside 
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from datetime import date
 
+from app.store.afd_fields import (
+    DH_RE,
+    ERROR,
+    WARNING,
+    digits_only,
+    field_problem,
+    valid_id,
+)
 from app.store.afd_layout import (
     LAYOUTS,
     RECORD_LENGTHS,
@@ -20,15 +27,11 @@ from app.store.afd_layout import (
     SIGNATURE_TEXT,
     TRAILER_NSR,
     TYPE7_BODY_LEN,
-    Field,
     crc16,
     positions,
     type7_hash,
 )
 
-ERROR, WARNING = "erro", "aviso"
-_DH = re.compile(r"^(\d{4}-\d{2}-\d{2})T(\d{2}):(\d{2}):(\d{2})([+-])(\d{2})(\d{2})$")
-_HEX = re.compile(r"^[0-9A-Fa-f]+$")
 _ID_FIELDS = {"CNPJ ou CPF do empregador", "CNPJ ou CPF do desenvolvedor"}
 
 
@@ -59,91 +62,15 @@ class CheckReport:
         return [p for p in self.problems if p.severity == ERROR]
 
 
-def _digits_only(text: str) -> bool:
-    """ASCII digits only ("²" and other Latin-1 digits are not numbers in the AFD)."""
-    return bool(text) and text.isascii() and text.isdigit()
-
-
 def _where(kind: str, index: int) -> str:
     first, last = positions(kind)[index]
     return f'campo {index + 1} "{LAYOUTS[kind][index].label}" (posições {first:03d}-{last:03d})'
 
 
-def _check_digit(digits: str, weights: list[int]) -> int:
-    rest = sum(int(d) * w for d, w in zip(digits, weights, strict=False)) % 11
-    return 0 if rest < 2 else 11 - rest
-
-
-def _valid_id(digits: str) -> bool:
-    """CPF (11 digits) or CNPJ (14) check digits."""
-    if len(digits) == 11:
-        w = list(range(10, 1, -1))
-        return _check_digit(digits[:9], w) == int(digits[9]) and _check_digit(
-            digits[:10], [11, *w]
-        ) == int(digits[10])
-    w = [5, 4, 3, 2, 9, 8, 7, 6, 5, 4, 3, 2]
-    return _check_digit(digits[:12], w) == int(digits[12]) and _check_digit(
-        digits[:13], [6, *w]
-    ) == int(digits[13])
-
-
-def _field_problem(f: Field, value: str) -> tuple[str, str] | None:
-    """(severity, message) when one field's characters break its type; None when fine."""
-    if f.kind == "N":
-        if not value.strip():
-            return None if f.optional else (ERROR, "campo numérico obrigatório em branco")
-        if _digits_only(value):
-            pass
-        elif _digits_only(value.rstrip()) and value.rstrip() != value:
-            return (
-                WARNING,
-                f"número alinhado à esquerda com espaços ({value.rstrip()!r}); "
-                "o PontoVoz preenche com zeros à esquerda",
-            )
-        else:
-            return ERROR, f"campo numérico com caracteres não numéricos: {value!r}"
-    elif f.kind == "A":
-        if not f.optional and not value.strip():
-            return ERROR, "campo obrigatório em branco"
-    elif f.kind == "D":
-        try:
-            date.fromisoformat(value)
-            if len(value) != 10:
-                raise ValueError
-        except ValueError:
-            return ERROR, f"data inválida {value!r}; o formato é AAAA-MM-dd"
-    elif f.kind == "DH":
-        return _datetime_problem(value)
-    elif f.kind in ("CRC", "HASH") and not _HEX.match(value):
-        return ERROR, f"deveria ter {f.width} dígitos hexadecimais, tem {value!r}"
-    if f.choices is not None and value not in f.choices:
-        allowed = ", ".join(f'"{c}"' for c in sorted(f.choices))
-        return ERROR, f"valor {value!r} não permitido (permitidos: {allowed})"
-    return None
-
-
-def _datetime_problem(value: str) -> tuple[str, str] | None:
-    m = _DH.match(value)
-    if not m:
-        return ERROR, f"data e hora inválida {value!r}; o formato é AAAA-MM-ddThh:mm:00-0300"
-    day, hh, mm, ss, _sign, oh, om = m.groups()
-    try:
-        date.fromisoformat(day)
-    except ValueError:
-        return ERROR, f"data inexistente {day!r}"
-    if int(hh) > 23 or int(mm) > 59:
-        return ERROR, f"hora inexistente {hh}:{mm}"
-    if ss != "00":
-        return ERROR, f"os segundos devem ser sempre 00, não {ss}"
-    if int(oh) > 14 or int(om) > 59:
-        return ERROR, f"fuso horário inválido {value[-5:]!r}"
-    return None
-
-
 def _date_of(value: str) -> date:
     """The date part of a DH field; date.min when the field is broken (reported elsewhere)."""
     try:
-        return date.fromisoformat(value[:10]) if _DH.match(value) else date.min
+        return date.fromisoformat(value[:10]) if DH_RE.match(value) else date.min
     except ValueError:
         return date.min
 
@@ -253,7 +180,7 @@ def check_afd(data: bytes, prev_hash: str | None = None) -> CheckReport:
             continue
         values = _split_fields(kind, text)
         for i, (f, value) in enumerate(zip(LAYOUTS[kind], values, strict=True)):
-            found = _field_problem(f, value)
+            found = field_problem(f, value)
             if found:
                 out.append(Problem(number, _where(kind, i), found[1], found[0]))
             elif f.label in _ID_FIELDS or f.label.startswith("CPF"):
@@ -282,7 +209,7 @@ def check_afd(data: bytes, prev_hash: str | None = None) -> CheckReport:
 
 def _check_id(number: int, kind: str, i: int, values: list[str], out: list[Problem]) -> None:
     digits = values[i].strip()
-    if not _digits_only(digits) or set(digits) == {"0"}:
+    if not digits_only(digits) or set(digits) == {"0"}:
         return
     label = LAYOUTS[kind][i].label
     kind_value = values[i - 1] if label in _ID_FIELDS else "2"
@@ -293,7 +220,7 @@ def _check_id(number: int, kind: str, i: int, values: list[str], out: list[Probl
             )
             return
         digits = digits[-11:]
-    if not _valid_id(digits):
+    if not valid_id(digits):
         name = "CPF" if len(digits) == 11 else "CNPJ"
         out.append(
             Problem(
@@ -319,7 +246,7 @@ def _check_crc(number: int, kind: str, text: str, out: list[Problem]) -> None:
 
 
 def _check_nsr(number: int, value: str, st: _State, out: list[Problem]) -> None:
-    if not _digits_only(value.strip()):
+    if not digits_only(value.strip()):
         return
     nsr = int(value)
     where = 'campo 1 "NSR" (posições 001-009)'
@@ -367,7 +294,7 @@ def _check_chain(number: int, text: str, written: str, st: _State, out: list[Pro
 def _check_trailer(number: int, values: list[str], counts: dict[str, int], out: list[Problem]):
     for i, kind in enumerate("234567", 1):
         written = values[i]
-        if _digits_only(written) and int(written) != counts.get(kind, 0):
+        if digits_only(written) and int(written) != counts.get(kind, 0):
             out.append(
                 Problem(
                     number,

@@ -229,3 +229,20 @@ def test_empty_and_garbage_files():
     texts = _problems(b"\x00\x01garbage\r\n")
     assert any("tipo de registro desconhecido" in t for t in texts)
     assert any("falta o cabeçalho" in t for t in texts)
+
+
+def test_cli_prints_line_and_field_and_exits_1(tmp_path):
+    import subprocess
+    import sys
+
+    good, bad = tmp_path / "bom.txt", tmp_path / "ruim.txt"
+    good.write_bytes(afd(LINES))
+    bad.write_bytes(afd(_replace(1, EMPLOYER_2[:-4] + "0000")))
+    cmd = [sys.executable, "-m", "app", "export", "check"]
+    ok = subprocess.run([*cmd, str(good)], capture_output=True, text=True, timeout=60)
+    assert ok.returncode == 0, ok.stdout + ok.stderr
+    assert "bom.txt: conforme ao leiaute (tipo 1: 1, tipo 2: 1" in ok.stdout
+    r = subprocess.run([*cmd, str(bad)], capture_output=True, text=True, timeout=60)
+    assert r.returncode == 1
+    assert 'erro: linha 2, campo 10 "CRC-16" (posições 328-331): CRC-16 não confere' in r.stdout
+    assert "ruim.txt: 1 erro(s) de leiaute" in r.stdout
