@@ -25,6 +25,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     x.add_argument("--to", dest="end", type=date.fromisoformat)
     x.add_argument("--format", choices=("csv", "afd", "receipt"))
     x.add_argument("--out", type=Path, help="csv: file (default stdout); afd and receipt: folder")
+    x.add_argument("--coletor", help="afd: the kiosk (REP) to export from a multi-kiosk ledger")
     x.add_argument("--certificado", type=Path, help="A1 certificate (.pfx/.p12) to sign with")
     x.add_argument("--senha-arquivo", type=Path, help="file holding the certificate's password")
     x.set_defaults(func=cmd_export)
@@ -103,14 +104,16 @@ def cmd_export(args: argparse.Namespace) -> int:
 def _export_afd(ledger: Ledger, args: argparse.Namespace, cert: A1Certificate | None) -> int:
     identity = RepIdentity.load(ledger.settings.rep_id)
     identity.check()
-    kiosks = sorted({p.kiosk_id for p in ledger.punches()})
-    if len(kiosks) > 1:
+    kiosks = ledger.kiosks()
+    if args.coletor and args.coletor not in kiosks:
+        raise PontoVozError(f"coletor {args.coletor!r} não encontrado; há: {', '.join(kiosks)}")
+    if len(kiosks) > 1 and args.coletor not in kiosks:
         raise PontoVozError(
-            f"este banco de registros tem marcações de {len(kiosks)} coletores "
-            f"({', '.join(kiosks)}): um REP é uma sequência de NSR, e juntar coletores repetiria "
-            "NSRs. Exporte o AFD de cada coletor a partir do banco dele (docs/COMPLIANCE.md)"
+            f"este banco de registros tem registros de {len(kiosks)} coletores "
+            f"({', '.join(kiosks)}): cada coletor é um REP, com sua sequência de NSR, e juntá-los "
+            "repetiria NSRs. Exporte um coletor por vez com --coletor ID (docs/COMPLIANCE.md)"
         )
-    records = afd.from_ledger(ledger.punches(args.start, args.end))
+    records = afd.from_ledger(ledger.rep_records(args.start, args.end, kiosk_id=args.coletor))
     header = _header(ledger, identity, records, args.start, args.end, ledger.now())
     folder = args.out or Path.cwd()
     folder.mkdir(parents=True, exist_ok=True)

@@ -14,9 +14,9 @@ import itertools
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Protocol
 
 from app.store.afd_layout import render, signature_line, type7_hash
+from app.store.models import Punch, RepRecord
 
 # PontoVoz's developer (header fields 12-13). Set to the developer's CNPJ at release; the
 # ``rep`` section of settings.json may override it (docs/COMPLIANCE.md).
@@ -187,38 +187,24 @@ def _author(fields: Mapping[str, str]) -> str:
     return fields.get("author_cpf") or "0"
 
 
-class LedgerEvent(Protocol):
-    """The ledger's REP record (`Ledger.rep_records`): what happened, when, with which fields."""
-
-    nsr: int
-    kind: str  # employer, clock, employee, sensitive
-    recorded_at: str
-    fields: Mapping[str, str]
-
-
-def from_ledger(items: Iterable[object]) -> list[Record]:
-    """Layout records from the ledger's punches (`Punch`) and REP events, keeping their order."""
+def from_ledger(items: Iterable[RepRecord]) -> list[Record]:
+    """Layout records from `Ledger.rep_records` (punches and REP events), in the same order."""
     out: list[Record] = []
     for item in items:
-        kind = getattr(item, "kind", None)
-        if kind is None:  # a Punch
-            p = item
-            out.append(PunchRecord(p.nsr, p.punched_at, p.cpf, p.recorded_at, p.offline,  # type: ignore[attr-defined]
-                                   p.afd_hash))  # type: ignore[attr-defined]  # fmt: skip
+        if isinstance(item, Punch):
+            out.append(PunchRecord(item.nsr, item.punched_at, item.cpf, item.recorded_at,
+                                   item.offline, item.afd_hash))  # fmt: skip
             continue
-        ev: LedgerEvent = item  # type: ignore[assignment]
-        f = ev.fields
-        if kind == "employer":
-            out.append(EmployerRecord(ev.nsr, ev.recorded_at, _author(f),
-                                      f["employer_id"], f.get("name", ""), f.get("place", ""),
-                                      f.get("cno_caepf", "")))  # fmt: skip
-        elif kind == "clock":
-            out.append(ClockRecord(ev.nsr, f["before"], f["after"], _author(f)))
-        elif kind == "employee":
-            out.append(EmployeeRecord(ev.nsr, ev.recorded_at, f["op"], f["cpf"],
-                                      f.get("name", ""), _author(f)))  # fmt: skip
-        elif kind == "sensitive":
-            out.append(SensitiveRecord(ev.nsr, ev.recorded_at, f["code"]))
+        f, nsr, at = item.fields, item.nsr, item.recorded_at
+        if item.kind == "employer":
+            out.append(EmployerRecord(nsr, at, _author(f), f["employer_id"], f.get("name", ""),
+                                      f.get("place", ""), f.get("cno_caepf", "")))  # fmt: skip
+        elif item.kind == "clock":
+            out.append(ClockRecord(nsr, f["before"], f["after"], _author(f)))
+        elif item.kind == "employee":
+            out.append(EmployeeRecord(nsr, at, f["op"], f["cpf"], f.get("name", ""), _author(f)))
+        elif item.kind == "sensitive":
+            out.append(SensitiveRecord(nsr, at, f["code"]))
         else:
-            raise ValueError(f"unknown REP record kind {kind!r} at NSR {ev.nsr}")
+            raise ValueError(f"unknown REP record kind {item.kind!r} at NSR {nsr}")
     return out

@@ -23,6 +23,7 @@ class LedgerSettings:
     kiosk_id: str = "01"  # NSR sequences are per kiosk
     employer_name: str = ""
     employer_id: str = ""  # CNPJ (14 digits) or CPF (11 digits) of the employer
+    cno_caepf: str = ""  # CNO or CAEPF of the employer, when it has one (AFD types 1, 2)
     place: str = ""  # where the work is done (receipt)
     rep_id: str = ""  # REP-P INPI registration number (AFD header, receipt)
     audio_retention_days: int = 0  # 0: audio is not kept beyond what sync needs (LGPD)
@@ -35,6 +36,8 @@ class LedgerSettings:
         digits = "".join(c for c in self.employer_id if c.isdigit())
         if self.employer_id and len(digits) not in (11, 14):
             raise ConfigError("employer_id must be a CNPJ (14 digits) or a CPF (11 digits)")
+        if len("".join(c for c in self.cno_caepf if c.isdigit())) > 14:
+            raise ConfigError("cno_caepf must have at most 14 digits")
 
     @classmethod
     def from_section(cls, data: Mapping[str, Any]) -> LedgerSettings:

@@ -169,3 +169,56 @@ def test_receipts_are_pades_signed_when_a_certificate_is_given(pv_home, tmp_path
             assert status.intact and status.valid and status.trusted
     r = run(*day, "--certificado", str(pki.pfx))
     assert r.returncode == 2 and "senha errada" in r.stderr
+
+
+@pytest.mark.skipif(shutil.which("openssl") is None, reason="openssl binary not installed")
+def test_done_when_every_record_type_exports_checks_and_verifies(pv_home, tmp_path):
+    """Issue 14's bar: punches, employee changes, an employer change, a clock adjustment and a
+    power return, all from the real ledger, in one AFD that passes `export check`, whose CRCs
+    and chain recompute here, and whose .p7s openssl verifies against the test CA."""
+    from dataclasses import replace
+
+    pki = make_pki(tmp_path / "pki")
+    _settings(pv_home, pki)
+    ana_cpf, bruno_cpf = "52998224725", "11144477735"
+    with Ledger.open() as led:
+        assert led.record_employer(author_cpf=ana_cpf) is not None  # type 2
+        led.record_sensitive_event("02")  # power return
+        ana = led.add_employee("Ana Conceição", ana_cpf, "1234", author_cpf=ana_cpf)
+        bruno = led.add_employee("Bruno Souza", bruno_cpf, "5678", author_cpf=ana_cpf)
+        led.record_punch(PunchDraft(ana.id, "ENTRADA", "ENTRADA 08 00", validated=True))
+        led.record_punch(PunchDraft(bruno.id, "ENTRADA", "ENTRADA 08 01", offline=True))
+        now = led.now()
+        led.record_clock_adjustment(now, now + timedelta(minutes=2), author_cpf=ana_cpf)
+        led.update_employee(bruno_cpf, name="Bruno Souza Lima", author_cpf=ana_cpf)
+        moved = replace(led.settings, employer_name="Padaria Pão Quente ME", place="Rua Nova, 2")
+        assert led.record_employer(moved, author_cpf=ana_cpf) is not None  # employer change
+        led.record_punch(PunchDraft(ana.id, "SAIDA", "SAIDA 17 00", validated=True))
+        led.deactivate_employee(bruno_cpf, author_cpf=ana_cpf)
+        led.record_sensitive_event("08")
+        day = led.now().date().isoformat()
+    out = tmp_path / "afd"
+    r = run("--from", day, "--to", day, "--format", "afd", "--out", str(out))
+    assert r.returncode == 0, r.stderr
+    afd, p7s = out / f"{NAME}.txt", out / f"{NAME}.p7s"
+    data = afd.read_bytes()
+    lines = data.decode("iso-8859-1").split("\r\n")
+    records = lines[1:-3]
+    assert [x[9] for x in records] == list("265577452756")
+    assert [int(x[:9]) for x in records] == list(range(1, 13))  # one NSR sequence for all
+    assert [x[34] for x in records if x[9] == "5"] == ["I", "I", "A", "E"]
+    assert [x[34:36] for x in records if x[9] == "6"] == ["02", "08"]
+    assert records[8][77:227].rstrip() == "Padaria Pão Quente ME"  # the second type 2
+    assert lines[0][39:189].rstrip() == "Padaria Pão Quente ME"  # header: latest employer
+    assert records[5][72] == "1"  # Bruno's offline punch
+    assert lines[-3] == "9999999990000000020000000000000000010000000040000000020000000039"
+    recompute(data)
+    check = run("check", str(afd), "--ac", str(pki.ca_pem))
+    assert check.returncode == 0, check.stdout + check.stderr
+    assert "erro" not in check.stdout and "cadeia confiável" in check.stdout
+    ssl = subprocess.run(
+        ["openssl", "cms", "-verify", "-binary", "-inform", "DER", "-in", str(p7s),
+         "-content", str(afd), "-CAfile", str(pki.ca_pem), "-out", "/dev/null"],
+        capture_output=True, text=True, timeout=30,
+    )  # fmt: skip
+    assert ssl.returncode == 0 and "Verification successful" in ssl.stderr, ssl.stderr

@@ -42,7 +42,7 @@ def test_csv_for_payroll(ledger):
     data = build_csv(ledger.punches(), ledger.corrections())
     assert data.startswith("\ufeff".encode())
     rows = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"))))
-    assert [r["nsr"] for r in rows] == ["1", "2", "3"]
+    assert [r["nsr"] for r in rows] == ["2", "3", "4"]
     assert rows[0]["employee_name"] == "João Conceição" and rows[0]["cpf"] == "529.982.247-25"
     assert rows[0]["date"] == "2026-03-02" and rows[0]["time"] == "08:00"
     assert rows[1]["flagged"] == "1" and "saída para almoço" in rows[1]["corrections"]
@@ -61,7 +61,7 @@ def test_receipt_text_and_pdf(ledger):
         "529.982.247-25",
         "02/03/2026",
         "08:00",
-        "NSR: 000000001",
+        "NSR: 000000002",
         p.afd_hash[:32],
     ):
         assert needed in text
