@@ -57,8 +57,9 @@ def test_p7s_is_detached_cades_bes(cert):
     assert info["content_type"].native == "signed_data"
     assert signed["encap_content_info"]["content"].native is None  # detached
     attrs = {a["type"].native for a in signed["signer_infos"][0]["signed_attrs"]}
-    # CAdES-BES: content type, message digest and the ESS signing-certificate-v2 attribute.
-    assert {"content_type", "message_digest", "signing_certificate_v2"} <= attrs
+    # CAdES-BES: content type, message digest, signing time and ESS signing-certificate-v2.
+    assert {"content_type", "message_digest", "signing_time", "signing_certificate_v2"} <= attrs
+    assert signed["signer_infos"][0]["digest_algorithm"]["algorithm"].native == "sha256"
 
 
 def test_pyhanko_validator_agrees(pki, cert):
