@@ -126,7 +126,8 @@ def cmd_punch(args: argparse.Namespace) -> int:
         return _fail(f"arquivo de áudio não encontrado: {args.audio}")
     with Ledger.open() as ledger:
         service = PunchService(ledger, Verifier(), PunchSettings.load())
-        employee = service.identify(pin=args.pin, badge=args.badge)  # LockedOut: pt-BR, exit 2
+        # LockedOut (pt-BR, exit 2) while locked and on the failure that starts a lock
+        employee = service.identify(pin=args.pin, badge=args.badge, report_lock=True)
         if employee is None:
             return _fail(words.UNKNOWN_ID)
         kind = args.type or service.next_type(employee)

@@ -53,7 +53,8 @@ class LockedOut(PontoVozError):
     until ``until``. The message is pt-BR, ready for a screen or the CLI."""
 
     def __init__(self, subject: str, until: datetime) -> None:
-        super().__init__(words.locked_message(subject, until))
+        self.message = words.locked_message(subject, until)
+        super().__init__(self.message)
         self.subject = subject
         self.until = until
 
@@ -80,9 +81,11 @@ class IdentityGuard:
         self._value_policy = settings.policy(settings.failures)
         self._guess_policy = settings.policy(settings.guesses)
 
-    def attempt(self, kind: str, secret: str, check: Callable[[], T | None]) -> T | None:
+    def attempt(
+        self, kind: str, secret: str, check: Callable[[], T | None], *, report_lock: bool = True
+    ) -> T | None:
         """Run ``check`` unless locked; count a falsy answer as a failure. Raises LockedOut
-        when locked, or when this failure starts a lock."""
+        when locked, and (``report_lock``) when this very failure starts a lock."""
         if kind not in KINDS:
             raise ValueError(f"unknown identity kind {kind!r}")
         now = self._now()
@@ -101,7 +104,7 @@ class IdentityGuard:
             states.append(self.store.fail(kind, now, self._guess_policy))  # a new guess
         states.append(self.store.fail(value_bucket, now, value_policy))
         locked = [s for s in states if s.locked(now)]
-        if locked:
+        if locked and report_lock:
             worst = max(locked, key=lambda s: s.locked_until)
             raise LockedOut(_subject(worst.bucket), self._at(worst.locked_until))
         return None

@@ -30,6 +30,7 @@ verifier; the punch is then marked offline in the AFD and queued for later confi
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -140,19 +141,25 @@ class PunchService:
 
     # ---- who ------------------------------------------------------------------------------------
 
-    def identify(self, pin: str | None = None, badge: str | None = None) -> Employee | None:
+    def identify(
+        self, pin: str | None = None, badge: str | None = None, *, report_lock: bool = False
+    ) -> Employee | None:
         """The active employee with this PIN or badge, or None. Raises LockedOut while this
-        path or this tried value is locked, and on the failure that starts a lock."""
+        path or this tried value is locked (the secret is then not even checked); with
+        ``report_lock`` also on the failure that starts a lock, so the screen can say so at
+        once (the CLI does; the kiosk should, and catch LockedOut: ``.message``/``.until``)."""
         if pin:
-            return self.guard.attempt("pin", pin, lambda: self.ledger.find_by_pin(pin))
+            find = lambda: self.ledger.find_by_pin(pin)  # noqa: E731
+            return self.guard.attempt("pin", pin, find, report_lock=report_lock)
         if badge:
-            return self.guard.attempt("badge", badge, lambda: self.ledger.find_by_badge(badge))
+            find = lambda: self.ledger.find_by_badge(badge)  # noqa: E731
+            return self.guard.attempt("badge", badge, find, report_lock=report_lock)
         return None
 
-    def check_admin_pin(self, pin: str, stored_hash: str) -> bool:
+    def check_admin_pin(self, pin: str, stored_hash: str, *, report_lock: bool = False) -> bool:
         """The admin PIN against its stored hash, behind the admin's own lockout bucket."""
-        ok = self.guard.attempt("admin", pin, lambda: check_admin_pin(pin, stored_hash) or None)
-        return bool(ok)
+        check = lambda: check_admin_pin(pin, stored_hash) or None  # noqa: E731
+        return bool(self.guard.attempt("admin", pin, check, report_lock=report_lock))
 
     def lock_notice(self) -> LockNotice | None:
         """For the idle screen: "Acesso bloqueado ... até 14:03:12" (``.text``), never a name."""
@@ -208,7 +215,10 @@ class PunchService:
             except SyncError:
                 pass  # offline: the local verifier decides
         try:
-            return self.verifier.verify(audio, phrase)
+            # The core compares phrases by value: hand it a plain Phrase, keep the Challenge
+            # (its instant) on the result for `commit`.
+            plain = Phrase(phrase.type, phrase.hour, phrase.minute)
+            return dataclasses.replace(self.verifier.verify(audio, plain), expected=phrase)
         except AudioError as exc:
             return VerifyResult(False, "", phrase, None, f"audio error: {exc}", method="none")
 

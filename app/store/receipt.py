@@ -89,6 +89,7 @@ def receipt_text(punch: Punch, settings: LedgerSettings) -> str:
 
 def receipt_pdf(punch: Punch, settings: LedgerSettings) -> bytes:
     from fpdf import FPDF  # imported here: only exports need it
+    from PIL import Image
 
     pdf = FPDF(orientation="P", unit="mm", format=(80, 160))
     pdf.set_margins(4, 4, 4)
@@ -103,7 +104,9 @@ def receipt_pdf(punch: Punch, settings: LedgerSettings) -> bytes:
         pdf.set_font("Courier" if mono else "Helvetica", "", 8)
         pdf.multi_cell(0, 4, line, new_x="LMARGIN", new_y="NEXT")
     pdf.ln(2)
-    pdf.image(io.BytesIO(qr_png(punch)), x=20, w=40, h=40)  # 40 mm: ~0.8 mm per module
+    # 8-bit grey (Flate) rather than 1-bit (CCITT): any PDF reader, and our tests, decode it
+    qr = Image.open(io.BytesIO(qr_png(punch))).convert("L")
+    pdf.image(qr, x=20, w=40, h=40)  # 40 mm: ~0.9 mm per module
     pdf.set_font("Courier", "", 6)
     pdf.multi_cell(0, 3, qr_payload(punch), align="C", new_x="LMARGIN", new_y="NEXT")
     return bytes(pdf.output())

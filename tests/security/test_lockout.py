@@ -78,8 +78,9 @@ def test_a_restart_keeps_the_lock(home):
         service = PunchService(led, None, PunchSettings.load())
         for _ in range(2):
             assert not service.check_admin_pin("1111", hash_admin_pin(ADMIN))
-        with pytest.raises(LockedOut):
-            service.check_admin_pin("2222", hash_admin_pin(ADMIN))
+        assert not service.check_admin_pin("2222", hash_admin_pin(ADMIN))  # this one locks
+        with pytest.raises(LockedOut):  # the next is refused unchecked
+            service.check_admin_pin(ADMIN, hash_admin_pin(ADMIN))
     with Ledger.open() as led:  # the kiosk restarted: a new ledger, a new service
         service = PunchService(led, None, PunchSettings.load())
         with pytest.raises(LockedOut, match="administrador"):
@@ -98,8 +99,8 @@ def test_one_persons_failures_never_lock_badges_other_people_or_the_admin(home):
         for _ in range(2):  # Bruno keeps typing his old PIN
             assert service.identify(pin="4827") is None
         with pytest.raises(LockedOut) as exc:
-            service.identify(pin="4827")
-        assert exc.value.subject == "pin-value"
+            service.identify(pin="4827", report_lock=True)
+        assert exc.value.subject == "pin-value" and "esse PIN está bloqueado" in exc.value.message
         assert service.identify(pin=PIN_ANA).name == "Ana Souza"
         assert service.identify(pin=PIN_BRUNO).name == "Bruno Lima"
         assert service.identify(badge=BADGE_BRUNO).name == "Bruno Lima"
@@ -107,6 +108,6 @@ def test_one_persons_failures_never_lock_badges_other_people_or_the_admin(home):
         for _ in range(2):  # a dead card swiped again and again
             assert service.identify(badge="00420043") is None
         with pytest.raises(LockedOut):
-            service.identify(badge="00420043")
+            service.identify(badge="00420043", report_lock=True)
         assert service.identify(badge=BADGE_BRUNO).name == "Bruno Lima"
         assert service.identify(pin=PIN_ANA).name == "Ana Souza"
