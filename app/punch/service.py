@@ -103,12 +103,13 @@ class PunchSettings:
             except (OSError, ValueError, AttributeError, TypeError) as exc:
                 raise ConfigError(f"Não foi possível ler a seção 'punch' de {path}: {exc}") from exc
         try:
-            raw = dict(data.pop("lockout", {}))
-            lockout = LockoutSettings(
-                **{k: float(v) if k.endswith("_s") else int(v) for k, v in raw.items()}
-            )
+            raw: dict[str, Any] = dict(data.pop("lockout", {}))
+            conv: dict[str, Any] = {
+                k: float(v) if k.endswith("_s") else int(v) for k, v in raw.items()
+            }
+            lockout = LockoutSettings(**conv)
             known = {"max_tries": int, "duplicate_minutes": float, "receipts_hours": float}
-            values = {k: conv(data[k]) for k, conv in known.items() if k in data}
+            values: dict[str, Any] = {k: f(data[k]) for k, f in known.items() if k in data}
         except (TypeError, ValueError) as exc:
             raise ConfigError(f"Valor inválido na seção 'punch' de {path}: {exc}") from exc
         return cls(sync=SyncConfig.load(settings_file), lockout=lockout, **values)
@@ -272,7 +273,7 @@ class PunchService:
         recorded as a flagged punch, never a lost one."""
         phrase = self.challenge(punch_type)
         try:
-            result: VerifyResult | None = self.verify_attempt(audio, phrase)
+            result = self.verify_attempt(audio, phrase)
         except PontoVozError as exc:
             note = words.voice_check_failed(str(exc))
             return self.commit(employee, phrase, [], audio, note=note), None

@@ -7,6 +7,7 @@ older versions in English are translated here; the ledger itself is never rewrit
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import re
 from collections.abc import Sequence
@@ -34,8 +35,12 @@ _LEGACY_REASONS = (  # English flag reasons of earlier versions -> pt-BR
 def reason_pt(reason: str) -> str:
     """A stored flag reason in pt-BR (older records may hold English ones)."""
     for pattern, words in _LEGACY_REASONS:
-        reason = pattern.sub(lambda m, w=words: w.format(*m.groups()), reason)
+        reason = pattern.sub(functools.partial(_fill, words), reason)
     return reason.replace("após 1 tentativas", "após 1 tentativa")
+
+
+def _fill(words: str, match: re.Match[str]) -> str:
+    return words.format(*match.groups())
 
 
 def _yes(value: bool | None) -> str:
