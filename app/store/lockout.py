@@ -163,6 +163,10 @@ class LockoutStore:
                 " locked_until = excluded.locked_until",
                 (bucket, failures, now, until),
             )
+            c.execute(  # forgotten buckets go (each wrong value is a row)
+                "DELETE FROM buckets WHERE max(last_failure, locked_until) + ? < ?",
+                (policy.forget_after_s, now),
+            )
             return LockState(bucket, failures, until)
 
     def clear(self, bucket: str) -> None:

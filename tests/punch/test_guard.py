@@ -6,6 +6,7 @@ spell forgets; a clock set backwards neither stretches nor drops a lock."""
 
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
@@ -38,6 +39,11 @@ def known(value):
     return lambda: "employee" if value == "5821" else None
 
 
+def count_rows(tmp_path) -> int:
+    with sqlite3.connect(tmp_path / "lockout.sqlite3") as conn:
+        return conn.execute("SELECT count(*) FROM buckets").fetchone()[0]
+
+
 def test_policy_doubles_and_caps():
     p = LockoutPolicy(failures=5, first_delay_s=30, max_delay_s=900)
     assert [p.delay(n) for n in (4, 5, 6, 7, 9, 10, 5000)] == [0, 30, 60, 120, 480, 900, 900]
@@ -66,6 +72,8 @@ def test_different_wrong_pins_lock_pin_entry_with_growing_delay(tmp_path):
     assert third.value.until == clock.now + timedelta(seconds=120)
     clock.advance(121 + 900)  # a quiet spell forgets
     assert guard.attempt("pin", "7079", known("7079")) is None
+    assert guard.state("pin").failures == 1
+    assert count_rows(tmp_path) == 2  # forgotten wrong values are purged: "pin" and "7079"
 
 
 def test_one_person_repeating_a_wrong_pin_locks_only_that_value(tmp_path):
