@@ -31,6 +31,11 @@ def voice_check_failed(detail: str) -> str:
     return f"verificação de voz falhou: {detail}"
 
 
+def greeting(first_name: str, last: str | None) -> str:
+    """'Olá, Bruno — última marcação: Entrada 08:02' (``last`` is LastPunch.text)."""
+    return f"Olá, {first_name} — última marcação: {last}" if last else f"Olá, {first_name}!"
+
+
 # ---- lockout ---------------------------------------------------------------------------------
 
 LOCK_SUBJECT = {

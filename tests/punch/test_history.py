@@ -8,6 +8,7 @@ import subprocess
 import sys
 from datetime import datetime, timedelta, timezone
 
+from app.punch import words
 from app.punch.service import PunchService, PunchSettings
 from app.store.ledger import Ledger
 from app.store.receipt import parse_qr_payload
@@ -105,6 +106,9 @@ def test_last_punch_and_receipts_of_48_hours(ledger, ana):
     assert last is not None and last.text == "Saída 01/03 17:38" and not last.today
     new = at(service, ana, "ENTRADA", AT.replace(hour=8, minute=2))
     assert service.last_punch(ana).text == "Entrada 08:02"
+    greeting = words.greeting("Ana", service.last_punch(ana).text)
+    assert greeting == "Olá, Ana — última marcação: Entrada 08:02"
+    assert words.greeting("Ana", None) == "Olá, Ana!"
     receipts = service.recent_receipts(ana)
     assert [r.punch.nsr for r in receipts] == [new.nsr, mid.nsr]  # newest first, old left out
     assert old.nsr not in [r.punch.nsr for r in receipts]

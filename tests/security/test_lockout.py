@@ -111,3 +111,15 @@ def test_one_persons_failures_never_lock_badges_other_people_or_the_admin(home):
             service.identify(badge="00420043", report_lock=True)
         assert service.identify(badge=BADGE_BRUNO).name == "Bruno Lima"
         assert service.identify(pin=PIN_ANA).name == "Ana Souza"
+
+
+def test_the_kiosk_default_learns_of_the_lock_on_the_next_try(home):
+    """identify() without report_lock (the kiosk today): the locking failure is just "unknown",
+    the next try is refused unchecked, even with the right PIN."""
+    with Ledger.open() as led:
+        service = PunchService(led, None, PunchSettings.load())
+        for guess in ("1357", "9024", "6170", "3068"):
+            assert service.identify(pin=guess) is None
+        with pytest.raises(LockedOut) as exc:
+            service.identify(pin=PIN_ANA)
+        assert exc.value.subject == "pin" and exc.value.until > datetime.now().astimezone()
