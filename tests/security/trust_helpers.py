@@ -1,0 +1,103 @@
+"""Helpers for the trust tests (servers, telemetry, sync, API input): run the product's own
+entry points in subprocesses with an isolated HOME, and a real uvicorn on 127.0.0.1."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def child_env(home: Path, **extra: str) -> dict[str, str]:
+    """The environment of a product process: an empty HOME, nothing of ours leaking in."""
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("ORT_", "XDG_")) and k not in ("HOME", "PONTOVOZ_HOME")
+    }
+    env.update(
+        HOME=str(home),
+        PONTOVOZ_HOME=str(home.parent / (home.name + "-pv")),
+        PYTHONPATH=str(ROOT),
+        QT_QPA_PLATFORM="offscreen",
+    )
+    env.update(extra)
+    return env
+
+
+def files_under(folder: Path) -> list[str]:
+    return sorted(str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file())
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class ServeProcess:
+    """``python -m app serve`` in its own process (the real entry point, its real logging)."""
+
+    def __init__(self, home: Path, *args: str, env: dict[str, str] | None = None, preexec=None):
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log_path = home.parent / f"serve-{self.port}.log"
+        cmd = [sys.executable, "-m", "app", "serve", "--port", str(self.port), *args]
+        self._log = open(self.log_path, "wb")  # noqa: SIM115 - closed in stop()
+        self.proc = subprocess.Popen(
+            cmd,
+            cwd=ROOT,
+            env=env or child_env(home),
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+            preexec_fn=preexec,
+        )
+
+    def wait_ready(self, timeout: float = 120.0) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"serve exited: {self.log_path.read_text()[-2000:]}")
+            try:
+                if httpx.get(self.url + "/health", timeout=2).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.3)
+        raise RuntimeError("serve did not become ready")
+
+    def rss_mb(self) -> float:
+        """Resident memory of the server process (VmRSS), in MB."""
+        for line in Path(f"/proc/{self.proc.pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+        raise RuntimeError("no VmRSS")
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGINT)
+            try:
+                self.proc.wait(20)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(10)
+        self._log.close()
+
+    def __enter__(self) -> ServeProcess:
+        try:
+            self.wait_ready()
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
