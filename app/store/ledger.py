@@ -571,6 +571,13 @@ class Ledger:
                 "UPDATE outbox SET state = 'pending', next_attempt_at = 0 WHERE state = 'failed'"
             ).rowcount
 
+    def outbox_retry_now(self) -> int:
+        """Make every pending item due now (sync settings were fixed: no need to wait)."""
+        with self._write() as c:
+            return c.execute(
+                "UPDATE outbox SET next_attempt_at = 0 WHERE state = 'pending'"
+            ).rowcount
+
     def outbox_counts(self) -> OutboxCounts:
         with self._read() as c:
             counts = dict(c.execute("SELECT state, count(*) FROM outbox GROUP BY state").fetchall())

@@ -101,3 +101,82 @@ class ServeProcess:
 
     def __exit__(self, *exc) -> None:
         self.stop()
+
+
+class ScriptedCloud:
+    """A real HTTP endpoint on 127.0.0.1 that answers what the test sets (status, headers) and
+    counts the requests it gets, with their times."""
+
+    def __init__(self) -> None:
+        import json
+        import threading
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        self.status = 200
+        self.headers: dict[str, str] = {}
+        self.times: list[float] = []
+        cloud = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args):
+                pass
+
+            def do_POST(self):
+                body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+                cloud.times.append(time.monotonic())
+                status = cloud.status
+                payload = (
+                    {"validated": True, "spoken_text_in_audio": " " + body["expected_speech"]}
+                    if status == 200
+                    else {"error": "scripted"}
+                )
+                data = json.dumps(payload).encode()
+                self.send_response(status)
+                for k, v in {"Content-Type": "application/json", **cloud.headers}.items():
+                    self.send_header(k, v)
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+class LiveServer:
+    """uvicorn in a thread, on a socket bound here, with the given uvicorn settings."""
+
+    def __init__(self, app, **config) -> None:
+        import threading
+
+        import uvicorn
+
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.sock.bind(("127.0.0.1", 0))
+        self.port = self.sock.getsockname()[1]
+        self.url = f"http://127.0.0.1:{self.port}"
+        config.setdefault("log_level", "warning")
+        self.server = uvicorn.Server(uvicorn.Config(app, lifespan="on", **config))
+        self.thread = threading.Thread(
+            target=self.server.run, kwargs={"sockets": [self.sock]}, daemon=True
+        )
+
+    def __enter__(self) -> LiveServer:
+        self.thread.start()
+        deadline = time.monotonic() + 60
+        while not self.server.started:
+            if not self.thread.is_alive() or time.monotonic() > deadline:
+                raise RuntimeError("uvicorn did not start")
+            time.sleep(0.02)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=15)
+        self.sock.close()
