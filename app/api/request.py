@@ -23,10 +23,21 @@ _URLSAFE = str.maketrans("-_", "+/")
 T = TypeVar("T")
 
 
+def declared_size(request: Request, limit: int) -> int | None:
+    """The Content-Length, checked against the limit before any byte of the body is read."""
+    declared = request.headers.get("content-length", "").strip()
+    if not declared:
+        return None  # chunked: admitted at the limit, counted while read
+    if not (declared.isascii() and declared.isdigit()):
+        raise BadRequest("the Content-Length header is not a number")
+    size = int(declared[:20])
+    if size > limit:
+        raise PayloadTooLarge(_too_large(size, limit), {"Connection": "close"})
+    return size
+
+
 async def read_body(request: Request, limit: int, timeout: float) -> bytes:
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > limit:
-        raise PayloadTooLarge(_too_large(int(declared), limit))
+    declared_size(request, limit)
     chunks: list[bytes] = []
     size = 0
 
@@ -35,7 +46,7 @@ async def read_body(request: Request, limit: int, timeout: float) -> bytes:
         async for chunk in request.stream():
             size += len(chunk)
             if size > limit:
-                raise PayloadTooLarge(_too_large(size, limit))
+                raise PayloadTooLarge(_too_large(size, limit), {"Connection": "close"})
             chunks.append(chunk)
 
     try:

@@ -161,8 +161,10 @@ class LiveServer:
         self.sock.bind(("127.0.0.1", 0))
         self.port = self.sock.getsockname()[1]
         self.url = f"http://127.0.0.1:{self.port}"
-        config.setdefault("log_level", "warning")
-        self.server = uvicorn.Server(uvicorn.Config(app, lifespan="on", **config))
+        from app.api.server import uvicorn_options
+
+        options = {**uvicorn_options(app.state.settings), "log_level": "warning", **config}
+        self.server = uvicorn.Server(uvicorn.Config(app, lifespan="on", **options))
         self.thread = threading.Thread(
             target=self.server.run, kwargs={"sockets": [self.sock]}, daemon=True
         )
