@@ -50,7 +50,12 @@ class Unauthorized(ApiError):
 
 
 class RequestTimeout(ApiError):
+    """The body stalled: answer and close (the rest of the body will not be waited for)."""
+
     status = 408
+
+    def __init__(self, message: str):
+        super().__init__(message, {"Connection": "close"})
 
 
 class PayloadTooLarge(ApiError):

@@ -75,6 +75,7 @@ async def validate(request: Request, response: Response) -> ValidateResponse:
     return ValidateResponse(validated=result.validated, spoken_text_in_audio=result.spoken_text)
 
 
+@router.head("/health", include_in_schema=False, response_model=None)  # monitors use HEAD
 @router.get("/health", response_model=HealthResponse, responses=_errors(503))
 async def health(request: Request) -> HealthResponse | JSONResponse:
     state = request.app.state

@@ -182,3 +182,55 @@ class LiveServer:
         self.server.should_exit = True
         self.thread.join(timeout=15)
         self.sock.close()
+
+
+def url_event(
+    body: str | None,
+    method: str = "POST",
+    path: str = "/",
+    headers: dict[str, str] | None = None,
+    iam: bool = False,
+) -> dict:
+    """A Lambda function URL event (payload v2) as AWS delivers it; ``iam`` adds the
+    authorizer block AWS puts there when the URL's AuthType is AWS_IAM."""
+    context: dict = {
+        "accountId": "anonymous",
+        "apiId": "b62rss5pn3ufd7w2uwnaroo5qu0ujcsb",
+        "domainName": "b62rss5pn3ufd7w2uwnaroo5qu0ujcsb.lambda-url.sa-east-1.on.aws",
+        "http": {
+            "method": method,
+            "path": path,
+            "protocol": "HTTP/1.1",
+            "sourceIp": "203.0.113.7",
+            "userAgent": "curl/8.5.0",
+        },
+        "requestId": "6a0f4c8e-0b7d-4a59-9a35-3c2d9f0e1a11",
+        "routeKey": "$default",
+        "stage": "$default",
+        "timeEpoch": 1764081900000,
+    }
+    if iam:
+        context["accountId"] = "123456789012"
+        context["authorizer"] = {
+            "iam": {
+                "accessKey": "AKIAIOSFODNN7EXAMPLE",
+                "accountId": "123456789012",
+                "callerId": "AIDACKCEVSQ6C2EXAMPLE",
+                "userArn": "arn:aws:iam::123456789012:user/kiosk-01",
+                "userId": "AIDACKCEVSQ6C2EXAMPLE",
+            }
+        }
+    return {
+        "version": "2.0",
+        "routeKey": "$default",
+        "rawPath": path,
+        "rawQueryString": "",
+        "headers": {
+            "host": context["domainName"],
+            "content-type": "application/json",
+            **(headers or {}),
+        },
+        "requestContext": context,
+        "body": body,
+        "isBase64Encoded": False,
+    }
