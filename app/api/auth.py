@@ -1,10 +1,11 @@
 """Who may call POST /, and how often.
 
 ``Authorization: Bearer <token>`` when tokens are configured (several, comma-separated: one per
-kiosk or client); the comparison is constant-time. Each token (or, without auth, each client
-address) gets a token bucket of ``rate_limit_per_minute``: a public endpoint must not be a free
-transcription service, nor one stolen token an unlimited one. Both checks run before the body
-is read.
+kiosk or client); the comparison is constant-time. Each token (or, on Lambda behind an
+IAM-signed URL, each IAM caller) gets a token bucket of ``rate_limit_per_minute``: a public
+endpoint must not be a free transcription service, nor one stolen token an unlimited one. Both
+checks run before the body is read. Without auth (127.0.0.1 or a private network only: `serve`
+refuses anything else) there is no caller to limit; the admission gate still bounds the load.
 """
 
 from __future__ import annotations
@@ -79,7 +80,7 @@ def check_caller(request: Request) -> None:
     """FastAPI dependency of POST /: authentication, then the caller's rate limit."""
     state = request.app.state
     tokens: tuple[str, ...] = state.settings.tokens
-    key = f"ip:{request.client.host if request.client else '?'}"
+    key = _iam_caller(request)
     if tokens:
         given = _bearer(request.headers.get("authorization", "")).encode()
         match = [i for i, t in enumerate(tokens) if hmac.compare_digest(given, t.encode())]
@@ -87,21 +88,25 @@ def check_caller(request: Request) -> None:
             raise Unauthorized("the bearer token is not valid")
         key = f"token:{match[0]}"
     limiter: RateLimiter | None = state.rate_limiter
-    if limiter is not None:
+    if limiter is not None and key:
         wait = limiter.take(key)
         if wait > 0:
             raise TooManyRequests(
-                f"too many requests for this {'token' if tokens else 'client'} "
+                f"too many requests for this {'token' if tokens else 'caller'} "
                 f"(limit {state.settings.rate_limit_per_minute} a minute); retry later",
                 wait,
             )
 
 
-def token_is_valid(request: Request) -> bool:
-    """For optional details (``/health``): a configured token was presented."""
-    tokens = request.app.state.settings.tokens
-    try:
-        given = _bearer(request.headers.get("authorization", "")).encode()
-    except Unauthorized:
-        return False
-    return any(hmac.compare_digest(given, t.encode()) for t in tokens)
+def _iam_caller(request: Request) -> str:
+    """The IAM caller of a signed Lambda function URL (Mangum keeps the event), or ""."""
+    event = request.scope.get("aws.event")
+    if not isinstance(event, dict):
+        return ""
+    context = event.get("requestContext")
+    authorizer = context.get("authorizer") if isinstance(context, dict) else None
+    iam = authorizer.get("iam") if isinstance(authorizer, dict) else None
+    if not isinstance(iam, dict):
+        return ""
+    caller = iam.get("userArn") or iam.get("callerId") or iam.get("accessKey")
+    return f"iam:{caller}" if caller else ""

@@ -159,3 +159,9 @@ def test_serve_refuses_a_public_address_without_a_token(tmp_path):
     )
     assert done.returncode == 2
     assert "sem token" in done.stderr and "--auth-token-file" in done.stderr
+
+
+def test_iam_signed_url_is_rate_limited_per_caller(verifier):
+    handler = make_handler(verifier, ApiSettings(rate_limit_per_minute=8))
+    codes = [handler(url_event("{}", iam=True))["statusCode"] for _ in range(3)]
+    assert codes == [422, 422, 429]  # 422: authorised, then the empty body is refused

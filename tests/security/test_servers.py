@@ -87,15 +87,15 @@ def test_300_slow_connections_are_closed_and_health_answers(tmp_path):
         for s in socks:
             s.close()
         rss = srv.rss_mb()
-    assert len(closed_at) == 300, f"{300 - len(closed_at)} connections still open after 20 s"
-    worst = max(closed_at.values())
+    worst = max(closed_at.values(), default=float("nan"))
     p50 = statistics.median(during)
     print(
-        f"\nFIGURE 300 slow connections: all closed by the server within {worst:.1f} s; "
-        f"/health p50 {p50 * 1000:.0f} ms, max {max(during) * 1000:.0f} ms during the attack "
-        f"({len(during)} calls; quiet p50 {statistics.median(quiet) * 1000:.0f} ms); "
-        f"RSS {rss:.0f} MB"
+        f"\nFIGURE 300 slow connections: {len(closed_at)} closed by the server, the last after "
+        f"{worst:.1f} s; /health p50 {p50 * 1000:.0f} ms, max {max(during) * 1000:.0f} ms "
+        f"during the attack ({len(during)} calls; quiet p50 "
+        f"{statistics.median(quiet) * 1000:.0f} ms); RSS {rss:.0f} MB"
     )
+    assert len(closed_at) == 300, f"{300 - len(closed_at)} connections still open after 20 s"
     assert worst <= 8.0
     assert max(during) < 1.0
     timed_out = [a for a in answers.values() if a.startswith(b"HTTP/1.1 408")]
@@ -227,9 +227,7 @@ def test_150_concurrent_5mb_bodies_keep_memory_bounded(tmp_path):
         {"expected_speech": "ENTRADA 13 40", "audio": base64.b64encode(audio).decode()}
     ).encode()
     assert 4.9e6 < len(body) < 6.2e6
-    # All 150 come from one address: the per-client rate limit (429) would hide admission.
-    env = child_env(home, PONTOVOZ_API_RATE_LIMIT_PER_MINUTE="0")
-    with ServeProcess(home, env=env) as srv:
+    with ServeProcess(home) as srv:
         _health_latencies(srv.url, 3, 0.05)
         idle_rss = srv.rss_mb()
         results: list[str] = []
