@@ -53,7 +53,11 @@ async def validate(request: Request, response: Response) -> ValidateResponse:
     size = declared_size(request, settings.max_body_bytes)  # 413 before anything is read
     with state.gate.admit(settings.max_body_bytes if size is None else size) as ticket:
         phrase, audio = await read_validate_request(
-            request, settings.max_body_bytes, settings.body_timeout_seconds, check
+            request,
+            settings.max_body_bytes,
+            settings.body_timeout_seconds,
+            check,
+            settings.min_body_rate_bytes,
         )
         result = await state.gate.run(ticket, verifier.verify, audio, phrase)
     total = time.perf_counter() - received

@@ -30,6 +30,8 @@ class ApiSettings:
     max_wait_seconds: float = 30.0
     # Longest time to receive the request body (a stalled client must not hold a slot).
     body_timeout_seconds: float = 30.0
+    # After a 5 s grace, a body must average at least this many bytes/s (slow-body guard).
+    min_body_rate_bytes: int = 16 * 1024
     # Shared secret(s) for ``Authorization: Bearer``, comma-separated (one per kiosk or client,
     # each with its own rate limit); empty: no auth (only for 127.0.0.1 or an IAM-signed URL).
     auth_token: str = field(default="", repr=False)
@@ -58,6 +60,8 @@ class ApiSettings:
             raise ConfigError("max_wait_seconds must be between 0 and 600")
         if not 0.1 <= self.body_timeout_seconds <= 600.0:
             raise ConfigError("body_timeout_seconds must be between 0.1 and 600")
+        if not 0 <= self.min_body_rate_bytes <= 100 * 1024 * 1024:
+            raise ConfigError("min_body_rate_bytes must be between 0 and 100 MiB")
         if not 0 <= self.rate_limit_per_minute <= 1_000_000:
             raise ConfigError("rate_limit_per_minute must be between 0 and 1000000")
         if not self.max_body_bytes <= self.max_inflight_bytes <= 4 * 1024**3:

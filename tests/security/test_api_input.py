@@ -4,6 +4,7 @@ production protocol and limits, the Lambda handler in-process, the real model)."
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import os
 import socket
@@ -165,3 +166,30 @@ def test_iam_signed_url_is_rate_limited_per_caller(verifier):
     handler = make_handler(verifier, ApiSettings(rate_limit_per_minute=8))
     codes = [handler(url_event("{}", iam=True))["statusCode"] for _ in range(3)]
     assert codes == [422, 422, 429]  # 422: authorised, then the empty body is refused
+
+
+def test_trickled_body_is_cut_after_the_grace_period(verifier):
+    """A client that sends its headers, then its body at 20 bytes/s, must not hold an
+    admission slot for the whole 30 s body timeout."""
+    import time
+
+    server = LiveServer(create_app(verifier, ApiSettings()))
+    with server, socket.create_connection(("127.0.0.1", server.port), timeout=20) as s:
+        s.sendall(b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\n\r\n")
+        start = time.monotonic()
+        s.setblocking(False)
+        reply = b""
+        while time.monotonic() - start < 15:
+            with contextlib.suppress(OSError):
+                s.send(b"a" * 10)
+            try:
+                chunk = s.recv(65536)
+            except BlockingIOError:
+                chunk = None
+            if chunk == b"":
+                break
+            reply += chunk or b""
+            time.sleep(0.5)
+        spent = time.monotonic() - start
+    assert reply.startswith(b"HTTP/1.1 408"), reply
+    assert b"too slowly" in reply and 4.5 <= spent <= 8.0
