@@ -58,7 +58,7 @@ def test_sigkill_loop_loses_nothing(tmp_path):
     assert pending == len(stored)  # every punch's outbox item committed with it
     print(
         f"\ncrash safety: {KILLS} SIGKILLs in {seconds:.1f} s, {len(reported)} reported,"
-        f" {len(stored)} stored, 0 lost, NSR 1..{len(stored)} without gaps, chain ok"
+        f" {len(stored)} stored, 0 lost, NSR 2..{len(stored) + 1} without gaps, chain ok"
     )
     cli = subprocess.run(
         [sys.executable, "-m", "app", "ledger", "verify"],
@@ -69,7 +69,10 @@ def test_sigkill_loop_loses_nothing(tmp_path):
 
 
 @pytest.mark.slow
-def test_throughput_at_least_200_per_second(tmp_path):
+def test_throughput_at_least_100_per_second(tmp_path):
+    """Each punch makes two durable writes before it is returned: the database COMMIT and the
+    high-water mark outside it (issue 12). About 500/s with one fsync became about 210/s on an
+    idle 2-core machine (docs/LEDGER-INTEGRITY.md); a kiosk needs about one per second."""
     with Ledger.open(tmp_path / "t.sqlite3", LedgerSettings()) as led:
         emp = led.add_employee("Ana Souza", "52998224725", "1234")
         n = 1000
@@ -82,4 +85,4 @@ def test_throughput_at_least_200_per_second(tmp_path):
         assert led.verify_chain().ok
     rate = n / seconds
     print(f"\nthroughput: {n} punches in {seconds:.2f} s = {rate:.0f} punches/s (synchronous=FULL)")
-    assert rate >= 200
+    assert rate >= 100
