@@ -7,7 +7,9 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any, Literal, NamedTuple
 
-PUNCH_TYPES = ("ENTRADA", "INTERVALO", "RETORNO", "SAIDA")
+from app.core import punch_types
+
+PUNCH_TYPES = punch_types.CODES
 
 EventKind = Literal["employer", "clock", "employee", "sensitive"]
 # AFD record type of each event kind (type 7 is the punch itself).

@@ -9,12 +9,13 @@ screen writes it), e.g.::
 
 from __future__ import annotations
 
-import json
-from dataclasses import dataclass, fields
+from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from app import paths
+from app import settings
+from app.core.coerce import from_sources
 from app.core.errors import ConfigError
 
 
@@ -40,21 +41,10 @@ class LedgerSettings:
             raise ConfigError("cno_caepf must have at most 14 digits")
 
     @classmethod
+    def from_section(cls, data: Mapping[str, Any]) -> LedgerSettings:
+        """From the ``ledger`` section of the settings file (unknown keys ignored)."""
+        return from_sources(cls, data, what="ledger setting")
+
+    @classmethod
     def load(cls, settings_file: Path | None = None) -> LedgerSettings:
-        path = settings_file or paths.config_dir() / "settings.json"
-        if not path.is_file():
-            return cls()
-        try:
-            data = json.loads(path.read_text(encoding="utf-8")).get("ledger", {})
-        except (OSError, ValueError, AttributeError) as exc:
-            raise ConfigError(f"cannot read the 'ledger' section of {path}: {exc}") from exc
-        names = {f.name for f in fields(cls)}
-        values: dict[str, Any] = {k: v for k, v in data.items() if k in names}
-        try:
-            if "audio_retention_days" in values:
-                values["audio_retention_days"] = int(values["audio_retention_days"])
-            return cls(
-                **{k: v if k == "audio_retention_days" else str(v) for k, v in values.items()}
-            )
-        except (TypeError, ValueError) as exc:
-            raise ConfigError(f"bad 'ledger' settings in {path}: {exc}") from exc
+        return cls.from_section(settings.section("ledger", settings_file))
