@@ -183,9 +183,12 @@ def cmd_ledger_verify(args: argparse.Namespace) -> int:
     with Ledger.open() as ledger:
         report = ledger.verify_chain()
     if report.ok:
-        print(f"ok: {report.punches} punches, {report.corrections} corrections, chain intact")
+        print(
+            f"ok: {report.punches} punches, {report.events} other REP records,"
+            f" {report.corrections} corrections, chain intact"
+        )
         return 0
-    where = f"first bad NSR {report.first_bad_nsr}" if report.first_bad_nsr else "corrections"
+    where = f"first bad NSR {report.first_bad_nsr}" if report.first_bad_nsr else "see below"
     print(f"BROKEN: {where}", file=sys.stderr)
     for problem in report.problems:
         print(f"  {problem}", file=sys.stderr)
