@@ -1,1 +1,4 @@
-"""The verification core: audio in, a verdict out. No Qt, no HTTP, no storage (docs/ARCHITECTURE.md)."""
+"""The verification core: audio in, a verdict out.
+
+No Qt, no HTTP, no storage: see docs/ARCHITECTURE.md.
+"""

@@ -11,11 +11,12 @@ import dataclasses
 import json
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from app.core import punch_types
+from app.core.coerce import from_sources
 from app.core.errors import ConfigError
 
 #: Canonical punch type -> words a person may say (app.core.punch_types is their home).
@@ -85,31 +86,9 @@ class EngineOptions:
         return d
 
 
-def _coerce(name: str, raw: Any) -> Any:
-    """Turn a value from JSON or the environment into the field's type, or raise ConfigError."""
-    kinds = {f.name: f.type for f in fields(EngineOptions)}
-    kind = kinds[name]
-    try:
-        if name == "punch_types":
-            data = json.loads(raw) if isinstance(raw, str) else raw
-            return {str(k).upper(): tuple(str(w).lower() for w in v) for k, v in data.items()}
-        if kind == "bool":
-            if isinstance(raw, str):
-                if raw.lower() in ("1", "true", "yes", "on"):
-                    return True
-                if raw.lower() in ("0", "false", "no", "off"):
-                    return False
-                raise ValueError(raw)
-            return bool(raw)
-        if kind == "int":
-            if isinstance(raw, float) and not raw.is_integer():
-                raise ValueError(raw)
-            return int(raw)
-        if kind == "float":
-            return float(raw)
-        return str(raw)
-    except (TypeError, ValueError, AttributeError, json.JSONDecodeError) as exc:
-        raise ConfigError(f"bad value for {name}: {raw!r}") from exc
+def _punch_types(raw: Any) -> dict[str, tuple[str, ...]]:
+    data = json.loads(raw) if isinstance(raw, str) else raw
+    return {str(k).upper(): tuple(str(w).lower() for w in v) for k, v in data.items()}
 
 
 def options_from(
@@ -119,17 +98,12 @@ def options_from(
 ) -> EngineOptions:
     """Options from an ``engine`` settings section (unknown keys ignored), then the
     environment, then explicit overrides."""
-    names = {f.name for f in fields(EngineOptions)}
-    values: dict[str, Any] = {k: _coerce(k, raw) for k, raw in engine.items() if k in names}
-    environ = os.environ if env is None else env
-    for key in names:
-        raw = environ.get(ENV_PREFIX + key.upper())
-        if raw is not None and raw != "":
-            values[key] = _coerce(key, raw)
-    for key, raw in (overrides or {}).items():
-        if raw is None:
-            continue
-        if key not in names:
-            raise ConfigError(f"unknown engine option: {key}")
-        values[key] = _coerce(key, raw)
-    return EngineOptions(**values)
+    return from_sources(
+        EngineOptions,
+        engine,
+        env=os.environ if env is None else env,
+        prefix=ENV_PREFIX,
+        overrides=overrides,
+        special={"punch_types": _punch_types},
+        what="engine option",
+    )

@@ -10,11 +10,12 @@ screen writes it), e.g.::
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from app import settings
+from app.core.coerce import from_sources
 from app.core.errors import ConfigError
 
 
@@ -42,16 +43,7 @@ class LedgerSettings:
     @classmethod
     def from_section(cls, data: Mapping[str, Any]) -> LedgerSettings:
         """From the ``ledger`` section of the settings file (unknown keys ignored)."""
-        names = {f.name for f in fields(cls)}
-        values: dict[str, Any] = {k: v for k, v in data.items() if k in names}
-        try:
-            if "audio_retention_days" in values:
-                values["audio_retention_days"] = int(values["audio_retention_days"])
-            return cls(
-                **{k: v if k == "audio_retention_days" else str(v) for k, v in values.items()}
-            )
-        except (TypeError, ValueError) as exc:
-            raise ConfigError(f"bad 'ledger' settings: {exc}") from exc
+        return from_sources(cls, data, what="ledger setting")
 
     @classmethod
     def load(cls, settings_file: Path | None = None) -> LedgerSettings:

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from app import settings
+from app.core.coerce import from_sources
 from app.core.errors import ConfigError
 
 SyncMode = Literal["off", "confirm", "cloud-first"]
@@ -60,22 +61,14 @@ class SyncConfig:
         cls, section: Mapping[str, Any], env: Mapping[str, str] | None = None
     ) -> SyncConfig:
         """From the ``sync`` section of the settings file, then ``PONTOVOZ_SYNC_*``."""
-        names = {f.name for f in dataclasses.fields(cls)}
-        values: dict[str, Any] = {k: v for k, v in section.items() if k in names}
-        environ = os.environ if env is None else env
-        for key in ("mode", "url", "token"):
-            raw = environ.get(f"PONTOVOZ_SYNC_{key.upper()}")
-            if raw:
-                values[key] = raw
-        try:
-            for key in ("timeout_s", "cloud_first_timeout_s", "backoff_base_s", "backoff_max_s"):
-                if key in values:
-                    values[key] = float(values[key])
-            if "batch_size" in values:
-                values["batch_size"] = int(values["batch_size"])
-            return cls(**values)
-        except (TypeError, ValueError) as exc:
-            raise ConfigError(f"bad sync settings: {exc}") from exc
+        return from_sources(
+            cls,
+            section,
+            env=os.environ if env is None else env,
+            prefix="PONTOVOZ_SYNC_",
+            env_keys=("mode", "url", "token"),
+            what="sync setting",
+        )
 
     @classmethod
     def load(
