@@ -1,4 +1,5 @@
-"""CLI: `punch`, `employees`, `receipt`, `ledger`, `export` (registered by app.cli).
+"""CLI: `punch`, `employees`, `receipt`, `ledger`, and `export` from `export_cli` (registered
+by app.cli).
 
 Messages a person reads are pt-BR on stderr (`app.punch.words`); JSON on stdout stays as is for
 scripts. Exit codes: 0 done; 2 refused or failed (unknown PIN, locked, bad input, store error);
@@ -12,16 +13,13 @@ import functools
 import json
 import sys
 from collections.abc import Callable
-from datetime import date
 from pathlib import Path
 
 from app.core.errors import PontoVozError
-from app.punch import words
-from app.store.afd import build_afd
-from app.store.csv_export import build_csv
+from app.punch import export_cli, words
 from app.store.ledger import Ledger
 from app.store.models import PUNCH_TYPES
-from app.store.receipt import parse_qr_payload, receipt_pdf, receipt_text
+from app.store.receipt import parse_qr_payload
 
 EXIT_DUPLICATE = 3
 
@@ -76,12 +74,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     bak.add_argument("folder", type=Path)
     bak.set_defaults(func=cmd_ledger_backup)
 
-    x = sub.add_parser("export", help="CSV, AFD (Portaria 671) or receipts for a date range")
-    x.add_argument("--from", dest="start", type=date.fromisoformat, required=True)
-    x.add_argument("--to", dest="end", type=date.fromisoformat, required=True)
-    x.add_argument("--format", choices=("csv", "afd", "receipt"), required=True)
-    x.add_argument("--out", type=Path, help="file (csv/afd) or folder (receipt); default stdout")
-    x.set_defaults(func=cmd_export)
+    export_cli.register(sub)
 
 
 def _punch_type(text: str) -> str:
@@ -121,11 +114,12 @@ def _print(obj: object) -> None:
 def cmd_punch(args: argparse.Namespace) -> int:
     from app.core.verifier import Verifier
     from app.punch.service import PunchService, PunchSettings
+    from app.settings import engine_options
 
     if not args.audio.is_file():
         return _fail(f"arquivo de áudio não encontrado: {args.audio}")
     with Ledger.open() as ledger:
-        service = PunchService(ledger, Verifier(), PunchSettings.load())
+        service = PunchService(ledger, Verifier(engine_options()), PunchSettings.load())
         # LockedOut (pt-BR, exit 2) while locked and on the failure that starts a lock
         employee = service.identify(pin=args.pin, badge=args.badge, report_lock=True)
         if employee is None:
@@ -215,36 +209,3 @@ def cmd_ledger_purge(args: argparse.Namespace) -> int:
     with Ledger.open() as ledger:
         print(f"purged audio of {ledger.purge_audio()} punches")
     return 0
-
-
-def cmd_export(args: argparse.Namespace) -> int:
-    if args.end < args.start:
-        raise PontoVozError("--to must not be before --from")
-    with Ledger.open() as ledger:
-        punches = ledger.punches(args.start, args.end)
-        settings = ledger.settings
-        if args.format == "csv":
-            _emit(build_csv(punches, ledger.corrections()), args.out)
-        elif args.format == "afd":
-            _emit(build_afd(punches, settings, args.start, args.end, ledger.now()), args.out)
-        else:
-            if args.out is None:
-                for p in punches:
-                    sys.stdout.write(receipt_text(p, settings) + "\n")
-                return 0
-            args.out.mkdir(parents=True, exist_ok=True)
-            for p in punches:
-                stem = args.out / f"comprovante-{p.kiosk_id}-{p.nsr:09d}"
-                stem.with_suffix(".txt").write_text(receipt_text(p, settings), encoding="utf-8")
-                stem.with_suffix(".pdf").write_bytes(receipt_pdf(p, settings))
-            print(f"{len(punches)} receipts (txt + pdf) in {args.out}")
-    return 0
-
-
-def _emit(data: bytes, out: Path | None) -> None:
-    if out is None:
-        sys.stdout.buffer.write(data)
-        sys.stdout.flush()
-    else:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_bytes(data)

@@ -31,8 +31,7 @@ verifier; the punch is then marked offline in the AFD and queued for later confi
 from __future__ import annotations
 
 import dataclasses
-import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -40,7 +39,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from app import paths
+from app.core import punch_types
 from app.core.audio import wav_bytes
 from app.core.errors import AudioError, ConfigError, PontoVozError
 from app.core.phrase import Phrase
@@ -49,6 +48,7 @@ from app.punch import history, words
 from app.punch.guard import IdentityGuard, LockedOut, LockNotice, LockoutSettings
 from app.punch.history import LastPunch, ReceiptView
 from app.punch.pins import check_admin_pin
+from app.settings import section as settings_section
 from app.store.ledger import Ledger, local_now
 from app.store.lockout import LockoutStore
 from app.store.models import Employee, Punch, PunchDraft
@@ -56,7 +56,6 @@ from app.sync.client import CloudClient, SyncError
 from app.sync.config import SyncConfig
 
 Audio = bytes | Path | np.ndarray
-NEXT_TYPE = {None: "ENTRADA", "ENTRADA": "INTERVALO", "INTERVALO": "RETORNO", "RETORNO": "SAIDA"}
 __all__ = ["Challenge", "LastPunch", "LockNotice", "LockedOut", "PunchService", "PunchSettings"]
 
 
@@ -95,15 +94,15 @@ class PunchSettings:
     @classmethod
     def load(cls, settings_file: Path | None = None) -> PunchSettings:
         """From the ``punch`` section (``lockout`` inside it) and the ``sync`` section."""
-        path = settings_file or paths.config_dir() / "settings.json"
-        data: dict[str, Any] = {}
-        if path.is_file():
-            try:
-                data = dict(json.loads(path.read_text(encoding="utf-8")).get("punch") or {})
-            except (OSError, ValueError, AttributeError, TypeError) as exc:
-                raise ConfigError(f"Não foi possível ler a seção 'punch' de {path}: {exc}") from exc
+        return cls.from_section(settings_section("punch", settings_file), settings_file)
+
+    @classmethod
+    def from_section(
+        cls, data: Mapping[str, Any], settings_file: Path | None = None
+    ) -> PunchSettings:
+        data = dict(data)
         try:
-            raw: dict[str, Any] = dict(data.pop("lockout", {}))
+            raw: dict[str, Any] = dict(data.pop("lockout", None) or {})
             conv: dict[str, Any] = {
                 k: float(v) if k.endswith("_s") else int(v) for k, v in raw.items()
             }
@@ -111,7 +110,7 @@ class PunchSettings:
             known = {"max_tries": int, "duplicate_minutes": float, "receipts_hours": float}
             values: dict[str, Any] = {k: f(data[k]) for k, f in known.items() if k in data}
         except (TypeError, ValueError) as exc:
-            raise ConfigError(f"Valor inválido na seção 'punch' de {path}: {exc}") from exc
+            raise ConfigError(f"Valor inválido na seção 'punch' das configurações: {exc}") from exc
         return cls(sync=SyncConfig.load(settings_file), lockout=lockout, **values)
 
 
@@ -171,7 +170,7 @@ class PunchService:
     def next_type(self, employee: Employee, now: datetime | None = None) -> str:
         """The likely next punch from the employee's last punch today (SAIDA -> ENTRADA)."""
         last = self.ledger.last_punch_today(employee.id, now or self.now())
-        return NEXT_TYPE.get(last.type if last else None, "ENTRADA")
+        return punch_types.next_after(last.type if last else None)
 
     def last_punch(self, employee: Employee, now: datetime | None = None) -> LastPunch | None:
         """The employee's last punch of the past 7 days ("Entrada 08:02"), or None."""

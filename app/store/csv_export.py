@@ -12,9 +12,9 @@ import io
 import re
 from collections.abc import Sequence
 
+from app.core import punch_types
 from app.store.cpf import format_cpf
 from app.store.models import Correction, Punch
-from app.store.receipt import TYPE_LABELS
 
 COLUMNS = (
     "nsr", "terminal", "uuid", "nome", "cpf", "tipo", "data", "hora", "marcado_em",
@@ -65,7 +65,7 @@ def build_csv(punches: Sequence[Punch], corrections: Sequence[Correction] = ()) 
                 p.uuid,
                 p.employee_name,
                 format_cpf(p.cpf),
-                TYPE_LABELS.get(p.type, p.type),
+                punch_types.label(p.type),
                 p.punched_at[:10],
                 p.punched_at[11:16],
                 p.punched_at,
