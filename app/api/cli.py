@@ -82,9 +82,9 @@ def serve(args: argparse.Namespace) -> int:
         )
     fd_limit = raise_fd_limit()
     os.environ[ENV_PREFIX + "MAX_CONNECTIONS"] = str(connection_cap(settings, fd_limit))
-    from app.core.config import load_options
+    from app.core.config import options_from
 
-    load_options(env=os.environ)
+    options_from({}, env=os.environ)
     logguard.install()
     uvicorn.run(
         "app.api.app:app_from_env",
