@@ -21,7 +21,8 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
     def judge(path: Path, expected: str) -> tuple[bool, str, str]:
         r = verifier.verify(path, expected)
-        return r.validated, r.spoken_text, f"{r.reason} ({r.method})"
+        margin = "" if r.margin is None else f", margin {r.margin:.1f}"
+        return r.validated, r.spoken_text, f"{r.reason} ({r.method}{margin})"
 
     with open(args.out, "w", encoding="utf-8") as out:
         summary = evaluate(items, judge, out)
@@ -63,6 +64,10 @@ def cmd_bench(args: argparse.Namespace) -> int:
             print(f"generating a bench corpus in {folder} ...", file=sys.stderr)
             build_corpus(folder, count=2 * args.clips, seed=7)
     print(run_bench(manifest, args.clips, args.repeat, baseline=not args.no_baseline))
+    if args.mixed:
+        from app.lab.bench import mixed_wall_clock
+
+        print(mixed_wall_clock(Path(args.mixed), args.mixed_count))
     return 0
 
 
@@ -91,6 +96,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--clips", type=int, default=30)
     p.add_argument("--repeat", type=int, default=3)
     p.add_argument("--no-baseline", action="store_true")
+    p.add_argument("--mixed", help="also time a whole eval of this manifest's first clips")
+    p.add_argument("--mixed-count", type=int, default=40)
     p.set_defaults(func=cmd_bench)
 
     p = sub.add_parser(

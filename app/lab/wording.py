@@ -80,9 +80,9 @@ def time_phrase(hour: int, minute: int, style: str) -> str:
         h12 = hour % 12
         spoken = number_words(h12, feminine=True)
         return f"{spoken} e {mw} {_period(hour)}" if minute else f"{spoken} {_period(hour)}"
-    if style == "words":
+    if style == "words" and not (hour == 20 and minute < 10):  # "vinte e um" is 21, not 20:01
         return f"{hw} horas" if minute == 0 else f"{hw} e {mw}"
-    if style == "words_units":
+    if style in ("words", "words_units"):
         return f"{hw} horas" if minute == 0 else f"{hw} horas e {mw} minutos"
     if style == "digits_units":
         return f"{hour} horas" if minute == 0 else f"{hour} horas e {minute} minutos"
