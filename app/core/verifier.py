@@ -1,10 +1,12 @@
 """The verifier: audio + expected phrase -> VerifyResult. Every front calls this.
 
-Pipeline (design.md §2-3): decode -> VAD trim -> encode only the clip (+1 s), not a padded
-30-s window -> greedy decode -> parse the text as numbers -> decide. A miss gets a beam-5 decode
-of the same window. When the text is still not decisive (unparsed, or a near miss), closed-set
-scoring on the same encoder output decides with a margin; when that is unclear, a full-window
-beam-5 transcript gets the last word.
+Pipeline (design.md §2-3, issue 11): decode -> VAD (speech regions) -> encode only the speech
+(+1 s), not a padded 30-s window -> greedy decode -> parse the text as numbers -> decide. A miss
+gets, on the same encoder output, views that use what is known: the time decoded on its own
+window when a pause follows the type ("Entrada." ends a decode), then a beam-5 n-best whose best
+transcript may match and whose readings become rivals, then closed-set scoring of the expected
+phrase against the strongest in-grammar alternatives, accepted only with a margin and a
+plausibility floor. A full-window beam-5 transcript can get the last word (off by default: slow).
 The expected phrase is never given to Whisper as a prompt or hotword: that makes it "hear" it.
 """
 
