@@ -17,8 +17,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from app.core.phrase import Phrase
+from app.core.punch_types import label as type_label
 
-_DISPLAY = {"ENTRADA": "Entrada", "SAIDA": "Saída", "INTERVALO": "Intervalo", "RETORNO": "Retorno"}
 _UNITS = [
     "zero",
     "um",
@@ -65,7 +65,7 @@ class ScoreResult:
 
 def type_words(kind: str, punch_types: Mapping[str, tuple[str, ...]]) -> list[str]:
     """Capitalised words a person says for a type ('INTERVALO' -> ['Intervalo', 'Pausa'])."""
-    out = [_DISPLAY.get(kind, kind.capitalize())]
+    out = [type_label(kind)]
     for w in punch_types.get(kind, ()):
         cap = w.capitalize()
         if cap.lower() not in {x.lower() for x in out} and cap.lower() != "saida":

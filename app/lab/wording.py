@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import random
 
+from app.core import punch_types
+
+# Drawing order matters: a corpus seed must keep giving the same clips.
 TYPE_SPOKEN = {
-    "ENTRADA": "Entrada",
-    "SAIDA": "Saída",
-    "INTERVALO": "Intervalo",
-    "RETORNO": "Retorno",
+    code: punch_types.label(code) for code in ("ENTRADA", "SAIDA", "INTERVALO", "RETORNO")
 }
 # How the expected phrase may be written by the front (design.md §9: "SAIDA 8 05", "SAÍDA 8 5").
 TYPE_WRITTEN = {"ENTRADA": "ENTRADA", "SAIDA": "SAÍDA", "INTERVALO": "PAUSA", "RETORNO": "RETORNO"}
