@@ -74,6 +74,16 @@ class KioskSection:
     silence_seconds: float = 0.7  # stop this long after speech ends
     speculate_seconds: float = 0.15  # verify the audio so far after this much silence (0: off)
     max_record_seconds: float = 8.0
+    max_pause_seconds: float = 1.5  # wait this long in a pause after "Entrada." (no time yet)
+    verify_timeout_seconds: float = 6.0  # "Verificando..." never stays up longer
+    screen_timeout_seconds: int = 25  # employee screens go back (or record) after this idle time
+    admin_timeout_seconds: int = 60
+    duplicate_minutes: int = 10  # ask before the same punch type again within this time
+    volume: int = 70  # 0-100 for the verdict sounds (0: silent)
+    employer_id: str = ""  # CNPJ (14) or CPF (11) of the employer, check digits verified
+    cno_caepf: str = ""  # CNO (12 digits) or CAEPF (14 digits), optional
+    inpi: str = ""  # the REP-P's INPI registration number, optional
+    setup_step: int = 0  # first-run setup: the step to resume at (0 once done)
 
     def validate(self) -> None:
         if len(self.company.strip()) > 80:
@@ -99,6 +109,39 @@ class KioskSection:
             raise ConfigError("Verificação antecipada: 0 (desligada) ou de 0,1 s até o silêncio.")
         if not 2.0 <= self.max_record_seconds <= 30.0:
             raise ConfigError("Gravação máxima: de 2 a 30 segundos.")
+        if not self.silence_seconds <= self.max_pause_seconds <= 5.0:
+            raise ConfigError("Pausa máxima no meio da frase: do silêncio para parar até 5 s.")
+        if not 2.0 <= self.verify_timeout_seconds <= 30.0:
+            raise ConfigError("Tempo máximo de verificação: de 2 a 30 segundos.")
+        if not 10 <= self.screen_timeout_seconds <= 300:
+            raise ConfigError("Tempo sem uso nas telas: de 10 a 300 segundos.")
+        if not 20 <= self.admin_timeout_seconds <= 900:
+            raise ConfigError("Tempo sem uso na administração: de 20 a 900 segundos.")
+        if not 0 <= self.duplicate_minutes <= 240:
+            raise ConfigError("Marcação repetida: de 0 (não perguntar) a 240 minutos.")
+        if not 0 <= self.volume <= 100:
+            raise ConfigError("Volume: de 0 a 100.")
+        self.validate_employer()
+
+    def validate_employer(self) -> None:
+        """Employer CNPJ/CPF (check digits), CNO/CAEPF and INPI number, all digits only."""
+        from app.store.cpf import normalize_cpf, valid_cnpj
+        from app.store.errors import CpfError
+
+        for name in ("employer_id", "cno_caepf", "inpi"):
+            setattr(self, name, "".join(c for c in getattr(self, name) if c.isdigit()))
+        eid = self.employer_id
+        if eid:
+            try:
+                ok = valid_cnpj(eid) if len(eid) == 14 else bool(normalize_cpf(eid))
+            except CpfError:
+                ok = False
+            if not ok:
+                raise ConfigError("CNPJ ou CPF do empregador inválido: confira os dígitos.")
+        if self.cno_caepf and len(self.cno_caepf) not in (12, 14):
+            raise ConfigError("CNO tem 12 dígitos e CAEPF tem 14.")
+        if self.inpi and len(self.inpi) > 17:
+            raise ConfigError("Número de registro no INPI: até 17 dígitos.")
 
 
 @dataclass
@@ -148,8 +191,9 @@ class KioskSettings:
 
     @property
     def configured(self) -> bool:
-        """False on first run: no company or no admin PIN means the setup must run."""
-        return bool(self.kiosk.admin_pin_hash and self.kiosk.company.strip())
+        """False until the first-run setup has finished (it resumes at ``setup_step``)."""
+        k = self.kiosk
+        return bool(k.admin_pin_hash and k.company.strip()) and k.setup_step == 0
 
     def engine_options(self) -> EngineOptions:
         """EngineOptions from the engine section (plus PONTOVOZ_* env), checked."""
@@ -253,6 +297,9 @@ class SettingsStore:
             kiosk_id=k.kiosk_id or "01",
             employer_name=k.company,
             audio_retention_days=k.retention_days if k.retain_audio else 0,
+            employer_id=k.employer_id,
+            cno_caepf=k.cno_caepf,
+            rep_id=k.inpi,
         )
         existing["ledger"] = ledger
         self.path.parent.mkdir(parents=True, exist_ok=True)

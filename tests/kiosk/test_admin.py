@@ -5,8 +5,7 @@ from __future__ import annotations
 import json
 
 from app.kiosk.settings import SettingsStore, check_pin
-from tests.kiosk.conftest import ADMIN_PIN, clip_source
-from tests.kiosk.test_flow import enter_pin
+from tests.kiosk.conftest import ADMIN_PIN, clip_source, enter_pin
 
 
 def test_first_run_setup_then_punch_ready(qtbot, make_kiosk, make_clip, pv_home):
@@ -53,7 +52,7 @@ def test_first_run_setup_then_punch_ready(qtbot, make_kiosk, make_clip, pv_home)
     assert "9173" not in json.dumps(data)  # the admin PIN is stored hashed
     assert check_pin("9173", data["kiosk"]["admin_pin_hash"])
     assert data["ledger"]["kiosk_id"] == "OFICINA-1"
-    assert win.service.identify(pin="5821").name == "João Pereira"
+    assert win.punch.service.identify(pin="5821").name == "João Pereira"
 
 
 def test_unknown_pin_then_lockout(qtbot, make_kiosk):
@@ -65,7 +64,7 @@ def test_unknown_pin_then_lockout(qtbot, make_kiosk):
     enter_pin(win, "9999")
     assert "Aguarde 60 s" in win.pin.message.text()
     assert not win.pin.keys["5"].isEnabled()
-    win.on_pin("2468")  # even the right PIN is refused while locked
+    win.punch.on_pin("2468")  # even the right PIN is refused while locked
     assert win.stack.currentWidget() is win.pin
     win.mono.t += 61
     win.tick()
@@ -95,12 +94,12 @@ def test_admin_settings_refuse_bad_values_and_persist(qtbot, make_kiosk, pv_home
         "endpoint": ("ftp://x", "nuvem"),
     }
     for field, (value, fragment) in bad.items():
-        screen.load(win.settings, [], win.employees.employees())
+        screen.load(win.settings, [], win.ledger.list_employees())
         getattr(screen, field).setText(value)
         screen.save_requested.emit(screen.values())
         assert fragment in screen.message.text(), (field, screen.message.text())
     assert store.load().kiosk.company == "Padaria Pão Quente Ltda"  # nothing bad was saved
-    screen.load(win.settings, [], win.employees.employees())
+    screen.load(win.settings, [], win.ledger.list_employees())
     screen.company.setText("Padaria Nova")
     screen.cpu_threads.setText("2")
     screen.retain.setChecked(True)
@@ -134,10 +133,10 @@ def test_admin_employees_add_edit_deactivate(qtbot, make_kiosk):
     form.badge.setText("777")
     form.save.click()
     assert "Ana Souza salvo" in win.settings_screen.message.text()
-    assert win.service.identify(badge="777").name == "Ana Souza"
-    row = [e.name for e in win.employees.employees()].index("Ana Souza")
+    assert win.punch.service.identify(badge="777").name == "Ana Souza"
+    row = [e.name for e in win.ledger.list_employees()].index("Ana Souza")
     form.list.setCurrentRow(row)
     form.active.setChecked(False)
     form.save.click()
     assert "desativado" in win.settings_screen.message.text()
-    assert win.service.identify(pin="3579") is None
+    assert win.punch.service.identify(pin="3579") is None
