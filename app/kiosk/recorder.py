@@ -110,7 +110,7 @@ class RecordLimits:
 
     silence_seconds: float = 0.7
     speculate_seconds: float = 0.15
-    max_pause_seconds: float = 1.5
+    max_pause_seconds: float = 1.8
     max_seconds: float = 8.0
 
 

@@ -74,7 +74,7 @@ class KioskSection:
     silence_seconds: float = 0.7  # stop this long after speech ends
     speculate_seconds: float = 0.15  # verify the audio so far after this much silence (0: off)
     max_record_seconds: float = 8.0
-    max_pause_seconds: float = 1.5  # wait this long in a pause after "Entrada." (no time yet)
+    max_pause_seconds: float = 1.8  # silence waited after "Entrada." (no time yet): ~1.5 s pauses
     verify_timeout_seconds: float = 6.0  # "Verificando..." never stays up longer
     screen_timeout_seconds: int = 25  # employee screens go back (or record) after this idle time
     admin_timeout_seconds: int = 60
