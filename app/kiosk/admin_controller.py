@@ -124,6 +124,7 @@ class AdminController(QObject):
                 if values["pin1"] != values["pin2"]:
                     raise ConfigError("Os dois PINs não são iguais.")
                 validate_new_pin(values["pin1"], "PIN do administrador")
+                self.check_admin_pin(values["pin1"])
                 k.admin_pin_hash = hash_pin(values["pin1"])
             elif step == 2:
                 if not values["passed"] and not values["skipped"]:
@@ -158,8 +159,16 @@ class AdminController(QObject):
         self.screen.load(self.settings, self.device_lister(), employees)
         self.navigate.emit(self.screen)
 
+    def check_admin_pin(self, pin: str) -> None:
+        """One PIN policy: the admin PIN is nobody's employee PIN (and the other way round)."""
+        if pin and self.ledger is not None and self.ledger.find_by_pin(pin) is not None:
+            raise ConfigError(
+                "Esse PIN pertence a um funcionário. Escolha outro para o administrador."
+            )
+
     def on_settings_save(self, values: dict) -> None:
         try:
+            self.check_admin_pin(values.get("admin_pin", ""))
             new = settings_from_form(self.settings, values)
             self.store.save(new)
         except ConfigError as exc:

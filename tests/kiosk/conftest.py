@@ -11,13 +11,12 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 
+import numpy as np
 import pytest
 
-import numpy as np
-
 from app.kiosk.recorder import ClipSource
-from app.kiosk.sounds import SoundPlayer
 from app.kiosk.settings import KioskSettings, SettingsStore, hash_pin
+from app.kiosk.sounds import SoundPlayer
 
 ADMIN_PIN = "8642"
 EMPLOYEE_PIN = "2468"
@@ -96,7 +95,7 @@ def make_kiosk(qtbot, pv_home, verifier) -> Callable:
             store=store,
             ledger=ledger,
             verifier=verifier_,
-            source_factory=sources,
+            source_factory=kw.pop("source_factory", sources),
             clock=clock,
             monotonic=mono,
             device_lister=lambda: ["pulse", "default"],
