@@ -31,6 +31,13 @@ class OnScreenKeyboard(QWidget):
             b = self._key(grid, name, len(ROWS), sum((2, 5, 3)[:c]), span)
             b.setProperty("role", "kbd-wide")
         self.setProperty("role", "keyboard")
+        app = QApplication.instance()
+        if app is not None:
+            app.focusChanged.connect(self._focus)
+
+    def _focus(self, _old, new) -> None:
+        if isinstance(new, QLineEdit):
+            self.target = new  # the field last touched keeps the keys when a key is pressed
 
     def _key(self, grid: QGridLayout, text: str, row: int, col: int, span: int = 1) -> QPushButton:
         b = QPushButton(text)

@@ -160,7 +160,7 @@ class ListeningMixin:
             return
         lis.spec_job = lis.final_job = None
         a.results.append(VerifyResult(False, "", a.phrase, None, TIMEOUT, method="none"))
-        self.show_verdict(False, "", "A verificação demorou demais. Tente de novo.", None)
+        self.show_verdict(False, None, "A verificação demorou demais. Tente de novo.", None)
 
     def deliver(self, result: VerifyResult, speech_end: float | None) -> None:
         self.attempt.results.append(result)
@@ -173,7 +173,7 @@ class ListeningMixin:
             )
         self.show_verdict(result.validated, result.spoken_text, detail, speech_end)
 
-    def show_verdict(self, validated: bool, heard: str, detail: str, speech_end) -> None:
+    def show_verdict(self, validated: bool, heard: str | None, detail: str, speech_end) -> None:
         a = self.attempt
         self.watchdog.stop()
         a.listening.verdict_shown = True
@@ -181,7 +181,8 @@ class ListeningMixin:
         can_retry = a.attempt < self.settings.kiosk.max_tries
         if not validated and not can_retry:
             detail = "Limite de tentativas atingido. O registro será feito e enviado para revisão."
-        self.s.result.show_result(validated, clean_heard(heard), detail, can_retry)
+        shown = clean_heard(heard) if heard is not None else None
+        self.s.result.show_result(validated, shown, detail, can_retry)
         self.show(self.s.result)
         self.s.result.verdict.repaint()
         if speech_end is not None:

@@ -166,12 +166,16 @@ class ResultScreen(QWidget):
         row.addWidget(self.cancel_button, 1)
         lay.addLayout(row, 1)
 
-    def show_result(self, validated: bool, heard: str, detail: str, can_retry: bool) -> None:
+    def show_result(self, validated: bool, heard: str | None, detail: str, can_retry: bool) -> None:
+        """``heard`` None: nothing to report (the check did not finish), not "no speech"."""
         self.verdict.setText("✔  Validado" if validated else "✘  Não validado")
         self.verdict.setProperty("role", "verdict-ok" if validated else "verdict-bad")
         self.verdict.style().polish(self.verdict)
-        heard = heard.strip()
-        self.heard.setText(f"Ouvimos: “{heard}”" if heard else "Não ouvimos nenhuma fala.")
+        heard = heard.strip() if heard is not None else None
+        if heard is None:
+            self.heard.setText("")
+        else:
+            self.heard.setText(f"Ouvimos: “{heard}”" if heard else "Não ouvimos nenhuma fala.")
         self.detail.setText(detail)
         self.retry_button.setVisible(not validated and can_retry)
         self.accept_button.setVisible(validated or not can_retry)

@@ -69,6 +69,11 @@ class SetupScreen(QWidget):
         self.employee.pin.setPlaceholderText("4 a 8 dígitos")
         self.pages.addWidget(self.employee)
         self.keyboard = OnScreenKeyboard()
+        self.keyboard.setVisible(False)
+        self.keyboard_button = button("Teclado", "secondary")
+        self.keyboard_button.clicked.connect(
+            lambda: self.keyboard.setVisible(not self.keyboard.isVisible())
+        )
         self.back = button("Voltar", "secondary")
         self.back.clicked.connect(self.back_requested)
         self.next = button("Avançar", "ok")
@@ -81,6 +86,7 @@ class SetupScreen(QWidget):
         lay.addWidget(self.keyboard, 3)
         row = QHBoxLayout()
         row.addWidget(self.back, 1)
+        row.addWidget(self.keyboard_button, 1)
         row.addWidget(self.next, 2)
         lay.addLayout(row, 1)
         self.go(0)
@@ -104,7 +110,9 @@ class SetupScreen(QWidget):
         self.title.setText(f"Passo {step + 1} de {len(self.STEPS)}: {self.STEPS[step]}")
         self.next.setText("Concluir" if step == len(self.STEPS) - 1 else "Avançar")
         self.back.setEnabled(step > 0)
-        self.keyboard.setVisible(step != 2)
+        self.keyboard_button.setVisible(step != 2)
+        if step == 2:
+            self.keyboard.setVisible(False)
         self.message.setText("")
 
     def show_error(self, text: str) -> None:

@@ -47,6 +47,8 @@ QTabWidget::pane { border: 1px solid #24405e; border-radius: 8px; }
 QTabBar::tab { background: #1c2f44; padding: 12px 22px; font-size: 22px; }
 QTabBar::tab:selected { background: #24405e; font-weight: bold; }
 QListWidget { background: #f4f7fa; color: #0f1e2e; font-size: 22px; }
+QListWidget[role="receipts"] { font-size: 28px; }
+QListWidget[role="receipts"]::item { padding: 10px; border-bottom: 1px solid #c6d4e1; }
 QCheckBox { font-size: 24px; }
 QCheckBox::indicator { width: 32px; height: 32px; border: 3px solid #9fd6ff; border-radius: 6px;
     background: #f4f7fa; }

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from datetime import date, datetime
 
 from PySide6.QtCore import QEvent, QObject, QTimer
-from PySide6.QtWidgets import QApplication, QMainWindow, QStackedWidget
+from PySide6.QtWidgets import QApplication, QMainWindow, QSizePolicy, QStackedWidget
 
 from app.core.errors import ConfigError, PontoVozError
 from app.kiosk import screens
@@ -99,6 +99,8 @@ class KioskWindow(QMainWindow):
         self.settings_screen, self.setup = SettingsScreen(), SetupScreen()
         for w in (self.idle, self.pin, self.types, self.challenge, self.result, self.receipt,
                   self.receipts, self.message, self.settings_screen, self.setup):  # fmt: skip
+            # a page's own minimum never forces the window taller than the screen (1280x720)
+            w.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
             self.stack.addWidget(w)
         self.apply_scale()
 
@@ -317,7 +319,7 @@ class KioskWindow(QMainWindow):
     def apply_scale(self) -> None:
         """Text and targets scale with the window (1024x768 up to 1920x1080)."""
         size = self.size()
-        scale = max(0.7, min(1.8, min(size.width() / 1280, size.height() / 800)))
+        scale = max(0.7, min(1.6, min(size.width() / 1280, size.height() / 840)))
         if abs(scale - self._scale) < 0.02:
             return
         self._scale = scale

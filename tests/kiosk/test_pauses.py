@@ -66,6 +66,7 @@ def test_verifying_is_bounded_and_cancel_stays_usable(qtbot, make_kiosk, make_cl
     assert win.challenge.cancel.isEnabled()
     qtbot.waitUntil(lambda: win.stack.currentWidget() is win.result, timeout=5000)
     assert "demorou" in win.result.detail.text()
+    assert win.result.heard.text() == ""  # not "no speech": the check did not finish
     assert win.punch.attempt.results[-1].reason == "verification timeout"
     qtbot.wait(1500)  # the real verdict lands meanwhile: dropped
     assert win.stack.currentWidget() is win.result

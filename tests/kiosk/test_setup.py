@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 
+from PySide6.QtCore import Qt
+
 from app.store.settings import LedgerSettings
 
 
@@ -12,7 +14,20 @@ def test_setup_back_skip_mic_employer_and_resume(qtbot, make_kiosk, pv_home):
     win, _clock, _sources = make_kiosk(configured=False)
     s = win.setup
     assert s.step == 0 and not s.back.isEnabled()
-    assert s.keyboard.isVisibleTo(s)  # a touch screen: an on-screen keyboard for the fields
+    s.keyboard_button.click()  # a touch screen: an on-screen keyboard for the fields
+    assert s.keyboard.isVisibleTo(s)
+    win.activateWindow()
+    qtbot.waitUntil(win.isActiveWindow, timeout=2000)
+    qtbot.mouseClick(s.company, Qt.MouseButton.LeftButton)  # a touch on the field
+    s.company.clear()
+    s.keyboard.press("Maiúsc.")
+    s.keyboard.press("o")
+    s.keyboard.press("Maiúsc.")
+    s.keyboard.press("k")
+    assert s.company.text() == "Ok"
+    s.keyboard.press("Apagar")
+    s.keyboard.press("Apagar")
+    s.company.setText("Oficina do Zé")
     s.company.setText("Oficina do Zé")
     s.kiosk_id.setText("OFICINA-1")
     s.employer_id.setText("11.222.333/0001-82")  # wrong check digit
