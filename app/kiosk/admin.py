@@ -8,10 +8,12 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QFormLayout,
+    QFrame,
     QHBoxLayout,
     QLineEdit,
     QListWidget,
     QPushButton,
+    QScrollArea,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -183,12 +185,21 @@ class EmployeeForm(QWidget):
         self.save_requested.emit(*self.employee())
 
 
-def form(rows: list[tuple[str, QWidget]]) -> QWidget:
+def scroll(page: QWidget) -> QScrollArea:
+    """A page that scrolls instead of squashing its fields when the keyboard takes room."""
+    area = QScrollArea()
+    area.setWidget(page)
+    area.setWidgetResizable(True)
+    area.setFrameShape(QFrame.Shape.NoFrame)
+    return area
+
+
+def form(rows: list[tuple[str, QWidget]]) -> QScrollArea:
     page = QWidget()
     f = QFormLayout(page)
     for text, widget in rows:
         f.addRow(text, widget)
-    return page
+    return scroll(page)
 
 
 class SettingsScreen(QWidget):
@@ -232,7 +243,7 @@ class SettingsScreen(QWidget):
         tabs.addTab(form([("", self.retain), ("Apagar após (dias)", self.retention_days)]),
                     "Privacidade")  # fmt: skip
         self.employees = EmployeeForm()
-        tabs.addTab(self.employees, "Funcionários")
+        tabs.addTab(scroll(self.employees), "Funcionários")
         self.cpu_threads, self.num_workers = line(), line()
         self.compute_type = QComboBox()
         self.compute_type.addItems(COMPUTE_TYPES)

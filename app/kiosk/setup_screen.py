@@ -14,7 +14,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.kiosk.admin import EmployeeForm, MicTest, line
+from app.kiosk.admin import EmployeeForm, MicTest, line, scroll
 from app.kiosk.keyboard import OnScreenKeyboard
 from app.kiosk.screens import button, label
 
@@ -42,14 +42,14 @@ class SetupScreen(QWidget):
         f.addRow("CNPJ/CPF do empregador", self.employer_id)
         f.addRow("CNO/CAEPF", self.cno_caepf)
         f.addRow("Registro no INPI", self.inpi)
-        self.pages.addWidget(p)
+        self.pages.addWidget(scroll(p))
         self.pin1 = line(placeholder="4 a 8 dígitos", secret=True)
         self.pin2 = line(placeholder="repita", secret=True)
         p = QWidget()
         f = QFormLayout(p)
         f.addRow("PIN do administrador", self.pin1)
         f.addRow("Confirme o PIN", self.pin2)
-        self.pages.addWidget(p)
+        self.pages.addWidget(scroll(p))
         p = QWidget()
         mic_lay = QVBoxLayout(p)
         self.mic = MicTest()
@@ -64,10 +64,10 @@ class SetupScreen(QWidget):
         mic_lay.addWidget(self.mic)
         mic_lay.addWidget(self.skip_mic)
         mic_lay.addWidget(self.skip_warning)
-        self.pages.addWidget(p)
+        self.pages.addWidget(scroll(p))
         self.employee = EmployeeForm(compact=True)
         self.employee.pin.setPlaceholderText("4 a 8 dígitos")
-        self.pages.addWidget(self.employee)
+        self.pages.addWidget(scroll(self.employee))
         self.keyboard = OnScreenKeyboard()
         self.keyboard.setVisible(False)
         self.keyboard_button = button("Teclado", "secondary")

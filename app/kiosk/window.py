@@ -264,7 +264,7 @@ class KioskWindow(QMainWindow):
         if current is self.idle:
             if now.second % 3 == 0:
                 self.sync.refresh()
-            if now.second % 10 == 0 or self.punch.someone_locked() != bool(self.idle.notice.text()):
+            if now.second % 5 == 0:  # a lockout, a microphone unplugged: shown within 5 s
                 self.refresh_idle()
         if self._purged_on is not None and now.date() != self._purged_on:
             self.purge_audio()

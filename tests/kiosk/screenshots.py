@@ -170,7 +170,7 @@ def main() -> int:
 
 
 def take_all(win, shot, pin, punch, pump, clock, state, clip, maria, PunchDraft, admin_pin):
-    from app.kiosk.recorder import ClipSource
+    from app.kiosk.recorder import ClipSource, SoundDeviceSource
 
     shot("02-idle")
     win.punch.start()
@@ -239,8 +239,8 @@ def take_all(win, shot, pin, punch, pump, clock, state, clip, maria, PunchDraft,
     shot("17-error-microphone")
     win.go_idle()
     win.sync.refresh()
-    win.idle.set_notice("Microfone: Nenhum microfone encontrado. Conecte um microfone e tente "
-                        "novamente. (avise o administrador)")  # fmt: skip
+    state["source"] = SoundDeviceSource(device="Microfone USB")  # real: not plugged in
+    win.refresh_idle()
     shot("18-idle-no-microphone-sync-pending")
     win.punch.start(admin=True)
     shot("19-admin-pin")
