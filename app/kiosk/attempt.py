@@ -14,14 +14,14 @@ from datetime import datetime
 import numpy as np
 
 from app.core.phrase import Phrase
+from app.core.punch_types import CODES as PUNCH_TYPES
+from app.core.punch_types import LABELS, challenge_word
 from app.core.result import VerifyResult
 from app.core.spoken import parse_spoken
 from app.kiosk.recorder import Recording
 from app.store.models import Employee
 
-LABELS = {"ENTRADA": "Entrada", "INTERVALO": "Intervalo", "RETORNO": "Retorno", "SAIDA": "Saída"}
-SPOKEN = {"ENTRADA": "ENTRADA", "INTERVALO": "INTERVALO", "RETORNO": "RETORNO", "SAIDA": "SAÍDA"}
-PUNCH_TYPES = tuple(LABELS)
+__all__ = ["LABELS", "PUNCH_TYPES", "Listening", "PunchAttempt", "challenge_word", "clean_heard"]
 
 
 @dataclass

@@ -11,7 +11,7 @@ from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QListWidget, QPushButton, QVBoxLayout, QWidget
 
 from app.core.phrase import Phrase
-from app.kiosk.attempt import LABELS, SPOKEN
+from app.kiosk.attempt import LABELS, challenge_word
 from app.kiosk.screens import button, label, masked_cpf
 from app.store.models import Punch
 
@@ -82,7 +82,7 @@ class LevelMeter(QWidget):
 
 def phrase_text(phrase: Phrase) -> str:
     """'SAÍDA 13 40': the type as written in Portuguese (with its accent), the time zero-padded."""
-    return f"{SPOKEN.get(phrase.type, phrase.type)} {phrase.hour:02d} {phrase.minute:02d}"
+    return f"{challenge_word(phrase.type)} {phrase.hour:02d} {phrase.minute:02d}"
 
 
 class ChallengeScreen(QWidget):

@@ -1,19 +1,16 @@
-"""CLI: `punch`, `employees`, `ledger`, `export` (registered by app.cli)."""
+"""CLI: `punch`, `employees`, `ledger`, and `export` from `export_cli` (registered by app.cli)."""
 
 from __future__ import annotations
 
 import argparse
 import json
 import sys
-from datetime import date
 from pathlib import Path
 
 from app.core.errors import PontoVozError
-from app.store.afd import build_afd
-from app.store.csv_export import build_csv
+from app.punch import export_cli
 from app.store.ledger import Ledger
 from app.store.models import PUNCH_TYPES
-from app.store.receipt import receipt_pdf, receipt_text
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -55,12 +52,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     bak.add_argument("folder", type=Path)
     bak.set_defaults(func=cmd_ledger_backup)
 
-    x = sub.add_parser("export", help="CSV, AFD (Portaria 671) or receipts for a date range")
-    x.add_argument("--from", dest="start", type=date.fromisoformat, required=True)
-    x.add_argument("--to", dest="end", type=date.fromisoformat, required=True)
-    x.add_argument("--format", choices=("csv", "afd", "receipt"), required=True)
-    x.add_argument("--out", type=Path, help="file (csv/afd) or folder (receipt); default stdout")
-    x.set_defaults(func=cmd_export)
+    export_cli.register(sub)
 
 
 def _punch_type(text: str) -> str:
@@ -80,12 +72,15 @@ def _print(obj: object) -> None:
 def cmd_punch(args: argparse.Namespace) -> int:
     from app.core.verifier import Verifier
     from app.punch.service import PunchService, PunchSettings
+    from app.settings import engine_options
     from app.sync.config import SyncConfig
 
     if not args.audio.is_file():
         raise PontoVozError(f"audio file not found: {args.audio}")
     with Ledger.open() as ledger:
-        service = PunchService(ledger, Verifier(), PunchSettings(sync=SyncConfig.load()))
+        service = PunchService(
+            ledger, Verifier(engine_options()), PunchSettings(sync=SyncConfig.load())
+        )
         employee = service.identify(pin=args.pin, badge=args.badge)
         if employee is None:
             print("error: unknown PIN or badge", file=sys.stderr)
@@ -147,36 +142,3 @@ def cmd_ledger_purge(args: argparse.Namespace) -> int:
     with Ledger.open() as ledger:
         print(f"purged audio of {ledger.purge_audio()} punches")
     return 0
-
-
-def cmd_export(args: argparse.Namespace) -> int:
-    if args.end < args.start:
-        raise PontoVozError("--to must not be before --from")
-    with Ledger.open() as ledger:
-        punches = ledger.punches(args.start, args.end)
-        settings = ledger.settings
-        if args.format == "csv":
-            _emit(build_csv(punches, ledger.corrections()), args.out)
-        elif args.format == "afd":
-            _emit(build_afd(punches, settings, args.start, args.end, ledger.now()), args.out)
-        else:
-            if args.out is None:
-                for p in punches:
-                    sys.stdout.write(receipt_text(p, settings) + "\n")
-                return 0
-            args.out.mkdir(parents=True, exist_ok=True)
-            for p in punches:
-                stem = args.out / f"comprovante-{p.kiosk_id}-{p.nsr:09d}"
-                stem.with_suffix(".txt").write_text(receipt_text(p, settings), encoding="utf-8")
-                stem.with_suffix(".pdf").write_bytes(receipt_pdf(p, settings))
-            print(f"{len(punches)} receipts (txt + pdf) in {args.out}")
-    return 0
-
-
-def _emit(data: bytes, out: Path | None) -> None:
-    if out is None:
-        sys.stdout.buffer.write(data)
-        sys.stdout.flush()
-    else:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_bytes(data)

@@ -28,6 +28,7 @@ from typing import Protocol
 
 import numpy as np
 
+from app.core import punch_types
 from app.core.audio import wav_bytes
 from app.core.errors import AudioError, PontoVozError
 from app.core.phrase import Phrase
@@ -38,7 +39,6 @@ from app.sync.client import CloudClient, SyncError
 from app.sync.config import SyncConfig
 
 Audio = bytes | Path | np.ndarray
-NEXT_TYPE = {None: "ENTRADA", "ENTRADA": "INTERVALO", "INTERVALO": "RETORNO", "RETORNO": "SAIDA"}
 
 
 class VerifierLike(Protocol):
@@ -78,7 +78,7 @@ class PunchService:
     def next_type(self, employee: Employee, now: datetime | None = None) -> str:
         """The likely next punch from the employee's last punch today (SAIDA -> ENTRADA)."""
         last = self.ledger.last_punch_today(employee.id, now or self._clock())
-        return NEXT_TYPE.get(last.type if last else None, "ENTRADA")
+        return punch_types.next_after(last.type if last else None)
 
     def challenge(self, punch_type: str, now: datetime | None = None) -> Phrase:
         now = now or self._clock()

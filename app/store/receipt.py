@@ -6,17 +6,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from app.core import punch_types
 from app.store.cpf import format_cpf
 from app.store.models import Punch
 from app.store.settings import LedgerSettings
 
 TITLE = "Comprovante de Registro de Ponto do Trabalhador"
-TYPE_LABELS = {
-    "ENTRADA": "Entrada",
-    "INTERVALO": "Intervalo",
-    "RETORNO": "Retorno",
-    "SAIDA": "Saída",
-}
 
 
 def _employer_id(raw: str) -> str:
@@ -40,7 +35,7 @@ def receipt_lines(punch: Punch, settings: LedgerSettings) -> list[str]:
         f"Trabalhador: {punch.employee_name}",
         f"CPF: {format_cpf(punch.cpf)}",
         f"Data: {when:%d/%m/%Y}  Hora: {when:%H:%M}  ({when:%z})",
-        f"Tipo: {TYPE_LABELS.get(punch.type, punch.type)}",
+        f"Tipo: {punch_types.label(punch.type)}",
         f"NSR: {punch.nsr:09d}",
         "Código hash (SHA-256):",
         punch.afd_hash[:32],

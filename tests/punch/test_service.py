@@ -24,7 +24,8 @@ def test_validated_punch(ledger, ana, verifier, make_clip):
     result = service.verify_attempt(clip, phrase)
     assert result.validated, result
     punch = service.commit(ana, phrase, [result], clip)
-    assert punch.validated and not punch.flagged and punch.tries == 1 and punch.nsr == 1
+    assert punch.validated and not punch.flagged and punch.tries == 1
+    assert punch.nsr == ledger.head().nsr == 2  # NSR 1: Ana's inclusion (AFD type 5)
     assert punch.punched_at == "2026-03-02T13:40:05-03:00" and punch.expected == "ENTRADA 13 40"
     assert service.next_type(ana) == "INTERVALO"
 
