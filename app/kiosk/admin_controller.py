@@ -12,9 +12,10 @@ from PySide6.QtCore import QObject, Signal
 
 from app.core.errors import ConfigError
 from app.kiosk.admin_form import settings_from_form
-from app.kiosk.messages import store_message
 from app.kiosk.recorder import Recording, RecordLimits
-from app.kiosk.settings import KioskSettings, check_pin, hash_pin, validate_new_pin
+from app.kiosk.settings import KioskSettings
+from app.punch.pins import check_new_admin_pin, check_new_pin, hash_admin_pin
+from app.punch.words import user_message
 from app.store.cpf import normalize_cpf
 from app.store.errors import CpfError, LedgerError
 
@@ -123,9 +124,8 @@ class AdminController(QObject):
             elif step == 1:
                 if values["pin1"] != values["pin2"]:
                     raise ConfigError("Os dois PINs não são iguais.")
-                validate_new_pin(values["pin1"], "PIN do administrador")
-                self.check_admin_pin(values["pin1"])
-                k.admin_pin_hash = hash_pin(values["pin1"])
+                check_new_admin_pin(values["pin1"], ledger=self.ledger)
+                k.admin_pin_hash = hash_admin_pin(values["pin1"])
             elif step == 2:
                 if not values["passed"] and not values["skipped"]:
                     raise ConfigError("Teste o microfone antes de avançar (ou pule o teste).")
@@ -159,16 +159,10 @@ class AdminController(QObject):
         self.screen.load(self.settings, self.device_lister(), employees)
         self.navigate.emit(self.screen)
 
-    def check_admin_pin(self, pin: str) -> None:
-        """One PIN policy: the admin PIN is nobody's employee PIN (and the other way round)."""
-        if pin and self.ledger is not None and self.ledger.find_by_pin(pin) is not None:
-            raise ConfigError(
-                "Esse PIN pertence a um funcionário. Escolha outro para o administrador."
-            )
-
     def on_settings_save(self, values: dict) -> None:
         try:
-            self.check_admin_pin(values.get("admin_pin", ""))
+            if values.get("admin_pin"):  # one PIN policy (app.punch.pins): nobody's PIN
+                check_new_admin_pin(values["admin_pin"], ledger=self.ledger)
             new = settings_from_form(self.settings, values)
             self.store.save(new)
         except ConfigError as exc:
@@ -197,11 +191,8 @@ class AdminController(QObject):
         if not emp_id and not pin:
             raise ConfigError("Defina um PIN para o funcionário.")
         if pin:
-            validate_new_pin(pin)
-            if check_pin(pin, admin_hash or self.settings.kiosk.admin_pin_hash):
-                raise ConfigError(
-                    "O PIN do funcionário deve ser diferente do PIN do administrador."
-                )
+            admin = admin_hash or self.settings.kiosk.admin_pin_hash
+            check_new_pin(pin, admin_pin_hash=admin, ledger=self.ledger, cpf=cpf)
         badge = str(e.get("badge", "")).strip()
         if badge and not badge.isalnum():
             raise ConfigError("Crachá: apenas letras e números.")
@@ -212,7 +203,7 @@ class AdminController(QObject):
                 cpf, name=name, pin=pin or None, badge=badge or None, active=bool(e["active"])
             )
         except LedgerError as exc:
-            raise ConfigError(store_message(exc)) from exc
+            raise ConfigError(user_message(exc)) from exc
 
     def on_employee_save(self, emp_id: int, e: dict, pin: str) -> None:
         try:

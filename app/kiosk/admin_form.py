@@ -6,7 +6,8 @@ from pathlib import Path
 
 from app.core.config import COMPUTE_TYPES
 from app.core.errors import ConfigError
-from app.kiosk.settings import KioskSettings, hash_pin, validate_new_pin
+from app.kiosk.settings import KioskSettings
+from app.punch.pins import check_new_admin_pin, hash_admin_pin
 
 
 def _int(values: dict, key: str, what: str) -> int:
@@ -37,14 +38,13 @@ def settings_from_form(base: KioskSettings, v: dict) -> KioskSettings:
     k.cno_caepf = str(v.get("cno_caepf", k.cno_caepf))
     k.inpi = str(v.get("inpi", k.inpi))
     if v.get("admin_pin"):
-        validate_new_pin(v["admin_pin"], "PIN do administrador")
-        k.admin_pin_hash = hash_pin(v["admin_pin"])
+        k.admin_pin_hash = hash_admin_pin(check_new_admin_pin(v["admin_pin"]))
     k.max_tries = _int(v, "max_tries", "Tentativas de voz")
     k.idle_return_seconds = _int(v, "idle_return_seconds", "Volta ao início")
     if "screen_timeout_seconds" in v:
         k.screen_timeout_seconds = _int(v, "screen_timeout_seconds", "Tempo sem uso")
         k.admin_timeout_seconds = _int(v, "admin_timeout_seconds", "Tempo sem uso na administração")
-        k.duplicate_minutes = _int(v, "duplicate_minutes", "Marcação repetida")
+        s.punch["duplicate_minutes"] = _int(v, "duplicate_minutes", "Marcação repetida")
         k.volume = _int(v, "volume", "Volume")
     k.microphone = str(v["microphone"])
     k.sample_rate = _int(v, "sample_rate", "Taxa de amostragem")

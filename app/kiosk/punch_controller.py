@@ -12,14 +12,15 @@ import errno
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from app.kiosk.attempt import LABELS, PunchAttempt
 from app.kiosk.listening import ListeningMixin
-from app.kiosk.messages import store_message
-from app.kiosk.settings import KioskSettings, check_pin
+from app.kiosk.settings import KioskSettings
+from app.punch import words
+from app.punch.guard import LockedOut
 from app.store.errors import DiskFullError, LedgerError
 
 Clock = Callable[[], datetime]
@@ -70,10 +71,6 @@ class PunchController(ListeningMixin, QObject):
         self.model_state, self.model_error = "loading", ""
         self.attempt = PunchAttempt()
         self.admin_mode = False
-        self._failures = 0
-        self._locked_until = 0.0
-        self._admin_failures = 0
-        self._admin_locked_until = 0.0
         self._job = 0
         self.metrics: dict = {"latencies": [], "paths": {"early": 0, "snapshot": 0, "full": 0}}
         self.continue_timer = QTimer(self)
@@ -131,65 +128,49 @@ class PunchController(ListeningMixin, QObject):
         self.s.pin.reset()
         self.s.pin.set_mode(admin)
         self.show(self.s.pin)
-        self.update_lockout()
+        self.update_keypad()
 
-    def locked_left(self) -> int:
-        """Seconds this screen's lockout still runs (admin and employees lock apart)."""
-        until = self._admin_locked_until if self.admin_mode else self._locked_until
-        return max(0, int(until - self.monotonic() + 0.999))
+    def update_keypad(self) -> None:
+        """Grey out the keypad while PIN entry as a whole is locked (badges keep working)."""
+        locked = False
+        if self.service is not None and not self.admin_mode:
+            locked = self.service.guard.state("pin").locked(self.service.now().timestamp())
+        self.s.pin.set_keypad_locked(locked)
 
-    def someone_locked(self) -> bool:
-        return self.monotonic() < self._locked_until
-
-    def update_lockout(self) -> None:
-        left = self.locked_left()
-        if left:
-            self.s.pin.set_locked(True, f"Muitas tentativas erradas. Aguarde {left} s.")
-        elif not self.s.pin.keys["5"].isEnabled():
-            self.s.pin.set_locked(False, "")
-
-    def _failed_identify(self) -> None:
-        k = self.settings.kiosk
-        if self.admin_mode:
-            self._admin_failures += 1
-            if self._admin_failures >= k.lockout_failures:
-                self._admin_failures = 0
-                self._admin_locked_until = self.monotonic() + k.lockout_seconds
-        else:
-            self._failures += 1
-            if self._failures >= k.lockout_failures:
-                self._failures = 0
-                self._locked_until = self.monotonic() + k.lockout_seconds
-        if self.locked_left():
-            self.update_lockout()
-        else:
-            self.s.pin.reset("PIN ou crachá não reconhecido. Tente novamente.")
+    def lock_notice(self) -> str:
+        """For the idle screen: someone is locked out, and until when (never who)."""
+        notice = self.service.lock_notice() if self.service is not None else None
+        return notice.text if notice is not None else ""
 
     def on_pin(self, pin: str) -> None:
-        if self.locked_left():
-            self.update_lockout()
-            return
-        if self.admin_mode:
-            if check_pin(pin, self.settings.kiosk.admin_pin_hash):
-                self._admin_failures = 0
-                self.admin_mode = False
-                self.admin_unlocked.emit()
-            else:
-                self._failed_identify()
-            return
-        self.identified(self.service.identify(pin=pin))
+        """Lockouts are per identity (the punch service's guard): one person's wrong PINs
+        never lock badges, other people or the admin."""
+        try:
+            if self.admin_mode:
+                stored = self.settings.kiosk.admin_pin_hash
+                if self.service.check_admin_pin(pin, stored, report_lock=True):
+                    self.admin_mode = False
+                    self.admin_unlocked.emit()
+                else:
+                    self.s.pin.reset("PIN do administrador incorreto.")
+                return
+            self.identified(self.service.identify(pin=pin, report_lock=True))
+        except LockedOut as exc:
+            self.s.pin.reset(exc.message)
+        self.update_keypad()
 
     def on_badge(self, badge: str) -> None:
-        if self.locked_left() or self.admin_mode:
-            self.update_lockout()
+        if self.admin_mode:
             return
-        self.identified(self.service.identify(badge=badge))
+        try:
+            self.identified(self.service.identify(badge=badge, report_lock=True))
+        except LockedOut as exc:
+            self.s.pin.reset(exc.message)
 
     def identified(self, employee) -> None:
         if employee is None:
-            self._failed_identify()
+            self.s.pin.reset("PIN ou crachá não reconhecido. Tente novamente.")
             return
-        self._failures = 0
         self.attempt.employee = employee
         self.back_to_types()
 
@@ -200,12 +181,10 @@ class PunchController(ListeningMixin, QObject):
             return
         now = aware(self.clock())
         suggested = self.service.next_type(employee, now)
-        last = self.ledger.last_punch_today(employee.id, now)
-        last_text = ""
-        if last is not None:
-            at = datetime.fromisoformat(last.punched_at)
-            last_text = f"{LABELS.get(last.type, last.type)} {at:%H:%M}"
-        self.s.types.show_for(employee.name, suggested, last_text)
+        last = self.service.last_punch(employee, now)
+        first = employee.name.split()[0] if employee.name else ""
+        greeting = words.greeting(first, last.text if last is not None else None)
+        self.s.types.show_for(greeting, suggested)
         self.show(self.s.types)
 
     def show_receipts(self) -> None:
@@ -214,13 +193,8 @@ class PunchController(ListeningMixin, QObject):
         if employee is None:
             self.cancel()
             return
-        now = aware(self.clock())
-        since = now - timedelta(hours=48)
-        mine = [
-            p for p in self.ledger.punches(since.date(), now.date())
-            if p.employee_id == employee.id and datetime.fromisoformat(p.punched_at) >= since
-        ]  # fmt: skip
-        self.s.receipts.show_punches(employee.name, mine[::-1])
+        views = self.service.recent_receipts(employee, aware(self.clock()))
+        self.s.receipts.show_punches(employee.name, [v.punch for v in views])
         self.show(self.s.receipts)
 
     # ------------------------------------------------------------------ type + challenge
@@ -229,7 +203,7 @@ class PunchController(ListeningMixin, QObject):
         a = self.attempt
         a.punch_type, a.attempt = kind, 1
         if not a.confirmed_duplicate and self._recent_same_type(kind):
-            minutes = self.settings.kiosk.duplicate_minutes
+            minutes = round(self.service.settings.duplicate_minutes)
             self.message(
                 "Marcação repetida?",
                 f"Você já registrou {LABELS[kind]} nos últimos {minutes} minutos. "
@@ -240,14 +214,8 @@ class PunchController(ListeningMixin, QObject):
         self.open_challenge()
 
     def _recent_same_type(self, kind: str) -> bool:
-        minutes = self.settings.kiosk.duplicate_minutes
-        if not minutes or self.attempt.employee is None:
-            return False
-        now = aware(self.clock())
-        last = self.ledger.last_punch_today(self.attempt.employee.id, now)
-        if last is None or last.type != kind:
-            return False
-        return now - datetime.fromisoformat(last.punched_at) < timedelta(minutes=minutes)
+        employee = self.attempt.employee
+        return bool(employee) and self.service.duplicate_of(employee, kind, aware(self.clock()))
 
     def refresh_phrase(self) -> None:
         a = self.attempt
@@ -268,7 +236,7 @@ class PunchController(ListeningMixin, QObject):
             else:
                 self.update_countdown()
         elif current is self.s.pin:
-            self.update_lockout()
+            self.update_keypad()
 
     def retry(self) -> None:
         self.attempt.attempt += 1
@@ -308,7 +276,7 @@ class PunchController(ListeningMixin, QObject):
             text = (
                 "Disco cheio: não foi possível gravar o registro. Chame o administrador."
                 if full
-                else f"Não foi possível gravar o registro: {store_message(exc)}"
+                else f"Não foi possível gravar o registro: {words.user_message(exc)}"
             )
             self.message("Registro não gravado", text, {"save": "Tentar de novo"})
             return

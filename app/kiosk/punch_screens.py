@@ -7,13 +7,14 @@ from datetime import datetime
 from typing import ClassVar
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPixmap
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QListWidget, QPushButton, QVBoxLayout, QWidget
 
 from app.core.phrase import Phrase
 from app.kiosk.attempt import LABELS, challenge_word
 from app.kiosk.screens import button, label, masked_cpf
 from app.store.models import Punch
+from app.store.receipt import qr_payload, qr_png
 
 
 class FitLabel(QLabel):
@@ -208,6 +209,8 @@ class ReceiptScreen(QWidget):
         self.body.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         self.flag = label("", "warning")
         self.countdown = label("", "small")
+        self.qr = QLabel()  # NSR and hash, for checking the receipt later
+        self.qr.setAlignment(Qt.AlignmentFlag.AlignCenter)
         ok = button("Concluir", "ok")
         ok.clicked.connect(self.done)
         lay = QVBoxLayout(self)
@@ -215,6 +218,7 @@ class ReceiptScreen(QWidget):
         row = QHBoxLayout()
         row.addStretch(1)
         row.addWidget(self.body, 4)
+        row.addWidget(self.qr, 1)
         row.addStretch(1)
         lay.addLayout(row, 4)
         lay.addWidget(self.flag)
@@ -227,6 +231,10 @@ class ReceiptScreen(QWidget):
             for k, v in receipt_rows(r, company, kiosk_id)
         )
         self.body.setText(f"<table>{html}</table>")
+        pixmap = QPixmap()
+        pixmap.loadFromData(qr_png(r, scale=5))
+        self.qr.setPixmap(pixmap)
+        self.qr.setToolTip(qr_payload(r))
         self.flag.setText(
             "Registrado sem confirmação de voz: enviado para revisão do RH." if r.flagged else ""
         )

@@ -163,11 +163,10 @@ class PinScreen(QWidget):
         self.message.setText(message)
         self.badge.setFocus()
 
-    def set_locked(self, locked: bool, message: str = "") -> None:
+    def set_keypad_locked(self, locked: bool) -> None:
+        """PIN entry locked (too many different wrong PINs); badges still work."""
         for b in self.keys.values():
             b.setEnabled(not locked)
-        self.badge.setEnabled(not locked)
-        self.message.setText(message)
 
     def press(self, key: str) -> None:
         if key == "Limpar":
@@ -219,12 +218,9 @@ class TypeScreen(QWidget):
         row.addWidget(self.receipts, 1)
         lay.addLayout(row, 1)
 
-    def show_for(self, name: str, suggested: str, last: str = "") -> None:
-        """'Olá, Bruno — última marcação: Entrada 08:02' (today's last punch, if any)."""
-        first = name.split()[0] if name else ""
-        self.greeting.setText(
-            f"Olá, {first} — última marcação: {last}" if last else f"Olá, {first}!"
-        )
+    def show_for(self, greeting: str, suggested: str) -> None:
+        """``greeting``: 'Olá, Bruno — última marcação: Entrada 08:02'."""
+        self.greeting.setText(greeting)
         for kind, b in self.buttons.items():
             b.setProperty("role", "suggested" if kind == suggested else "type")
             b.setText(LABELS[kind] + ("\n(sugerido)" if kind == suggested else ""))

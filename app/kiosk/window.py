@@ -8,6 +8,7 @@ clocks, sound player), so tests drive this real window with real audio and the r
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import time
 from collections.abc import Callable
@@ -21,7 +22,6 @@ from app.kiosk import screens
 from app.kiosk.admin import SettingsScreen
 from app.kiosk.admin_controller import AdminController
 from app.kiosk.engine import Engine
-from app.kiosk.messages import store_message
 from app.kiosk.microphone import Microphone
 from app.kiosk.punch_controller import PunchController, PunchScreens, aware
 from app.kiosk.punch_screens import (
@@ -39,6 +39,7 @@ from app.kiosk.sounds import SoundPlayer
 from app.kiosk.style import stylesheet
 from app.kiosk.sync import KioskSync
 from app.punch.service import PunchService, PunchSettings
+from app.punch.words import user_message
 from app.store.ledger import Ledger
 
 log = logging.getLogger(__name__)
@@ -153,7 +154,7 @@ class KioskWindow(QMainWindow):
             try:
                 self.ledger = Ledger.open()
             except (PontoVozError, OSError) as exc:
-                self.show_message("Registro de ponto indisponível", store_message(exc))
+                self.show_message("Registro de ponto indisponível", user_message(exc))
                 return
         self.purge_audio()
         self.configure()
@@ -176,7 +177,8 @@ class KioskWindow(QMainWindow):
         service = None
         if self.ledger is not None:
             clock = lambda: aware(self.clock())  # noqa: E731 (the ledger needs an offset)
-            settings = PunchSettings(s.kiosk.max_tries, s.sync_config())
+            base = PunchSettings.from_section(s.punch, self.store.path)  # + lockout
+            settings = dataclasses.replace(base, max_tries=s.kiosk.max_tries, sync=s.sync_config())
             service = PunchService(self.ledger, self.engine.verifier, settings, clock=clock)
         self.engine.service = service
         self.punch.configure(s, service, self.ledger)
@@ -247,10 +249,9 @@ class KioskWindow(QMainWindow):
         else:
             self.idle.set_status("Toque para registrar")
         notices = []
-        if self.punch.someone_locked():
-            notices.append(
-                "Há um PIN bloqueado por tentativas erradas. Aguarde para tentar de novo."
-            )
+        lock = self.punch.lock_notice()
+        if lock:
+            notices.append(lock)
         mic = self.microphone.check(self.settings.kiosk) if self.settings.configured else ""
         if mic:
             notices.append("Microfone: " + mic + " (avise o administrador)")

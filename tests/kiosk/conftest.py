@@ -15,8 +15,9 @@ import numpy as np
 import pytest
 
 from app.kiosk.recorder import ClipSource
-from app.kiosk.settings import KioskSettings, SettingsStore, hash_pin
+from app.kiosk.settings import KioskSettings, SettingsStore
 from app.kiosk.sounds import SoundPlayer
+from app.punch.pins import hash_admin_pin
 
 ADMIN_PIN = "8642"
 EMPLOYEE_PIN = "2468"
@@ -62,7 +63,7 @@ def configured_settings() -> KioskSettings:
     s = KioskSettings()
     s.kiosk.company = "Padaria Pão Quente Ltda"
     s.kiosk.kiosk_id = "LOJA-01"
-    s.kiosk.admin_pin_hash = hash_pin(ADMIN_PIN)
+    s.kiosk.admin_pin_hash = hash_admin_pin(ADMIN_PIN)
     s.kiosk.idle_return_seconds = 2
     s.kiosk.verify_timeout_seconds = 30  # CI shares 2 cores: only the watchdog test times out
     return s

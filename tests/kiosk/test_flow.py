@@ -26,6 +26,9 @@ def test_right_phrase_is_validated_then_receipt(qtbot, make_kiosk, make_clip):
     qtbot.waitUntil(lambda: win.stack.currentWidget() is win.receipt, timeout=5000)
     assert "Maria da Silva" in win.receipt.body.text()
     assert win.receipt.flag.text() == ""
+    assert not win.receipt.qr.pixmap().isNull()  # the receipt's QR (NSR and hash)
+    punch = win.ledger.punches()[-1]
+    assert win.receipt.qr.toolTip() == f"PV1|LOJA-01|{punch.nsr:09d}|{punch.afd_hash}"
     qtbot.waitUntil(lambda: win.stack.currentWidget() is win.idle, timeout=5000)
     # The next punch suggests Intervalo.
     win.idle.touched.emit()

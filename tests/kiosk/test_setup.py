@@ -70,7 +70,7 @@ def test_setup_back_skip_mic_employer_and_resume(qtbot, make_kiosk, pv_home):
     e.cpf.setText("529.982.247-25")
     e.pin.setText("9173")  # the admin PIN: refused
     win2.setup.next.click()
-    assert "diferente do PIN do administrador" in win2.setup.message.text()
+    assert "igual ao PIN do administrador" in win2.setup.message.text()
     e.pin.setText("5821")
     win2.setup.next.click()
     assert win2.stack.currentWidget() is win2.idle, win2.setup.message.text()
