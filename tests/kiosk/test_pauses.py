@@ -48,6 +48,7 @@ def test_a_pause_after_the_type_does_not_end_the_utterance(qtbot, make_kiosk, ma
         assert shown - verifying_at[0] < win.settings.kiosk.verify_timeout_seconds + 0.5
     heard = win.result.heard.text()
     assert "Entrada Entrada" not in heard and "Entrada, Entrada" not in heard, heard
+    assert statuses[0] == "Ouvindo... fale agora (8 s)"  # the countdown of the 8-s limit
     if gap >= 0.8:  # a pause long enough to hold the stop: the screen said so
         assert any("ainda estamos ouvindo" in s for s in statuses), statuses
     print(f"gap {gap}: {win.result.verdict.text()} {heard} statuses={statuses}")

@@ -140,3 +140,27 @@ def test_virtual_mic_pause_between_type_and_time(qtbot, make_kiosk, make_clip, v
     assert rec.samples.size >= seconds * 16000 * 0.95  # the time after the pause was recorded
     heard = win.result.heard.text()
     assert "Entrada Entrada" not in heard, heard
+
+
+def test_verdict_sound_plays_through_the_audio_stack(virtual_mic):
+    """Real: the "Validado" chime played by SoundPlayer (sounddevice, default output = the
+    null sink 'virt') is heard on virt's monitor, at the volume set; volume 0 plays nothing."""
+    import numpy as np
+    import sounddevice as sd
+
+    from app.kiosk.sounds import SoundPlayer
+
+    def loudest(volume: int) -> float:
+        player = SoundPlayer(volume=volume)
+        with sd.InputStream(device=virtual_mic, channels=1, dtype="float32") as mic:
+            mic.read(int(mic.samplerate * 0.1))  # let the stream settle
+            played = player.play("ok")
+            data, _ = mic.read(int(mic.samplerate * 0.6))
+        sd.wait()
+        assert played == (volume > 0)
+        return float(np.abs(data).max())
+
+    loud, quiet, silent = loudest(100), loudest(25), loudest(0)
+    assert loud > 0.2, loud
+    assert 0.15 * loud < quiet < 0.4 * loud, (quiet, loud)
+    assert silent < 0.01, silent
