@@ -26,7 +26,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from app.central import service
 from app.central.db import make_engine, session_factory
 from app.central.errors import CentralError
-from app.central.ingest import gaps, ingest
+from app.central.ingest import claim, gaps, ingest
 from app.central.schemas import (
     EnrollIn,
     EnrollOut,
@@ -121,10 +121,10 @@ def create_app(database_url: str, pool_size: int = 10) -> FastAPI:
     def punches(
         body: PushIn, db: Db, authorization: Auth = None, kiosk_time: KioskTime = None
     ) -> PushOut:
-        kiosk = service.authenticate(db, authorization)
-        service.seen(db, kiosk, kiosk_time)
-        db.flush()
-        result = ingest(db.connection(), kiosk.id, body.punches, body.head)
+        conn = db.connection()
+        digest = service.token_hash(authorization)
+        kiosk = claim(conn, digest, service.parse_kiosk_time(kiosk_time))
+        result = ingest(conn, service.check_kiosk(kiosk), body.punches, body.head)
         return PushOut(
             accepted=result.accepted, duplicates=result.duplicates, conflicts=result.conflicts,
             head_nsr=result.head_nsr, head_hash=result.head_hash, gaps=result.gaps,

@@ -14,7 +14,7 @@ import json
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import Connection, insert, select, text, update
+from sqlalchemy import Connection, Float, Numeric, func, insert, literal, select, text, update
 
 from app.central.models import Employee, Kiosk, KioskEvent, Punch, PunchAudio
 from app.central.schemas import Head, PunchIn
@@ -58,40 +58,59 @@ def link_problem(row: dict, prev_hash: str, prev_afd: str | None) -> str:
     return ""
 
 
-def ingest(
-    conn: Connection, kiosk_id: int, punches: list[PunchIn], reported: Head | None
-) -> IngestResult:
-    kiosk = conn.execute(select(_KIOSK).where(_KIOSK.c.id == kiosk_id).with_for_update()).one()
+def claim(conn: Connection, token_hash: str, kiosk_time: datetime | None):
+    """Authenticate and lock the kiosk in one statement (its batches then run one at a time),
+    noting when it was seen and its clock offset. None when the token is unknown."""
+    offset = func.extract("epoch", literal(kiosk_time) - func.now()) if kiosk_time else None
+    values: dict = {"last_seen_at": func.now()}
+    if offset is not None:
+        values["clock_offset_s"] = func.round(offset.cast(Numeric), 3).cast(Float)
+    return conn.execute(
+        update(_KIOSK).where(_KIOSK.c.token_hash == token_hash).values(**values).returning(_KIOSK)
+    ).first()
+
+
+def ingest(conn: Connection, kiosk, punches: list[PunchIn], reported: Head | None) -> IngestResult:
+    """Store a batch for ``kiosk`` (a locked row from `claim`) and move its anchor."""
+    kiosk_id = kiosk.id
     result = IngestResult()
     batch = {p.uuid: p for p in sorted(punches, key=lambda p: p.nsr)}
-    if batch:
-        nsrs = [p.nsr for p in batch.values()]
-        held_rows = conn.execute(
-            select(_PUNCH.c.uuid, _PUNCH.c.nsr, _PUNCH.c.hash, _PUNCH.c.kiosk_id).where(
+    # one query: retries (same uuid), NSRs already taken, and punches waiting for a gap
+    nsrs = [p.nsr for p in batch.values()]
+    known = (
+        conn.execute(
+            select(_PUNCH).where(
                 _PUNCH.c.uuid.in_(list(batch))
-                | ((_PUNCH.c.kiosk_id == kiosk_id) & _PUNCH.c.nsr.in_(nsrs))
+                | (
+                    (_PUNCH.c.kiosk_id == kiosk_id)
+                    & (_PUNCH.c.nsr.in_(nsrs) | (_PUNCH.c.nsr > kiosk.head_nsr))
+                )
             )
-        ).all()
-        by_uuid = {r.uuid: r for r in held_rows}
-        by_nsr = {r.nsr: r for r in held_rows if r.kiosk_id == kiosk_id}
-        taken: set[int] = set()
-        for uuid, p in list(batch.items()):
-            same = by_uuid.get(uuid)
-            other = by_nsr.get(p.nsr)
-            if same is not None and same.kiosk_id == kiosk_id and same.hash == p.hash:
-                result.duplicates += 1
-            elif (
-                same is not None
-                or other is not None
-                or p.nsr in taken
-                or p.kiosk_id != kiosk.ledger_kiosk_id
-            ):
-                result.conflicts += 1
-                _event(conn, kiosk_id, "conflict", _conflict_detail(p, kiosk.ledger_kiosk_id))
-            else:
-                taken.add(p.nsr)
-                continue
-            del batch[uuid]
+        )
+        .mappings()
+        .all()
+    )
+    by_uuid = {r["uuid"]: r for r in known}
+    by_nsr = {r["nsr"]: r for r in known if r["kiosk_id"] == kiosk_id}
+    waiting = [r for r in known if r["kiosk_id"] == kiosk_id and r["nsr"] > kiosk.head_nsr]
+    taken: set[int] = set()
+    for uuid, p in list(batch.items()):
+        same = by_uuid.get(uuid)
+        other = by_nsr.get(p.nsr)
+        if same is not None and same["kiosk_id"] == kiosk_id and same["hash"] == p.hash:
+            result.duplicates += 1
+        elif (
+            same is not None
+            or other is not None
+            or p.nsr in taken
+            or p.kiosk_id != kiosk.ledger_kiosk_id
+        ):
+            result.conflicts += 1
+            _event(conn, kiosk_id, "conflict", _conflict_detail(p, kiosk.ledger_kiosk_id))
+        else:
+            taken.add(p.nsr)
+            continue
+        del batch[uuid]
     rows = [_row(kiosk_id, p) for p in batch.values()]
     if rows:
         cpfs = {r["cpf"] for r in rows}
@@ -101,12 +120,6 @@ def ingest(
         for r in rows:
             r["employee_id"] = emp.get(r["cpf"])
     head_nsr, head_hash, head_afd = kiosk.head_nsr, kiosk.head_hash, kiosk.head_afd_hash
-    # punches held from before that wait for a missing NSR (rare: only after a lost batch)
-    waiting = (
-        conn.execute(select(_PUNCH).where(_PUNCH.c.kiosk_id == kiosk_id, _PUNCH.c.nsr > head_nsr))
-        .mappings()
-        .all()
-    )
     pending = {r["nsr"]: dict(r) for r in waiting}
     new_by_nsr = {r["nsr"]: r for r in rows}
     pending.update(new_by_nsr)
@@ -129,26 +142,29 @@ def ingest(
         audio = [r.pop("_audio") for r in rows]
         for r in rows:
             r.pop("_record_problem")
-        ids = (
-            conn.execute(insert(_PUNCH).returning(_PUNCH.c.id, sort_by_parameter_order=True), rows)
-            .scalars()
-            .all()
-        )
-        blobs = [{"punch_id": i, "data": a} for i, a in zip(ids, audio, strict=True) if a]
-        if blobs:
+        if any(audio):
+            ids = conn.execute(
+                insert(_PUNCH).returning(_PUNCH.c.id, sort_by_parameter_order=True), rows
+            ).scalars()
+            blobs = [{"punch_id": i, "data": a} for i, a in zip(ids, audio, strict=True) if a]
             conn.execute(insert(PunchAudio.__table__), blobs)
+        else:
+            conn.execute(insert(_PUNCH), rows)
     for pid, ok, problem in relinked:
         conn.execute(
             update(_PUNCH).where(_PUNCH.c.id == pid).values(chain_ok=ok, chain_problem=problem)
         )
-    values: dict = {"head_nsr": head_nsr, "head_hash": head_hash, "head_afd_hash": head_afd}
+    values: dict = {}
+    if head_nsr != kiosk.head_nsr:
+        values = {"head_nsr": head_nsr, "head_hash": head_hash, "head_afd_hash": head_afd}
     if reported is not None:
         values.update(reported_nsr=reported.nsr, reported_hash=reported.hash)
         _check_reported(conn, kiosk_id, reported, head_nsr, head_hash)
-    conn.execute(update(_KIOSK).where(_KIOSK.c.id == kiosk_id).values(**values))
+    if values:
+        conn.execute(update(_KIOSK).where(_KIOSK.c.id == kiosk_id).values(**values))
     result.accepted = len(rows)
     result.head_nsr, result.head_hash = head_nsr, head_hash
-    result.gaps = gaps(conn, kiosk_id) if pending or waiting else []
+    result.gaps = gaps(conn, kiosk_id) if pending else []
     return result
 
 

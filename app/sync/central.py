@@ -221,6 +221,8 @@ class CentralSync:
         self._thread: threading.Thread | None = None
         self._send_audio = ledger.settings.audio_retention_days > 0
         self.last: CentralPass = CentralPass()
+        self._central_head: int | None = None  # Central's head from its last answer
+        self._roster_due = 0.0  # the roster is pulled at most every poll_interval_s
 
     def pull_roster(self) -> bool:
         """Fetch the roster unless unchanged (ETag); apply it. True when it changed."""
@@ -241,10 +243,12 @@ class CentralSync:
 
     def push(self) -> CentralPass:
         """Send every punch after Central's head, batch by batch, until caught up."""
-        data = self._client.call("GET", "/api/v1/head").json()
-        central_head = int(data["head_nsr"])
+        gaps: list[list[int]] = []
+        if self._central_head is None:  # first pass, or after an error: ask
+            data = self._client.call("GET", "/api/v1/head").json()
+            self._central_head, gaps = int(data["head_nsr"]), data.get("gaps", [])
+        central_head = self._central_head
         pushed = accepted = dups = conflicts = 0
-        gaps = data.get("gaps", [])
         while not self._stop.is_set():
             batch = ledger_roster.punches_after(self._ledger, central_head, self.section.batch_size)
             if not batch:
@@ -259,9 +263,10 @@ class CentralSync:
             accepted, dups = accepted + out["accepted"], dups + out["duplicates"]
             conflicts += out["conflicts"]
             gaps = out["gaps"]
-            if int(out["head_nsr"]) <= central_head:
+            moved = int(out["head_nsr"]) > central_head
+            central_head = self._central_head = int(out["head_nsr"])
+            if not moved:
                 break  # Central could not move on (conflict/gap): stop; it shows the problem
-            central_head = int(out["head_nsr"])
         mine = ledger_roster.head(self._ledger)
         return CentralPass(pushed, accepted, dups, conflicts, False, central_head, mine.nsr, gaps)
 
@@ -274,12 +279,16 @@ class CentralSync:
         return d
 
     def run_once(self) -> CentralPass:
-        """Roster down, then punches up; status saved either way. Raises CentralUnavailable /
-        CentralRejected (the caller backs off); nothing on the kiosk changes state on failure."""
+        """Roster down (when due), then punches up; status saved either way. Raises
+        CentralUnavailable / CentralRejected (the caller backs off); the ledger is untouched."""
         try:
-            changed = self.pull_roster()
+            changed = False
+            if self._wall() >= self._roster_due:
+                changed = self.pull_roster()
+                self._roster_due = self._wall() + self.section.poll_interval_s
             result = replace(self.push(), roster_changed=changed)
         except PontoVozError as exc:
+            self._central_head = None  # ask Central again next time
             self._note(last_error=str(exc))
             raise
         self._failures = 0
