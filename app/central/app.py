@@ -56,7 +56,10 @@ def db_session(request: Request) -> Iterator[Session]:
         s.close()
 
 
-Db = Annotated[Session, Depends(db_session)]
+# scope="function": commit *before* the answer is sent. With the default scope FastAPI runs the
+# code after ``yield`` once the response is on its way, so a kiosk could be told "held" for a
+# batch whose COMMIT then failed (the load tool caught this as a race).
+Db = Annotated[Session, Depends(db_session, scope="function")]
 Auth = Annotated[str | None, Header()]
 KioskTime = Annotated[str | None, Header(alias="X-Kiosk-Time")]
 IfNoneMatch = Annotated[str | None, Header()]

@@ -1,18 +1,25 @@
-"""Done-when, end to end: two kiosks (two PONTOVOZ_HOMEs) join a real Central (subprocess, real
-PostgreSQL, real HTTP), an employee added in Central reaches both, both punch while Central is
-down (real model, real clip, real ledger), and after they come back Central holds every punch
-once with verified chains. Then one kiosk is revoked."""
+"""Done-when, end to end: two kiosks (two PONTOVOZ_HOMEs) join a Central started by
+``scripts/central.sh`` (its own PostgreSQL cluster, real HTTP), an employee added in Central
+reaches both, both punch while Central is down (real model, real clip, real ledger), and after
+they come back Central holds every punch once with verified chains. Then one is revoked."""
 
 from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
+import time
+from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
+import pytest
 from sqlalchemy import create_engine, text
 
+from app.central import pgcluster
 from app.central.db import normalize_url
 from app.punch.service import PunchService
 from app.store.ledger import Ledger
@@ -32,6 +39,62 @@ def cli(*args: str, home: Path | None = None) -> subprocess.CompletedProcess[str
     )  # fmt: skip
 
 
+class ScriptCentral:
+    """``scripts/central.sh --no-setup`` (the venv is ready) on a data folder; stop = SIGTERM,
+    start = run the script again (it finds its cluster and starts it if needed)."""
+
+    def __init__(self, data: Path) -> None:
+        self.data = data
+        self.port = pgcluster.free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.proc: subprocess.Popen | None = None
+
+    @property
+    def database_url(self) -> str:
+        return json.loads((self.data / "config" / "central.json").read_text())["database_url"]
+
+    def start(self) -> None:
+        cmd = [
+            "scripts/central.sh",
+            "--no-setup",
+            "--data",
+            str(self.data),
+            "--port",
+            str(self.port),
+        ]
+        env = {**os.environ, "PYTHONPATH": str(ROOT)}
+        self.proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True)
+        for _ in range(600):
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"central.sh exited with {self.proc.returncode}")
+            try:
+                if httpx.get(self.url + "/healthz", timeout=1).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                time.sleep(0.1)
+        raise RuntimeError("central.sh: no answer on /healthz")
+
+    def stop(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            self.proc.wait(15)
+
+
+@pytest.fixture()
+def script_central() -> Iterator[ScriptCentral]:
+    data = Path(tempfile.mkdtemp(prefix="pontovoz-central-"))
+    data.chmod(0o755)
+    server = ScriptCentral(data)
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+        saved = json.loads((data / "config" / "central.json").read_text())
+        pgcluster.Cluster(data / "postgres", saved["pg_port"]).stop("immediate")
+        shutil.rmtree(data, ignore_errors=True)
+
+
 def make_kiosk(root: Path, name: str) -> Path:
     home = root / name
     (home / "config").mkdir(parents=True)
@@ -47,8 +110,11 @@ def open_ledger(home: Path) -> Ledger:
 
 
 def test_two_kiosks_enroll_punch_offline_and_sync(
-    tmp_path, central_server, verifier, make_clip, monkeypatch
+    tmp_path, script_central, verifier, make_clip, monkeypatch
 ):
+    central_server = script_central
+    banner = central_server.proc.stdout.readline() + central_server.proc.stdout.readline()
+    assert "PontoVoz Central" in banner
     db = central_server.database_url
     homes = [make_kiosk(tmp_path, "a"), make_kiosk(tmp_path, "b")]
     for i, home in enumerate(homes):
