@@ -376,6 +376,7 @@ def _check(report: LoadReport, engine, ledgers, syncs, punches: int) -> None:
 
     from app.store.roster import punches_after
 
+    engine.dispose()  # PostgreSQL may have restarted: no pooled connection survives that
     with engine.connect() as conn:
         report.held = conn.execute(text("SELECT count(*) FROM punches")).scalar() or 0
         report.distinct = (
