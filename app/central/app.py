@@ -117,7 +117,7 @@ def create_app(database_url: str, pool_size: int = 10) -> FastAPI:
         service.seen(db, kiosk, kiosk_time)
         return HeadOut(
             kiosk=kiosk.id, head_nsr=kiosk.head_nsr, head_hash=kiosk.head_hash,
-            gaps=gaps(db.connection(), kiosk.id), server_time=now_iso(),
+            gaps=gaps(db.connection(), kiosk.id, kiosk.head_nsr), server_time=now_iso(),
         )  # fmt: skip
 
     @app.post("/api/v1/punches")

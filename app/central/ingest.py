@@ -164,18 +164,20 @@ def ingest(conn: Connection, kiosk, punches: list[PunchIn], reported: Head | Non
         conn.execute(update(_KIOSK).where(_KIOSK.c.id == kiosk_id).values(**values))
     result.accepted = len(rows)
     result.head_nsr, result.head_hash = head_nsr, head_hash
-    result.gaps = gaps(conn, kiosk_id) if pending else []
+    result.gaps = gaps(conn, kiosk_id, head_nsr) if pending else []
     return result
 
 
-def gaps(conn: Connection, kiosk_id: int) -> list[list[int]]:
-    """[first, last] NSR ranges missing below the highest NSR Central holds for this kiosk."""
+def gaps(conn: Connection, kiosk_id: int, head_nsr: int) -> list[list[int]]:
+    """[first, last] NSR ranges missing below the highest NSR Central holds for this kiosk.
+    Everything up to the head is contiguous by definition, so only the rest is scanned."""
     rows = conn.execute(
         text(
-            "SELECT prev + 1, nsr - 1 FROM (SELECT nsr, coalesce(lag(nsr) OVER (ORDER BY nsr), 0)"
-            " AS prev FROM punches WHERE kiosk_id = :k) s WHERE nsr > prev + 1 ORDER BY 1"
+            "SELECT prev + 1, nsr - 1 FROM (SELECT nsr, coalesce(lag(nsr) OVER (ORDER BY nsr),"
+            " :h) AS prev FROM punches WHERE kiosk_id = :k AND nsr > :h) s"
+            " WHERE nsr > prev + 1 ORDER BY 1"
         ),
-        {"k": kiosk_id},
+        {"k": kiosk_id, "h": head_nsr},
     ).all()
     return [[int(a), int(b)] for a, b in rows]
 

@@ -150,7 +150,7 @@ def kiosk_report(session: Session) -> list[dict]:
                 "head_nsr": k.head_nsr,
                 "head_hash": k.head_hash,
                 "reported_nsr": k.reported_nsr,
-                "gaps": gaps(conn, k.id),
+                "gaps": gaps(conn, k.id, k.head_nsr),
                 "events": [f"{e.kind}: {e.detail[:200]}" for e in events[:5]],
                 "event_count": len(events),
             }
