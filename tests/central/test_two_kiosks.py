@@ -113,8 +113,9 @@ def test_two_kiosks_enroll_punch_offline_and_sync(
     tmp_path, script_central, verifier, make_clip, monkeypatch
 ):
     central_server = script_central
-    banner = central_server.proc.stdout.readline() + central_server.proc.stdout.readline()
-    assert "PontoVoz Central" in banner
+    banner = "".join(central_server.proc.stdout.readline() for _ in range(4))
+    assert "PostgreSQL da Central criado" in banner
+    assert f"PontoVoz Central: {central_server.url}" in banner
     db = central_server.database_url
     homes = [make_kiosk(tmp_path, "a"), make_kiosk(tmp_path, "b")]
     for i, home in enumerate(homes):
