@@ -64,9 +64,9 @@ def serve(args: argparse.Namespace) -> int:
         env[ENV_PREFIX + "AUTH_TOKEN"] = token
     os.environ.update(env)
     ApiSettings.from_env()  # fail now, in the parent, on a bad setting
-    from app.core.config import load_options
+    from app.core.config import options_from
 
-    load_options(env=os.environ)
+    options_from({}, env=os.environ)
     uvicorn.run(
         "app.api.app:app_from_env",
         factory=True,

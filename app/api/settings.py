@@ -9,9 +9,10 @@ from __future__ import annotations
 import dataclasses
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from typing import Any
 
+from app.core.coerce import from_sources
 from app.core.errors import ConfigError
 
 ENV_PREFIX = "PONTOVOZ_API_"
@@ -53,28 +54,10 @@ class ApiSettings:
         cls, env: Mapping[str, str] | None = None, overrides: Mapping[str, Any] | None = None
     ) -> ApiSettings:
         """``PONTOVOZ_API_<FIELD>`` variables, then explicit overrides (None = not given)."""
-        environ = os.environ if env is None else env
-        kinds = {f.name: f.type for f in fields(cls)}
-        values: dict[str, Any] = {}
-        for name, kind in kinds.items():
-            raw = environ.get(ENV_PREFIX + name.upper())
-            if raw is not None and raw != "":
-                values[name] = _coerce(name, kind, raw)
-        for name, raw in (overrides or {}).items():
-            if raw is None:
-                continue
-            if name not in kinds:
-                raise ConfigError(f"unknown API setting: {name}")
-            values[name] = _coerce(name, kinds[name], raw)
-        return cls(**values)
-
-
-def _coerce(name: str, kind: Any, raw: Any) -> Any:
-    try:
-        if kind == "int":
-            return int(raw)
-        if kind == "float":
-            return float(raw)
-        return str(raw)
-    except (TypeError, ValueError) as exc:
-        raise ConfigError(f"bad value for API setting {name}: {raw!r}") from exc
+        return from_sources(
+            cls,
+            env=os.environ if env is None else env,
+            prefix=ENV_PREFIX,
+            overrides=overrides,
+            what="API setting",
+        )
