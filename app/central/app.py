@@ -127,7 +127,7 @@ def create_app(database_url: str, pool_size: int = 10) -> FastAPI:
         conn = db.connection()
         digest = service.token_hash(authorization)
         kiosk = claim(conn, digest, service.parse_kiosk_time(kiosk_time))
-        result = ingest(conn, service.check_kiosk(kiosk), body.punches, body.head)
+        result = ingest(conn, service.check_kiosk(kiosk), body.punches, body.head, body.events)
         return PushOut(
             accepted=result.accepted, duplicates=result.duplicates, conflicts=result.conflicts,
             head_nsr=result.head_nsr, head_hash=result.head_hash, gaps=result.gaps,

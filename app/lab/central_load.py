@@ -108,8 +108,8 @@ def _run(options: LoadOptions, cluster: pgcluster.Cluster, work: Path) -> LoadRe
     engine = make_engine(cluster.url, pool_size=2)
     sessions = session_factory(engine)
     with engine.begin() as conn:
-        tables = ("punch_audio, central_verdicts, kiosk_events, punches, employee_kiosks,"
-                  " employees, enrollment_codes, kiosks")  # fmt: skip
+        tables = ("punch_audio, central_verdicts, kiosk_events, punches, rep_events,"
+                  " employee_kiosks, employees, enrollment_codes, kiosks")  # fmt: skip
         conn.execute(text(f"TRUNCATE {tables} CASCADE"))
     server = CentralProcess(cluster.url, workers=options.workers)
     server.start()
@@ -227,6 +227,7 @@ class _Live:
         self.employee = ledger.find_by_pin(pin)
         self.recorded: dict[int, float] = {}
         self.wake = threading.Event()
+        self.lock = threading.Lock()
         self.phase = random.random() / rate
 
     def produce(self) -> None:
@@ -235,23 +236,29 @@ class _Live:
             delay = self.t0 + self.phase + n / self.rate - time.perf_counter()
             if delay > 0:
                 time.sleep(delay)
-            self.recorded[n + 1] = time.perf_counter()  # this kiosk's NSRs start at 1
-            self.ledger.record_punch(_draft(self.employee.id, n, start))
+            with self.lock:  # the pusher reads `recorded` under it: no ack before the time
+                t = time.perf_counter()
+                punch = self.ledger.record_punch(_draft(self.employee.id, n, start))
+                self.recorded[punch.nsr] = t
             self.wake.set()
 
     def push(self, report: LoadReport, latencies: list[float]) -> None:
         from app.sync.central import CentralRejected, CentralUnavailable
 
-        self.acked = 0
+        self.acked = self.acked_nsr = 0
         client, original = self.sync._client, self.sync._client.call
 
         def acking(method, path, **kw):  # each answer to a POST holds punches up to its head
             resp = original(method, path, **kw)
             if path == "/api/v1/punches":
                 head, now = int(resp.json()["head_nsr"]), time.perf_counter()
-                for nsr in range(self.acked + 1, head + 1):
-                    latencies.append((now - self.recorded[nsr]) * 1000)
-                self.acked = max(self.acked, head)
+                with self.lock:
+                    pass  # a punch committed but not yet timed finishes being timed
+                for nsr in range(self.acked_nsr + 1, head + 1):
+                    if nsr in self.recorded:  # events (the roster's) have no punch time
+                        latencies.append((now - self.recorded[nsr]) * 1000)
+                        self.acked += 1
+                self.acked_nsr = max(self.acked_nsr, head)
             return resp
 
         client.call = acking
@@ -311,7 +318,7 @@ def _crash_when(options, report, server, cluster, engine, counter: _Counter) -> 
 def _check(report: LoadReport, engine, ledgers, syncs, punches: int) -> None:
     from sqlalchemy import text
 
-    from app.store.roster import punches_after
+    from app.store.roster import head, punches_after
 
     engine.dispose()  # PostgreSQL may have restarted: no pooled connection survives that
     with engine.connect() as conn:
@@ -323,16 +330,20 @@ def _check(report: LoadReport, engine, ledgers, syncs, punches: int) -> None:
             conn.execute(text("SELECT count(*) FROM punches WHERE NOT chain_ok")).scalar() or 0
         )
         report.events = conn.execute(text("SELECT count(*) FROM kiosk_events")).scalar() or 0
-        heads = conn.execute(text("SELECT id, head_nsr FROM kiosks")).all()
-        report.heads_ok = len(heads) == len(ledgers) and all(h == punches for _, h in heads)
+        bad_events = text("SELECT count(*) FROM rep_events WHERE NOT chain_ok")
+        report.chain_bad += conn.execute(bad_events).scalar() or 0
+        heads = dict(conn.execute(text("SELECT id, head_nsr FROM kiosks")).all())
         report.gaps = conn.execute(text(
             "SELECT count(*) FROM (SELECT nsr, lag(nsr) OVER (PARTITION BY kiosk_id ORDER BY nsr)"
-            " AS prev FROM punches) s WHERE prev IS NOT NULL AND nsr <> prev + 1"
+            " AS prev FROM (SELECT kiosk_id, nsr FROM punches UNION ALL"
+            " SELECT kiosk_id, nsr FROM rep_events) a) s WHERE prev IS NOT NULL AND nsr <> prev + 1"
         )).scalar() or 0  # fmt: skip
         held = {(k, u) for k, u in conn.execute(text("SELECT kiosk_id, uuid FROM punches")).all()}
+    report.heads_ok = len(heads) == len(ledgers)
     for ledger, sync in zip(ledgers, syncs, strict=True):
         mine = {(sync.section.kiosk, p.uuid) for p in punches_after(ledger, 0, punches + 10)}
         report.missing += len(mine - held)
+        report.heads_ok &= heads.get(sync.section.kiosk) == head(ledger).nsr
 
 
 def _cpf(i: int) -> str:

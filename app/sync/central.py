@@ -7,11 +7,12 @@ down through the same ledger.
     sync.start() / wake() / stop()         # background thread, like app.sync.SyncWorker
 
 The outbox for Central is the ledger itself: Central answers its head (the last NSR it holds
-without a gap) on every exchange and the kiosk sends what follows, in NSR order. Nothing is
-marked "sent" on the kiosk, so a crash, a lost answer or a restored Central all end the same
-way: the next pass resends from Central's head, and Central keeps each uuid once. Audio goes up
-only where audio retention is on. Status (offset to Central's clock, heads, last error) is
-written to the ``central`` section of settings.json.
+without a gap) on every exchange and the kiosk sends what follows, in NSR order: punches and
+the REP events (employer, employee, clock, sensitive) that share their NSR sequence and
+chain. Nothing is marked "sent" on the kiosk, so a crash, a lost answer or a restored Central
+all end the same way: the next pass resends from Central's head, and Central keeps each uuid
+once. Audio goes up only where audio retention is on. Status (offset to Central's clock,
+heads, last error) is written to the ``central`` section of settings.json.
 """
 
 from __future__ import annotations
@@ -168,7 +169,8 @@ def join(
         client.close()
     from app.store.ledger import default_path
 
-    ledger_roster.adopt_pepper(ledger_path or default_path(), bytes.fromhex(data["roster_pepper"]))
+    pepper = bytes.fromhex(data["roster_pepper"])
+    ledger_roster.save_roster_key(ledger_path or default_path(), pepper)
     section = replace(
         CentralSection.load(settings_file),
         url=url.rstrip("/"), token=data["token"], kiosk=int(data["kiosk"]), name=name,
@@ -250,13 +252,14 @@ class CentralSync:
         central_head = self._central_head
         pushed = accepted = dups = conflicts = 0
         while not self._stop.is_set():
-            batch = ledger_roster.punches_after(self._ledger, central_head, self.section.batch_size)
+            batch = ledger_roster.records_after(self._ledger, central_head, self.section.batch_size)
             if not batch:
                 break
             mine = ledger_roster.head(self._ledger)
             body = {
                 "head": {"nsr": mine.nsr, "hash": mine.hash},
-                "punches": [self._wire(p) for p in batch],
+                "punches": [self._wire(w) for w in batch if w.kind == "punch"],
+                "events": [w.body for w in batch if w.kind == "event"],
             }
             out = self._client.call("POST", "/api/v1/punches", json=body).json()
             pushed += len(batch)
@@ -270,10 +273,10 @@ class CentralSync:
         mine = ledger_roster.head(self._ledger)
         return CentralPass(pushed, accepted, dups, conflicts, False, central_head, mine.nsr, gaps)
 
-    def _wire(self, p) -> dict[str, object]:
-        d = ledger_roster.hashed_fields(p)
-        if self._send_audio and p.audio_sha256:
-            audio = self._ledger.audio_for(p.uuid)
+    def _wire(self, w: ledger_roster.WireRecord) -> dict[str, object]:
+        d = dict(w.body)
+        if self._send_audio and w.audio_sha256:
+            audio = self._ledger.audio_for(w.uuid)
             if audio:
                 d["audio"] = base64.b64encode(audio).decode("ascii")
         return d
@@ -301,9 +304,10 @@ class CentralSync:
         return result
 
     def _note(self, **changes: Any) -> None:
-        self.section = replace(self.section, clock_offset_s=self._client.offset_s, **changes)
-        if self._save:
-            self.section.save(self._settings_file)
+        section = replace(self.section, clock_offset_s=self._client.offset_s, **changes)
+        if self._save:  # on disk first: whoever sees the new status in memory finds it there
+            section.save(self._settings_file)
+        self.section = section
 
     def pending_count(self) -> int:
         return max(0, ledger_roster.head(self._ledger).nsr - self.section.central_head_nsr)

@@ -1,6 +1,7 @@
-"""Central's kiosk API over real HTTP on a real PostgreSQL, fed with punches from a real
-kiosk ledger: idempotency, gaps shown and closed, tampered records and rewritten kiosk heads
-caught, bad input answered in pt-BR (never a 500), clock reported on every answer."""
+"""Central's kiosk API over real HTTP on a real PostgreSQL, fed with the REP records of a real
+kiosk ledger (NSR 1: the employee's type-5 event, NSR 2-7: punches, one chain): idempotency,
+gaps shown and closed, tampered records and rewritten kiosk heads caught, bad input answered
+in pt-BR (never a 500), clock reported on every answer."""
 
 from __future__ import annotations
 
@@ -15,13 +16,14 @@ from app.central import service
 from app.central.db import make_engine, normalize_url, session_factory, session_scope
 from app.store.ledger import Ledger
 from app.store.models import PunchDraft
-from app.store.roster import hashed_fields, head, punches_after
+from app.store.roster import head, records_after
 from app.store.settings import LedgerSettings
 
 
 @pytest.fixture()
 def kiosk(tmp_path, central_server):
-    """A real ledger with 6 punches, and an HTTP client holding a fresh kiosk credential."""
+    """A real ledger with 7 records (1 event, 6 punches), and an HTTP client holding a fresh
+    kiosk credential."""
     sessions = session_factory(make_engine(central_server.database_url, pool_size=1))
     with session_scope(sessions) as s:
         code = service.create_code(s, "teste")
@@ -40,8 +42,11 @@ def kiosk(tmp_path, central_server):
     ledger.close()
 
 
-def push(client, punches, head_=None):
-    body = {"punches": [p if isinstance(p, dict) else hashed_fields(p) for p in punches]}
+def push(client, records, head_=None):
+    body = {
+        "punches": [w.body for w in records if w.kind == "punch"],
+        "events": [w.body for w in records if w.kind == "event"],
+    }
     if head_ is not None:
         body["head"] = {"nsr": head_.nsr, "hash": head_.hash}
     return client.post("/api/v1/punches", json=body)
@@ -57,59 +62,66 @@ def rows(db: str, sql: str):
 
 def test_retry_is_idempotent_and_clock_is_reported(kiosk):
     ledger, client, db = kiosk
-    batch = punches_after(ledger, 0)
+    batch = records_after(ledger, 0)
+    assert [w.kind for w in batch] == ["event"] + ["punch"] * 6
     first = push(client, batch[:4])
     assert first.status_code == 200
     body = first.json()
     assert (body["accepted"], body["duplicates"], body["head_nsr"]) == (4, 0, 4)
     stamp = datetime.fromisoformat(first.headers["X-Central-Time"])
     assert abs((stamp - datetime.now().astimezone()).total_seconds()) < 5
-    again = push(client, batch).json()  # a retry of the first four plus two new
-    assert (again["accepted"], again["duplicates"], again["head_nsr"]) == (2, 4, 6)
+    again = push(client, batch).json()  # a retry of the first four plus three new
+    assert (again["accepted"], again["duplicates"], again["head_nsr"]) == (3, 4, 7)
     assert rows(db, "SELECT count(*), count(DISTINCT uuid), bool_and(chain_ok) FROM punches")[
         0
     ] == (6, 6, True)
+    assert rows(db, "SELECT kind, chain_ok FROM rep_events") == [("employee", True)]
 
 
 def test_gap_is_shown_then_closed(kiosk):
     ledger, client, db = kiosk
-    batch = punches_after(ledger, 0)
+    batch = records_after(ledger, 0)
     assert push(client, batch[:2]).json()["head_nsr"] == 2
-    out = push(client, batch[4:]).json()  # NSR 5-6 arrive before 3-4
-    assert (out["accepted"], out["head_nsr"], out["gaps"]) == (2, 2, [[3, 4]])
+    out = push(client, batch[4:]).json()  # NSR 5-7 arrive before 3-4
+    assert (out["accepted"], out["head_nsr"], out["gaps"]) == (3, 2, [[3, 4]])
     held = client.get("/api/v1/head").json()
     assert (held["head_nsr"], held["gaps"]) == (2, [[3, 4]])
     waiting = rows(db, "SELECT nsr, chain_ok, chain_problem FROM punches WHERE nsr > 4")
+    assert len(waiting) == 3
     assert all(not ok and "aguardando NSR 3" in why for _, ok, why in waiting)
     closed = push(client, batch[2:4]).json()
-    assert (closed["head_nsr"], closed["gaps"]) == (6, [])
+    assert (closed["head_nsr"], closed["gaps"]) == (7, [])
     assert rows(db, "SELECT bool_and(chain_ok), count(*) FROM punches")[0] == (True, 6)
 
 
 def test_tampered_record_is_kept_and_flagged(kiosk):
     ledger, client, db = kiosk
-    batch = [hashed_fields(p) for p in punches_after(ledger, 0)]
-    batch[2] = {**batch[2], "type": "SAIDA" if batch[2]["type"] != "SAIDA" else "ENTRADA"}
-    out = push(client, batch).json()
-    assert out["accepted"] == 6  # never dropped
+    batch = records_after(ledger, 0)
+    third = batch[3]  # NSR 4, a punch: someone edits its type on the way (or in the kiosk)
+    edited = {**third.body, "type": "SAIDA" if third.body["type"] != "SAIDA" else "ENTRADA"}
+    batch[3] = type(third)(third.nsr, "punch", edited, third.uuid)
+    waiting_first = push(client, batch[5:]).json()  # NSR 6-7 before the tampered one
+    assert waiting_first["gaps"] == [[1, 5]]
+    out = push(client, batch[:5]).json()
+    assert (out["accepted"], out["head_nsr"]) == (5, 7)  # never dropped
     bad = rows(db, "SELECT nsr, chain_problem FROM punches WHERE NOT chain_ok ORDER BY nsr")
-    assert [n for n, _ in bad] == [3] and "hash do registro" in bad[0][1]
+    assert [n for n, _ in bad] == [4] and "hash do registro" in bad[0][1]
     events = rows(db, "SELECT kind, detail FROM kiosk_events")
-    assert [k for k, _ in events] == ["chain"] and "NSR 3" in events[0][1]
+    assert [k for k, _ in events] == ["chain"] and "NSR 4" in events[0][1]
 
 
 def test_conflicting_nsr_and_rewritten_head_become_events(kiosk, tmp_path):
     ledger, client, db = kiosk
-    push(client, punches_after(ledger, 0), head(ledger))
+    push(client, records_after(ledger, 0), head(ledger))
     # another ledger with the same kiosk id (a restored or swapped database): same NSRs, new uuids
     other = Ledger.open(tmp_path / "other.sqlite3", LedgerSettings(kiosk_id="01"))
     bob = other.add_employee("Bruno Lima", "11144477735", pin="5555")
     other.record_punch(PunchDraft(bob.id, "ENTRADA", "ENTRADA 9 00"))
-    out = push(client, punches_after(other, 0), head(other)).json()
-    assert (out["accepted"], out["conflicts"], out["head_nsr"]) == (0, 1, 6)
+    out = push(client, records_after(other, 0), head(other)).json()
+    assert (out["accepted"], out["conflicts"], out["head_nsr"]) == (0, 2, 7)
     kinds = sorted(k for (k,) in rows(db, "SELECT kind FROM kiosk_events"))
-    assert kinds == ["conflict", "head_mismatch"]
-    detail = rows(db, "SELECT detail FROM kiosk_events WHERE kind = 'conflict'")[0][0]
+    assert kinds == ["conflict", "conflict", "head_mismatch"]
+    detail = rows(db, "SELECT detail FROM kiosk_events WHERE kind = 'conflict' ORDER BY id")[1][0]
     assert json.loads(detail.split(" | registro: ", 1)[1])["cpf"] == "11144477735"  # kept
     other.close()
 

@@ -40,7 +40,7 @@ def test_kiosk_starts_central_sync_and_pushes_on_wake(pv_home, central_server):
             time.sleep(0.1)
         assert win.central_sync.pending_count() == 0
         saved = CentralSection.load()
-        assert saved.central_head_nsr == 1 and saved.clock_offset_s is not None
+        assert saved.central_head_nsr == 2 and saved.clock_offset_s is not None
     finally:
         kiosk_sync.stop(win)
         ledger.close()

@@ -40,7 +40,7 @@ def test_flagged_punch_rechecked_beside_the_kiosk_verdict(
                        flag_reason="tempo esgotado", audio=audio)
         )  # fmt: skip
     assert sync.run_once().accepted == 2
-    assert CentralSection.load(settings_file).central_head_nsr == 2
+    assert CentralSection.load(settings_file).central_head_nsr == 3  # 1: Ana's type-5 event
 
     assert recheck_flagged(sessions, verifier=verifier) == 2
     assert recheck_flagged(sessions, verifier=verifier) == 0  # once per punch

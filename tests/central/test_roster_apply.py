@@ -12,10 +12,11 @@ from app.store.models import PunchDraft
 from app.store.roster import (
     RosterApplied,
     RosterEntry,
-    adopt_pepper,
     apply_roster,
     head,
     punches_after,
+    records_after,
+    save_roster_key,
 )
 from app.store.settings import LedgerSettings
 
@@ -28,9 +29,9 @@ def entry(hasher: SecretHasher, name: str, cpf: str, pin: str, badge: str | None
 
 def test_roster_applies_with_centrals_pepper(tmp_path):
     pepper = secrets.token_bytes(32)
-    central = SecretHasher(pepper)  # what Central hashes with
+    central = SecretHasher(pepper)  # what Central hashes with (not this kiosk's own key)
     path = tmp_path / "ledger.sqlite3"
-    adopt_pepper(path, pepper)
+    save_roster_key(path, pepper)
     ledger = Ledger.open(path, LedgerSettings(kiosk_id="03"))
     ana = entry(central, "Ana Souza", "52998224725", "1111", "A-1")
     bruno = entry(central, "Bruno Lima", "11144477735", "2222")
@@ -54,5 +55,8 @@ def test_roster_applies_with_centrals_pepper(tmp_path):
     gone = [e for e in ledger.list_employees() if e.cpf == "11144477735"]
     assert len(gone) == 1 and not gone[0].active
     assert [p.employee_name for p in punches_after(ledger, 0)] == ["Bruno Lima"]
-    assert head(ledger).nsr == 1 and ledger.verify_chain().ok
+    # type-5 events: Ana and Bruno included, Bruno excluded; the punch between them
+    kinds = [(w.kind, w.body.get("fields", {}).get("op")) for w in records_after(ledger, 0)]
+    assert kinds == [("event", "I"), ("event", "I"), ("punch", None), ("event", "E")]
+    assert head(ledger).nsr == 4 and ledger.verify_chain().ok
     ledger.close()
