@@ -76,6 +76,7 @@ class Mark:
     type: str
     status: str = ORIGINAL
     ref: str = ""  # punch uuid or correction id, for links
+    kiosk: str = ""  # the REP that collected it ("" for a manual inclusion)
     note: str = ""  # flag reason, decision justification or correction reason
 
     @property
