@@ -128,13 +128,17 @@ def marks_for(
             status = PENDING if d is None else (APPROVED if d.approved else REJECTED)
             note = r.flag_reason if d is None else d.justification
         at = r.punched_at_ts.astimezone(TZ).replace(tzinfo=None)
-        out[r.employee_id].append(Mark(at, r.type, status, r.uuid, note, str(r.kiosk_id)))
+        out[r.employee_id].append(
+            Mark(at, r.type, status, ref=r.uuid, note=note, kiosk=str(r.kiosk_id))
+        )
     mq = select(ManualPunch).where(ManualPunch.punched_at >= start, ManualPunch.punched_at < end)
     if employee_ids is not None:
         mq = mq.where(ManualPunch.employee_id.in_(employee_ids))
     for mp in s.scalars(mq):
         at = mp.punched_at.astimezone(TZ).replace(tzinfo=None)
-        out[mp.employee_id].append(Mark(at, mp.type, INCLUDED, f"manual:{mp.id}", mp.reason))
+        out[mp.employee_id].append(
+            Mark(at, mp.type, INCLUDED, ref=f"manual:{mp.id}", note=mp.reason)
+        )
     return out
 
 
