@@ -91,7 +91,9 @@ def db(request: Request) -> Iterator[Session]:
         s.close()
 
 
-DB = Annotated[Session, Depends(db)]
+# scope="function": commit before the response leaves, so a redirect never shows stale data
+# and a failed commit is an error page, not a success.
+DB = Annotated[Session, Depends(db, scope="function")]
 
 
 def current_user(request: Request, s: DB) -> auth.CurrentUser:
