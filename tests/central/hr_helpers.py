@@ -99,8 +99,12 @@ def site(central_db) -> Iterator[Site]:
     seeded = seed(engine, employees=6, first=date(2026, 10, 1), last=date(2026, 11, 20), kiosks=2)
     with engine.begin() as conn:
         teams = [r[0] for r in conn.execute(text("SELECT id FROM hr_teams ORDER BY id"))]
-        conn.execute(text("INSERT INTO hr_employer (id, cnpj, name, inpi) VALUES "
-                          "(1, '12345678000195', 'Padaria São João Ltda', '12345678901234567')"))  # fmt: skip
+        conn.execute(
+            text(
+                "INSERT INTO hr_employer (id, cnpj, name, inpi) VALUES "
+                "(1, '12345678000195', 'Padaria São João Ltda', '12345678901234567')"
+            )
+        )
     with session_scope(factory) as s:
         auth.create_user(s, "rh", "Rita do RH", PASSWORD, "rh")
         auth.create_user(s, "gestor", "Gil Gestor", PASSWORD, "gestor", team_id=teams[0])

@@ -1,3 +1,4 @@
+# ruff: noqa: F811 - pytest fixtures imported from hr_helpers are redefined as parameters
 """The HR web back office over real HTTP on a real PostgreSQL: login and sessions, CSRF, roles,
 review decisions and corrections as new records, downloads, and bad input as pt-BR pages."""
 
