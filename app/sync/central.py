@@ -1,0 +1,338 @@
+"""The kiosk's side of PontoVoz Central: join with a one-time code, then punches up and roster
+down through the same ledger.
+
+    join(url, code, name)                  # once: credential + pepper saved, roster pulled
+    sync = CentralSync(ledger, CentralSection.load())
+    sync.run_once() -> CentralPass         # roster (ETag), then every punch after Central's head
+    sync.start() / wake() / stop()         # background thread, like app.sync.SyncWorker
+
+The outbox for Central is the ledger itself: Central answers its head (the last NSR it holds
+without a gap) on every exchange and the kiosk sends what follows, in NSR order. Nothing is
+marked "sent" on the kiosk, so a crash, a lost answer or a restored Central all end the same
+way: the next pass resends from Central's head, and Central keeps each uuid once. Audio goes up
+only where audio retention is on. Status (offset to Central's clock, heads, last error) is
+written to the ``central`` section of settings.json.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import logging
+import os
+import random
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field, fields, replace
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from app import paths
+from app.core.errors import ConfigError, PontoVozError
+from app.store import roster as ledger_roster
+from app.store.ledger import Ledger
+from app.store.settings import LedgerSettings
+
+log = logging.getLogger(__name__)
+SECTION = "central"
+
+
+class CentralUnavailable(PontoVozError):
+    """Transient: Central unreachable, 5xx, 408/429. Retry later; nothing is lost."""
+
+
+class CentralRejected(PontoVozError):
+    """Central refused (4xx): revoked kiosk, used code, bad data."""
+
+
+@dataclass(frozen=True)
+class CentralSection:
+    """The ``central`` section of settings.json (credential and last status)."""
+
+    url: str = ""
+    token: str = ""
+    kiosk: int = 0  # Central's id for this kiosk
+    name: str = ""
+    batch_size: int = 200
+    timeout_s: float = 10.0
+    poll_interval_s: float = 30.0
+    # status, written by the sync
+    last_sync_at: str = ""
+    clock_offset_s: float | None = None  # kiosk clock minus Central's, seconds
+    central_head_nsr: int = 0
+    roster_version: str = ""
+    last_error: str = ""
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.url and self.token)
+
+    @classmethod
+    def load(cls, settings_file: Path | None = None) -> CentralSection:
+        data = _read(settings_file).get(SECTION, {})
+        names = {f.name for f in fields(cls)}
+        try:
+            return cls(**{k: v for k, v in data.items() if k in names})
+        except TypeError as exc:
+            raise ConfigError(f"seção 'central' inválida em settings.json: {exc}") from exc
+
+    def save(self, settings_file: Path | None = None) -> None:
+        """Rewrite only our section, atomically; the file holds a credential: mode 0600."""
+        path = settings_file or paths.config_dir() / "settings.json"
+        data = _read(path)
+        data[SECTION] = asdict(self)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(path.name + ".tmp")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            json.dump(data, f, ensure_ascii=False, indent=2)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+
+
+def _read(settings_file: Path | None) -> dict[str, Any]:
+    path = settings_file or paths.config_dir() / "settings.json"
+    if not path.is_file():
+        return {}
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise ConfigError(f"não foi possível ler {path}: {exc}") from exc
+    return data if isinstance(data, dict) else {}
+
+
+class CentralClient:
+    """HTTP to Central; every call notes Central's clock to estimate this kiosk's offset."""
+
+    def __init__(self, url: str, token: str = "", timeout_s: float = 10.0, **kw: Any) -> None:
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        self._http = httpx.Client(
+            base_url=url.rstrip("/"), headers=headers, timeout=timeout_s, **kw
+        )
+        self.offset_s: float | None = None
+
+    def close(self) -> None:
+        self._http.close()
+
+    def call(self, method: str, path: str, **kw: Any) -> httpx.Response:
+        sent = time.time()
+        headers = {"X-Kiosk-Time": datetime.now().astimezone().isoformat(), **kw.pop("headers", {})}
+        try:
+            resp = self._http.request(method, path, headers=headers, **kw)
+        except httpx.HTTPError as exc:
+            raise CentralUnavailable(f"Central inacessível: {exc}") from exc
+        got = time.time()
+        stamp = resp.headers.get("X-Central-Time")
+        if stamp:
+            try:
+                central = datetime.fromisoformat(stamp).timestamp()
+                self.offset_s = round((sent + got) / 2 - central, 3)
+            except ValueError:
+                pass
+        if resp.status_code >= 500 or resp.status_code in (408, 425, 429):
+            raise CentralUnavailable(f"Central respondeu {resp.status_code}: {_error(resp)}")
+        if resp.status_code >= 400:
+            raise CentralRejected(f"Central recusou ({resp.status_code}): {_error(resp)}")
+        return resp
+
+
+def _error(resp: httpx.Response) -> str:
+    try:
+        return str(resp.json().get("error", ""))[:300]
+    except ValueError:
+        return " ".join(resp.text[:200].split())
+
+
+def join(
+    url: str,
+    code: str,
+    name: str = "",
+    *,
+    settings_file: Path | None = None,
+    ledger_path: Path | None = None,
+) -> CentralSection:
+    """Enroll this kiosk with a one-time code, save the credential, install the roster pepper."""
+    if not url.startswith(("http://", "https://")):
+        raise ConfigError("o endereço da Central deve começar com http:// ou https://")
+    ledger_settings = LedgerSettings.load(settings_file)
+    client = CentralClient(url)
+    try:
+        body = {"code": code, "name": name, "ledger_kiosk_id": ledger_settings.kiosk_id}
+        data = client.call("POST", "/api/v1/enroll", json=body).json()
+    finally:
+        client.close()
+    from app.store.ledger import default_path
+
+    ledger_roster.adopt_pepper(ledger_path or default_path(), bytes.fromhex(data["roster_pepper"]))
+    section = replace(
+        CentralSection.load(settings_file),
+        url=url.rstrip("/"), token=data["token"], kiosk=int(data["kiosk"]), name=name,
+        roster_version="", central_head_nsr=0, last_error="", clock_offset_s=client.offset_s,
+    )  # fmt: skip
+    section.save(settings_file)
+    return section
+
+
+@dataclass(frozen=True)
+class CentralPass:
+    pushed: int = 0
+    accepted: int = 0
+    duplicates: int = 0
+    conflicts: int = 0
+    roster_changed: bool = False
+    central_head_nsr: int = 0
+    kiosk_head_nsr: int = 0
+    gaps: list[list[int]] = field(default_factory=list)
+    error: str = ""
+
+    @property
+    def pending(self) -> int:
+        return max(0, self.kiosk_head_nsr - self.central_head_nsr)
+
+
+class CentralSync:
+    def __init__(
+        self,
+        ledger: Ledger,
+        section: CentralSection,
+        *,
+        settings_file: Path | None = None,
+        client: CentralClient | None = None,
+        wall: Callable[[], float] = time.time,
+        save_status: bool = True,
+    ) -> None:
+        if not section.enabled:
+            raise ConfigError("este quiosque não está ligado a uma Central (central join)")
+        self._ledger = ledger
+        self.section = section
+        self._settings_file = settings_file
+        self._client = client or CentralClient(section.url, section.token, section.timeout_s)
+        self._wall = wall
+        self._save = save_status
+        self._rng = random.Random()
+        self._failures = 0
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._send_audio = ledger.settings.audio_retention_days > 0
+        self.last: CentralPass = CentralPass()
+
+    def pull_roster(self) -> bool:
+        """Fetch the roster unless unchanged (ETag); apply it. True when it changed."""
+        headers = (
+            {"If-None-Match": f'"{self.section.roster_version}"'}
+            if self.section.roster_version
+            else {}
+        )
+        resp = self._client.call("GET", "/api/v1/roster", headers=headers)
+        if resp.status_code == 304:
+            return False
+        data = resp.json()
+        entries = [ledger_roster.RosterEntry(**e) for e in data["employees"]]
+        applied = ledger_roster.apply_roster(self._ledger, entries)
+        log.info("central: roster %s applied (%s)", data["version"], applied)
+        self.section = replace(self.section, roster_version=data["version"])
+        return True
+
+    def push(self) -> CentralPass:
+        """Send every punch after Central's head, batch by batch, until caught up."""
+        data = self._client.call("GET", "/api/v1/head").json()
+        central_head = int(data["head_nsr"])
+        pushed = accepted = dups = conflicts = 0
+        gaps = data.get("gaps", [])
+        while not self._stop.is_set():
+            batch = ledger_roster.punches_after(self._ledger, central_head, self.section.batch_size)
+            if not batch:
+                break
+            mine = ledger_roster.head(self._ledger)
+            body = {
+                "head": {"nsr": mine.nsr, "hash": mine.hash},
+                "punches": [self._wire(p) for p in batch],
+            }
+            out = self._client.call("POST", "/api/v1/punches", json=body).json()
+            pushed += len(batch)
+            accepted, dups = accepted + out["accepted"], dups + out["duplicates"]
+            conflicts += out["conflicts"]
+            gaps = out["gaps"]
+            if int(out["head_nsr"]) <= central_head:
+                break  # Central could not move on (conflict/gap): stop; it shows the problem
+            central_head = int(out["head_nsr"])
+        mine = ledger_roster.head(self._ledger)
+        return CentralPass(pushed, accepted, dups, conflicts, False, central_head, mine.nsr, gaps)
+
+    def _wire(self, p) -> dict[str, object]:
+        d = ledger_roster.hashed_fields(p)
+        if self._send_audio and p.audio_sha256:
+            audio = self._ledger.audio_for(p.uuid)
+            if audio:
+                d["audio"] = base64.b64encode(audio).decode("ascii")
+        return d
+
+    def run_once(self) -> CentralPass:
+        """Roster down, then punches up; status saved either way. Raises CentralUnavailable /
+        CentralRejected (the caller backs off); nothing on the kiosk changes state on failure."""
+        try:
+            changed = self.pull_roster()
+            result = replace(self.push(), roster_changed=changed)
+        except PontoVozError as exc:
+            self._note(last_error=str(exc))
+            raise
+        self._failures = 0
+        self._note(
+            last_error="",
+            central_head_nsr=result.central_head_nsr,
+            last_sync_at=datetime.now(UTC).isoformat(timespec="seconds"),
+        )
+        self.last = result
+        return result
+
+    def _note(self, **changes: Any) -> None:
+        self.section = replace(self.section, clock_offset_s=self._client.offset_s, **changes)
+        if self._save:
+            self.section.save(self._settings_file)
+
+    def pending_count(self) -> int:
+        return max(0, ledger_roster.head(self._ledger).nsr - self.section.central_head_nsr)
+
+    # ---- background thread --------------------------------------------------------------
+
+    def backoff_s(self) -> float:
+        raw = min(300.0, 1.0 * 2 ** (self._failures - 1))
+        return raw * (0.5 + 0.5 * self._rng.random())
+
+    def start(self) -> None:
+        if self._thread and self._thread.is_alive():
+            return
+        self._stop.clear()
+        self._thread = threading.Thread(target=self._loop, name="pontovoz-central", daemon=True)
+        self._thread.start()
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    def stop(self, timeout_s: float = 5.0) -> None:
+        self._stop.set()
+        self._wake.set()
+        if self._thread:
+            self._thread.join(timeout_s)
+        self._client.close()
+
+    def _loop(self) -> None:
+        while not self._stop.is_set():
+            wait = self.section.poll_interval_s
+            try:
+                self.run_once()
+            except CentralRejected as exc:  # revoked or refused: slow down, keep punches
+                log.warning("central: %s", exc)
+                wait = 300.0
+            except Exception as exc:  # keep the kiosk's thread alive; punches stay in the ledger
+                self._failures += 1
+                wait = self.backoff_s()
+                log.info("central: %s; retry in %.1f s", exc, wait)
+            self._wake.wait(wait)
+            self._wake.clear()
