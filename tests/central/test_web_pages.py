@@ -86,8 +86,12 @@ def test_review_decision_is_a_new_record(site: Site):
     r = c.post(f"/revisao/{pid}", data={"csrf": csrf_of(page.text), "decisao": "rejeitar",
                                         "justificativa": "  "})  # fmt: skip
     assert r.status_code == 400 and "justificativa" in r.text
-    r = c.post(f"/revisao/{pid}", data={"csrf": csrf_of(page.text), "decisao": "aprovar",
-                                        "justificativa": "Ouvi o áudio: frase correta"})  # fmt: skip
+    ok = {
+        "csrf": csrf_of(page.text),
+        "decisao": "aprovar",
+        "justificativa": "Ouvi o áudio: frase correta",
+    }
+    r = c.post(f"/revisao/{pid}", data=ok)
     assert r.status_code == 303
     assert site.sql(f"SELECT {PUNCH_COLS} FROM punches WHERE id = :i", i=pid) == before
     rows = site.sql("SELECT approved, justification, author FROM hr_punch_decisions")

@@ -12,7 +12,8 @@ from fastapi.responses import Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.central import auth
+from app.central import auth, security, service
+from app.central.errors import CentralError
 from app.central.hr_models import EmployeeProfile, Holiday, Team, WorkSchedule
 from app.central.models import Employee, Kiosk
 from app.central.web import queries
@@ -45,12 +46,6 @@ def cpf_ok(cpf: str) -> bool:
     return True
 
 
-def _hasher(s: Session):  # type: ignore[no-untyped-def]
-    from app.central.security import hasher  # the roster pepper shared with the kiosks
-
-    return hasher(s)
-
-
 def _secret(value: str | None, kind: str) -> str | None:
     value = (value or "").strip()
     if not value:
@@ -63,7 +58,7 @@ def _secret(value: str | None, kind: str) -> str | None:
 
 
 def _set_secret(s: Session, emp: Employee, kind: str, value: str) -> None:
-    h = _hasher(s).hash(kind, value)
+    h = security.hasher(s).hash(kind, value)  # the kiosks' roster pepper
     column = Employee.pin_index if kind == "pin" else Employee.badge_index
     clash = s.scalar(
         select(Employee.id).where(column == h.index, Employee.active, Employee.id != emp.id)
@@ -72,9 +67,9 @@ def _set_secret(s: Session, emp: Employee, kind: str, value: str) -> None:
         what = "PIN" if kind == "pin" else "crachá"
         raise WebError(f"Esse {what} já é usado por outro funcionário ativo.")
     if kind == "pin":
-        emp.pin_index, emp.pin_hash = h.index, h.encoded
+        emp.pin_index, emp.pin_hash = h.index, h.hash
     else:
-        emp.badge_index, emp.badge_hash = h.index, h.encoded
+        emp.badge_index, emp.badge_hash = h.index, h.hash
 
 
 def _form_ctx(s: Session) -> dict:
@@ -135,18 +130,10 @@ def employee_create(
         raise WebError("CPF inválido: confira os 11 dígitos.")
     if s.scalar(select(Employee.id).where(Employee.cpf == digits)) is not None:
         raise WebError("Já existe um funcionário com esse CPF.")
-    pin_value = _secret(pin, "pin")
-    if pin_value is None:
-        raise WebError("Informe um PIN de 4 a 8 dígitos.")
-    now = datetime.now(UTC)
-    emp = Employee(name=name, cpf=digits, pin_index="", pin_hash="", active=True,
-                   all_kiosks=True, created_at=now, updated_at=now)  # fmt: skip
-    _set_secret(s, emp, "pin", pin_value)
-    badge = _secret(cracha, "badge")
-    if badge:
-        _set_secret(s, emp, "badge", badge)
-    s.add(emp)
-    s.flush()
+    try:
+        emp = service.add_employee(s, name, digits, pin, _secret(cracha, "badge"))
+    except CentralError as exc:
+        raise WebError(str(exc).capitalize() + ".") from None
     _apply(s, user, emp, equipe, horario, todos_quiosques, quiosques)
     auth.audit(s, user, "funcionario_criado", f"funcionario:{emp.id}", {"nome": name})
     return redirect(f"/funcionarios/{emp.id}?salvo=1")
