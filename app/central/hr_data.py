@@ -178,7 +178,13 @@ def espelhos(
     until = today if today is not None and first <= today <= last else None
     if today is not None and today < first:
         until = first - timedelta(days=1)
-    return [
-        (e, espelho(year, month, marks.get(e.id, []), sched[e.id], hol, absn.get(e.id), until))
-        for e in employees
-    ]
+    out = []
+    for e in employees:
+        args = (marks.get(e.id, []), sched[e.id], hol, absn.get(e.id), until)
+        out.append((e, espelho(year, month, *args, since=_admission(e))))
+    return out
+
+
+def _admission(e: Employee) -> date | None:
+    """First day owed: the day the employee was registered in Central."""
+    return e.created_at.astimezone(TZ).date() if e.created_at else None

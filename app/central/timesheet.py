@@ -279,12 +279,13 @@ def espelho(
     holidays: Mapping[date, str] | None = None,
     absences: Mapping[date, str] | None = None,
     until: date | None = None,
+    since: date | None = None,
 ) -> Espelho:
     """The month's espelho de ponto for one employee.
 
     ``marks`` may include the days around the month (an overnight shift that started on the last
     day of the previous month belongs there and is left out here). Days after ``until`` (the
-    current month seen today) are listed blank: nothing owed yet.
+    current month seen today) and before ``since`` (admission) are listed blank: nothing owed.
     """
     schedule = schedule or Schedule()
     holidays = holidays or {}
@@ -292,7 +293,7 @@ def espelho(
     groups = _workdays(list(marks), schedule)
     lines = [
         day_line(d, groups.get(d, []), schedule, holidays.get(d), absences.get(d))
-        if until is None or d <= until
+        if (until is None or d <= until) and (since is None or d >= since)
         else DayLine(day=d)
         for d in month_days(year, month)
     ]

@@ -175,10 +175,16 @@ def seed(
             name = f"{rng.choice(FIRST)} {rng.choice(LAST)} {rng.choice(LAST)}"
             eid = conn.execute(
                 text(
-                    "INSERT INTO employees (name, cpf, pin_index, pin_hash, active, all_kiosks)"
-                    " VALUES (:n, :c, :pi, 'scrypt$x', true, true) RETURNING id"
+                    "INSERT INTO employees (name, cpf, pin_index, pin_hash, active, all_kiosks,"
+                    " created_at) VALUES (:n, :c, :pi, 'scrypt$x', true, true, :since)"
+                    " RETURNING id"
                 ),
-                {"n": name, "c": cpf, "pi": secrets.token_hex(32)},
+                {
+                    "n": name,
+                    "c": cpf,
+                    "pi": secrets.token_hex(32),
+                    "since": datetime.combine(first, time(0), TZ),
+                },
             ).scalar_one()
             night = i % 10 == 9
             team = teams[3] if night else teams[i % 3]

@@ -392,3 +392,13 @@ def test_schedule_and_formatting():
     assert S.end(date(2026, 11, 2)).strftime("%H:%M") == "17:00"
     assert S.end(date(2026, 11, 7)).strftime("%H:%M") == "12:00"
     assert [hhmm(x) for x in (0, 5, 485, -30)] == ["0:00", "0:05", "8:05", "-0:30"]
+
+
+def test_days_before_admission_owe_nothing():
+    e = espelho(
+        2026, 11, day("2026-11-05", *FULL), S, since=date(2026, 11, 4), until=date(2026, 11, 6)
+    )
+    by_day = {x.day.day: x for x in e.days}
+    assert by_day[3].owed == 0 and by_day[3].notes == ()  # before admission
+    assert by_day[4].notes == ("Falta",) and by_day[5].worked == 480
+    assert e.totals.absences == 2  # the 4th and the 6th

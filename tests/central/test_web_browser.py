@@ -64,7 +64,8 @@ def browser(profile: Path, downloads: Path) -> webdriver.Chrome:
         "plugins.always_open_pdf_externally": True,
         "intl.accept_languages": "pt-BR",
     })  # fmt: skip
-    return webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=opts)
+    env = {**os.environ, "LANGUAGE": "pt_BR", "LANG": "pt_BR.UTF-8"}  # date inputs as dd/mm/aaaa
+    return webdriver.Chrome(service=Service("/usr/bin/chromedriver", env=env), options=opts)
 
 
 class Shots:
@@ -131,7 +132,7 @@ def test_hr_back_office_in_a_browser(tmp_path, central_server, verifier, make_cl
         d.find_element(By.ID, "usuario").send_keys("rita")
         d.find_element(By.ID, "senha").send_keys("errada")
         d.find_element(By.ID, "entrar").click()
-        assert "Usuário ou senha incorretos." in d.page_source
+        wait_for(lambda: "Usuário ou senha incorretos." in d.page_source)
         d.find_element(By.ID, "senha").send_keys(PASSWORD)
         d.find_element(By.ID, "entrar").click()
         wait_for(lambda: "Presentes agora" in d.page_source)
@@ -139,6 +140,7 @@ def test_hr_back_office_in_a_browser(tmp_path, central_server, verifier, make_cl
         # add an employee through the form
         d.get(url + "/funcionarios")
         d.find_element(By.ID, "novo-funcionario").click()
+        wait_for(lambda: d.find_elements(By.ID, "cpf"))
         shots.take("03-funcionario-novo")
         d.find_element(By.ID, "nome").send_keys("Carla Dias")
         d.find_element(By.ID, "cpf").send_keys("529.982.247-25")
@@ -157,7 +159,7 @@ def test_hr_back_office_in_a_browser(tmp_path, central_server, verifier, make_cl
             carla = service.identify(pin="4321")
             assert carla is not None and carla.name == "Carla Dias"
             wrong = make_clip("Bom dia a todos, tudo bem?")
-            at = datetime.now(TZ)
+            at = service.challenge("ENTRADA")  # the kiosk's own clock says which time to say
             good = make_clip(f"Entrada, {at.hour} horas e {at.minute} minutos.")
             punch, _ = service.punch_once(carla, "ENTRADA", good)  # flagged if the minute turned
             flagged, _ = service.punch_once(carla, "INTERVALO", wrong)
@@ -180,15 +182,22 @@ def test_hr_back_office_in_a_browser(tmp_path, central_server, verifier, make_cl
         assert d.find_element(By.ID, "pendentes").text == str(to_review)
         shots.take("06-revisao")
         d.find_element(By.LINK_TEXT, "Revisar").click()
-        for i in range(to_review):  # each decision leads to the next pending punch
-            if i == to_review - 1:
-                assert flagged.expected in d.page_source
-                shots.take("07-revisao-marcacao")
+        wait_for(lambda: d.find_elements(By.ID, "decidir"))
+        shots.take("07-revisao-marcacao")
+        for _ in range(to_review):  # each decision leads to the next pending punch
+            assert "Frase pedida" in d.page_source
             d.find_element(By.ID, "aprovar").click()
             d.find_element(By.ID, "justificativa").send_keys("Ouvi o áudio: frase dita certa.")
+            old = d.current_url
             d.find_element(By.ID, "decidir").click()
-            time.sleep(0.3)
+            wait_for(lambda old=old: d.current_url != old)
         wait_for(lambda: "Nada para revisar." in d.page_source)
+        with engine.connect() as conn:
+            decided = conn.execute(
+                text("SELECT p.expected FROM hr_punch_decisions d JOIN punches p"
+                     " ON p.id = d.punch_id WHERE d.approved")
+            ).scalars().all()  # fmt: skip
+        assert flagged.expected in decided and len(decided) == to_review
 
         # add the forgotten exit as a correction
         d.get(url + "/correcoes")
