@@ -143,11 +143,13 @@ def espelho_pdf(h: Header, e: Espelho) -> bytes:
 
 
 def _fit(pdf: FPDF, text: str, width: float) -> str:
+    """Latin-1 (the core fonts' range) and cut with "..." to fit the cell."""
     text = text.encode("latin-1", errors="replace").decode("latin-1")
-    while text and pdf.get_string_width(text) > width - 2:
-        text = text[:-2] + "…" if len(text) > 2 else ""
-        text = text.replace("……", "…")
-    return text
+    if pdf.get_string_width(text) <= width - 2:
+        return text
+    while text and pdf.get_string_width(text + "...") > width - 2:
+        text = text[:-1]
+    return text + "..."
 
 
 SUMMARY_HEADER = (

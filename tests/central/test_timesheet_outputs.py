@@ -36,6 +36,13 @@ def month():
     return espelho(2026, 11, marks, until=date(2026, 11, 3))
 
 
+def test_pdf_cuts_a_crowded_day():
+    marks = [Mark(datetime(2026, 11, 2, 8, i), "ENTRADA") for i in range(0, 50, 2)]
+    e = espelho(2026, 11, marks, until=date(2026, 11, 3))
+    h = Header("Empresa", "12345678000195", "Ana", "52998224725", datetime(2026, 11, 4))
+    assert "08:00 08:02" in pdf_text(espelho_pdf(h, e)) and "..." in pdf_text(espelho_pdf(h, e))
+
+
 def test_pdf_has_header_marks_and_totals():
     e = month()
     h = Header(
