@@ -19,6 +19,7 @@ from app.central.timesheet import (
     INCLUDED,
     PENDING,
     REJECTED,
+    DayLine,
     Espelho,
     Mark,
     hhmm,
@@ -91,46 +92,19 @@ def espelho_pdf(h: Header, e: Espelho) -> bytes:
              f"por semana · intervalo {s.break_minutes} min · noturno {s.night_start:%H:%M}-"
              f"{s.night_end:%H:%M}", new_x="LMARGIN", new_y="NEXT")  # fmt: skip
     pdf.ln(2)
-    cols = [("Dia", 20), ("Marcações", 86), ("Previsto", 17), ("Trabalhado", 19),
-            ("Intervalo", 17), ("Noturno", 16), ("Adic. not.", 17), ("Extra", 15),
-            ("Falta", 15), ("Ocorrências", 55)]  # fmt: skip
-    pdf.set_font("Helvetica", "B", 8)
-    pdf.set_fill_color(230, 236, 242)
-    for title, w in cols:
-        pdf.cell(w, 6, title, border=1, fill=True, align="C")
-    pdf.ln()
-    pdf.set_font("Helvetica", size=8)
-    for line in e.days:
-        wd = WEEKDAYS[line.day.weekday()]
-        marks = " ".join(mark_text(m) for m in line.marks)
-        cells = [
-            f"{line.day:%d/%m} {wd}",
-            marks,
-            hhmm(line.owed) if line.owed else "",
-            hhmm(line.worked) if line.worked else "",
-            hhmm(line.breaks) if line.breaks else "",
-            hhmm(line.night) if line.night else "",
-            hhmm(line.night_bonus) if line.night_bonus else "",
-            hhmm(line.overtime) if line.overtime else "",
-            hhmm(line.shortfall) if line.shortfall else "",
-            "; ".join(line.notes),
-        ]
-        fill = line.day.weekday() >= 5
-        pdf.set_fill_color(246, 246, 246)
-        for (_, w), text in zip(cols, cells, strict=True):
-            pdf.cell(w, 5, _fit(pdf, text, w), border=1, fill=fill)
-        pdf.ln()
+    rows = [[_day_cells(line), line.day.weekday() >= 5] for line in e.days]
     t = e.totals
-    pdf.set_font("Helvetica", "B", 8)
     totals = ["Totais", f"{t.days_worked} dias trabalhados", hhmm(t.owed), hhmm(t.worked),
               hhmm(t.breaks), hhmm(t.night), hhmm(t.night_bonus), hhmm(t.overtime),
               hhmm(t.shortfall), f"{t.absences} faltas · {t.missing_punches} sem par"]  # fmt: skip
-    for (_, w), text in zip(cols, totals, strict=True):
-        pdf.cell(w, 6, _fit(pdf, text, w), border=1)
-    pdf.ln(8)
+    _table(pdf, [c[0] for c in COLS], rows, totals)
+    pdf.ln(3)
     pdf.set_font("Helvetica", size=7)
-    pdf.multi_cell(0, 4, LEGEND + f" Gerado em {h.generated_at:%d/%m/%Y %H:%M}.")
-    pdf.ln(10)
+    legend = LEGEND + f" Gerado em {h.generated_at:%d/%m/%Y %H:%M}."
+    for part in _wrap(pdf, legend, 250):
+        pdf.cell(0, 4, part, new_x="LMARGIN", new_y="NEXT")
+    pdf.set_auto_page_break(False)
+    pdf.ln(8)
     pdf.set_font("Helvetica", size=9)
     y = pdf.get_y()
     pdf.line(20, y, 120, y)
@@ -140,6 +114,69 @@ def espelho_pdf(h: Header, e: Espelho) -> bytes:
     pdf.set_xy(160, y + 1)
     pdf.cell(100, 5, "Empregador", align="C")
     return bytes(pdf.output())
+
+
+COLS = [("Dia", 20), ("Marcações", 84), ("Previsto", 17), ("Trabalhado", 21),
+        ("Intervalo", 17), ("Noturno", 16), ("Adic. not.", 17), ("Extra", 15), ("Falta", 15),
+        ("Ocorrências", 55)]  # fmt: skip
+
+
+def _day_cells(line: DayLine) -> list[str]:
+    def d(v: int) -> str:
+        return hhmm(v) if v else ""
+
+    return [f"{line.day:%d/%m} {WEEKDAYS[line.day.weekday()]}",
+            " ".join(mark_text(m) for m in line.marks), d(line.owed), d(line.worked),
+            d(line.breaks), d(line.night), d(line.night_bonus), d(line.overtime),
+            d(line.shortfall), "; ".join(line.notes)]  # fmt: skip
+
+
+def _table(pdf: FPDF, head: list[str], rows: list[list], totals: list[str]) -> None:
+    """The month grid drawn with text() and lines: ~10x cheaper than a cell() per field
+    (a month for 200 employees must print in seconds)."""
+    x0, y, rh = pdf.l_margin, pdf.get_y(), 4.4
+    widths = [w for _, w in COLS]
+    xs = [x0]
+    for w in widths:
+        xs.append(xs[-1] + w)
+    top = y
+    pdf.set_fill_color(230, 236, 242)
+    pdf.rect(x0, y, xs[-1] - x0, rh + 1, style="F")
+    pdf.set_font("Helvetica", "B", 8)
+    for x, w, title in zip(xs, widths, head, strict=False):
+        pdf.text(x + (w - pdf.get_string_width(title)) / 2, y + 4.2, title)
+    y += rh + 1
+    pdf.set_font("Helvetica", size=8)
+    pdf.set_fill_color(246, 246, 246)
+    for cells, shaded in rows:
+        if shaded:
+            pdf.rect(x0, y, xs[-1] - x0, rh, style="F")
+        for x, w, text in zip(xs, widths, cells, strict=False):
+            if text:
+                pdf.text(x + 1, y + 3.2, _fit(pdf, text, w))
+        pdf.line(x0, y, xs[-1], y)
+        y += rh
+    pdf.line(x0, y, xs[-1], y)
+    pdf.set_font("Helvetica", "B", 8)
+    for x, w, text in zip(xs, widths, totals, strict=False):
+        pdf.text(x + 1, y + 4.2, _fit(pdf, text, w))
+    y += rh + 1
+    pdf.line(x0, y, xs[-1], y)
+    for x in xs:
+        pdf.line(x, top, x, y)
+    pdf.set_y(y)
+
+
+def _wrap(pdf: FPDF, text: str, width: float) -> list[str]:
+    lines, cur = [], ""
+    for word in text.split():
+        nxt = f"{cur} {word}".strip()
+        if cur and pdf.get_string_width(nxt) > width:
+            lines.append(cur)
+            cur = word
+        else:
+            cur = nxt
+    return [*lines, cur] if cur else lines
 
 
 def _fit(pdf: FPDF, text: str, width: float) -> str:
