@@ -6,8 +6,6 @@ import argparse
 import json
 from pathlib import Path
 
-from app.core.config import load_options
-
 
 def _engine_flags(p: argparse.ArgumentParser) -> None:
     g = p.add_argument_group("engine options (override settings file and PONTOVOZ_* env)")
@@ -21,12 +19,13 @@ def _engine_flags(p: argparse.ArgumentParser) -> None:
 
 
 def _verifier(args: argparse.Namespace):
-    from app.core.verifier import Verifier, settings_file
+    from app.core.verifier import Verifier
+    from app.settings import engine_options
 
     keys = ("model_path", "compute_type", "cpu_threads", "num_workers", "beam_size")
     keys += ("max_audio_seconds", "score_margin")
     overrides = {k: getattr(args, k, None) for k in keys}
-    return Verifier(load_options(settings_file(), overrides=overrides))
+    return Verifier(engine_options(overrides=overrides))
 
 
 def cmd_verify(args: argparse.Namespace) -> int:

@@ -1,7 +1,7 @@
 """Engine options: one frozen dataclass, read from a settings file, the environment and flags.
 
-Precedence (lowest to highest): defaults < settings file (``engine`` section of
-``settings.json`` in the config dir) < environment (``PONTOVOZ_*``, used by the Lambda) <
+Precedence (lowest to highest): defaults < the ``engine`` section of the settings file (read by
+``app.settings``; core never opens it) < environment (``PONTOVOZ_*``, used by the Lambda) <
 explicit overrides (CLI flags).
 """
 
@@ -11,19 +11,16 @@ import dataclasses
 import json
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from app.core import punch_types
+from app.core.coerce import from_sources
 from app.core.errors import ConfigError
 
-#: Canonical punch type -> words a person may say (accents are stripped before comparing).
-DEFAULT_PUNCH_TYPES: dict[str, tuple[str, ...]] = {
-    "ENTRADA": ("entrada",),
-    "SAIDA": ("saida",),
-    "INTERVALO": ("intervalo", "pausa"),
-    "RETORNO": ("retorno",),
-}
+#: Canonical punch type -> words a person may say (app.core.punch_types is their home).
+DEFAULT_PUNCH_TYPES: dict[str, tuple[str, ...]] = dict(punch_types.WORDS)
 
 COMPUTE_TYPES = ("int8", "int8_float32", "float32", "int16", "float16", "int8_float16")
 ENV_PREFIX = "PONTOVOZ_"
@@ -89,49 +86,9 @@ class EngineOptions:
         return d
 
 
-def _coerce(name: str, raw: Any) -> Any:
-    """Turn a value from JSON or the environment into the field's type, or raise ConfigError."""
-    kinds = {f.name: f.type for f in fields(EngineOptions)}
-    kind = kinds[name]
-    try:
-        if name == "punch_types":
-            data = json.loads(raw) if isinstance(raw, str) else raw
-            return {str(k).upper(): tuple(str(w).lower() for w in v) for k, v in data.items()}
-        if kind == "bool":
-            if isinstance(raw, str):
-                if raw.lower() in ("1", "true", "yes", "on"):
-                    return True
-                if raw.lower() in ("0", "false", "no", "off"):
-                    return False
-                raise ValueError(raw)
-            return bool(raw)
-        if kind == "int":
-            if isinstance(raw, float) and not raw.is_integer():
-                raise ValueError(raw)
-            return int(raw)
-        if kind == "float":
-            return float(raw)
-        return str(raw)
-    except (TypeError, ValueError, AttributeError, json.JSONDecodeError) as exc:
-        raise ConfigError(f"bad value for {name}: {raw!r}") from exc
-
-
-def load_options(
-    settings_file: Path | None = None,
-    env: Mapping[str, str] | None = None,
-    overrides: Mapping[str, Any] | None = None,
-) -> EngineOptions:
-    """Build options from the settings file, the environment and explicit overrides."""
-    engine: Mapping[str, Any] = {}
-    if settings_file is not None and settings_file.is_file():
-        try:
-            data = json.loads(settings_file.read_text(encoding="utf-8"))
-        except (OSError, json.JSONDecodeError) as exc:
-            raise ConfigError(f"cannot read settings file {settings_file}: {exc}") from exc
-        engine = data.get("engine", {}) if isinstance(data, dict) else {}
-        if not isinstance(engine, dict):
-            raise ConfigError(f"'engine' in {settings_file} must be an object")
-    return options_from(engine, env, overrides)
+def _punch_types(raw: Any) -> dict[str, tuple[str, ...]]:
+    data = json.loads(raw) if isinstance(raw, str) else raw
+    return {str(k).upper(): tuple(str(w).lower() for w in v) for k, v in data.items()}
 
 
 def options_from(
@@ -141,17 +98,12 @@ def options_from(
 ) -> EngineOptions:
     """Options from an ``engine`` settings section (unknown keys ignored), then the
     environment, then explicit overrides."""
-    names = {f.name for f in fields(EngineOptions)}
-    values: dict[str, Any] = {k: _coerce(k, raw) for k, raw in engine.items() if k in names}
-    environ = os.environ if env is None else env
-    for key in names:
-        raw = environ.get(ENV_PREFIX + key.upper())
-        if raw is not None and raw != "":
-            values[key] = _coerce(key, raw)
-    for key, raw in (overrides or {}).items():
-        if raw is None:
-            continue
-        if key not in names:
-            raise ConfigError(f"unknown engine option: {key}")
-        values[key] = _coerce(key, raw)
-    return EngineOptions(**values)
+    return from_sources(
+        EngineOptions,
+        engine,
+        env=os.environ if env is None else env,
+        prefix=ENV_PREFIX,
+        overrides=overrides,
+        special={"punch_types": _punch_types},
+        what="engine option",
+    )

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from app.core.phrase import Phrase
+from app.core.punch_types import label as type_label
 
 # Spoken-style renderings, in the forms Whisper writes for pt-BR times.
 _STYLES = (
@@ -22,7 +23,6 @@ _STYLES = (
     "{t} {h}:{mm}.",
     "{t} {h}{mm}.",
 )
-_DISPLAY = {"ENTRADA": "Entrada", "SAIDA": "Saída", "INTERVALO": "Intervalo", "RETORNO": "Retorno"}
 
 
 @dataclass(frozen=True)
@@ -34,7 +34,7 @@ class ScoreResult:
 
 def type_words(kind: str, punch_types: Mapping[str, tuple[str, ...]]) -> list[str]:
     """Capitalised words a person says for a type ('INTERVALO' -> ['Intervalo', 'Pausa'])."""
-    words = [_DISPLAY.get(kind, kind.capitalize())]
+    words = [type_label(kind)]
     for w in punch_types.get(kind, ()):
         cap = w.capitalize()
         if cap.lower() not in {x.lower() for x in words} and cap.lower() != "saida":

@@ -6,12 +6,14 @@ import numpy as np
 from faster_whisper.vad import VadOptions, get_speech_timestamps
 
 from app.core.audio import SAMPLE_RATE
+from app.core.privacy import disable_telemetry
 
 PAD_SECONDS = 0.25
 
 
 def speech_span(samples: np.ndarray, threshold: float = 0.5) -> tuple[int, int] | None:
     """(start, end) sample indexes covering all speech plus a little padding, or None."""
+    disable_telemetry()  # before faster-whisper creates the Silero ONNX session
     options = VadOptions(
         threshold=threshold,
         min_speech_duration_ms=150,

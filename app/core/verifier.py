@@ -20,7 +20,7 @@ import numpy as np
 from app import paths
 from app.core import audio as audio_mod
 from app.core import scoring, vad
-from app.core.config import EngineOptions, load_options
+from app.core.config import EngineOptions, options_from
 from app.core.errors import ModelError
 from app.core.model import load_model
 from app.core.phrase import Phrase, parse_expected
@@ -42,15 +42,13 @@ MAX_TOKENS = 32
 RETRY_BEAM = 5  # a punch phrase is ~10 tokens; more is Whisper repeating itself
 
 
-def settings_file() -> Path:
-    return paths.config_dir() / "settings.json"
-
-
 class Verifier:
     """Loads the model once; ``verify`` is safe to call from several threads."""
 
     def __init__(self, options: EngineOptions | None = None, cache_root: Path | None = None):
-        self.options = options or load_options(settings_file())
+        # No options: defaults plus PONTOVOZ_* environment (the API and Lambda way). The settings
+        # file is never read here; fronts that honour it pass app.settings.engine_options().
+        self.options = options or options_from({})
         self._cache_root = cache_root
         self._model = None
         self._tokenizer = None

@@ -12,9 +12,6 @@ from dataclasses import dataclass
 from app.store.errors import LedgerError
 from app.store.ledger import Ledger
 
-PUNCH_TYPES = ("ENTRADA", "INTERVALO", "RETORNO", "SAIDA")
-LABELS = {"ENTRADA": "Entrada", "INTERVALO": "Intervalo", "RETORNO": "Retorno", "SAIDA": "Saída"}
-
 
 @dataclass
 class Employee:

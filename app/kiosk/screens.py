@@ -17,7 +17,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.kiosk.ledger import LABELS, PUNCH_TYPES
+from app.core.punch_types import CODES as PUNCH_TYPES
+from app.core.punch_types import LABELS
 from app.store.models import Punch
 
 WEEKDAYS = ("segunda-feira", "terça-feira", "quarta-feira", "quinta-feira", "sexta-feira",

@@ -1,8 +1,8 @@
 """Kiosk settings: one JSON file, ``paths.config_dir()/"settings.json"``.
 
 Sections: ``kiosk`` (company, kiosk id, admin PIN hash, microphone, retention...), ``sync``
-(endpoint, token, on/off) and ``engine`` (EngineOptions field names, read by
-``app.core.config.load_options(settings_file=...)``). Every value is checked on load and before
+(endpoint, token, on/off) and ``engine`` (EngineOptions field names). The file itself is read and
+written by ``app.settings`` only. Every value is checked on load and before
 save; a bad value raises ConfigError with a message fit for the admin screen.
 """
 
@@ -11,26 +11,19 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import hmac
-import json
-import os
 import secrets
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
-from app import paths
+from app import settings as app_settings
 from app.core.config import EngineOptions, options_from
 from app.core.errors import ConfigError
+from app.settings import settings_path
 
-SETTINGS_NAME = "settings.json"
 PIN_ITERATIONS = 120_000
 WEAK_PINS = {"0000", "1234", "1111", "12345", "123456", "000000", "4321"}
-
-
-def settings_path() -> Path:
-    return paths.config_dir() / SETTINGS_NAME
 
 
 def hash_pin(pin: str, salt: str | None = None) -> str:
@@ -216,53 +209,27 @@ class KioskSettings:
 
 
 class SettingsStore:
-    """Reads and atomically writes the settings file (injected into the kiosk)."""
+    """Loads and saves the kiosk's sections through ``app.settings`` (injected into the kiosk)."""
 
     def __init__(self, path: Path | None = None) -> None:
         self.path = path or settings_path()
 
     def load(self) -> KioskSettings:
-        if not self.path.is_file():
-            return KioskSettings()
-        try:
-            data = json.loads(self.path.read_text(encoding="utf-8"))
-        except (OSError, json.JSONDecodeError) as exc:
-            raise ConfigError(f"Não foi possível ler {self.path}: {exc}") from exc
-        if not isinstance(data, dict):
-            raise ConfigError(f"{self.path} não contém um objeto JSON")
-        settings = KioskSettings.from_dict(data)
+        settings = KioskSettings.from_dict(app_settings.read_all(self.path))
         settings.validate()
         return settings
 
     def save(self, settings: KioskSettings) -> None:
         """Validate, then write atomically (other sections of the file are kept)."""
         settings.validate()
-        existing: dict[str, Any] = {}
-        if self.path.is_file():
-            try:
-                existing = json.loads(self.path.read_text(encoding="utf-8"))
-            except (OSError, json.JSONDecodeError):
-                existing = {}
-        if not isinstance(existing, dict):
-            existing = {}
-        existing.update(settings.to_dict())
+        sections = settings.to_dict()
         # The ledger reads who/where from its own section (app.store.settings).
-        ledger = existing.get("ledger") if isinstance(existing.get("ledger"), dict) else {}
+        ledger = dict(app_settings.section("ledger", self.path))
         k = settings.kiosk
         ledger.update(
             kiosk_id=k.kiosk_id or "01",
             employer_name=k.company,
             audio_retention_days=k.retention_days if k.retain_audio else 0,
         )
-        existing["ledger"] = ledger
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".settings-", suffix=".json")
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as f:
-                json.dump(existing, f, ensure_ascii=False, indent=2)
-                f.flush()
-                os.fsync(f.fileno())
-            os.replace(tmp, self.path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        sections["ledger"] = ledger
+        app_settings.write_sections(sections, self.path)

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from app.core import audio
+from app.core import audio, punch_types
 
 SAMPLE_RATE = 16000
 VOICE = "Leticia"
@@ -85,12 +85,7 @@ def pad(samples: np.ndarray, before: float, after: float) -> np.ndarray:
 
 # -- evaluation corpus ------------------------------------------------------------------------
 
-TYPE_SPOKEN = {
-    "ENTRADA": "Entrada",
-    "SAIDA": "Saída",
-    "INTERVALO": "Intervalo",
-    "RETORNO": "Retorno",
-}
+TYPE_SPOKEN = punch_types.LABELS
 RATES = (80, 90, 100, 115, 130)
 PITCHES = (85, 100, 115)
 NOISES = (None, None, 30.0, 20.0, 10.0)  # SNR dB; None = clean

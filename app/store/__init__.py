@@ -5,12 +5,14 @@ from app.store.errors import (
     CpfError,
     DiskFullError,
     EmployeeError,
+    ErrorCode,
     LedgerBusyError,
     LedgerCorruptError,
     LedgerError,
+    LedgerKeyError,
 )
 from app.store.ledger import Ledger
-from app.store.models import Correction, Employee, Punch, PunchDraft
+from app.store.models import Correction, Employee, Head, Punch, PunchDraft, RepEvent, RepRecord
 from app.store.settings import LedgerSettings
 
 __all__ = [
@@ -20,11 +22,16 @@ __all__ = [
     "DiskFullError",
     "Employee",
     "EmployeeError",
+    "ErrorCode",
+    "Head",
     "Ledger",
     "LedgerBusyError",
     "LedgerCorruptError",
     "LedgerError",
+    "LedgerKeyError",
     "LedgerSettings",
     "Punch",
     "PunchDraft",
+    "RepEvent",
+    "RepRecord",
 ]

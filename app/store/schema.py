@@ -5,6 +5,10 @@ Append new steps; never edit old ones."""
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable, Mapping
+
+# Python steps run inside a version's transaction, after its SQL (e.g. MACs need the key).
+Hooks = Mapping[int, Callable[[sqlite3.Connection], None]]
 
 _V1 = """
 CREATE TABLE employees (
@@ -97,24 +101,79 @@ CREATE TABLE audio (
 );
 """
 
-MIGRATIONS: tuple[str, ...] = (_V1,)
+# v2: REP-P events sharing the punches' NSR sequence, keyed MACs on every protected row,
+# write-once cloud verdicts, and a meta table (ledger id, key check).
+_V2 = """
+CREATE TABLE meta (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+
+CREATE TABLE events (
+    kiosk_id TEXT NOT NULL,
+    nsr INTEGER NOT NULL,
+    uuid TEXT NOT NULL UNIQUE,
+    kind TEXT NOT NULL CHECK (kind IN ('employer', 'clock', 'employee', 'sensitive')),
+    recorded_at TEXT NOT NULL,
+    fields TEXT NOT NULL,
+    prev_hash TEXT NOT NULL,
+    hash TEXT NOT NULL,
+    mac TEXT NOT NULL,
+    PRIMARY KEY (kiosk_id, nsr)
+);
+CREATE INDEX events_time ON events(recorded_at);
+CREATE TRIGGER events_no_update BEFORE UPDATE ON events
+BEGIN SELECT RAISE(ABORT, 'REP records are append-only'); END;
+CREATE TRIGGER events_no_delete BEFORE DELETE ON events
+BEGIN SELECT RAISE(ABORT, 'REP records are append-only'); END;
+
+ALTER TABLE punches ADD COLUMN mac TEXT NOT NULL DEFAULT '';
+ALTER TABLE corrections ADD COLUMN mac TEXT NOT NULL DEFAULT '';
+ALTER TABLE employees ADD COLUMN mac TEXT NOT NULL DEFAULT '';
+ALTER TABLE cloud_verdicts ADD COLUMN mac TEXT NOT NULL DEFAULT '';
+
+CREATE TRIGGER cloud_verdicts_no_update BEFORE UPDATE ON cloud_verdicts
+BEGIN SELECT RAISE(ABORT, 'cloud verdicts are write-once'); END;
+CREATE TRIGGER cloud_verdicts_no_delete BEFORE DELETE ON cloud_verdicts
+BEGIN SELECT RAISE(ABORT, 'cloud verdicts are write-once'); END;
+"""
+
+MIGRATIONS: tuple[str, ...] = (_V1, _V2)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
-def migrate(conn: sqlite3.Connection) -> int:
+def triggers() -> dict[str, str]:
+    """Every append-only trigger the schema defines, name -> whitespace-normalised SQL."""
+    found: dict[str, str] = {}
+    for script in MIGRATIONS:
+        for statement in _split(script):
+            words = statement.split()
+            if words[:2] == ["CREATE", "TRIGGER"]:
+                found[words[2]] = " ".join(words).rstrip(";")
+    return found
+
+
+def version(conn: sqlite3.Connection) -> int:
+    return int(conn.execute("PRAGMA user_version").fetchone()[0])
+
+
+def migrate(conn: sqlite3.Connection, hooks: Hooks | None = None) -> int:
     """Bring the database to SCHEMA_VERSION, one transaction per step. Returns the version."""
-    version = conn.execute("PRAGMA user_version").fetchone()[0]
-    if version > SCHEMA_VERSION:
-        from app.store.errors import LedgerError
+    current = version(conn)
+    if current > SCHEMA_VERSION:
+        from app.store.errors import ErrorCode, LedgerError
 
         raise LedgerError(
-            f"ledger schema v{version} is newer than this PontoVoz (v{SCHEMA_VERSION}): upgrade"
+            f"ledger schema v{current} is newer than this PontoVoz (v{SCHEMA_VERSION}): upgrade",
+            ErrorCode.SCHEMA_NEWER,
         )
-    for number in range(version + 1, SCHEMA_VERSION + 1):
+    for number in range(current + 1, SCHEMA_VERSION + 1):
         conn.execute("BEGIN IMMEDIATE")
         try:
             for statement in _split(MIGRATIONS[number - 1]):
                 conn.execute(statement)
+            if hooks and number in hooks:
+                hooks[number](conn)
             conn.execute(f"PRAGMA user_version = {number}")
             conn.execute("COMMIT")
         except BaseException:

@@ -9,12 +9,13 @@ screen writes it), e.g.::
 
 from __future__ import annotations
 
-import json
-from dataclasses import dataclass, fields
+from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from app import paths
+from app import settings
+from app.core.coerce import from_sources
 from app.core.errors import ConfigError
 
 
@@ -23,6 +24,7 @@ class LedgerSettings:
     kiosk_id: str = "01"  # NSR sequences are per kiosk
     employer_name: str = ""
     employer_id: str = ""  # CNPJ (14 digits) or CPF (11 digits) of the employer
+    cno_caepf: str = ""  # CNO or CAEPF of the employer, when it has one (AFD types 1, 2)
     place: str = ""  # where the work is done (receipt)
     rep_id: str = ""  # REP-P INPI registration number (AFD header, receipt)
     audio_retention_days: int = 0  # 0: audio is not kept beyond what sync needs (LGPD)
@@ -35,23 +37,14 @@ class LedgerSettings:
         digits = "".join(c for c in self.employer_id if c.isdigit())
         if self.employer_id and len(digits) not in (11, 14):
             raise ConfigError("employer_id must be a CNPJ (14 digits) or a CPF (11 digits)")
+        if len("".join(c for c in self.cno_caepf if c.isdigit())) > 14:
+            raise ConfigError("cno_caepf must have at most 14 digits")
+
+    @classmethod
+    def from_section(cls, data: Mapping[str, Any]) -> LedgerSettings:
+        """From the ``ledger`` section of the settings file (unknown keys ignored)."""
+        return from_sources(cls, data, what="ledger setting")
 
     @classmethod
     def load(cls, settings_file: Path | None = None) -> LedgerSettings:
-        path = settings_file or paths.config_dir() / "settings.json"
-        if not path.is_file():
-            return cls()
-        try:
-            data = json.loads(path.read_text(encoding="utf-8")).get("ledger", {})
-        except (OSError, ValueError, AttributeError) as exc:
-            raise ConfigError(f"cannot read the 'ledger' section of {path}: {exc}") from exc
-        names = {f.name for f in fields(cls)}
-        values: dict[str, Any] = {k: v for k, v in data.items() if k in names}
-        try:
-            if "audio_retention_days" in values:
-                values["audio_retention_days"] = int(values["audio_retention_days"])
-            return cls(
-                **{k: v if k == "audio_retention_days" else str(v) for k, v in values.items()}
-            )
-        except (TypeError, ValueError) as exc:
-            raise ConfigError(f"bad 'ledger' settings in {path}: {exc}") from exc
+        return cls.from_section(settings.section("ledger", settings_file))

@@ -9,14 +9,14 @@ the local verdict is used when it is unreachable). Read from the ``sync`` sectio
 from __future__ import annotations
 
 import dataclasses
-import json
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from app import paths
+from app import settings
+from app.core.coerce import from_sources
 from app.core.errors import ConfigError
 
 SyncMode = Literal["off", "confirm", "cloud-first"]
@@ -57,29 +57,21 @@ class SyncConfig:
         return dataclasses.replace(self, **changes)
 
     @classmethod
+    def from_section(
+        cls, section: Mapping[str, Any], env: Mapping[str, str] | None = None
+    ) -> SyncConfig:
+        """From the ``sync`` section of the settings file, then ``PONTOVOZ_SYNC_*``."""
+        return from_sources(
+            cls,
+            section,
+            env=os.environ if env is None else env,
+            prefix="PONTOVOZ_SYNC_",
+            env_keys=("mode", "url", "token"),
+            what="sync setting",
+        )
+
+    @classmethod
     def load(
         cls, settings_file: Path | None = None, env: Mapping[str, str] | None = None
     ) -> SyncConfig:
-        path = settings_file or paths.config_dir() / "settings.json"
-        values: dict[str, Any] = {}
-        if path.is_file():
-            try:
-                section = json.loads(path.read_text(encoding="utf-8")).get("sync", {})
-            except (OSError, ValueError, AttributeError) as exc:
-                raise ConfigError(f"cannot read the 'sync' section of {path}: {exc}") from exc
-            names = {f.name for f in dataclasses.fields(cls)}
-            values = {k: v for k, v in section.items() if k in names}
-        environ = os.environ if env is None else env
-        for key in ("mode", "url", "token"):
-            raw = environ.get(f"PONTOVOZ_SYNC_{key.upper()}")
-            if raw:
-                values[key] = raw
-        try:
-            for key in ("timeout_s", "cloud_first_timeout_s", "backoff_base_s", "backoff_max_s"):
-                if key in values:
-                    values[key] = float(values[key])
-            if "batch_size" in values:
-                values["batch_size"] = int(values["batch_size"])
-            return cls(**values)
-        except (TypeError, ValueError) as exc:
-            raise ConfigError(f"bad sync settings: {exc}") from exc
+        return cls.from_section(settings.section("sync", settings_file), env)

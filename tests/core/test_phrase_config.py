@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import json
-
 import pytest
 
-from app.core.config import EngineOptions, load_options
+from app.core.config import options_from
 from app.core.errors import ConfigError, PhraseError
 from app.core.phrase import Phrase, parse_expected
 
@@ -65,22 +63,13 @@ def test_phrase_text_is_zero_padded():
     assert Phrase("ENTRADA", 8, 5).text() == "ENTRADA 08 05"
 
 
-def test_options_precedence_file_env_overrides(tmp_path):
-    settings = tmp_path / "settings.json"
-    settings.write_text(json.dumps({"engine": {"cpu_threads": 3, "beam_size": 2}, "kiosk": {}}))
-    env = {"PONTOVOZ_CPU_THREADS": "4", "PONTOVOZ_SCORE_MARGIN": "2.5"}
-    opts = load_options(settings, env=env, overrides={"beam_size": 3, "num_workers": None})
-    assert (opts.cpu_threads, opts.beam_size, opts.score_margin) == (4, 3, 2.5)
-    assert opts.num_workers == EngineOptions().num_workers
-
-
 def test_options_from_env_for_the_lambda():
     env = {
         "PONTOVOZ_NUM_WORKERS": "2",
         "PONTOVOZ_CLOSED_SET": "off",
         "PONTOVOZ_COMPUTE_TYPE": "int8",
     }
-    opts = load_options(None, env=env)
+    opts = options_from({}, env=env)
     assert opts.num_workers == 2 and opts.closed_set is False
 
 
@@ -97,13 +86,9 @@ def test_options_from_env_for_the_lambda():
 )
 def test_bad_option_values_are_refused_with_a_message(env, message):
     with pytest.raises(ConfigError, match=message):
-        load_options(None, env=env)
+        options_from({}, env=env)
 
 
-def test_broken_settings_file_is_a_config_error(tmp_path):
-    settings = tmp_path / "settings.json"
-    settings.write_text("{not json")
-    with pytest.raises(ConfigError, match="cannot read settings file"):
-        load_options(settings, env={})
+def test_unknown_override_is_refused():
     with pytest.raises(ConfigError, match="unknown engine option"):
-        load_options(None, env={}, overrides={"colour": "blue"})
+        options_from({}, env={}, overrides={"colour": "blue"})

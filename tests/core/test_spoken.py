@@ -245,5 +245,9 @@ def test_resolve_needs_every_field() -> None:
         "-:.,;!?",
     ],
 )
-def test_odd_text_does_not_crash(text: str) -> None:
-    resolve(parse_spoken(text), Phrase("ENTRADA", 13, 40))
+def test_odd_text_is_never_a_time(text: str) -> None:
+    # None of these says a punch type and a time together: each must parse (no exception) and
+    # resolve to nothing, so it can never validate "ENTRADA 13 40".
+    spoken = parse_spoken(text)
+    assert isinstance(spoken, SpokenTime)
+    assert resolve(spoken, Phrase("ENTRADA", 13, 40)) is None

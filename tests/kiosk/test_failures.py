@@ -39,14 +39,14 @@ def test_microphone_unplugged_mid_recording(qtbot, make_kiosk, make_clip):
 
 def test_model_missing_or_corrupt(qtbot, make_kiosk, make_clip, tmp_path):
     """Real: a model folder with a garbage model.bin, loaded by the real Verifier."""
-    from app.core.config import load_options
+    from app.core.config import options_from
     from app.core.verifier import Verifier
 
     bad = tmp_path / "broken-model"
     bad.mkdir()
     (bad / "model.bin").write_bytes(b"not a model" * 100)
     (bad / "config.json").write_text("{}")
-    options = load_options(overrides={"model_path": str(bad)})
+    options = options_from({}, overrides={"model_path": str(bad)})
     win, _clock, sources = make_kiosk(verifier_=Verifier(options))
     qtbot.waitUntil(lambda: win.model_state == "failed", timeout=30000)
     assert "modelo de voz" in win.idle.status.text()

@@ -31,7 +31,8 @@ def test_pin_and_badge_are_hashed_and_found(ledger, ana):
     assert ledger.find_by_badge("0001") == ana
     assert ledger.find_by_pin("4321") is None and ledger.find_by_badge("9") is None
     row = sqlite3.connect(ledger.path).execute("SELECT * FROM employees").fetchone()
-    assert "1234" not in json.dumps(row) and "scrypt$" in row[4]
+    assert "1234" not in row and "0001" not in row  # no column holds the secret itself
+    assert row[4].startswith("scrypt2$")  # peppered with the kiosk key
 
 
 def test_duplicates_refused(ledger, ana):
@@ -59,10 +60,10 @@ def test_employees_cli(pv_home):
             [sys.executable, "-m", "app", *args], capture_output=True, text=True, timeout=60
         )
 
-    added = run("employees", "add", "--name", "Ana Souza", "--cpf", "52998224725", "--pin", "1234")
+    added = run("employees", "add", "--name", "Ana Souza", "--cpf", "52998224725", "--pin", "5821")
     assert added.returncode == 0, added.stderr
-    bad = run("employees", "add", "--name", "X Y", "--cpf", "52998224724", "--pin", "1234")
-    assert bad.returncode == 2 and "check digits" in bad.stderr
+    bad = run("employees", "add", "--name", "X Y", "--cpf", "52998224724", "--pin", "7391")
+    assert bad.returncode == 2 and "dígitos verificadores" in bad.stderr
     listed = run("employees", "list")
     rows = [json.loads(line) for line in listed.stdout.splitlines()]
     assert rows[0]["name"] == "Ana Souza" and "pin" not in json.dumps(rows).lower()

@@ -1,15 +1,13 @@
-"""Exports: AFD (Portaria 671 widths, ISO-8859-1, CRLF, chained hashes), CSV, receipts."""
+"""Exports: CSV, receipts (the AFD is tested in test_afd_*.py)."""
 
 from __future__ import annotations
 
 import csv
-import hashlib
 import io
 import subprocess
 import sys
-from datetime import date, datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone
 
-from app.store.afd import build_afd
 from app.store.csv_export import build_csv
 from app.store.ledger import Ledger
 from app.store.models import PunchDraft
@@ -37,35 +35,6 @@ def _fill(ledger, emp, n=3):
     ]
 
 
-def test_afd_layout(ledger):
-    emp = ledger.add_employee("João Conceição", "52998224725", "1234")
-    punches = _fill(ledger, emp)
-    data = build_afd(punches, ledger.settings, date(2026, 3, 2), date(2026, 3, 2), ledger.now())
-    assert data.endswith(b"\r\n") and b"\n" not in data.replace(b"\r\n", b"")
-    lines = data.decode("iso-8859-1").split("\r\n")[:-1]
-    header, body, trailer = lines[0], lines[1:-1], lines[-1]
-    assert len(header) == 302 and header.startswith("0000000001" + "1" + "11222333000181")
-    assert header[39:189].rstrip() == "Padaria Pão Quente Ltda"  # ISO-8859-1 'ã'
-    assert "ã".encode("iso-8859-1") in data
-    assert header[189:206] == "12345678901234567"
-    assert header[206:226] == "2026-03-022026-03-02"
-    assert header[250:253] == "003"
-    assert [len(line) for line in body] == [137] * 3
-    first = body[0]
-    assert first[:9] == "000000001" and first[9] == "7"
-    assert first[10:34] == "2026-03-02T08:00:00-0300"  # seconds always 00
-    assert first[34:46] == "052998224725"
-    assert first[70:72] == "04" and first[72] == "0"
-    assert body[2][72] == "1"  # offline punch
-    # Field 8: SHA-256 of fields 1-7 + previous record's field 8 (first: its own fields only).
-    prev = ""
-    for line in body:
-        assert line[73:] == hashlib.sha256((line[:73] + prev).encode("iso-8859-1")).hexdigest()
-        prev = line[73:]
-    assert len(trailer) == 64 and trailer.startswith("999999999")
-    assert trailer[9:54] == "0" * 45 and trailer[54:63] == "000000003" and trailer[63] == "9"
-
-
 def test_csv_for_payroll(ledger):
     emp = ledger.add_employee("João Conceição", "52998224725", "1234")
     punches = _fill(ledger, emp)
@@ -73,10 +42,11 @@ def test_csv_for_payroll(ledger):
     data = build_csv(ledger.punches(), ledger.corrections())
     assert data.startswith("\ufeff".encode())
     rows = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"))))
-    assert [r["nsr"] for r in rows] == ["1", "2", "3"]
-    assert rows[0]["employee_name"] == "João Conceição" and rows[0]["cpf"] == "529.982.247-25"
-    assert rows[0]["date"] == "2026-03-02" and rows[0]["time"] == "08:00"
-    assert rows[1]["flagged"] == "1" and "saída para almoço" in rows[1]["corrections"]
+    assert [r["nsr"] for r in rows] == ["2", "3", "4"]
+    assert rows[0]["nome"] == "João Conceição" and rows[0]["cpf"] == "529.982.247-25"
+    assert rows[0]["data"] == "2026-03-02" and rows[0]["hora"] == "08:00"
+    assert rows[1]["em_revisao"] == "sim" and "saída para almoço" in rows[1]["correcoes"]
+    assert rows[1]["motivo_revisao"] == "voz não validada após 3 tentativas"  # stored in English
 
 
 def test_receipt_text_and_pdf(ledger):
@@ -92,7 +62,7 @@ def test_receipt_text_and_pdf(ledger):
         "529.982.247-25",
         "02/03/2026",
         "08:00",
-        "NSR: 000000001",
+        "NSR: 000000002",
         p.afd_hash[:32],
     ):
         assert needed in text
@@ -108,10 +78,6 @@ def test_export_cli(pv_home, tmp_path):
     def run(*args):
         return subprocess.run([sys.executable, "-m", "app", "export", *args], capture_output=True)
 
-    afd = tmp_path / "afd.txt"
-    r = run("--from", "2026-03-02", "--to", "2026-03-02", "--format", "afd", "--out", str(afd))
-    assert r.returncode == 0, r.stderr
-    assert len(afd.read_bytes().split(b"\r\n")) == 4 + 2 + 1
     r = run("--from", "2026-03-01", "--to", "2026-03-31", "--format", "csv")
     assert r.returncode == 0 and r.stdout.decode("utf-8-sig").count("\r\n") == 5
     out = tmp_path / "receipts"
@@ -122,4 +88,4 @@ def test_export_cli(pv_home, tmp_path):
         and len(list(out.glob("*.txt"))) == 4
     )
     r = run("--from", "2026-03-03", "--to", "2026-03-01", "--format", "csv")
-    assert r.returncode == 2 and b"--to must not be before --from" in r.stderr
+    assert r.returncode == 2 and "--to não pode ser anterior a --from".encode() in r.stderr

@@ -22,7 +22,8 @@ def draft(emp_id: int, kind: str = "ENTRADA", **kw) -> PunchDraft:
 
 def test_nsr_sequential_uuid_unique_and_chain_intact(ledger, ana):
     punches = [ledger.record_punch(draft(ana.id)) for _ in range(5)]
-    assert [p.nsr for p in punches] == [1, 2, 3, 4, 5]
+    # NSR 1 is Ana's inclusion (AFD type 5): one sequence shared by every record kind.
+    assert [p.nsr for p in punches] == [2, 3, 4, 5, 6]
     assert len({p.uuid for p in punches}) == 5
     assert punches[1].prev_hash == punches[0].hash
     assert all(p.cpf == ana.cpf and p.employee_name == "Ana Souza" for p in punches)

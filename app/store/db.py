@@ -1,0 +1,175 @@
+"""The ledger's one SQLite connection: open (private files, pragmas, quick check, migrations),
+serialised read/write transactions, hooks that run after COMMIT, and the translation of
+SQLite errors into typed ledger errors. Everything in `app.store` goes through it."""
+
+from __future__ import annotations
+
+import logging
+import os
+import sqlite3
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from app.store import schema
+from app.store.errors import (
+    DiskFullError,
+    ErrorCode,
+    LedgerBusyError,
+    LedgerCorruptError,
+    LedgerError,
+)
+
+log = logging.getLogger(__name__)
+
+FILE_MODE, DIR_MODE = 0o600, 0o700
+SIDE_FILES = ("-wal", "-shm", "-journal", ".key", ".nsr")  # SQLite's, the key, the mark
+
+
+def private_dir(folder: Path, *, tighten: bool = False) -> None:
+    """Create ``folder`` as 0700 whatever the umask; ``tighten`` also fixes an existing one."""
+    created = not folder.exists()
+    folder.mkdir(parents=True, exist_ok=True)
+    if created or tighten:
+        os.chmod(folder, DIR_MODE)
+
+
+def private_file(path: Path) -> None:
+    """Create ``path`` empty as 0600 if missing; make an existing one 0600."""
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, FILE_MODE)
+    os.close(fd)
+    os.chmod(path, FILE_MODE)
+
+
+def tighten_files(path: Path) -> None:
+    """The database, its key and side files are readable by their owner only (also fixes
+    files left 0644 by versions before this one)."""
+    for p in (path, *(path.with_name(path.name + s) for s in SIDE_FILES)):
+        try:
+            if p.exists() and (p.stat().st_mode & 0o777) != FILE_MODE:
+                os.chmod(p, FILE_MODE)
+        except OSError as exc:  # e.g. a file owned by another user: say so, keep working
+            log.warning("cannot make %s private: %s", p, exc)
+
+
+class Database:
+    """One connection guarded by a lock (SQLite serialises writers anyway)."""
+
+    def __init__(self, conn: sqlite3.Connection, path: Path) -> None:
+        self.conn = conn
+        self.path = path
+        self._lock = threading.RLock()
+        self._after_commit: list[Callable[[], None]] = []
+
+    @classmethod
+    def open(
+        cls,
+        path: Path,
+        *,
+        busy_timeout_s: float = 5.0,
+        hooks: schema.Hooks | None = None,
+        tighten_dir: bool = False,
+    ) -> Database:
+        try:
+            private_dir(path.parent, tighten=tighten_dir)
+            private_file(path)  # SQLite gives -wal/-shm the database file's mode
+        except OSError as exc:
+            raise LedgerError(
+                f"cannot open or create the ledger {path}: {exc}", ErrorCode.IO_ERROR
+            ) from exc
+        try:
+            conn = sqlite3.connect(
+                path, timeout=busy_timeout_s, isolation_level=None, check_same_thread=False
+            )
+        except sqlite3.Error as exc:
+            raise LedgerError(f"cannot open the ledger {path}: {exc}", ErrorCode.IO_ERROR) from exc
+        try:
+            with translate(path):
+                conn.execute("PRAGMA journal_mode=WAL")
+                conn.execute("PRAGMA synchronous=FULL")
+                conn.execute("PRAGMA foreign_keys=ON")
+                check = conn.execute("PRAGMA quick_check").fetchone()[0]
+                if check != "ok":
+                    raise LedgerCorruptError(
+                        f"the ledger {path} is damaged ({check}); restore it from a backup "
+                        "and keep the damaged file for analysis"
+                    )
+                conn.row_factory = sqlite3.Row
+                schema.migrate(conn, hooks or {})
+        except BaseException:
+            conn.close()
+            raise
+        tighten_files(path)
+        return cls(conn, path)
+
+    def close(self) -> None:
+        with self._lock:
+            self.conn.close()
+
+    @contextmanager
+    def write(self) -> Iterator[sqlite3.Connection]:
+        """BEGIN IMMEDIATE ... COMMIT; hooks registered with `after_commit` run after COMMIT."""
+        with self._lock:
+            with translate(self.path):
+                self.conn.execute("BEGIN IMMEDIATE")
+                try:
+                    yield self.conn
+                    self.conn.execute("COMMIT")
+                except BaseException:
+                    self._after_commit.clear()
+                    if self.conn.in_transaction:
+                        self.conn.execute("ROLLBACK")
+                    raise
+            hooks, self._after_commit = self._after_commit, []
+            for hook in hooks:
+                hook()
+
+    @contextmanager
+    def read(self) -> Iterator[sqlite3.Connection]:
+        with self._lock, translate(self.path):
+            yield self.conn
+
+    def after_commit(self, hook: Callable[[], None]) -> None:
+        """Run ``hook`` once the current write transaction has committed (not on rollback)."""
+        self._after_commit.append(hook)
+
+    def backup_to(self, target: Path) -> str:
+        """SQLite online backup into ``target`` (created 0600); returns its integrity check."""
+        private_file(target)
+        with self._lock, translate(target):
+            dest = sqlite3.connect(target)
+            try:
+                self.conn.backup(dest)
+                return str(dest.execute("PRAGMA integrity_check").fetchone()[0])
+            finally:
+                dest.close()
+
+
+@contextmanager
+def translate(path: Path) -> Iterator[None]:
+    """Turn SQLite errors into typed, actionable ledger errors."""
+    try:
+        yield
+    except sqlite3.Error as exc:
+        code = getattr(exc, "sqlite_errorcode", None)
+        name = getattr(exc, "sqlite_errorname", "")
+        text = str(exc)
+        if code in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED) or "locked" in text:
+            raise LedgerBusyError(
+                f"the ledger {path} is locked by another program; nothing was written, try again"
+            ) from exc
+        if code == sqlite3.SQLITE_FULL or "disk is full" in text:
+            raise DiskFullError(
+                f"the disk holding {path} is full; nothing was written. Free space and retry"
+            ) from exc
+        if code in (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB) or (
+            "malformed" in text or "not a database" in text
+        ):
+            raise LedgerCorruptError(
+                f"the ledger {path} is damaged or not a PontoVoz database ({text}); restore it "
+                "from a backup and keep the damaged file for analysis"
+            ) from exc
+        if isinstance(exc, sqlite3.IntegrityError) and "append-only" in text:
+            raise LedgerError(text, ErrorCode.APPEND_ONLY) from exc
+        raise LedgerError(f"ledger error ({name or type(exc).__name__}): {text}") from exc
