@@ -1,31 +1,28 @@
-"""AFD per kiosk from Central's copy of its punches, written by the kiosk's own AFD code
-(``app.store.afd``): Central keeps every field the kiosk hashed, so the type-7 lines and their
-SHA-256 chain come out exactly as the kiosk would write them."""
+"""AFD per kiosk from Central's copy of its punches, written by the kiosk's own AFD writer
+(``app.store.afd``): Central keeps every field the kiosk hashed, so the type-7 lines carry the
+SHA-256 chain exactly as the kiosk stored it.
+
+Central holds the kiosk's punches only, not its other REP records (types 2, 4, 5, 6 share the
+NSR sequence), so this file has type-7 records with NSR gaps where those were; the complete AFD
+of a REP is the one the kiosk itself exports (``python -m app export --format afd``).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, datetime
 
-from app.central.models import Punch as PunchRow
-from app.store.afd import build_afd
-from app.store.models import Punch
-from app.store.settings import LedgerSettings
+from sqlalchemy import Row
+
+from app.store.afd import DEVELOPER_ID, Header, PunchRecord, afd_file_name, build_afd
 
 
-def to_ledger_punch(r: PunchRow) -> Punch:
-    return Punch(
-        nsr=r.nsr, kiosk_id=r.ledger_kiosk_id, uuid=r.uuid, employee_id=r.kiosk_employee_id,
-        employee_name=r.employee_name, cpf=r.cpf, type=r.type, punched_at=r.punched_at,
-        recorded_at=r.recorded_at, expected=r.expected, transcript=r.transcript,
-        validated=r.validated, method=r.method, tries=r.tries, flagged=r.flagged,
-        flag_reason=r.flag_reason, offline=r.offline, audio_sha256=r.audio_sha256,
-        afd_hash=r.afd_hash, prev_hash=r.prev_hash, hash=r.hash,
-    )  # fmt: skip
+class AfdError(ValueError):
+    """The employer data cannot make a valid AFD header (pt-BR message)."""
 
 
 def kiosk_afd(
-    rows: Sequence[PunchRow],
+    rows: Sequence[Row],  # nsr, punched_at, cpf, recorded_at, offline, afd_hash
     ledger_kiosk_id: str,
     employer_id: str,
     employer_name: str,
@@ -34,12 +31,14 @@ def kiosk_afd(
     last: date,
     generated_at: datetime,
 ) -> tuple[bytes, str]:
-    """(file bytes, file name) for one kiosk's punches in [first, last], ordered by NSR."""
-    settings = LedgerSettings(
-        kiosk_id=ledger_kiosk_id or "01",
-        employer_name=employer_name,
-        employer_id=employer_id,
-        rep_id=inpi,
-    )
-    data = build_afd([to_ledger_punch(r) for r in rows], settings, first, last, generated_at)
-    return data, f"AFD{inpi}{employer_id}REP_P_{ledger_kiosk_id}.txt"
+    """(file bytes, file name) for one kiosk's punches in [first, last], in NSR order."""
+    if len("".join(c for c in inpi if c.isdigit())) != 17:
+        raise AfdError(
+            "Cadastre o número de registro do REP-P no INPI (17 dígitos) em Exportações."
+        )
+    header = Header(employer_id, employer_name, inpi, first, last, generated_at, DEVELOPER_ID)
+    records = [
+        PunchRecord(r.nsr, r.punched_at, r.cpf, r.recorded_at, r.offline, r.afd_hash) for r in rows
+    ]
+    name = afd_file_name(inpi, employer_id).removesuffix(".txt") + f"_{ledger_kiosk_id}.txt"
+    return build_afd(header, records), name

@@ -135,8 +135,9 @@ def test_downloads(site: Site):
     kid = site.sql("SELECT id FROM kiosks ORDER BY id LIMIT 1")[0][0]
     afd = c.get(f"/exportacoes/afd/{kid}?de=2026-10-01&ate=2026-10-31")
     lines = afd.content.decode("iso-8859-1").split("\r\n")[:-1]
-    assert len(lines[0]) == 302 and len(lines[-1]) == 64
-    body = [x for x in lines[1:-1]]
+    assert len(lines[0]) == 302 and len(lines[-2]) == 64
+    assert lines[-1].startswith("ASSINATURA_DIGITAL_EM_ARQUIVO_P7S")
+    body = lines[1:-2]
     assert body and all(len(x) == 137 and x[9] == "7" for x in body)
     first_nsr = int(body[0][:9])
     prev = site.sql("SELECT afd_hash FROM punches WHERE kiosk_id = :k AND nsr = :n",

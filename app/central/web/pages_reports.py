@@ -201,7 +201,7 @@ def export_afd(
     request: Request, s: DB, user: User, kiosk_id: int, de: str = "", ate: str = ""
 ) -> Response:
     need(user, "exports")
-    from app.central.afd_export import kiosk_afd
+    from app.central.afd_export import AfdError, kiosk_afd
 
     first, last = _period(de, ate)
     kiosk = s.get(Kiosk, kiosk_id)
@@ -210,12 +210,17 @@ def export_afd(
     employer = _employer(s)
     start = datetime.combine(first, time(0), TZ)
     end = datetime.combine(last + timedelta(days=1), time(0), TZ)
-    rows = s.scalars(
-        select(Punch)
+    cols = (Punch.nsr, Punch.punched_at, Punch.cpf, Punch.recorded_at, Punch.offline,
+            Punch.afd_hash)  # fmt: skip
+    rows = s.execute(
+        select(*cols)
         .where(Punch.kiosk_id == kiosk.id, Punch.punched_at_ts >= start, Punch.punched_at_ts < end)
         .order_by(Punch.nsr)
     ).all()
-    data, name = kiosk_afd(rows, kiosk.ledger_kiosk_id, employer.cnpj, employer.name,
-                           employer.inpi, first, last, datetime.now(UTC))  # fmt: skip
+    try:
+        data, name = kiosk_afd(rows, kiosk.ledger_kiosk_id, employer.cnpj, employer.name,
+                               employer.inpi, first, last, datetime.now(UTC))  # fmt: skip
+    except AfdError as exc:
+        raise WebError(str(exc)) from None
     auth.audit(s, user, "afd_exportado", f"quiosque:{kiosk.id}", {"de": de, "ate": ate})
     return _download(data, name, "text/plain; charset=iso-8859-1")
