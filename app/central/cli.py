@@ -51,6 +51,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     serve.add_argument("--port", type=int, default=8090)
     serve.add_argument("--workers", type=int, default=1)
     server("migrate", "cria/atualiza as tabelas (Alembic)", cmd_migrate)
+    up = cs.add_parser("db-up", help="cria (uma vez) ou inicia o PostgreSQL local da Central")
+    up.add_argument("--pg-port", type=int, default=0, help="porta do PostgreSQL (padrão: livre)")
+    up.set_defaults(func=cmd_db_up)
     code = server("enroll-code", "cria um código de cadastro de quiosque (uso único)", cmd_code)
     code.add_argument("--label", default="")
     code.add_argument("--hours", type=float, default=24.0)
@@ -111,6 +114,33 @@ def cmd_serve(args: argparse.Namespace) -> int:
         "app.central.app:from_env", factory=True, host=args.host, port=args.port,
         workers=args.workers, log_level="warning", timeout_graceful_shutdown=5,
     )  # fmt: skip
+    return 0
+
+
+def cmd_db_up(args: argparse.Namespace) -> int:
+    """A local cluster under PONTOVOZ_HOME/postgres; its URL saved in config/central.json."""
+    from app.central import pgcluster
+    from app.central.db import migrate
+
+    home = paths.data_dir().parent
+    conf = paths.config_dir() / "central.json"
+    root = home / "postgres"
+    if conf.is_file() and (root / "pgdata").is_dir():
+        saved = json.loads(conf.read_text(encoding="utf-8"))
+        cluster = pgcluster.Cluster(root, int(saved["pg_port"]), password=saved["pg_password"])
+        if not cluster.running():
+            cluster.start()
+        print(f"PostgreSQL da Central iniciado (porta {cluster.port})")
+    else:
+        cluster = pgcluster.create(root, args.pg_port or None)
+        conf.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(conf, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            saved = {"database_url": cluster.url, "pg_port": cluster.port,
+                     "pg_password": cluster.password}  # fmt: skip
+            json.dump(saved, f, indent=2)
+        print(f"PostgreSQL da Central criado em {root} (porta {cluster.port})")
+    migrate(cluster.url)
     return 0
 
 

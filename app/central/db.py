@@ -33,7 +33,9 @@ def make_engine(url: str, pool_size: int = 10) -> Engine:
         normalize_url(url),
         pool_size=pool_size,
         max_overflow=pool_size,
-        pool_pre_ping=True,  # survive a PostgreSQL restart without a failed request
+        # no pre-ping (one round trip per request): after a PostgreSQL restart the first
+        # request on a dead connection answers 503, the pool is invalidated, the kiosk retries
+        pool_pre_ping=False,
         pool_timeout=10,
     )
 

@@ -14,15 +14,17 @@ import json
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import Connection, insert, select, text, update
+from sqlalchemy import Connection, Float, Numeric, func, insert, literal, select, text, update
 
-from app.central.models import Employee, Kiosk, KioskEvent, Punch, PunchAudio
-from app.central.schemas import Head, PunchIn
+from app.central.models import Employee, Kiosk, KioskEvent, Punch, PunchAudio, RepEventRow
+from app.central.schemas import EventIn, Head, PunchIn
 from app.store.chain import afd_hash, afd_type7_body, record_hash
-from app.store.ledger import PUNCH_FIELDS
+from app.store.records import PUNCH_FIELDS
 
 _PUNCH = Punch.__table__
 _KIOSK = Kiosk.__table__
+_EVENT = RepEventRow.__table__
+EVENT_FIELDS = ("kiosk_id", "nsr", "uuid", "kind", "recorded_at", "fields")  # as the ledger
 
 
 @dataclass
@@ -58,108 +60,177 @@ def link_problem(row: dict, prev_hash: str, prev_afd: str | None) -> str:
     return ""
 
 
+def claim(conn: Connection, token_hash: str, kiosk_time: datetime | None):
+    """Authenticate and lock the kiosk in one statement (its batches then run one at a time),
+    noting when it was seen and its clock offset. None when the token is unknown."""
+    offset = func.extract("epoch", literal(kiosk_time) - func.now()) if kiosk_time else None
+    values: dict = {"last_seen_at": func.now()}
+    if offset is not None:
+        values["clock_offset_s"] = func.round(offset.cast(Numeric), 3).cast(Float)
+    return conn.execute(
+        update(_KIOSK).where(_KIOSK.c.token_hash == token_hash).values(**values).returning(_KIOSK)
+    ).first()
+
+
 def ingest(
-    conn: Connection, kiosk_id: int, punches: list[PunchIn], reported: Head | None
+    conn: Connection,
+    kiosk,
+    punches: list[PunchIn],
+    reported: Head | None,
+    events: list[EventIn] | None = None,
 ) -> IngestResult:
-    kiosk = conn.execute(select(_KIOSK).where(_KIOSK.c.id == kiosk_id).with_for_update()).one()
+    """Store a batch for ``kiosk`` (a locked row from `claim`) and move its anchor. Punches
+    and events share the kiosk's NSR sequence and ledger chain; the AFD chain links punches."""
+    kiosk_id = kiosk.id
     result = IngestResult()
-    batch = {p.uuid: p for p in sorted(punches, key=lambda p: p.nsr)}
-    if batch:
-        nsrs = [p.nsr for p in batch.values()]
-        held_rows = conn.execute(
-            select(_PUNCH.c.uuid, _PUNCH.c.nsr, _PUNCH.c.hash, _PUNCH.c.kiosk_id).where(
-                _PUNCH.c.uuid.in_(list(batch))
-                | ((_PUNCH.c.kiosk_id == kiosk_id) & _PUNCH.c.nsr.in_(nsrs))
-            )
-        ).all()
-        by_uuid = {r.uuid: r for r in held_rows}
-        by_nsr = {r.nsr: r for r in held_rows if r.kiosk_id == kiosk_id}
-        taken: set[int] = set()
-        for uuid, p in list(batch.items()):
-            same = by_uuid.get(uuid)
-            other = by_nsr.get(p.nsr)
-            if same is not None and same.kiosk_id == kiosk_id and same.hash == p.hash:
-                result.duplicates += 1
-            elif (
-                same is not None
-                or other is not None
-                or p.nsr in taken
-                or p.kiosk_id != kiosk.ledger_kiosk_id
-            ):
-                result.conflicts += 1
-                _event(conn, kiosk_id, "conflict", _conflict_detail(p, kiosk.ledger_kiosk_id))
-            else:
-                taken.add(p.nsr)
-                continue
-            del batch[uuid]
-    rows = [_row(kiosk_id, p) for p in batch.values()]
-    if rows:
-        cpfs = {r["cpf"] for r in rows}
+    incoming = sorted(
+        [("punch", p) for p in punches] + [("event", e) for e in events or []],
+        key=lambda kx: kx[1].nsr,
+    )
+    known: list[tuple[str, dict]] = []
+    if incoming:  # one query per table: retries, NSRs taken, records waiting for a gap
+        uuids, nsrs = [x.uuid for _, x in incoming], [x.nsr for _, x in incoming]
+        for kind, table in (("punch", _PUNCH), ("event", _EVENT)):
+            rows = conn.execute(
+                select(table).where(
+                    table.c.uuid.in_(uuids)
+                    | (
+                        (table.c.kiosk_id == kiosk_id)
+                        & (table.c.nsr.in_(nsrs) | (table.c.nsr > kiosk.head_nsr))
+                    )
+                )
+            ).mappings()
+            known += [(kind, dict(r)) for r in rows]
+    by_uuid = {r["uuid"]: r for _, r in known}
+    by_nsr = {r["nsr"] for _, r in known if r["kiosk_id"] == kiosk_id}
+    pending = {
+        r["nsr"]: (k, r)
+        for k, r in known
+        if r["kiosk_id"] == kiosk_id and r["nsr"] > kiosk.head_nsr
+    }
+    fresh: list[tuple[str, dict]] = []
+    for kind, x in incoming:
+        same = by_uuid.get(x.uuid)
+        if same is not None and same["kiosk_id"] == kiosk_id and same["hash"] == x.hash:
+            result.duplicates += 1
+        elif same is not None or x.nsr in by_nsr or x.kiosk_id != kiosk.ledger_kiosk_id:
+            result.conflicts += 1
+            _event(conn, kiosk_id, "conflict", _conflict_detail(x, kiosk.ledger_kiosk_id))
+        else:
+            by_nsr.add(x.nsr)
+            fresh.append((kind, _row(kiosk_id, x) if kind == "punch" else _event_row(kiosk_id, x)))
+    punch_rows = [r for k, r in fresh if k == "punch"]
+    event_rows = [r for k, r in fresh if k == "event"]
+    if punch_rows:
+        cpfs = {r["cpf"] for r in punch_rows}
         emp = dict(
             conn.execute(select(Employee.cpf, Employee.id).where(Employee.cpf.in_(cpfs))).all()
         )
-        for r in rows:
+        for r in punch_rows:
             r["employee_id"] = emp.get(r["cpf"])
+    new_nsrs = {r["nsr"] for _, r in fresh}
+    pending.update({r["nsr"]: (k, r) for k, r in fresh})
     head_nsr, head_hash, head_afd = kiosk.head_nsr, kiosk.head_hash, kiosk.head_afd_hash
-    # punches held from before that wait for a missing NSR (rare: only after a lost batch)
-    waiting = (
-        conn.execute(select(_PUNCH).where(_PUNCH.c.kiosk_id == kiosk_id, _PUNCH.c.nsr > head_nsr))
-        .mappings()
-        .all()
-    )
-    pending = {r["nsr"]: dict(r) for r in waiting}
-    new_by_nsr = {r["nsr"]: r for r in rows}
-    pending.update(new_by_nsr)
-    relinked: list[tuple[int, bool, str]] = []
+    relinked: list[tuple[str, int, bool, str]] = []
     while head_nsr + 1 in pending:
-        r = pending.pop(head_nsr + 1)
-        problem = r.get("_record_problem", "") or link_problem(r, head_hash, head_afd)
-        if r["nsr"] in new_by_nsr:
+        kind, r = pending.pop(head_nsr + 1)
+        own = r["_record_problem"] if "_record_problem" in r else _stored_problem(r)
+        if own:
+            problem = own
+        elif kind == "punch":
+            problem = link_problem(r, head_hash, head_afd)
+        else:
+            problem = (
+                "" if r["prev_hash"] == head_hash else "elo com o registro anterior não confere"
+            )
+        if r["nsr"] in new_nsrs:
             r["chain_ok"], r["chain_problem"] = not problem, problem
         else:
-            relinked.append((r["id"], not problem, problem))
+            relinked.append((kind, r["id"], not problem, problem))
         if problem:
             _event(conn, kiosk_id, "chain", f"NSR {r['nsr']}: {problem}")
-        head_nsr, head_hash, head_afd = r["nsr"], r["hash"], r["afd_hash"]
-    for r in rows:
+        head_nsr, head_hash = r["nsr"], r["hash"]
+        if kind == "punch":
+            head_afd = r["afd_hash"]
+    for _, r in fresh:
         if "chain_ok" not in r:
             r["chain_ok"] = False
-            r["chain_problem"] = r["_record_problem"] or f"aguardando NSR {head_nsr + 1}"
-    if rows:
-        audio = [r.pop("_audio") for r in rows]
-        for r in rows:
-            r.pop("_record_problem")
-        ids = (
-            conn.execute(insert(_PUNCH).returning(_PUNCH.c.id, sort_by_parameter_order=True), rows)
-            .scalars()
-            .all()
-        )
-        blobs = [{"punch_id": i, "data": a} for i, a in zip(ids, audio, strict=True) if a]
-        if blobs:
-            conn.execute(insert(PunchAudio.__table__), blobs)
-    for pid, ok, problem in relinked:
+            r["chain_problem"] = r["_record_problem"] or f"{WAITING} {head_nsr + 1}"
+        r.pop("_record_problem")
+    _insert(conn, punch_rows, event_rows)
+    for kind, rid, ok, problem in relinked:
+        table = _PUNCH if kind == "punch" else _EVENT
         conn.execute(
-            update(_PUNCH).where(_PUNCH.c.id == pid).values(chain_ok=ok, chain_problem=problem)
+            update(table).where(table.c.id == rid).values(chain_ok=ok, chain_problem=problem)
         )
-    values: dict = {"head_nsr": head_nsr, "head_hash": head_hash, "head_afd_hash": head_afd}
+    values: dict = {}
+    if head_nsr != kiosk.head_nsr:
+        values = {"head_nsr": head_nsr, "head_hash": head_hash, "head_afd_hash": head_afd}
     if reported is not None:
         values.update(reported_nsr=reported.nsr, reported_hash=reported.hash)
         _check_reported(conn, kiosk_id, reported, head_nsr, head_hash)
-    conn.execute(update(_KIOSK).where(_KIOSK.c.id == kiosk_id).values(**values))
-    result.accepted = len(rows)
+    if values:
+        conn.execute(update(_KIOSK).where(_KIOSK.c.id == kiosk_id).values(**values))
+    result.accepted = len(fresh)
     result.head_nsr, result.head_hash = head_nsr, head_hash
-    result.gaps = gaps(conn, kiosk_id) if pending or waiting else []
+    result.gaps = gaps(conn, kiosk_id, head_nsr) if pending else []
     return result
 
 
-def gaps(conn: Connection, kiosk_id: int) -> list[list[int]]:
-    """[first, last] NSR ranges missing below the highest NSR Central holds for this kiosk."""
+WAITING = "aguardando NSR"
+
+
+def _stored_problem(row: dict) -> str:
+    """A stored record's own problem (its hash), as opposed to waiting for a missing NSR."""
+    problem = row.get("chain_problem", "")
+    return "" if problem.startswith(WAITING) else problem
+
+
+def _insert(conn: Connection, punch_rows: list[dict], event_rows: list[dict]) -> None:
+    if punch_rows:
+        audio = [r.pop("_audio") for r in punch_rows]
+        if any(audio):
+            ids = conn.execute(
+                insert(_PUNCH).returning(_PUNCH.c.id, sort_by_parameter_order=True), punch_rows
+            ).scalars()
+            blobs = [{"punch_id": i, "data": a} for i, a in zip(ids, audio, strict=True) if a]
+            conn.execute(insert(PunchAudio.__table__), blobs)
+        else:
+            conn.execute(insert(_PUNCH), punch_rows)
+    if event_rows:
+        conn.execute(insert(_EVENT), event_rows)
+
+
+def _event_row(kiosk_id: int, e: EventIn) -> dict:
+    body = {k: getattr(e, k) for k in EVENT_FIELDS}
+    problem = ""
+    if record_hash(e.prev_hash, body) != e.hash:
+        problem = "hash do registro não confere com os campos (alterado ou danificado)"
+    return {
+        "kiosk_id": kiosk_id,
+        "nsr": e.nsr,
+        "uuid": e.uuid,
+        "ledger_kiosk_id": e.kiosk_id,
+        "kind": e.kind,
+        "recorded_at": e.recorded_at,
+        "fields": json.dumps(e.fields, sort_keys=True, ensure_ascii=False, separators=(",", ":")),
+        "prev_hash": e.prev_hash,
+        "hash": e.hash,
+        "_record_problem": problem,
+    }
+
+
+def gaps(conn: Connection, kiosk_id: int, head_nsr: int) -> list[list[int]]:
+    """[first, last] NSR ranges missing below the highest NSR Central holds for this kiosk.
+    Everything up to the head is contiguous by definition, so only the rest is scanned."""
     rows = conn.execute(
         text(
-            "SELECT prev + 1, nsr - 1 FROM (SELECT nsr, coalesce(lag(nsr) OVER (ORDER BY nsr), 0)"
-            " AS prev FROM punches WHERE kiosk_id = :k) s WHERE nsr > prev + 1 ORDER BY 1"
+            "SELECT prev + 1, nsr - 1 FROM (SELECT nsr, coalesce(lag(nsr) OVER (ORDER BY nsr),"
+            " :h) AS prev FROM (SELECT nsr FROM punches WHERE kiosk_id = :k AND nsr > :h"
+            " UNION ALL SELECT nsr FROM rep_events WHERE kiosk_id = :k AND nsr > :h) a) s"
+            " WHERE nsr > prev + 1 ORDER BY 1"
         ),
-        {"k": kiosk_id},
+        {"k": kiosk_id, "h": head_nsr},
     ).all()
     return [[int(a), int(b)] for a, b in rows]
 
@@ -174,7 +245,13 @@ def _check_reported(
         head_hash
         if reported.nsr == head_nsr
         else conn.execute(
-            select(_PUNCH.c.hash).where(_PUNCH.c.kiosk_id == kiosk_id, _PUNCH.c.nsr == reported.nsr)
+            select(_PUNCH.c.hash)
+            .where(_PUNCH.c.kiosk_id == kiosk_id, _PUNCH.c.nsr == reported.nsr)
+            .union_all(
+                select(_EVENT.c.hash).where(
+                    _EVENT.c.kiosk_id == kiosk_id, _EVENT.c.nsr == reported.nsr
+                )
+            )
         ).scalar()
     )
     if held is not None and held != reported.hash:
@@ -234,7 +311,7 @@ def _row(kiosk_id: int, p: PunchIn) -> dict:
     }
 
 
-def _conflict_detail(p: PunchIn, ledger_kiosk_id: str) -> str:
+def _conflict_detail(p: PunchIn | EventIn, ledger_kiosk_id: str) -> str:
     why = (
         f"o quiosque enviou kiosk_id {p.kiosk_id!r}, cadastrado como {ledger_kiosk_id!r}"
         if p.kiosk_id != ledger_kiosk_id

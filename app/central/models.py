@@ -137,6 +137,30 @@ class Punch(Base):
     chain_problem: Mapped[str] = mapped_column(Text, default="")
 
 
+class RepEventRow(Base):
+    """A kiosk's REP event (AFD types 2, 4, 5, 6: employer, clock adjustment, employee,
+    sensitive event) as the kiosk hashed it. Events share the kiosk's NSR sequence and ledger
+    chain with its punches, so Central needs them to verify that chain."""
+
+    __tablename__ = "rep_events"
+    __table_args__ = (UniqueConstraint("kiosk_id", "nsr", name="rep_events_kiosk_nsr"),)
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    kiosk_id: Mapped[int] = mapped_column(ForeignKey("kiosks.id"))
+    nsr: Mapped[int] = mapped_column(BigInteger)
+    uuid: Mapped[str] = mapped_column(String(36), unique=True)
+    ledger_kiosk_id: Mapped[str] = mapped_column(String(32))
+    kind: Mapped[str] = mapped_column(String(24))
+    recorded_at: Mapped[str] = mapped_column(String(40))
+    fields: Mapped[str] = mapped_column(Text)  # canonical JSON object of strings
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+    received_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now()
+    )
+    chain_ok: Mapped[bool] = mapped_column(Boolean)
+    chain_problem: Mapped[str] = mapped_column(Text, default="")
+
+
 class PunchAudio(Base):
     """Voice audio, only for punches from kiosks where audio retention is on."""
 

@@ -33,6 +33,19 @@ class PunchIn(BaseModel):
     audio: str | None = Field(default=None, max_length=8_000_000)  # base64, retention on only
 
 
+class EventIn(BaseModel):
+    """A REP event (AFD types 2/4/5/6) in the kiosk's NSR sequence, as the kiosk hashed it."""
+
+    kiosk_id: str = Field(min_length=1, max_length=32)
+    nsr: int = Field(ge=1, le=999_999_999)
+    uuid: str = Field(min_length=1, max_length=36)
+    kind: str = Field(min_length=1, max_length=24)
+    recorded_at: str = Field(max_length=40)
+    fields: dict[str, str] = Field(max_length=50)
+    prev_hash: str = Hex64
+    hash: str = Hex64
+
+
 class Head(BaseModel):
     nsr: int = Field(ge=0)
     hash: str = Hex64
@@ -41,10 +54,11 @@ class Head(BaseModel):
 class PushIn(BaseModel):
     head: Head | None = None  # the kiosk's ledger head when it sent this batch
     punches: list[PunchIn] = Field(max_length=1000)
+    events: list[EventIn] = Field(default_factory=list, max_length=1000)
 
 
 class PushOut(BaseModel):
-    accepted: int  # newly stored
+    accepted: int  # newly stored (punches and events)
     duplicates: int  # already held (same uuid, same hash): a retry
     conflicts: int  # same NSR or uuid with other content: kept as an event, see `central kiosks`
     head_nsr: int  # last NSR held without a gap: send from head_nsr + 1

@@ -76,11 +76,15 @@ def enroll(session: Session, code: str, name: str, ledger_kiosk_id: str) -> Enro
     return Enrolled(kiosk.id, token, security.roster_pepper(session))
 
 
-def authenticate(session: Session, authorization: str | None) -> Kiosk:
+def token_hash(authorization: str | None) -> str:
     token = (authorization or "").removeprefix("Bearer ").strip()
     if not token:
         raise NotAuthorized("credencial do quiosque ausente: cadastre o quiosque na Central")
-    kiosk = session.scalars(select(Kiosk).where(Kiosk.token_hash == security.digest(token))).first()
+    return security.digest(token)
+
+
+def check_kiosk(kiosk):
+    """The kiosk row found for a token, or the pt-BR reason it cannot go on."""
     if kiosk is None:
         raise NotAuthorized("credencial do quiosque desconhecida: cadastre-o de novo")
     if kiosk.revoked_at is not None:
@@ -88,17 +92,26 @@ def authenticate(session: Session, authorization: str | None) -> Kiosk:
     return kiosk
 
 
+def authenticate(session: Session, authorization: str | None) -> Kiosk:
+    digest = token_hash(authorization)
+    return check_kiosk(session.scalars(select(Kiosk).where(Kiosk.token_hash == digest)).first())
+
+
+def parse_kiosk_time(value: str | None) -> datetime | None:
+    try:
+        stamp = datetime.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+    return stamp if stamp is not None and stamp.tzinfo is not None else None
+
+
 def seen(session: Session, kiosk: Kiosk, kiosk_time: str | None) -> None:
     """Record the exchange and the kiosk's clock offset (kiosk minus Central, seconds)."""
     now = utcnow()
     kiosk.last_seen_at = now
-    if kiosk_time:
-        try:
-            theirs = datetime.fromisoformat(kiosk_time)
-            if theirs.tzinfo is not None:
-                kiosk.clock_offset_s = round((theirs - now).total_seconds(), 3)
-        except ValueError:
-            pass
+    theirs = parse_kiosk_time(kiosk_time)
+    if theirs is not None:
+        kiosk.clock_offset_s = round((theirs - now).total_seconds(), 3)
 
 
 def revoke(session: Session, kiosk_id: int) -> Kiosk:
@@ -137,7 +150,7 @@ def kiosk_report(session: Session) -> list[dict]:
                 "head_nsr": k.head_nsr,
                 "head_hash": k.head_hash,
                 "reported_nsr": k.reported_nsr,
-                "gaps": gaps(conn, k.id),
+                "gaps": gaps(conn, k.id, k.head_nsr),
                 "events": [f"{e.kind}: {e.detail[:200]}" for e in events[:5]],
                 "event_count": len(events),
             }

@@ -181,6 +181,8 @@ def record_punch(win) -> None:
         return
     if win.sync_worker is not None:
         win.sync_worker.wake()
+    if getattr(win, "central_sync", None) is not None:
+        win.central_sync.wake()
     k = win.settings.kiosk
     win.receipt.show_receipt(punch, k.company, k.kiosk_id)
     win.receipt.countdown.setText(f"Voltando ao início em {k.idle_return_seconds} s")

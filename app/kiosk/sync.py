@@ -17,6 +17,7 @@ log = logging.getLogger(__name__)
 def apply(win) -> None:
     """(Re)start or stop the worker to match ``win.settings`` (after load or an admin save)."""
     stop(win)
+    _apply_central(win)
     config = win.settings.sync_config()
     if not config.enabled or win.ledger is None:
         win.idle.set_sync("")
@@ -30,6 +31,23 @@ def stop(win) -> None:
     worker, win.sync_worker = win.sync_worker, None
     if worker is not None:
         worker.stop()
+    central, win.central_sync = getattr(win, "central_sync", None), None
+    if central is not None:
+        central.stop()
+
+
+def _apply_central(win) -> None:
+    """Start the PontoVoz Central sync (punches up, roster down) when this kiosk joined one
+    (``python -m app central join``); it runs beside the cloud worker, on its own thread."""
+    from app.sync.central import CentralSection, CentralSync
+
+    try:
+        section = CentralSection.load()
+        if section.enabled and win.ledger is not None:
+            win.central_sync = CentralSync(win.ledger, section)
+            win.central_sync.start()
+    except PontoVozError as exc:  # a bad section must not stop the kiosk from punching
+        log.warning("central sync not started: %s", exc)
 
 
 def status_text(pending: int) -> str:

@@ -1,10 +1,11 @@
 """What Central sync needs from the ledger, kept beside it (additive; the ledger stays the only
-writer of the database): punches after an NSR, this kiosk's head, and applying the roster that
-Central hands down (employees with PIN/badge verifiers already hashed).
+writer of the database): the REP records after an NSR (punches and events share one NSR
+sequence and one chain), this kiosk's chain head, and applying the roster that Central hands
+down (employees with PIN/badge verifiers already hashed with Central's roster pepper).
 
-The roster's PIN/badge indexes are keyed with Central's pepper, which `adopt_pepper` installs
-as this ledger's key file when the kiosk joins Central (then every kiosk of one Central finds
-the same PIN the same way).
+The roster pepper is kept in its own file beside the ledger (``<ledger>.roster.key``, 0600;
+`save_roster_key`), never as the kiosk key: the kiosk key also MACs every row and stays unique
+per kiosk. `Employees.find` tries the kiosk's own hasher, then the roster's.
 """
 
 from __future__ import annotations
@@ -13,10 +14,10 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from app.store.ledger import PUNCH_FIELDS, Ledger
+from app.store.db import FILE_MODE
+from app.store.ledger import Ledger
 from app.store.models import Punch
-
-_BOOL = ("validated", "flagged", "offline")
+from app.store.records import BOOL_FIELDS, EVENT_FIELDS, PUNCH_FIELDS, event_body, newest
 
 
 @dataclass(frozen=True)
@@ -37,93 +38,159 @@ class RosterApplied:
 
 
 @dataclass(frozen=True)
-class Head:
-    nsr: int  # 0: no punch yet
-    hash: str
+class ChainHead:
+    nsr: int  # 0: no record yet
+    hash: str  # ledger chain hash of that record (GENESIS when none)
 
 
-def head(ledger: Ledger) -> Head:
-    """The last punch of this kiosk (its NSR and ledger hash)."""
-    with ledger._read() as c:
-        row = c.execute(
-            "SELECT nsr, hash FROM punches WHERE kiosk_id = ? ORDER BY nsr DESC LIMIT 1",
-            (ledger.settings.kiosk_id,),
-        ).fetchone()
-    return Head(row["nsr"], row["hash"]) if row else Head(0, "0" * 64)
+@dataclass(frozen=True)
+class WireRecord:
+    """One REP record as it travels to Central: exactly the fields the ledger hashed."""
+
+    nsr: int
+    kind: str  # "punch" or "event"
+    body: dict[str, object]
+    uuid: str
+    audio_sha256: str = ""
+
+
+def roster_key_path(db_path: Path) -> Path:
+    return db_path.with_name(db_path.name + ".roster.key")
+
+
+def save_roster_key(db_path: Path, pepper: bytes) -> None:
+    """Keep Central's roster pepper beside the ledger (atomic, 0600). Open ledgers read it at
+    open: restart the kiosk after joining."""
+    if len(pepper) < 16:
+        raise ValueError("roster pepper too short")
+    path = roster_key_path(db_path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, FILE_MODE)
+    with os.fdopen(fd, "wb") as f:
+        f.write(pepper)
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, path)
+
+
+def read_roster_key(db_path: Path) -> bytes | None:
+    path = roster_key_path(db_path)
+    return path.read_bytes() if path.is_file() else None
+
+
+def head(ledger: Ledger) -> ChainHead:
+    """This kiosk's newest record of any kind: its NSR and ledger chain hash."""
+    with ledger._db.read() as c:
+        nsr, digest = newest(c, ledger.settings.kiosk_id, "hash")
+    return ChainHead(nsr, digest)
+
+
+def records_after(ledger: Ledger, after_nsr: int, limit: int = 200) -> list[WireRecord]:
+    """This kiosk's punches and events with NSR > ``after_nsr``, in NSR order."""
+    kiosk = ledger.settings.kiosk_id
+    cols = ", ".join((*PUNCH_FIELDS, "prev_hash", "hash"))
+    out: list[WireRecord] = []
+    with ledger._db.read() as c:
+        for r in c.execute(
+            f"SELECT {cols} FROM punches WHERE kiosk_id = ? AND nsr > ? ORDER BY nsr LIMIT ?",
+            (kiosk, after_nsr, limit),
+        ):
+            body = {k: r[k] for k in (*PUNCH_FIELDS, "prev_hash", "hash")}
+            out.append(WireRecord(r["nsr"], "punch", body, r["uuid"], r["audio_sha256"]))
+        for r in c.execute(
+            "SELECT * FROM events WHERE kiosk_id = ? AND nsr > ? ORDER BY nsr LIMIT ?",
+            (kiosk, after_nsr, limit),
+        ):
+            body = {**event_body(r), "prev_hash": r["prev_hash"], "hash": r["hash"]}
+            out.append(WireRecord(r["nsr"], "event", body, r["uuid"]))
+    return sorted(out, key=lambda w: w.nsr)[:limit]
 
 
 def punches_after(ledger: Ledger, after_nsr: int, limit: int = 200) -> list[Punch]:
     """This kiosk's punches with NSR > ``after_nsr``, in NSR order."""
-    cols = ", ".join((*PUNCH_FIELDS, "prev_hash", "hash"))
-    with ledger._read() as c:
+    cols = ", ".join((*PUNCH_FIELDS, "prev_hash", "hash", "mac"))
+    with ledger._db.read() as c:
         rows = c.execute(
             f"SELECT {cols} FROM punches WHERE kiosk_id = ? AND nsr > ? ORDER BY nsr LIMIT ?",
             (ledger.settings.kiosk_id, after_nsr, limit),
         ).fetchall()
     return [
-        Punch(**{k: bool(r[k]) if k in _BOOL else r[k] for k in r.keys()})  # noqa: SIM118 (Row iterates values)
+        Punch(**{k: bool(r[k]) if k in BOOL_FIELDS else r[k] for k in r.keys()})  # noqa: SIM118 (Row iterates values)
         for r in rows
     ]
 
 
 def hashed_fields(p: Punch) -> dict[str, object]:
-    """The punch's fields exactly as the ledger hashed them (booleans as 0/1)."""
+    """A punch's fields exactly as the ledger hashed them (booleans as 0/1)."""
     return {
-        **{k: int(getattr(p, k)) if k in _BOOL else getattr(p, k) for k in PUNCH_FIELDS},
+        **{k: int(getattr(p, k)) if k in BOOL_FIELDS else getattr(p, k) for k in PUNCH_FIELDS},
         "prev_hash": p.prev_hash,
         "hash": p.hash,
     }
 
 
 def apply_roster(ledger: Ledger, entries: list[RosterEntry]) -> RosterApplied:
-    """Make the active employees exactly ``entries`` (matched by CPF), in one transaction.
-    Others are deactivated, never deleted: their punches keep pointing at them."""
+    """Make the active employees exactly ``entries`` (matched by CPF), in one transaction,
+    through the ledger's employee rules: each row sealed with the kiosk key, and inclusions,
+    name changes and exclusions recorded as AFD type-5 events. Others are deactivated, never
+    deleted: their punches keep pointing at them."""
+    emps = ledger.employees
     stamp = ledger.now().isoformat(timespec="seconds")
-    added = updated = 0
-    wanted = {e.cpf for e in entries}
-    with ledger._write() as c:
+    added = updated = deactivated = 0
+    wanted = {e.cpf: e for e in entries}
+    with emps._db.write() as c:
         current = {r["cpf"]: r for r in c.execute("SELECT * FROM employees").fetchall()}
-        # free every index first, so two employees may swap PINs within one roster
-        c.execute(
-            "UPDATE employees SET active = 0 WHERE active = 1 AND cpf NOT IN"
-            f" ({', '.join('?' * len(wanted))})"
-            if wanted
-            else "UPDATE employees SET active = 0",
-            tuple(wanted),
-        )
-        deactivated = c.execute("SELECT changes()").fetchone()[0]
+        for cpf, row in current.items():  # free indexes first: two people may swap PINs
+            if row["active"] and cpf not in wanted:
+                c.execute(
+                    "UPDATE employees SET active = 0, updated_at = ? WHERE id = ?",
+                    (stamp, row["id"]),
+                )
+                emps._seal(c, row["id"])
+                emps._event(c, "E", cpf, row["name"], "")
+                deactivated += 1
         for e in entries:
             values = (e.name, e.pin_index, e.pin_hash, e.badge_index, e.badge_hash)
             row = current.get(e.cpf)
             if row is None:
-                c.execute(
+                cur = c.execute(
                     "INSERT INTO employees (name, pin_index, pin_hash, badge_index, badge_hash,"
                     " cpf, active, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?)",
                     (*values, e.cpf, stamp, stamp),
                 )
+                emps._seal(c, int(cur.lastrowid or 0))
+                emps._event(c, "I", e.cpf, e.name, "")
                 added += 1
-            elif tuple(row[k] for k in ("name", "pin_index", "pin_hash", "badge_index",
-                                        "badge_hash")) != values or not row["active"]:  # fmt: skip
-                c.execute(
-                    "UPDATE employees SET name = ?, pin_index = ?, pin_hash = ?, badge_index = ?,"
-                    " badge_hash = ?, active = 1, updated_at = ? WHERE cpf = ?",
-                    (*values, stamp, e.cpf),
-                )
-                updated += 1
+                continue
+            fields = ("name", "pin_index", "pin_hash", "badge_index", "badge_hash")
+            if tuple(row[k] for k in fields) == values and row["active"]:
+                continue
+            c.execute(
+                "UPDATE employees SET name = ?, pin_index = ?, pin_hash = ?, badge_index = ?,"
+                " badge_hash = ?, active = 1, updated_at = ? WHERE id = ?",
+                (*values, stamp, row["id"]),
+            )
+            emps._seal(c, row["id"])
+            if not row["active"]:
+                emps._event(c, "I", e.cpf, e.name, "")
+            elif row["name"] != e.name:
+                emps._event(c, "A", e.cpf, e.name, "")
+            updated += 1
     return RosterApplied(added, updated, deactivated)
 
 
-def adopt_pepper(db_path: Path, pepper: bytes) -> None:
-    """Install Central's pepper as this ledger's key file (atomic). Open ledgers keep the old
-    key until reopened: restart the kiosk after joining."""
-    if len(pepper) < 16:
-        raise ValueError("pepper too short")
-    key_path = db_path.with_name(db_path.name + ".key")
-    key_path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = key_path.with_name(key_path.name + ".tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "wb") as f:
-        f.write(pepper)
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(tmp, key_path)
+__all__ = [
+    "EVENT_FIELDS",
+    "ChainHead",
+    "RosterApplied",
+    "RosterEntry",
+    "WireRecord",
+    "apply_roster",
+    "hashed_fields",
+    "head",
+    "punches_after",
+    "read_roster_key",
+    "records_after",
+    "save_roster_key",
+]

@@ -7,11 +7,12 @@ down through the same ledger.
     sync.start() / wake() / stop()         # background thread, like app.sync.SyncWorker
 
 The outbox for Central is the ledger itself: Central answers its head (the last NSR it holds
-without a gap) on every exchange and the kiosk sends what follows, in NSR order. Nothing is
-marked "sent" on the kiosk, so a crash, a lost answer or a restored Central all end the same
-way: the next pass resends from Central's head, and Central keeps each uuid once. Audio goes up
-only where audio retention is on. Status (offset to Central's clock, heads, last error) is
-written to the ``central`` section of settings.json.
+without a gap) on every exchange and the kiosk sends what follows, in NSR order: punches and
+the REP events (employer, employee, clock, sensitive) that share their NSR sequence and
+chain. Nothing is marked "sent" on the kiosk, so a crash, a lost answer or a restored Central
+all end the same way: the next pass resends from Central's head, and Central keeps each uuid
+once. Audio goes up only where audio retention is on. Status (offset to Central's clock,
+heads, last error) is written to the ``central`` section of settings.json.
 """
 
 from __future__ import annotations
@@ -168,7 +169,8 @@ def join(
         client.close()
     from app.store.ledger import default_path
 
-    ledger_roster.adopt_pepper(ledger_path or default_path(), bytes.fromhex(data["roster_pepper"]))
+    pepper = bytes.fromhex(data["roster_pepper"])
+    ledger_roster.save_roster_key(ledger_path or default_path(), pepper)
     section = replace(
         CentralSection.load(settings_file),
         url=url.rstrip("/"), token=data["token"], kiosk=int(data["kiosk"]), name=name,
@@ -221,6 +223,8 @@ class CentralSync:
         self._thread: threading.Thread | None = None
         self._send_audio = ledger.settings.audio_retention_days > 0
         self.last: CentralPass = CentralPass()
+        self._central_head: int | None = None  # Central's head from its last answer
+        self._roster_due = 0.0  # the roster is pulled at most every poll_interval_s
 
     def pull_roster(self) -> bool:
         """Fetch the roster unless unchanged (ETag); apply it. True when it changed."""
@@ -241,45 +245,53 @@ class CentralSync:
 
     def push(self) -> CentralPass:
         """Send every punch after Central's head, batch by batch, until caught up."""
-        data = self._client.call("GET", "/api/v1/head").json()
-        central_head = int(data["head_nsr"])
+        gaps: list[list[int]] = []
+        if self._central_head is None:  # first pass, or after an error: ask
+            data = self._client.call("GET", "/api/v1/head").json()
+            self._central_head, gaps = int(data["head_nsr"]), data.get("gaps", [])
+        central_head = self._central_head
         pushed = accepted = dups = conflicts = 0
-        gaps = data.get("gaps", [])
         while not self._stop.is_set():
-            batch = ledger_roster.punches_after(self._ledger, central_head, self.section.batch_size)
+            batch = ledger_roster.records_after(self._ledger, central_head, self.section.batch_size)
             if not batch:
                 break
             mine = ledger_roster.head(self._ledger)
             body = {
                 "head": {"nsr": mine.nsr, "hash": mine.hash},
-                "punches": [self._wire(p) for p in batch],
+                "punches": [self._wire(w) for w in batch if w.kind == "punch"],
+                "events": [w.body for w in batch if w.kind == "event"],
             }
             out = self._client.call("POST", "/api/v1/punches", json=body).json()
             pushed += len(batch)
             accepted, dups = accepted + out["accepted"], dups + out["duplicates"]
             conflicts += out["conflicts"]
             gaps = out["gaps"]
-            if int(out["head_nsr"]) <= central_head:
+            moved = int(out["head_nsr"]) > central_head
+            central_head = self._central_head = int(out["head_nsr"])
+            if not moved:
                 break  # Central could not move on (conflict/gap): stop; it shows the problem
-            central_head = int(out["head_nsr"])
         mine = ledger_roster.head(self._ledger)
         return CentralPass(pushed, accepted, dups, conflicts, False, central_head, mine.nsr, gaps)
 
-    def _wire(self, p) -> dict[str, object]:
-        d = ledger_roster.hashed_fields(p)
-        if self._send_audio and p.audio_sha256:
-            audio = self._ledger.audio_for(p.uuid)
+    def _wire(self, w: ledger_roster.WireRecord) -> dict[str, object]:
+        d = dict(w.body)
+        if self._send_audio and w.audio_sha256:
+            audio = self._ledger.audio_for(w.uuid)
             if audio:
                 d["audio"] = base64.b64encode(audio).decode("ascii")
         return d
 
     def run_once(self) -> CentralPass:
-        """Roster down, then punches up; status saved either way. Raises CentralUnavailable /
-        CentralRejected (the caller backs off); nothing on the kiosk changes state on failure."""
+        """Roster down (when due), then punches up; status saved either way. Raises
+        CentralUnavailable / CentralRejected (the caller backs off); the ledger is untouched."""
         try:
-            changed = self.pull_roster()
+            changed = False
+            if self._wall() >= self._roster_due:
+                changed = self.pull_roster()
+                self._roster_due = self._wall() + self.section.poll_interval_s
             result = replace(self.push(), roster_changed=changed)
         except PontoVozError as exc:
+            self._central_head = None  # ask Central again next time
             self._note(last_error=str(exc))
             raise
         self._failures = 0
@@ -292,9 +304,10 @@ class CentralSync:
         return result
 
     def _note(self, **changes: Any) -> None:
-        self.section = replace(self.section, clock_offset_s=self._client.offset_s, **changes)
-        if self._save:
-            self.section.save(self._settings_file)
+        section = replace(self.section, clock_offset_s=self._client.offset_s, **changes)
+        if self._save:  # on disk first: whoever sees the new status in memory finds it there
+            section.save(self._settings_file)
+        self.section = section
 
     def pending_count(self) -> int:
         return max(0, ledger_roster.head(self._ledger).nsr - self.section.central_head_nsr)

@@ -9,20 +9,15 @@ database URL), ``central_db`` (function: the same URL after emptying every Centr
 
 from __future__ import annotations
 
-import os
 import shutil
-import signal
-import subprocess
-import sys
 import tempfile
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 
 from app.central import pgcluster
+from app.lab.central_proc import CentralProcess
 
 
 @pytest.fixture(scope="session")
@@ -61,49 +56,6 @@ def central_db(central_url) -> str:
         conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
     engine.dispose()
     return central_url
-
-
-class CentralProcess:
-    """``python -m app central serve`` in a subprocess on 127.0.0.1 (real HTTP; SIGKILL-able)."""
-
-    def __init__(self, database_url: str, port: int | None = None, workers: int = 1) -> None:
-        self.database_url = database_url
-        self.port = port or pgcluster.free_port()
-        self.workers = workers
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.proc: subprocess.Popen | None = None
-
-    def start(self, timeout_s: float = 30.0) -> None:
-        root = Path(__file__).resolve().parents[2]
-        env = {**os.environ, "PYTHONPATH": str(root)}
-        cmd = [sys.executable, "-m", "app", "central", "serve", "--database-url",
-               self.database_url, "--port", str(self.port),
-               "--workers", str(self.workers)]  # fmt: skip
-        self.proc = subprocess.Popen(cmd, env=env, cwd=root)
-        deadline = time.monotonic() + timeout_s
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"Central exited with {self.proc.returncode}")
-            try:
-                if httpx.get(self.url + "/healthz", timeout=1).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.1)
-        raise RuntimeError("Central did not answer /healthz in time")
-
-    def kill(self) -> None:
-        if self.proc and self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGKILL)
-            self.proc.wait(10)
-
-    def stop(self) -> None:
-        if self.proc and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.kill()
 
 
 @pytest.fixture()

@@ -1,18 +1,25 @@
-"""Done-when, end to end: two kiosks (two PONTOVOZ_HOMEs) join a real Central (subprocess, real
-PostgreSQL, real HTTP), an employee added in Central reaches both, both punch while Central is
-down (real model, real clip, real ledger), and after they come back Central holds every punch
-once with verified chains. Then one kiosk is revoked."""
+"""Done-when, end to end: two kiosks (two PONTOVOZ_HOMEs) join a Central started by
+``scripts/central.sh`` (its own PostgreSQL cluster, real HTTP), an employee added in Central
+reaches both, both punch while Central is down (real model, real clip, real ledger), and after
+they come back Central holds every punch once with verified chains. Then one is revoked."""
 
 from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
+import time
+from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
+import pytest
 from sqlalchemy import create_engine, text
 
+from app.central import pgcluster
 from app.central.db import normalize_url
 from app.punch.service import PunchService
 from app.store.ledger import Ledger
@@ -32,6 +39,62 @@ def cli(*args: str, home: Path | None = None) -> subprocess.CompletedProcess[str
     )  # fmt: skip
 
 
+class ScriptCentral:
+    """``scripts/central.sh --no-setup`` (the venv is ready) on a data folder; stop = SIGTERM,
+    start = run the script again (it finds its cluster and starts it if needed)."""
+
+    def __init__(self, data: Path) -> None:
+        self.data = data
+        self.port = pgcluster.free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.proc: subprocess.Popen | None = None
+
+    @property
+    def database_url(self) -> str:
+        return json.loads((self.data / "config" / "central.json").read_text())["database_url"]
+
+    def start(self) -> None:
+        cmd = [
+            "scripts/central.sh",
+            "--no-setup",
+            "--data",
+            str(self.data),
+            "--port",
+            str(self.port),
+        ]
+        env = {**os.environ, "PYTHONPATH": str(ROOT)}
+        self.proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True)
+        for _ in range(600):
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"central.sh exited with {self.proc.returncode}")
+            try:
+                if httpx.get(self.url + "/healthz", timeout=1).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                time.sleep(0.1)
+        raise RuntimeError("central.sh: no answer on /healthz")
+
+    def stop(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            self.proc.wait(15)
+
+
+@pytest.fixture()
+def script_central() -> Iterator[ScriptCentral]:
+    data = Path(tempfile.mkdtemp(prefix="pontovoz-central-"))
+    data.chmod(0o755)
+    server = ScriptCentral(data)
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+        saved = json.loads((data / "config" / "central.json").read_text())
+        pgcluster.Cluster(data / "postgres", saved["pg_port"]).stop("immediate")
+        shutil.rmtree(data, ignore_errors=True)
+
+
 def make_kiosk(root: Path, name: str) -> Path:
     home = root / name
     (home / "config").mkdir(parents=True)
@@ -47,8 +110,12 @@ def open_ledger(home: Path) -> Ledger:
 
 
 def test_two_kiosks_enroll_punch_offline_and_sync(
-    tmp_path, central_server, verifier, make_clip, monkeypatch
+    tmp_path, script_central, verifier, make_clip, monkeypatch
 ):
+    central_server = script_central
+    banner = "".join(central_server.proc.stdout.readline() for _ in range(4))
+    assert "PostgreSQL da Central criado" in banner
+    assert f"PontoVoz Central: {central_server.url}" in banner
     db = central_server.database_url
     homes = [make_kiosk(tmp_path, "a"), make_kiosk(tmp_path, "b")]
     for i, home in enumerate(homes):
@@ -93,7 +160,8 @@ def test_two_kiosks_enroll_punch_offline_and_sync(
         back = cli("central", "sync", home=home)
         assert back.returncode == 0, back.stderr
         out = json.loads(back.stdout)
-        assert (out["accepted"], out["pending"], out["central_head_nsr"]) == (2, 0, 2)
+        # NSR 1: Carla's type-5 event (sent with the first sync), NSR 2-3: the offline punches
+        assert (out["accepted"], out["pending"], out["central_head_nsr"]) == (2, 0, 3)
         again = json.loads(cli("central", "sync", home=home).stdout)
         assert (again["pushed"], again["accepted"]) == (0, 0)
         status = json.loads(cli("central", "status", home=home).stdout)
@@ -106,7 +174,7 @@ def test_two_kiosks_enroll_punch_offline_and_sync(
         ).all()
     engine.dispose()
     assert len(rows) == 4 and len({r.uuid for r in rows}) == 4
-    assert sorted((r.kiosk_id, r.nsr) for r in rows) == [(1, 1), (1, 2), (2, 1), (2, 2)]
+    assert sorted((r.kiosk_id, r.nsr) for r in rows) == [(1, 2), (1, 3), (2, 2), (2, 3)]
     assert all(r.chain_ok and r[4] for r in rows)
     for home in homes:
         with open_ledger(home) as ledger:
@@ -115,8 +183,8 @@ def test_two_kiosks_enroll_punch_offline_and_sync(
     listed = cli("central", "kiosks", "--database-url", db).stdout
     report = [json.loads(line) for line in listed.splitlines()]
     assert [(k["punches"], k["unverified"], k["gaps"], k["head_nsr"]) for k in report] == [
-        (2, 0, [], 2),
-        (2, 0, [], 2),
+        (2, 0, [], 3),
+        (2, 0, [], 3),
     ]
 
     assert cli("central", "revoke", "--database-url", db, "2").returncode == 0

@@ -3,8 +3,9 @@
 Revision ID: 0001_central
 Revises: (none)
 
-Punches are append-only in PostgreSQL too: a trigger refuses DELETE, and UPDATE of anything
-but Central's own chain verdict (chain_ok, chain_problem), which moves when a gap is filled.
+Punches and REP events are append-only in PostgreSQL too: a trigger refuses DELETE, and UPDATE
+of anything but Central's own chain verdict (chain_ok, chain_problem), which moves when a gap
+is filled.
 """
 
 import sqlalchemy as sa
@@ -209,7 +210,33 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("punch_id"),
     )
 
+    op.create_table(
+        "rep_events",
+        sa.Column("id", sa.BigInteger(), nullable=False),
+        sa.Column("kiosk_id", sa.Integer(), nullable=False),
+        sa.Column("nsr", sa.BigInteger(), nullable=False),
+        sa.Column("uuid", sa.String(length=36), nullable=False),
+        sa.Column("ledger_kiosk_id", sa.String(length=32), nullable=False),
+        sa.Column("kind", sa.String(length=24), nullable=False),
+        sa.Column("recorded_at", sa.String(length=40), nullable=False),
+        sa.Column("fields", sa.Text(), nullable=False),
+        sa.Column("prev_hash", sa.String(length=64), nullable=False),
+        sa.Column("hash", sa.String(length=64), nullable=False),
+        sa.Column(
+            "received_at",
+            sa.DateTime(timezone=True),
+            server_default=sa.text("now()"),
+            nullable=False,
+        ),
+        sa.Column("chain_ok", sa.Boolean(), nullable=False),
+        sa.Column("chain_problem", sa.Text(), nullable=False),
+        sa.ForeignKeyConstraint(["kiosk_id"], ["kiosks.id"]),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("kiosk_id", "nsr", name="rep_events_kiosk_nsr"),
+        sa.UniqueConstraint("uuid"),
+    )
     op.execute(APPEND_ONLY)
+    op.execute(APPEND_ONLY_EVENTS)
 
 
 APPEND_ONLY = """
@@ -229,7 +256,14 @@ FOR EACH ROW EXECUTE FUNCTION punches_append_only();
 """
 
 
+APPEND_ONLY_EVENTS = """
+CREATE TRIGGER rep_events_append_only BEFORE UPDATE OR DELETE ON rep_events
+FOR EACH ROW EXECUTE FUNCTION punches_append_only();
+"""
+
+
 def downgrade() -> None:
+    op.execute("DROP TABLE IF EXISTS rep_events")
     op.execute("DROP TRIGGER IF EXISTS punches_append_only ON punches")
     op.execute("DROP FUNCTION IF EXISTS punches_append_only()")
     op.drop_table("punch_audio")
