@@ -124,6 +124,8 @@ def user_message(exc: BaseException) -> str:
     where it names a file or value a person must act on."""
     code = getattr(exc, "code", None)
     code = getattr(code, "value", code) or _STORE_CLASSES.get(type(exc).__name__)
+    if code in ("key_missing", "key_wrong"):
+        return str(exc)  # the store's own pt-BR text names the key file and `ledger backup`
     if isinstance(code, str) and code in STORE_CODES and code not in ("db_error", "io_error"):
         return STORE_CODES[code]
     if type(exc).__name__ == "EmployeeError":
