@@ -305,6 +305,9 @@ class Ledger:
     def outbox_retry_failed(self) -> int:
         return self.outbox.retry_failed()
 
+    def outbox_retry_now(self) -> int:
+        return self.outbox.retry_now()
+
     def outbox_counts(self) -> OutboxCounts:
         return self.outbox.counts()
 
