@@ -43,7 +43,10 @@ def refresh(win) -> None:
         win.idle.set_sync("")
         return
     try:
-        text = status_text(win.sync_worker.pending_count())
+        status = win.sync_worker.status()
+        text = status_text(status.pending)
+        if status.config_error:  # 401/403: the admin must fix the URL or token
+            text = "Sincronização: erro de configuração (avise o administrador)"
     except PontoVozError as exc:  # a busy database: say so, try again on the next tick
         log.warning("sync queue length: %s", exc)
         text = "Sincronização: fila indisponível"

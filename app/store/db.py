@@ -76,7 +76,7 @@ class Database:
             private_file(path)  # SQLite gives -wal/-shm the database file's mode
         except OSError as exc:
             raise LedgerError(
-                f"cannot create the ledger {path}: {exc}", ErrorCode.IO_ERROR
+                f"cannot open or create the ledger {path}: {exc}", ErrorCode.IO_ERROR
             ) from exc
         try:
             conn = sqlite3.connect(

@@ -25,6 +25,7 @@ lock held too long raises LedgerBusyError. Employees: `app.store.employees`; the
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
 import sqlite3
@@ -66,6 +67,7 @@ from app.store.settings import LedgerSettings
 from app.store.verify import Verifier
 
 Clock = Callable[[], datetime]
+log = logging.getLogger(__name__)
 
 __all__ = ["PUNCH_FIELDS", "Ledger", "default_path", "local_now"]
 
@@ -138,7 +140,7 @@ class Ledger:
         0600); returns the copy's path. To restore, copy the database and key back but keep
         the live high-water file when it survived (see docs/LEDGER-INTEGRITY.md)."""
         folder.mkdir(parents=True, exist_ok=True)
-        os.chmod(folder, 0o700)
+        _private(folder, 0o700)
         stamp = self.now().strftime("%Y%m%d-%H%M%S")
         target = folder / f"{self.path.stem}-{stamp}{self.path.suffix}"
         partial = target.with_name(target.name + ".partial")
@@ -154,7 +156,7 @@ class Ledger:
         if key.is_file():
             copy = key_path(target)
             shutil.copyfile(key, copy)
-            os.chmod(copy, FILE_MODE)
+            _private(copy, FILE_MODE)
         return target
 
     # ---- employees (see app.store.employees) ----------------------------------------------
@@ -164,9 +166,20 @@ class Ledger:
     ) -> Employee:
         return self.employees.add(name, cpf, pin, badge, author_cpf)
 
-    def update_employee(self, cpf: str, **changes: object) -> Employee:
-        """Change name/pin/badge/active (badge "" removes it); author_cpf= says who."""
-        return self.employees.update(cpf, **changes)  # type: ignore[arg-type]
+    def update_employee(
+        self,
+        cpf: str,
+        *,
+        name: str | None = None,
+        pin: str | None = None,
+        badge: str | None = None,
+        active: bool | None = None,
+        author_cpf: str = "",
+    ) -> Employee:
+        """Change name/PIN/badge/active of the employee with this CPF (badge "" removes it)."""
+        return self.employees.update(
+            cpf, name=name, pin=pin, badge=badge, active=active, author_cpf=author_cpf
+        )
 
     def deactivate_employee(self, cpf: str, *, author_cpf: str = "") -> Employee:
         return self.employees.update(cpf, active=False, author_cpf=author_cpf)
@@ -292,6 +305,9 @@ class Ledger:
     def outbox_retry_failed(self) -> int:
         return self.outbox.retry_failed()
 
+    def outbox_retry_now(self) -> int:
+        return self.outbox.retry_now()
+
     def outbox_counts(self) -> OutboxCounts:
         return self.outbox.counts()
 
@@ -300,3 +316,11 @@ class Ledger:
 
 
 # ---- helpers -------------------------------------------------------------------------------
+
+
+def _private(path: Path, mode: int) -> None:
+    """chmod, but a backup on a medium without Unix modes (e.g. a FAT USB stick) still works."""
+    try:
+        os.chmod(path, mode)
+    except OSError as exc:
+        log.warning("cannot set mode %o on %s: %s", mode, path, exc)

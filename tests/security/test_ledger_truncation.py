@@ -42,9 +42,11 @@ def filled(pv_home):
     """A default-path ledger: Ana (NSR 1, type 5) and five punches (NSR 2-6)."""
     with Ledger.open(None, SETTINGS) as led:
         ana = led.add_employee("Ana Souza", CPF_ANA, "1234")
+        draft = PunchDraft(
+            ana.id, "ENTRADA", "ENTRADA 13 40", audio=b"RIFF-x", queue_for_cloud=True
+        )
         for _ in range(5):
-            led.record_punch(PunchDraft(ana.id, "ENTRADA", "ENTRADA 13 40", audio=b"RIFF-x",
-                                        queue_for_cloud=True))  # fmt: skip
+            led.record_punch(draft)
     ok = _verify()
     assert ok.returncode == 0, ok.stderr
     return ana

@@ -58,7 +58,7 @@ def test_sigkill_loop_loses_nothing(tmp_path):
     assert pending == len(stored)  # every punch's outbox item committed with it
     print(
         f"\ncrash safety: {KILLS} SIGKILLs in {seconds:.1f} s, {len(reported)} reported,"
-        f" {len(stored)} stored, 0 lost, NSR 1..{len(stored)} without gaps, chain ok"
+        f" {len(stored)} stored, 0 lost, NSR 2..{len(stored) + 1} without gaps, chain ok"
     )
     cli = subprocess.run(
         [sys.executable, "-m", "app", "ledger", "verify"],
