@@ -88,11 +88,12 @@ def test_receipt_check_cli(pv_home):
 
     ok = check(payload)
     assert ok.returncode == 0, ok.stderr
-    assert "Comprovante confere: NSR 000000001, Entrada em 02/03/2026 08:02, Ana Souza" in ok.stdout
+    expected = f"Comprovante confere: NSR {p.nsr:09d}, Entrada em 02/03/2026 08:02, Ana Souza"
+    assert expected in ok.stdout
     assert check(f"Conferência: {payload}").returncode == 0  # the receipt's text line works too
     forged = check(payload[:-1] + ("0" if payload[-1] != "0" else "1"))
     assert forged.returncode == 1 and "NÃO CONFERE" in forged.stderr
-    missing = check(payload.replace("|000000001|", "|000000002|"))
+    missing = check(payload.replace(f"|{p.nsr:09d}|", f"|{p.nsr + 1:09d}|"))
     assert missing.returncode == 1 and "não há marcação" in missing.stderr
     garbage = check("hello")
     assert garbage.returncode == 2 and "código de conferência inválido" in garbage.stderr
