@@ -35,6 +35,7 @@ from app.central.timesheet import (
     Schedule,
     espelho,
 )
+from app.store.csv_export import reason_pt
 
 TZ = ZoneInfo("America/Sao_Paulo")
 DEFAULT_SCHEDULE = "PADRAO"
@@ -126,7 +127,7 @@ def marks_for(
         if r.flagged:
             d = decisions.get(r.id)
             status = PENDING if d is None else (APPROVED if d.approved else REJECTED)
-            note = r.flag_reason if d is None else d.justification
+            note = reason_pt(r.flag_reason) if d is None else d.justification
         at = r.punched_at_ts.astimezone(TZ).replace(tzinfo=None)
         out[r.employee_id].append(
             Mark(at, r.type, status, ref=r.uuid, note=note, kiosk=str(r.kiosk_id))

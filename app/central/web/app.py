@@ -25,6 +25,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from app.central import auth
 from app.central.espelho_pdf import fmt_cnpj, fmt_cpf
 from app.central.timesheet import hhmm
+from app.store.csv_export import reason_pt
 
 log = logging.getLogger(__name__)
 HERE = Path(__file__).parent
@@ -61,6 +62,7 @@ templates = Jinja2Templates(directory=str(HERE / "templates"))
 templates.env.filters["hhmm"] = hhmm
 templates.env.filters["cpf"] = fmt_cpf
 templates.env.filters["cnpj"] = fmt_cnpj
+templates.env.filters["reason"] = reason_pt  # older kiosks stored English flag reasons
 templates.env.globals["role_names"] = auth.ROLE_NAMES
 
 
