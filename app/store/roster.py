@@ -116,7 +116,7 @@ def punches_after(ledger: Ledger, after_nsr: int, limit: int = 200) -> list[Punc
             (ledger.settings.kiosk_id, after_nsr, limit),
         ).fetchall()
     return [
-        Punch(**{k: bool(r[k]) if k in BOOL_FIELDS else r[k] for k in r.keys()})  # noqa: SIM118 (Row iterates values)
+        Punch(**{k: bool(r[k]) if k in BOOL_FIELDS else r[k] for k in r.keys()})  # type: ignore[arg-type]  # noqa: SIM118 (Row iterates values)
         for r in rows
     ]
 
