@@ -154,26 +154,51 @@ class LockoutStore:
         """Whether the bucket has failures not yet forgiven."""
         return self.state(bucket, now, policy).failures > 0
 
+    def states(self, buckets: list[tuple[str, LockoutPolicy]], now: float) -> list[LockState]:
+        """Several buckets in one transaction (what a check before an attempt needs)."""
+        with self._connect() as c:
+            return [self._load(c, bucket, now, policy) for bucket, policy in buckets]
+
     def fail(self, bucket: str, now: float, policy: LockoutPolicy | None = None) -> LockState:
         """Count one failure (committed before returning); lock when the policy says so."""
         policy = policy or LockoutPolicy()
         with self._connect() as c:
-            old = self._load(c, bucket, now, policy)
-            failures = old.failures + 1
-            delay = policy.delay(failures)
-            until = max(old.locked_until, now + delay) if delay else old.locked_until
-            c.execute(
-                "INSERT INTO buckets (bucket, failures, last_failure, locked_until)"
-                " VALUES (?, ?, ?, ?) ON CONFLICT(bucket) DO UPDATE SET"
-                " failures = excluded.failures, last_failure = excluded.last_failure,"
-                " locked_until = excluded.locked_until",
-                (bucket, failures, now, until),
-            )
-            c.execute(  # forgotten buckets go (each wrong value is a row)
-                "DELETE FROM buckets WHERE max(last_failure, locked_until) + failures * ? < ?",
-                (policy.forgive_every_s, now),
-            )
-            return LockState(bucket, failures, until)
+            return self._fail(c, bucket, now, policy)
+
+    def fail_attempt(
+        self,
+        value: tuple[str, LockoutPolicy],
+        shared: tuple[str, LockoutPolicy] | None,
+        now: float,
+    ) -> list[LockState]:
+        """One failed attempt, in one transaction: count it on the tried value's bucket, and on
+        the ``shared`` bucket only when that value had no failures left (a new guess)."""
+        with self._connect() as c:
+            out = []
+            if shared is not None and self._load(c, value[0], now, value[1]).failures == 0:
+                out.append(self._fail(c, shared[0], now, shared[1]))
+            out.append(self._fail(c, value[0], now, value[1]))
+            return out
+
+    def _fail(
+        self, c: sqlite3.Connection, bucket: str, now: float, policy: LockoutPolicy
+    ) -> LockState:
+        old = self._load(c, bucket, now, policy)
+        failures = old.failures + 1
+        delay = policy.delay(failures)
+        until = max(old.locked_until, now + delay) if delay else old.locked_until
+        c.execute(
+            "INSERT INTO buckets (bucket, failures, last_failure, locked_until)"
+            " VALUES (?, ?, ?, ?) ON CONFLICT(bucket) DO UPDATE SET"
+            " failures = excluded.failures, last_failure = excluded.last_failure,"
+            " locked_until = excluded.locked_until",
+            (bucket, failures, now, until),
+        )
+        c.execute(  # forgiven buckets go (each wrong value is a row)
+            "DELETE FROM buckets WHERE max(last_failure, locked_until) + failures * ? < ?",
+            (policy.forgive_every_s, now),
+        )
+        return LockState(bucket, failures, until)
 
     def clear(self, bucket: str) -> None:
         with self._connect() as c:
