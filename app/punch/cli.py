@@ -62,17 +62,17 @@ def register(sub: argparse._SubParsersAction) -> None:
     gsub = g.add_subparsers(dest="action", required=True)
     ver = gsub.add_parser("verify", help="walk the hash chain; exit 1 at the first bad NSR")
     ver.set_defaults(func=cmd_ledger_verify)
-    cor = gsub.add_parser("correct", help="annotate a punch (never edits it)")
+    cor = gsub.add_parser("correct", help="anota uma correção (a marcação nunca é alterada)")
     cor.add_argument("uuid")
     cor.add_argument("--author", required=True)
     cor.add_argument("--note", required=True)
     cor.add_argument("--type", type=_punch_type, dest="new_type")
-    cor.set_defaults(func=cmd_ledger_correct)
-    pur = gsub.add_parser("purge-audio", help="delete voice audio past its retention")
-    pur.set_defaults(func=cmd_ledger_purge)
-    bak = gsub.add_parser("backup", help="consistent copy of the ledger and its key file")
+    cor.set_defaults(func=_pt(cmd_ledger_correct))
+    pur = gsub.add_parser("purge-audio", help="apaga o áudio de voz com retenção vencida")
+    pur.set_defaults(func=_pt(cmd_ledger_purge))
+    bak = gsub.add_parser("backup", help="cópia consistente dos registros e da chave")
     bak.add_argument("folder", type=Path)
-    bak.set_defaults(func=cmd_ledger_backup)
+    bak.set_defaults(func=_pt(cmd_ledger_backup))
 
     export_cli.register(sub)
 
@@ -196,7 +196,7 @@ def cmd_ledger_verify(args: argparse.Namespace) -> int:
 
 def cmd_ledger_backup(args: argparse.Namespace) -> int:
     with Ledger.open() as ledger:
-        print(ledger.backup(args.folder))
+        print(f"cópia de segurança gravada: {ledger.backup(args.folder)}")
     return 0
 
 
@@ -209,5 +209,5 @@ def cmd_ledger_correct(args: argparse.Namespace) -> int:
 
 def cmd_ledger_purge(args: argparse.Namespace) -> int:
     with Ledger.open() as ledger:
-        print(f"purged audio of {ledger.purge_audio()} punches")
+        print(f"áudio apagado de {ledger.purge_audio()} marcações (retenção vencida)")
     return 0

@@ -90,19 +90,17 @@ class IdentityGuard:
             raise ValueError(f"unknown identity kind {kind!r}")
         now = self._now()
         buckets = self._buckets(kind, secret)
-        for bucket, policy in buckets:
-            state = self.store.state(bucket, now, policy)
+        before = self.store.states(buckets, now)
+        for state in before:
             if state.locked(now):
-                raise LockedOut(_subject(bucket), self._at(state.locked_until))
+                raise LockedOut(_subject(state.bucket), self._at(state.locked_until))
         found = check()
-        value_bucket, value_policy = buckets[-1]
         if found:
-            self.store.clear(value_bucket)
+            if before[-1].failures:
+                self.store.clear(buckets[-1][0])
             return found
-        states = []
-        if kind != "admin" and not self.store.known(value_bucket, now, value_policy):
-            states.append(self.store.fail(kind, now, self._guess_policy))  # a new guess
-        states.append(self.store.fail(value_bucket, now, value_policy))
+        shared = None if kind == "admin" else buckets[0]
+        states = self.store.fail_attempt(buckets[-1], shared, now)
         locked = [s for s in states if s.locked(now)]
         if locked and report_lock:
             worst = max(locked, key=lambda s: s.locked_until)

@@ -4,6 +4,7 @@
     policy = LockoutPolicy(failures=5, first_delay_s=30, max_delay_s=900, forgive_every_s=360)
     store.state("admin", now)       -> LockState (locked_until 0 when free)
     store.fail("admin", now, policy) -> LockState  # committed before it returns
+    store.states([(bucket, policy), ...], now) / store.fail_attempt(value, shared, now)
     store.clear("admin")            # after a success
     store.active(now)               -> locks still running (for the idle screen; no names)
 
@@ -12,9 +13,9 @@ only counts. After ``failures`` failures a bucket is locked for ``first_delay_s`
 failure doubles the delay, up to ``max_delay_s``. Quiet time forgives: one failure per
 ``forgive_every_s`` after the last failure (and its lock). A leak rather than a reset, so waiting
 out a quiet spell never buys a fresh batch of free guesses: at steady state a guesser gets about
-one try per ``forgive_every_s``. Times are epoch seconds from the caller's
-clock, so a restart keeps a lock; a clock set backwards restarts a lock from the new
-"now" (same length) instead of stretching it by the size of the jump.
+one try per ``forgive_every_s``. Forgiven buckets are deleted on the next failure. Times are
+epoch seconds from the caller's clock, so a restart keeps a lock; a clock set backwards restarts
+a lock from the new "now" (same length) instead of stretching it by the size of the jump.
 
 Why a file of its own: the ledger database is the Portaria's record and holds only punches and
 their metadata; lockout state is churn that must survive restarts but never touches the chain.
@@ -150,30 +151,51 @@ class LockoutStore:
         with self._connect() as c:
             return self._load(c, bucket, now, policy)
 
-    def known(self, bucket: str, now: float, policy: LockoutPolicy | None = None) -> bool:
-        """Whether the bucket has failures not yet forgiven."""
-        return self.state(bucket, now, policy).failures > 0
+    def states(self, buckets: list[tuple[str, LockoutPolicy]], now: float) -> list[LockState]:
+        """Several buckets in one transaction (what a check before an attempt needs)."""
+        with self._connect() as c:
+            return [self._load(c, bucket, now, policy) for bucket, policy in buckets]
 
     def fail(self, bucket: str, now: float, policy: LockoutPolicy | None = None) -> LockState:
         """Count one failure (committed before returning); lock when the policy says so."""
         policy = policy or LockoutPolicy()
         with self._connect() as c:
-            old = self._load(c, bucket, now, policy)
-            failures = old.failures + 1
-            delay = policy.delay(failures)
-            until = max(old.locked_until, now + delay) if delay else old.locked_until
-            c.execute(
-                "INSERT INTO buckets (bucket, failures, last_failure, locked_until)"
-                " VALUES (?, ?, ?, ?) ON CONFLICT(bucket) DO UPDATE SET"
-                " failures = excluded.failures, last_failure = excluded.last_failure,"
-                " locked_until = excluded.locked_until",
-                (bucket, failures, now, until),
-            )
-            c.execute(  # forgotten buckets go (each wrong value is a row)
-                "DELETE FROM buckets WHERE max(last_failure, locked_until) + failures * ? < ?",
-                (policy.forgive_every_s, now),
-            )
-            return LockState(bucket, failures, until)
+            return self._fail(c, bucket, now, policy)
+
+    def fail_attempt(
+        self,
+        value: tuple[str, LockoutPolicy],
+        shared: tuple[str, LockoutPolicy] | None,
+        now: float,
+    ) -> list[LockState]:
+        """One failed attempt, in one transaction: count it on the tried value's bucket, and on
+        the ``shared`` bucket only when that value had no failures left (a new guess)."""
+        with self._connect() as c:
+            out = []
+            if shared is not None and self._load(c, value[0], now, value[1]).failures == 0:
+                out.append(self._fail(c, shared[0], now, shared[1]))
+            out.append(self._fail(c, value[0], now, value[1]))
+            return out
+
+    def _fail(
+        self, c: sqlite3.Connection, bucket: str, now: float, policy: LockoutPolicy
+    ) -> LockState:
+        old = self._load(c, bucket, now, policy)
+        failures = old.failures + 1
+        delay = policy.delay(failures)
+        until = max(old.locked_until, now + delay) if delay else old.locked_until
+        c.execute(
+            "INSERT INTO buckets (bucket, failures, last_failure, locked_until)"
+            " VALUES (?, ?, ?, ?) ON CONFLICT(bucket) DO UPDATE SET"
+            " failures = excluded.failures, last_failure = excluded.last_failure,"
+            " locked_until = excluded.locked_until",
+            (bucket, failures, now, until),
+        )
+        c.execute(  # forgiven buckets go (each wrong value is a row)
+            "DELETE FROM buckets WHERE max(last_failure, locked_until) + failures * ? < ?",
+            (policy.forgive_every_s, now),
+        )
+        return LockState(bucket, failures, until)
 
     def clear(self, bucket: str) -> None:
         with self._connect() as c:
@@ -189,15 +211,6 @@ class LockoutStore:
             ).fetchall()
             states = [self._load(c, r[0], now, policy) for r in rows]
         return [s for s in states if s.locked(now)]
-
-    def purge(self, now: float, policy: LockoutPolicy | None = None) -> int:
-        """Drop buckets that are forgotten anyway (keeps the file small)."""
-        policy = policy or LockoutPolicy()
-        with self._connect() as c:
-            return c.execute(
-                "DELETE FROM buckets WHERE max(last_failure, locked_until) + failures * ? < ?",
-                (policy.forgive_every_s, now),
-            ).rowcount
 
     @staticmethod
     def _load(c: sqlite3.Connection, bucket: str, now: float, policy: LockoutPolicy) -> LockState:

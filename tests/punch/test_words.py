@@ -56,3 +56,25 @@ def test_cli_on_a_damaged_ledger_says_so_in_portuguese(pv_home):
     )  # fmt: skip
     assert run.returncode == 2 and run.stderr.startswith("erro: ")
     assert "danificado" in run.stderr and "Traceback" not in run.stderr
+
+
+def test_ledger_backup_purge_and_a_bad_correction_in_portuguese(pv_home, tmp_path):
+    from app.store.ledger import Ledger
+
+    with Ledger.open() as led:
+        led.add_employee("Ana Souza", "52998224725", "5821")
+
+    def run(*args):
+        return subprocess.run(
+            [sys.executable, "-m", "app", "ledger", *args],
+            capture_output=True, text=True, timeout=60,
+        )  # fmt: skip
+
+    backup = run("backup", str(tmp_path / "bk"))
+    assert backup.returncode == 0 and backup.stdout.startswith("cópia de segurança gravada: ")
+    copy = backup.stdout.split(": ", 1)[1].strip()
+    assert copy.endswith(".sqlite3") and (tmp_path / "bk").is_dir()
+    purge = run("purge-audio")
+    assert purge.returncode == 0 and "áudio apagado de 0 marcações" in purge.stdout
+    bad = run("correct", "no-such-uuid", "--author", "RH", "--note", "teste")
+    assert bad.returncode == 2 and bad.stderr == "erro: Marcação não encontrada.\n"

@@ -16,6 +16,7 @@ import pytest
 from app.punch.pins import hash_admin_pin
 from app.punch.service import LockedOut, PunchService, PunchSettings
 from app.store.ledger import Ledger
+from app.store.lockout import LockoutStore
 from tests.conftest import CPF_ANA, CPF_BRUNO
 
 PIN_ANA, PIN_BRUNO, BADGE_BRUNO, ADMIN = "5821", "4826", "00420042", "7391"
@@ -30,12 +31,12 @@ def cli(*args: str) -> subprocess.CompletedProcess:
 
 @pytest.fixture()
 def home(pv_home):
-    """A kiosk home: two employees, the admin PIN, a short first lock (5 s) to keep it quick."""
+    """A kiosk home: two employees, the admin PIN, a low guess threshold to keep it quick."""
     config = pv_home / "config"
     config.mkdir(parents=True)
     settings = {
         "kiosk": {"admin_pin_hash": hash_admin_pin(ADMIN)},
-        "punch": {"lockout": {"failures": 3, "guesses": 4, "first_delay_s": 5}},
+        "punch": {"lockout": {"failures": 3, "guesses": 4, "first_delay_s": 20}},
     }
     (config / "settings.json").write_text(json.dumps(settings), encoding="utf-8")
     with Ledger.open() as led:
@@ -64,12 +65,13 @@ def test_cli_pin_guessing_locks_pin_entry_in_every_process_but_not_badges(home, 
     badge = cli("punch", "--badge", BADGE_BRUNO, "--type", "SAIDA", "--audio", clip)
     assert badge.returncode == 0, badge.stderr  # badges are another path
     assert json.loads(badge.stdout)["employee_name"] == "Bruno Lima"
-    time.sleep(5.5)
+    pin_lock = LockoutStore(lock_file).state("pin", time.time())  # (the badge run took a while)
+    time.sleep(pin_lock.seconds_left(time.time()) + 0.5)  # it ends by itself
     later = cli("punch", "--pin", PIN_ANA, "--type", "SAIDA", "--audio", clip)
     assert later.returncode == 0, later.stderr
     with Ledger.open() as led:
         assert [p.employee_name for p in led.punches()] == ["Bruno Lima", "Ana Souza"]
-    again = cli("punch", "--pin", "2791", "--audio", clip)  # the next guess: 10 s, doubled
+    again = cli("punch", "--pin", "2791", "--audio", clip)  # the next guess: 40 s, doubled
     assert again.returncode == 2 and "bloqueada" in again.stderr
 
 
