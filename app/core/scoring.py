@@ -60,7 +60,7 @@ def words(n: int, feminine: bool = False) -> str:
 class ScoreResult:
     margin: float  # best expected minus best competitor, in nats (summed log-probability)
     expected_mean_logprob: float  # per token, of the best expected rendering
-    best_competitor: Phrase
+    best_competitor: Phrase | None  # None when a transcript, word for word, won
 
 
 def type_words(kind: str, punch_types: Mapping[str, tuple[str, ...]]) -> list[str]:
@@ -139,10 +139,13 @@ def score(
     expected: Phrase,
     punch_types: Mapping[str, tuple[str, ...]],
     extra: Iterable[Phrase] = (),
+    heard_texts: Iterable[str] = (),
 ) -> ScoreResult:
     """Two small batches: first the wording and number style in which the expected phrase is
-    most likely, then every competitor in that same wording, so
-    style and length cancel out of the margin."""
+    most likely, then every competitor in that same wording, so style and length cancel out of
+    the margin. ``heard_texts`` are transcripts that read as another phrase: they are rivals
+    word for word too, since a rival rendered in the expected phrase's style may be far less
+    likely than the way it was actually heard ("Intervalo 14 e 2" vs "Intervalo, 2 e 2")."""
     all_words = type_words(expected.type, punch_types)
     exp_texts = [(w, s) for w in all_words for s in range(N_STYLES)]
     exp_scores = _logprobs(
@@ -155,13 +158,15 @@ def score(
     for rival in rivals:
         rival_word = word if rival.type == expected.type else type_words(rival.type, punch_types)[0]
         texts.append(render(rival, rival_word, style))
+    heard = [t for t in dict.fromkeys(heard_texts) if t.strip()]
+    texts += heard
     rival_scores = _logprobs(model, tokenizer, encoder_output, num_frames, texts)
     top = int(np.argmax([lp for lp, _ in rival_scores]))
     best_lp, best_len = exp_scores[best]
     return ScoreResult(
         margin=best_lp - rival_scores[top][0],
         expected_mean_logprob=best_lp / max(1, best_len),
-        best_competitor=rivals[top],
+        best_competitor=rivals[top] if top < len(rivals) else None,
     )
 
 

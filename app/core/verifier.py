@@ -117,6 +117,7 @@ class Verifier:
         if result.validated:
             return self._done(result, t, start)
         seen = [heard]
+        heard_texts = [text] if heard is not None else []  # transcripts of another phrase
         look_again = self._needs_second_look(phrase, heard, spoken)
 
         if heard is None and len(spans) > 1:
@@ -135,6 +136,8 @@ class Verifier:
                 joined_result.method = "pause"
                 return self._done(joined_result, t, start)
             seen.append(joined_heard)
+            if joined_heard is not None:
+                heard_texts.append(joined)
             look_again = look_again or self._needs_second_look(phrase, joined_heard, joined_spoken)
 
         if self.options.beam_size < RETRY_BEAM:
@@ -149,13 +152,17 @@ class Verifier:
                 beam_heard = resolve(beam_spoken, phrase)
                 if rank == 0:
                     beam_result = self._judge_text(beam_text, phrase, beam_heard)
-                    if beam_result.validated:
+                    # Only when greedy read no phrase at all: beam against a clear greedy
+                    # reading of another time is a coin toss, and scoring settles it.
+                    if beam_result.validated and heard is None:
                         beam_result.method = "beam"
                         return self._done(beam_result, t, start)
                     look_again = look_again or self._needs_second_look(
                         phrase, beam_heard, beam_spoken
                     )
                 seen.append(beam_heard)
+                if beam_heard is not None and beam_heard != phrase:
+                    heard_texts.append(beam_text)
         if not look_again:
             return self._done(result, t, start)
 
@@ -170,6 +177,7 @@ class Verifier:
                 phrase,
                 self.options.punch_types,
                 extra=[p for p in seen if p is not None and p != phrase],
+                heard_texts=heard_texts,
             )
             t.score = time.perf_counter() - mark
             margin = scored.margin

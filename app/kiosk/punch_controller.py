@@ -305,7 +305,7 @@ class PunchController(ListeningMixin, QObject):
         attempted = bool(self.attempt.results or self.attempt.flag_note)
         if (
             current is s.result
-            or (current is s.message and attempted)
+            or (current in (s.message, s.challenge) and attempted)  # e.g. left after a retry
             or (current is s.message and "save" in s.message.actions())
         ):
             self.commit()

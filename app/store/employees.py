@@ -33,12 +33,18 @@ def employee_mac(key: LedgerKey, row: sqlite3.Row) -> str:
 
 class Employees:
     def __init__(
-        self, db: Database, key: LedgerKey, hasher: SecretHasher, seq: RepSequence
+        self,
+        db: Database,
+        key: LedgerKey,
+        hasher: SecretHasher,
+        seq: RepSequence,
+        roster: SecretHasher | None = None,
     ) -> None:
         self._db = db
         self._key = key
         self._hasher = hasher
         self._seq = seq
+        self._roster = roster  # PontoVoz Central's pepper: employees from its roster
 
     def add(
         self, name: str, cpf: str, pin: str, badge: str | None = None, author_cpf: str = ""
@@ -136,16 +142,19 @@ class Employees:
         secret = str(secret or "").strip()
         if not secret:
             return None
-        index = self._hasher.index(kind, secret)
-        with self._db.read() as c:
-            rows = c.execute(
-                f"SELECT * FROM employees WHERE {kind}_index = ? AND active = 1", (index,)
-            ).fetchall()
-        for row in rows:
-            if self._hasher.verify(kind, secret, row[f"{kind}_hash"]):
-                if SecretHasher.needs_rehash(row[f"{kind}_hash"]):
-                    self._rehash(row["id"], kind, secret)
-                return employee_from(row)
+        for hasher in (self._hasher, self._roster):
+            if hasher is None:
+                continue
+            index = hasher.index(kind, secret)
+            with self._db.read() as c:
+                rows = c.execute(
+                    f"SELECT * FROM employees WHERE {kind}_index = ? AND active = 1", (index,)
+                ).fetchall()
+            for row in rows:
+                if hasher.verify(kind, secret, row[f"{kind}_hash"]):
+                    if hasher is self._hasher and SecretHasher.needs_rehash(row[f"{kind}_hash"]):
+                        self._rehash(row["id"], kind, secret)
+                    return employee_from(row)
         return None
 
     def _rehash(self, emp_id: int, kind: str, secret: str) -> None:

@@ -94,7 +94,13 @@ class Ledger:
         self._seq = RepSequence(
             self._db, self._key, self._highwater, self._ledger_id, settings.kiosk_id, self.now
         )
-        self.employees = Employees(self._db, self._key, SecretHasher(self._key.raw), self._seq)
+        from app.store.roster import read_roster_key  # PontoVoz Central's roster pepper
+
+        roster = read_roster_key(path)
+        self.employees = Employees(
+            self._db, self._key, SecretHasher(self._key.raw), self._seq,
+            roster=SecretHasher(roster) if roster else None,
+        )  # fmt: skip
         self.outbox = Outbox(self._db, self._key, self.now)
         self.rep = RepLog(self._db, self._seq)
         self._corrections = Corrections(self._db, self._key, self.now)

@@ -34,7 +34,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from app.store.errors import LedgerError
+from app.store.errors import ErrorCode, LedgerError
 
 FILE_NAME = "lockout.sqlite3"
 _SCHEMA = """
@@ -101,7 +101,9 @@ class LockoutStore:
             self._create_private()
             conn = sqlite3.connect(self.path, timeout=5.0, isolation_level=None)
         except (OSError, sqlite3.Error) as exc:
-            raise LedgerError(f"cannot open the lockout file {self.path}: {exc}") from exc
+            raise LedgerError(
+                f"cannot open the lockout file {self.path}: {exc}", ErrorCode.IO_ERROR
+            ) from exc
         try:
             conn.execute("PRAGMA synchronous=FULL")
             conn.executescript(_SCHEMA)
@@ -109,7 +111,8 @@ class LockoutStore:
             yield conn
             conn.execute("COMMIT")
         except sqlite3.Error as exc:
-            raise LedgerError(f"lockout file {self.path}: {exc}") from exc
+            code = ErrorCode.BUSY if "locked" in str(exc) else ErrorCode.IO_ERROR
+            raise LedgerError(f"lockout file {self.path}: {exc}", code) from exc
         finally:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")

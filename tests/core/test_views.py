@@ -65,3 +65,18 @@ def test_renderings_cover_digit_runs_words_and_12_hour_speech():
     assert " Saída, treze e quarenta e seis." in texts
     assert " Saída, 1 e 46." in texts
     assert scoring.words(21, feminine=True) == "vinte e uma"
+
+
+@pytest.mark.parametrize(
+    ("spoken", "expected", "pitch"),
+    [
+        # Heard right, as another time: the expected phrase in another wording ("4 e 2" in
+        # 12-hour speech) must not beat the transcript word for word (a false accept once).
+        ("Intervalo 14 e 2.", "PAUSA 16 2", 130),
+        ("Saída. meia-noite e cinquenta e nove.", "SAIDA 1 59", 130),
+        ("Retorno. 19 e 39.", "RETORNO 9 39", 100),
+    ],
+)
+def test_a_clear_reading_of_another_time_is_refused(verifier, make_clip, spoken, expected, pitch):
+    result = verifier.verify(make_clip(spoken, pitch=pitch), expected)
+    assert not result.validated, result

@@ -68,6 +68,18 @@ def test_not_validated_result_times_out_into_a_flagged_punch(qtbot, make_kiosk, 
     qtbot.waitUntil(lambda: win.stack.currentWidget() is win.idle, timeout=3000)
 
 
+def test_a_retry_left_alone_still_records_the_attempted_punch(qtbot, make_kiosk, make_clip):
+    win, _clock, sources = make_kiosk()
+    to_challenge(qtbot, win)
+    speak(qtbot, win, sources, make_clip("Entrada, treze e cinquenta."))
+    win.result.retry_button.click()  # then walks away from "Falar"
+    short_timeouts(win)
+    win.restart_inactivity()
+    qtbot.waitUntil(lambda: win.stack.currentWidget() is win.receipt, timeout=3000)
+    punch = win.ledger.punches()[-1]
+    assert punch.flagged and punch.tries == 1
+
+
 def test_admin_settings_time_out_without_saving(qtbot, make_kiosk):
     win, _clock, _sources = make_kiosk()
     win.idle.admin_requested.emit()

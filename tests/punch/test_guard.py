@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import contextlib
 import sqlite3
+import subprocess
+import sys
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
@@ -165,3 +167,17 @@ def test_file_is_private_and_holds_no_tried_value(tmp_path):
     assert path.stat().st_mode & 0o777 == 0o600
     raw = path.read_bytes()
     assert b"4826" not in raw and b"00990099" not in raw
+
+
+def test_two_processes_counting_at_once_lose_no_failure(tmp_path):
+    """The kiosk and a CLI run share the file: every failure counts (BEGIN IMMEDIATE)."""
+    script = (
+        "import sys; from app.store.lockout import LockoutStore, LockoutPolicy\n"
+        "s = LockoutStore(sys.argv[1]); p = LockoutPolicy(failures=1000)\n"
+        "for _ in range(40): s.fail('admin', 1e9, p)\n"
+    )
+    path = str(tmp_path / "lockout.sqlite3")
+    runs = [subprocess.Popen([sys.executable, "-c", script, path]) for _ in range(2)]
+    assert [r.wait(timeout=120) for r in runs] == [0, 0]
+    state = LockoutStore(tmp_path / "lockout.sqlite3").state("admin", 1e9, LockoutPolicy(1000))
+    assert state.failures == 80
