@@ -6,6 +6,7 @@ import numpy as np
 from faster_whisper.vad import VadOptions, get_speech_timestamps
 
 from app.core.audio import SAMPLE_RATE
+from app.core.privacy import disable_telemetry
 
 PAD_SECONDS = 0.25
 
@@ -14,6 +15,7 @@ def speech_spans(samples: np.ndarray, threshold: float = 0.5) -> list[tuple[int,
     """(start, end) sample indexes of each speech region, padded a little; [] for none.
     Regions closer than 0.3 s are one: a pause that long between the type and the time is
     where Whisper on one window stops after the type (design.md §3)."""
+    disable_telemetry()  # before faster-whisper creates the Silero ONNX session
     options = VadOptions(
         threshold=threshold,
         min_speech_duration_ms=150,

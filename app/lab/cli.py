@@ -79,7 +79,43 @@ def cmd_corpus(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_central_load(args: argparse.Namespace) -> int:
+    import logging
+
+    from app.lab.central_load import LoadOptions, format_report, run
+
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    opts = LoadOptions(
+        args.kiosks, args.punches, args.batch, args.crash_at, args.workers, args.rate
+    )
+    report = run(opts)
+    print(format_report(report))
+    if args.json:
+        print(json.dumps(report.to_dict(), ensure_ascii=False))
+    return 0 if report.ok else 1
+
+
 def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("central-load", help="Central under N concurrent kiosks (real HTTP, PG)")
+    p.add_argument("--kiosks", type=int, default=50)
+    p.add_argument("--punches", type=int, default=1000, help="per kiosk")
+    p.add_argument("--batch", type=int, default=100, help="punches per request")
+    p.add_argument(
+        "--crash-at",
+        type=float,
+        default=0.0,
+        help="kill Central and restart PostgreSQL after this fraction (0: never)",
+    )
+    p.add_argument("--workers", type=int, default=1, help="Central's uvicorn workers")
+    p.add_argument(
+        "--rate",
+        type=float,
+        default=0.0,
+        help="live mode: punches/s over all kiosks, each pushed as it happens",
+    )
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_central_load)
+
     p = sub.add_parser("eval", help="evaluate a manifest of labelled clips")
     p.add_argument("manifest")
     p.add_argument("--out", required=True, help="results, one JSON line per clip")

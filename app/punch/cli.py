@@ -1,40 +1,62 @@
-"""CLI: `punch`, `employees`, `ledger`, and `export` from `export_cli` (registered by app.cli)."""
+"""CLI: `punch`, `employees`, `receipt`, `ledger`, and `export` from `export_cli` (registered
+by app.cli).
+
+Messages a person reads are pt-BR on stderr (`app.punch.words`); JSON on stdout stays as is for
+scripts. Exit codes: 0 done; 2 refused or failed (unknown PIN, locked, bad input, store error);
+3 `punch` not recorded because the same type was punched moments ago (repeat with --force).
+"""
 
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from app.core.errors import PontoVozError
-from app.punch import export_cli
+from app.punch import export_cli, words
 from app.store.ledger import Ledger
 from app.store.models import PUNCH_TYPES
+from app.store.receipt import parse_qr_payload
+
+EXIT_DUPLICATE = 3
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("punch", help="record a punch (the kiosk's path, without the GUI)")
+    p = sub.add_parser("punch", help="registra uma marcação (o caminho do terminal, sem a tela)")
     who = p.add_mutually_exclusive_group(required=True)
     who.add_argument("--pin")
-    who.add_argument("--badge")
+    who.add_argument("--badge", help="crachá")
     p.add_argument("--type", type=_punch_type, help="ENTRADA, INTERVALO/PAUSA, RETORNO, SAIDA")
-    p.add_argument("--audio", type=Path, required=True, help="the spoken phrase (audio file)")
-    p.set_defaults(func=cmd_punch)
+    p.add_argument("--audio", type=Path, required=True, help="a frase falada (arquivo de áudio)")
+    p.add_argument(
+        "--force",
+        action="store_true",
+        help="registra mesmo se o mesmo tipo foi marcado agora há pouco",
+    )
+    p.set_defaults(func=_pt(cmd_punch))
 
-    e = sub.add_parser("employees", help="add, list, deactivate employees")
+    e = sub.add_parser("employees", help="cadastra, lista e desativa funcionários")
     esub = e.add_subparsers(dest="action", required=True)
-    add = esub.add_parser("add")
-    add.add_argument("--name", required=True)
+    add = esub.add_parser("add", help="cadastra um funcionário")
+    add.add_argument("--name", required=True, help="nome completo")
     add.add_argument("--cpf", required=True)
-    add.add_argument("--pin", required=True)
-    add.add_argument("--badge")
-    add.set_defaults(func=cmd_employees_add)
-    lst = esub.add_parser("list", help="JSON lines, no secrets")
-    lst.set_defaults(func=cmd_employees_list)
-    deact = esub.add_parser("deactivate")
+    add.add_argument("--pin", required=True, help="4 a 8 dígitos, não óbvio (ex.: não 1234)")
+    add.add_argument("--badge", help="crachá (opcional)")
+    add.set_defaults(func=_pt(cmd_employees_add))
+    lst = esub.add_parser("list", help="uma linha JSON por funcionário, sem segredos")
+    lst.set_defaults(func=_pt(cmd_employees_list))
+    deact = esub.add_parser("deactivate", help="desativa (o histórico fica)")
     deact.add_argument("cpf")
-    deact.set_defaults(func=cmd_employees_deactivate)
+    deact.set_defaults(func=_pt(cmd_employees_deactivate))
+
+    r = sub.add_parser("receipt", help="confere um comprovante pelo código do QR")
+    rsub = r.add_subparsers(dest="action", required=True)
+    chk = rsub.add_parser("check", help='confere "PV1|terminal|NSR|hash" com os registros')
+    chk.add_argument("code", help="o texto do QR (ou a linha Conferência do comprovante)")
+    chk.set_defaults(func=_pt(cmd_receipt_check))
 
     g = sub.add_parser("ledger", help="check or annotate the punch ledger")
     gsub = g.add_subparsers(dest="action", required=True)
@@ -61,8 +83,28 @@ def _punch_type(text: str) -> str:
 
     kind = canonical_type(text, DEFAULT_PUNCH_TYPES)
     if kind not in PUNCH_TYPES:
-        raise argparse.ArgumentTypeError(f"unknown punch type {text!r}")
+        raise argparse.ArgumentTypeError(
+            f"tipo de marcação desconhecido {text!r}: use ENTRADA, INTERVALO, RETORNO ou SAIDA"
+        )
     return kind
+
+
+def _pt(func: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Namespace], int]:
+    """Errors become one pt-BR line on stderr (exit 2), never an English message or a trace."""
+
+    @functools.wraps(func)
+    def run(args: argparse.Namespace) -> int:
+        try:
+            return func(args)
+        except PontoVozError as exc:
+            return _fail(words.user_message(exc))
+
+    return run
+
+
+def _fail(message: str, code: int = 2) -> int:
+    print(f"erro: {message}", file=sys.stderr, flush=True)
+    return code
 
 
 def _print(obj: object) -> None:
@@ -73,29 +115,34 @@ def cmd_punch(args: argparse.Namespace) -> int:
     from app.core.verifier import Verifier
     from app.punch.service import PunchService, PunchSettings
     from app.settings import engine_options
-    from app.sync.config import SyncConfig
 
     if not args.audio.is_file():
-        raise PontoVozError(f"audio file not found: {args.audio}")
+        return _fail(f"arquivo de áudio não encontrado: {args.audio}")
     with Ledger.open() as ledger:
-        service = PunchService(
-            ledger, Verifier(engine_options()), PunchSettings(sync=SyncConfig.load())
-        )
-        employee = service.identify(pin=args.pin, badge=args.badge)
+        service = PunchService(ledger, Verifier(engine_options()), PunchSettings.load())
+        # LockedOut (pt-BR, exit 2) while locked and on the failure that starts a lock
+        employee = service.identify(pin=args.pin, badge=args.badge, report_lock=True)
         if employee is None:
-            print("error: unknown PIN or badge", file=sys.stderr)
-            return 2
+            return _fail(words.UNKNOWN_ID)
         kind = args.type or service.next_type(employee)
+        twin = service.duplicate_of(employee, kind)
+        if twin is not None and not args.force:
+            return _fail(words.duplicate_message(twin.type, twin.punched_at), EXIT_DUPLICATE)
         punch, result = service.punch_once(employee, kind, args.audio)
         record = punch.to_dict()
         record["verify"] = result.to_dict() if result else None
         _print(record)
+        if punch.flagged:
+            print(f"aviso: marcação registrada para revisão ({punch.flag_reason})", file=sys.stderr)
     return 0
 
 
 def cmd_employees_add(args: argparse.Namespace) -> int:
+    from app.punch.pins import check_new_pin, stored_admin_pin_hash
+
     with Ledger.open() as ledger:
-        _print(ledger.add_employee(args.name, args.cpf, args.pin, args.badge).to_dict())
+        pin = check_new_pin(args.pin, admin_pin_hash=stored_admin_pin_hash(), ledger=ledger)
+        _print(ledger.add_employee(args.name, args.cpf, pin, args.badge).to_dict())
     return 0
 
 
@@ -109,6 +156,28 @@ def cmd_employees_list(args: argparse.Namespace) -> int:
 def cmd_employees_deactivate(args: argparse.Namespace) -> int:
     with Ledger.open() as ledger:
         _print(ledger.deactivate_employee(args.cpf).to_dict())
+    return 0
+
+
+def cmd_receipt_check(args: argparse.Namespace) -> int:
+    """Exit 0 when a punch with this terminal, NSR and hash is in the ledger; 1 when not."""
+    code = args.code.split("Conferência:")[-1]
+    try:
+        kiosk, nsr, digest = parse_qr_payload(code)
+    except ValueError as exc:
+        return _fail(str(exc))
+    with Ledger.open() as ledger:
+        found = []
+        if kiosk in ledger.kiosks():
+            found = [p for p in ledger.punches(kiosk_id=kiosk) if p.nsr == nsr]
+    if not found:
+        print(f"NÃO CONFERE: não há marcação NSR {nsr:09d} do terminal {kiosk}.", file=sys.stderr)
+        return 1
+    p = found[0]
+    if p.afd_hash != digest:
+        print(f"NÃO CONFERE: o hash da marcação NSR {nsr:09d} é outro.", file=sys.stderr)
+        return 1
+    print(words.receipt_ok(p.nsr, p.type, p.punched_at, p.employee_name))
     return 0
 
 

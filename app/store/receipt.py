@@ -1,9 +1,15 @@
 """The worker's receipt ("Comprovante de Registro de Ponto do Trabalhador", Portaria 671):
 employer name and CNPJ/CPF, place, REP-P identification, worker name and CPF, punch date and
-time, NSR and the punch's SHA-256 hash. As text (screen, printer) and as a PDF (80 mm wide)."""
+time, NSR and the punch's SHA-256 hash. As text (screen, printer) and as a PDF (80 mm wide).
+
+The receipt carries a QR code (segno) of ``PV1|<kiosk>|<NSR>|<hash>``: the AFD type-7 hash of the
+punch, so a worker, HR or an inspector can later check it against the ledger or the AFD file
+(`python -m app receipt check "PV1|..."`). No name or CPF goes into the QR.
+"""
 
 from __future__ import annotations
 
+import io
 from datetime import datetime
 
 from app.core import punch_types
@@ -11,6 +17,7 @@ from app.store.cpf import format_cpf
 from app.store.models import Punch
 from app.store.settings import LedgerSettings
 
+QR_PREFIX = "PV1"
 TITLE = "Comprovante de Registro de Ponto do Trabalhador"
 
 
@@ -41,7 +48,34 @@ def receipt_lines(punch: Punch, settings: LedgerSettings) -> list[str]:
         punch.afd_hash[:32],
         punch.afd_hash[32:],
         f"Confirmação por voz: {verdict}",
+        f"Conferência: {qr_payload(punch)}",
     ]
+
+
+def qr_payload(punch: Punch) -> str:
+    """``PV1|kiosk|NSR|hash`` (kiosk percent-escaped, NSR 9 digits, hash 64 hex)."""
+    kiosk = punch.kiosk_id.replace("%", "%25").replace("|", "%7C")
+    return f"{QR_PREFIX}|{kiosk}|{punch.nsr:09d}|{punch.afd_hash}"
+
+
+def parse_qr_payload(text: str) -> tuple[str, int, str]:
+    """(kiosk, NSR, hash) from a payload; ValueError (pt-BR) when it is not one of ours."""
+    parts = text.strip().split("|")
+    ok = len(parts) == 4 and parts[0] == QR_PREFIX and parts[2].isdigit()
+    digest = parts[3].lower() if ok else ""
+    if not ok or len(digest) != 64 or any(c not in "0123456789abcdef" for c in digest):
+        raise ValueError("código de conferência inválido: esperado PV1|terminal|NSR|hash")
+    kiosk = parts[1].replace("%7C", "|").replace("%25", "%")
+    return kiosk, int(parts[2]), digest
+
+
+def qr_png(punch: Punch, scale: int = 4) -> bytes:
+    """The receipt's QR code as a PNG (black on white, 2-module quiet zone)."""
+    import segno  # imported here: only receipts need it
+
+    out = io.BytesIO()
+    segno.make(qr_payload(punch), error="m").save(out, kind="png", scale=scale, border=2)
+    return out.getvalue()
 
 
 def receipt_text(punch: Punch, settings: LedgerSettings) -> str:
@@ -50,8 +84,9 @@ def receipt_text(punch: Punch, settings: LedgerSettings) -> str:
 
 def receipt_pdf(punch: Punch, settings: LedgerSettings) -> bytes:
     from fpdf import FPDF  # imported here: only exports need it
+    from PIL import Image
 
-    pdf = FPDF(orientation="P", unit="mm", format=(80, 120))
+    pdf = FPDF(orientation="P", unit="mm", format=(80, 160))
     pdf.set_margins(4, 4, 4)
     pdf.set_auto_page_break(auto=True, margin=4)
     pdf.add_page()
@@ -59,8 +94,14 @@ def receipt_pdf(punch: Punch, settings: LedgerSettings) -> bytes:
     pdf.set_font("Helvetica", "B", 9)
     pdf.multi_cell(0, 4.5, lines[0], align="C", new_x="LMARGIN", new_y="NEXT")
     pdf.ln(1)
-    for line in lines[1:]:
+    for line in lines[1:-1]:
         mono = line and all(c in "0123456789abcdef" for c in line)
         pdf.set_font("Courier" if mono else "Helvetica", "", 8)
         pdf.multi_cell(0, 4, line, new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(2)
+    # 8-bit grey (Flate) rather than 1-bit (CCITT): any PDF reader, and our tests, decode it
+    qr = Image.open(io.BytesIO(qr_png(punch))).convert("L")
+    pdf.image(qr, x=20, w=40, h=40)  # 40 mm: ~0.9 mm per module
+    pdf.set_font("Courier", "", 6)
+    pdf.multi_cell(0, 3, qr_payload(punch), align="C", new_x="LMARGIN", new_y="NEXT")
     return bytes(pdf.output())

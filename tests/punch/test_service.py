@@ -8,7 +8,7 @@ import subprocess
 import sys
 from datetime import datetime, timedelta, timezone
 
-from app.punch.service import PunchService
+from app.punch.service import Challenge, PunchService
 
 BRT = timezone(timedelta(hours=-3))
 AT_1340 = datetime(2026, 3, 2, 13, 40, 5, tzinfo=BRT)
@@ -17,6 +17,8 @@ AT_1340 = datetime(2026, 3, 2, 13, 40, 5, tzinfo=BRT)
 def test_validated_punch(ledger, ana, verifier, make_clip):
     service = PunchService(ledger, verifier, clock=lambda: AT_1340)
     assert service.identify(pin="1234") == ana and service.identify(pin="0000") is None
+    assert isinstance(phrase := service.challenge("ENTRADA"), Challenge)
+    assert phrase.issued_at == AT_1340
     kind = service.next_type(ana)
     phrase = service.challenge(kind)
     assert phrase.text() == "ENTRADA 13 40"
@@ -37,7 +39,7 @@ def test_three_failed_tries_still_record_a_flagged_punch(ledger, ana, verifier, 
     results = [service.verify_attempt(wrong, phrase) for _ in range(3)]
     assert not any(r.validated for r in results)
     punch = service.commit(ana, phrase, results, wrong)
-    assert punch.flagged and "not validated after 3 tries" in punch.flag_reason
+    assert punch.flagged and punch.flag_reason == "voz não validada após 3 tentativas"
     assert ledger.count_punches() == 1
 
 
@@ -53,9 +55,9 @@ def test_punch_cli(pv_home, make_clip):
     from app.store.ledger import Ledger
 
     with Ledger.open() as led:
-        led.add_employee("Ana Souza", "52998224725", "1234")
+        led.add_employee("Ana Souza", "52998224725", "5821")
     words = {0: "zero", 1: "uma", 2: "duas"}
-    for _ in range(2):  # if the minute turns between making the clip and punching, try again
+    for attempt in range(2):  # if the minute turns between making the clip and punching, retry
         now = datetime.now().astimezone()
         hour = words.get(now.hour, str(now.hour))
         minute = "em ponto" if now.minute == 0 else f"e {now.minute}"
@@ -67,11 +69,12 @@ def test_punch_cli(pv_home, make_clip):
                 "app",
                 "punch",
                 "--pin",
-                "1234",
+                "5821",
                 "--type",
                 "entrada",
                 "--audio",
                 str(clip),
+                *(["--force"] if attempt else []),  # the first try was recorded (flagged)
             ],
             capture_output=True,
             text=True,
@@ -87,4 +90,4 @@ def test_punch_cli(pv_home, make_clip):
         capture_output=True,
         text=True,
     )
-    assert bad.returncode == 2 and "unknown PIN" in bad.stderr
+    assert bad.returncode == 2 and "PIN ou crachá não reconhecido" in bad.stderr

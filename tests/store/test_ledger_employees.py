@@ -60,10 +60,10 @@ def test_employees_cli(pv_home):
             [sys.executable, "-m", "app", *args], capture_output=True, text=True, timeout=60
         )
 
-    added = run("employees", "add", "--name", "Ana Souza", "--cpf", "52998224725", "--pin", "1234")
+    added = run("employees", "add", "--name", "Ana Souza", "--cpf", "52998224725", "--pin", "5821")
     assert added.returncode == 0, added.stderr
-    bad = run("employees", "add", "--name", "X Y", "--cpf", "52998224724", "--pin", "1234")
-    assert bad.returncode == 2 and "check digits" in bad.stderr
+    bad = run("employees", "add", "--name", "X Y", "--cpf", "52998224724", "--pin", "7391")
+    assert bad.returncode == 2 and "dígitos verificadores" in bad.stderr
     listed = run("employees", "list")
     rows = [json.loads(line) for line in listed.stdout.splitlines()]
     assert rows[0]["name"] == "Ana Souza" and "pin" not in json.dumps(rows).lower()

@@ -43,9 +43,10 @@ def test_csv_for_payroll(ledger):
     assert data.startswith("\ufeff".encode())
     rows = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"))))
     assert [r["nsr"] for r in rows] == ["2", "3", "4"]
-    assert rows[0]["employee_name"] == "João Conceição" and rows[0]["cpf"] == "529.982.247-25"
-    assert rows[0]["date"] == "2026-03-02" and rows[0]["time"] == "08:00"
-    assert rows[1]["flagged"] == "1" and "saída para almoço" in rows[1]["corrections"]
+    assert rows[0]["nome"] == "João Conceição" and rows[0]["cpf"] == "529.982.247-25"
+    assert rows[0]["data"] == "2026-03-02" and rows[0]["hora"] == "08:00"
+    assert rows[1]["em_revisao"] == "sim" and "saída para almoço" in rows[1]["correcoes"]
+    assert rows[1]["motivo_revisao"] == "voz não validada após 3 tentativas"  # stored in English
 
 
 def test_receipt_text_and_pdf(ledger):
