@@ -18,9 +18,7 @@ heads, last error) is written to the ``central`` section of settings.json.
 from __future__ import annotations
 
 import base64
-import json
 import logging
-import os
 import random
 import threading
 import time
@@ -32,7 +30,7 @@ from typing import Any
 
 import httpx
 
-from app import paths
+from app import settings as app_settings
 from app.core.errors import ConfigError, PontoVozError
 from app.store import roster as ledger_roster
 from app.store.ledger import Ledger
@@ -74,7 +72,7 @@ class CentralSection:
 
     @classmethod
     def load(cls, settings_file: Path | None = None) -> CentralSection:
-        data = _read(settings_file).get(SECTION, {})
+        data = app_settings.section(SECTION, settings_file)
         names = {f.name for f in fields(cls)}
         try:
             return cls(**{k: v for k, v in data.items() if k in names})
@@ -82,29 +80,8 @@ class CentralSection:
             raise ConfigError(f"seção 'central' inválida em settings.json: {exc}") from exc
 
     def save(self, settings_file: Path | None = None) -> None:
-        """Rewrite only our section, atomically; the file holds a credential: mode 0600."""
-        path = settings_file or paths.config_dir() / "settings.json"
-        data = _read(path)
-        data[SECTION] = asdict(self)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(path.name + ".tmp")
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            json.dump(data, f, ensure_ascii=False, indent=2)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-
-
-def _read(settings_file: Path | None) -> dict[str, Any]:
-    path = settings_file or paths.config_dir() / "settings.json"
-    if not path.is_file():
-        return {}
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise ConfigError(f"não foi possível ler {path}: {exc}") from exc
-    return data if isinstance(data, dict) else {}
+        """Rewrite only our section (atomic, 0600: it holds the kiosk's credential)."""
+        app_settings.write_sections({SECTION: asdict(self)}, settings_file)
 
 
 class CentralClient:
@@ -222,6 +199,8 @@ class CentralSync:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._send_audio = ledger.settings.audio_retention_days > 0
+        # with audio (~200 KB a clip in base64) smaller batches keep each request a few MB
+        self._batch = min(20, section.batch_size) if self._send_audio else section.batch_size
         self.last: CentralPass = CentralPass()
         self._central_head: int | None = None  # Central's head from its last answer
         self._roster_due = 0.0  # the roster is pulled at most every poll_interval_s
@@ -252,7 +231,7 @@ class CentralSync:
         central_head = self._central_head
         pushed = accepted = dups = conflicts = 0
         while not self._stop.is_set():
-            batch = ledger_roster.records_after(self._ledger, central_head, self.section.batch_size)
+            batch = ledger_roster.records_after(self._ledger, central_head, self._batch)
             if not batch:
                 break
             mine = ledger_roster.head(self._ledger)
