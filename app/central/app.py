@@ -135,6 +135,9 @@ def create_app(database_url: str, pool_size: int = 10) -> FastAPI:
         )  # fmt: skip
 
     install_handlers(app)
+    from app.central.web import create_web_app  # the HR back office: every path but /api
+
+    app.mount("/", create_web_app(factory))
     return app
 
 

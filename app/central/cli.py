@@ -90,6 +90,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     cs.add_parser("status", help="situação da ligação com a Central (JSON)").set_defaults(
         func=cmd_status
     )
+    from app.central.web.cli import register as register_users  # HR web logins
+
+    register_users(cs)
 
 
 def _sessions(args: argparse.Namespace):

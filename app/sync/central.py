@@ -23,7 +23,7 @@ import random
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field, fields, replace
+from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -31,6 +31,7 @@ from typing import Any
 import httpx
 
 from app import settings as app_settings
+from app.core.coerce import from_sources
 from app.core.errors import ConfigError, PontoVozError
 from app.store import roster as ledger_roster
 from app.store.ledger import Ledger
@@ -72,15 +73,10 @@ class CentralSection:
 
     @classmethod
     def load(cls, settings_file: Path | None = None) -> CentralSection:
-        data = app_settings.section(SECTION, settings_file)
-        names = {f.name for f in fields(cls)}
-        try:
-            return cls(**{k: v for k, v in data.items() if k in names})
-        except TypeError as exc:
-            raise ConfigError(f"seção 'central' inválida em settings.json: {exc}") from exc
+        return from_sources(cls, app_settings.section(SECTION, settings_file), what="central")
 
     def save(self, settings_file: Path | None = None) -> None:
-        """Rewrite only our section (atomic, 0600: it holds the kiosk's credential)."""
+        """Rewrite only our section (atomic; the file holds a credential: mode 0600)."""
         app_settings.write_sections({SECTION: asdict(self)}, settings_file)
 
 
