@@ -141,8 +141,10 @@ def test_bad_requests_get_clear_errors(kiosk, central_server):
     unknown = {"code": "AAAA-BBBB-CCCC", "ledger_kiosk_id": "1"}
     code = httpx.post(base + "/api/v1/enroll", json=unknown)
     assert code.status_code == 403 and "desconhecido" in code.json()["error"]
-    lost = httpx.get(base + "/nada")
+    lost = httpx.get(base + "/api/v1/nada")
     assert lost.status_code == 404 and lost.json() == {"error": "endereço não encontrado"}
+    page = httpx.get(base + "/nada")  # outside /api: the HR web pages answer, in pt-BR HTML
+    assert page.status_code == 404 and "Página não encontrada" in page.text
 
 
 def test_roster_etag_and_assignment(kiosk, central_server):
