@@ -1,4 +1,5 @@
-"""First-run setup and the admin settings screen (draw and emit; the window validates/saves)."""
+"""The admin settings screen and its parts (draw and emit; the AdminController validates and
+saves). First-run setup is in ``setup_screen.py``."""
 
 from __future__ import annotations
 
@@ -7,20 +8,23 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QFormLayout,
+    QFrame,
     QHBoxLayout,
     QLineEdit,
     QListWidget,
     QPushButton,
-    QStackedWidget,
+    QScrollArea,
     QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
 from app.core.config import COMPUTE_TYPES
-from app.kiosk.ledger import Employee
-from app.kiosk.screens import LevelMeter, button, label, masked_cpf
+from app.kiosk.keyboard import OnScreenKeyboard
+from app.kiosk.punch_screens import LevelMeter
+from app.kiosk.screens import button, label, masked_cpf
 from app.kiosk.settings import KioskSettings
+from app.store.models import Employee
 
 
 def line(text: str = "", placeholder: str = "", secret: bool = False) -> QLineEdit:
@@ -31,15 +35,29 @@ def line(text: str = "", placeholder: str = "", secret: bool = False) -> QLineEd
     return e
 
 
+def friendly_device(name: str) -> str:
+    """A microphone name a person understands ('pulse' -> 'Som do sistema (PulseAudio)')."""
+    known = {
+        "pulse": "Som do sistema (PulseAudio)",
+        "default": "Padrão do sistema",
+        "sysdefault": "Padrão do sistema (ALSA)",
+        "pipewire": "Som do sistema (PipeWire)",
+    }
+    if name in known:
+        return known[name]
+    base = name.split(" (hw:")[0].split(": ")
+    return base[0] if len(base) == 1 or base[0] == base[1] else f"{base[0]} — {base[1]}"
+
+
 class MicTest(QWidget):
-    """Microphone picker + 3-second test with a level meter."""
+    """Microphone picker (whole field opens the list) + 3-second test with a level meter."""
 
     test_requested = Signal(str)  # device ('' = default)
 
     def __init__(self) -> None:
         super().__init__()
         self.device = QComboBox()
-        self.device.setEditable(True)
+        self.device.setEditable(False)
         self.meter = LevelMeter()
         self.result = label("", "subtitle")
         self.test = QPushButton("Testar microfone (3 s)")
@@ -54,21 +72,17 @@ class MicTest(QWidget):
 
     def set_devices(self, devices: list[str], current: str) -> None:
         self.device.clear()
-        self.device.addItem("(padrão do sistema)", "")
+        self.device.addItem("Padrão do sistema", "")
         for d in devices:
-            self.device.addItem(d, d)
+            self.device.addItem(friendly_device(d), d)
         i = self.device.findData(current)
         if i < 0 and current:
-            self.device.addItem(current, current)
+            self.device.addItem(friendly_device(current), current)
             i = self.device.count() - 1
         self.device.setCurrentIndex(max(0, i))
 
     def current_device(self) -> str:
-        data = self.device.currentData()
-        text = self.device.currentText()
-        if data is None or (text != self.device.itemText(self.device.currentIndex())):
-            return text.strip()
-        return str(data)
+        return str(self.device.currentData() or "")
 
     def set_running(self, running: bool) -> None:
         self.test.setEnabled(not running)
@@ -84,9 +98,9 @@ class MicTest(QWidget):
 
 
 class EmployeeForm(QWidget):
-    """Employees: list + add/edit/deactivate."""
+    """Employees: list + add/edit/deactivate. The badge is write-only; its state is shown."""
 
-    save_requested = Signal(object, str)  # Employee, new PIN ('' = keep)
+    save_requested = Signal(int, dict, str)  # employee id (0 = new), fields, new PIN ('' = keep)
 
     def __init__(self, compact: bool = False) -> None:
         super().__init__()
@@ -97,7 +111,7 @@ class EmployeeForm(QWidget):
         self.name = line(placeholder="Nome completo")
         self.cpf = line(placeholder="000.000.000-00")
         self.pin = line(placeholder="4 a 8 dígitos (vazio = manter)", secret=True)
-        self.badge = line(placeholder="opcional")
+        self.badge = line(placeholder="sem crachá cadastrado")
         self.active = QCheckBox("Ativo")
         self.active.setChecked(True)
         form = QFormLayout()
@@ -139,6 +153,7 @@ class EmployeeForm(QWidget):
         self._current = None
         for w in (self.name, self.cpf, self.pin, self.badge):
             w.clear()
+        self.badge.setPlaceholderText("sem crachá cadastrado")
         self.active.setChecked(True)
         self.list.clearSelection()
 
@@ -150,225 +165,174 @@ class EmployeeForm(QWidget):
         self.name.setText(e.name)
         self.cpf.setText(e.cpf)
         self.pin.clear()
-        self.badge.setText(e.badge)
+        self.badge.clear()
+        self.badge.setPlaceholderText(
+            "crachá cadastrado (vazio = manter)" if e.has_badge else "sem crachá cadastrado"
+        )
         self.active.setChecked(e.active)
 
-    def employee(self) -> tuple[Employee, str]:
-        base = self._current or Employee(id=0, name="", cpf="")
-        cpf = "".join(c for c in self.cpf.text() if c.isdigit())
-        e = Employee(
-            id=base.id,
-            name=" ".join(self.name.text().split()),
-            cpf=cpf,
-            badge=self.badge.text().strip(),
-            active=self.active.isChecked(),
-        )
-        return e, self.pin.text().strip()
+    def employee(self) -> tuple[int, dict, str]:
+        emp_id = self._current.id if self._current else 0
+        fields = {
+            "name": self.name.text(),
+            "cpf": self.cpf.text(),
+            "badge": self.badge.text().strip(),
+            "active": self.active.isChecked(),
+        }
+        return emp_id, fields, self.pin.text().strip()
 
     def _save(self) -> None:
-        e, pin = self.employee()
-        self.save_requested.emit(e, pin)
+        self.save_requested.emit(*self.employee())
+
+
+def scroll(page: QWidget) -> QScrollArea:
+    """A page that scrolls instead of squashing its fields when the keyboard takes room."""
+    area = QScrollArea()
+    area.setWidget(page)
+    area.setWidgetResizable(True)
+    area.setFrameShape(QFrame.Shape.NoFrame)
+    return area
+
+
+def form(rows: list[tuple[str, QWidget]]) -> QScrollArea:
+    page = QWidget()
+    f = QFormLayout(page)
+    for text, widget in rows:
+        f.addRow(text, widget)
+    return scroll(page)
 
 
 class SettingsScreen(QWidget):
-    save_requested = Signal(dict)  # raw form values; the window parses and validates
+    save_requested = Signal(dict)  # raw form values; the controller parses and validates
     cancelled = Signal()
+    quit_requested = Signal()
 
     def __init__(self) -> None:
         super().__init__()
         self.title = label("Configurações", "title")
         self.message = label("", "error")
-        tabs = QTabWidget()
-        self.tabs = tabs
-        # Geral
-        self.company = line()
-        self.kiosk_id = line()
+        self.tabs = tabs = QTabWidget()
+        self.company, self.kiosk_id = line(), line()
+        self.employer_id = line(placeholder="CNPJ ou CPF")
+        self.cno_caepf = line(placeholder="opcional")
+        self.inpi = line(placeholder="opcional")
         self.admin_pin = line(placeholder="vazio = manter o atual", secret=True)
-        self.max_tries = line()
-        self.idle_seconds = line()
-        general = QWidget()
-        f = QFormLayout(general)
-        f.addRow("Empresa", self.company)
-        f.addRow("Código do terminal", self.kiosk_id)
-        f.addRow("Novo PIN de administrador", self.admin_pin)
-        f.addRow("Tentativas de voz", self.max_tries)
-        f.addRow("Voltar ao início após (s)", self.idle_seconds)
-        tabs.addTab(general, "Geral")
-        # Microfone
+        tabs.addTab(form([("Empresa", self.company), ("Código do terminal", self.kiosk_id),
+                          ("CNPJ/CPF do empregador", self.employer_id),
+                          ("CNO/CAEPF", self.cno_caepf), ("Registro no INPI", self.inpi),
+                          ("Novo PIN de administrador", self.admin_pin)]), "Geral")  # fmt: skip
+        self.max_tries, self.idle_seconds, self.screen_timeout = line(), line(), line()
+        self.admin_timeout, self.duplicate_minutes, self.volume = line(), line(), line()
+        tabs.addTab(form([("Tentativas de voz", self.max_tries),
+                          ("Comprovante na tela (s)", self.idle_seconds),
+                          ("Telas sem uso voltam ao início após (s)", self.screen_timeout),
+                          ("Administração sem uso fecha após (s)", self.admin_timeout),
+                          ("Perguntar antes de repetir a marcação (min)", self.duplicate_minutes),
+                          ("Volume dos sons (0 a 100)", self.volume)]), "Marcação")  # fmt: skip
         self.mic = MicTest()
-        self.sample_rate = line(placeholder="0 = padrão do microfone")
-        mic = QWidget()
-        f = QFormLayout(mic)
-        f.addRow("Microfone", self.mic)
-        f.addRow("Taxa (Hz)", self.sample_rate)
-        tabs.addTab(mic, "Microfone")
-        # Motor
-        self.cpu_threads = line()
-        self.num_workers = line()
-        self.compute_type = QComboBox()
-        self.compute_type.addItems(COMPUTE_TYPES)
-        self.model_path = line(placeholder="vazio = modelo embutido")
-        self.score_margin = line()
-        self.vad_threshold = line()
-        engine = QWidget()
-        f = QFormLayout(engine)
-        f.addRow("Threads de CPU", self.cpu_threads)
-        f.addRow("Workers", self.num_workers)
-        f.addRow("Tipo de cálculo", self.compute_type)
-        f.addRow("Pasta do modelo", self.model_path)
-        f.addRow("Margem de aceitação (nats)", self.score_margin)
-        f.addRow("Limiar de voz (VAD)", self.vad_threshold)
-        tabs.addTab(engine, "Motor")
-        # Nuvem
+        self.sample_rate = line(placeholder="automática")
+        tabs.addTab(form([("Microfone", self.mic), ("Taxa de amostragem (Hz)", self.sample_rate)]),
+                    "Microfone")  # fmt: skip
         self.endpoint = line(placeholder="https://...")
         self.token = line(secret=True)
         self.sync_on = QCheckBox("Sincronizar com a nuvem")
-        cloud = QWidget()
-        f = QFormLayout(cloud)
-        f.addRow("Endereço", self.endpoint)
-        f.addRow("Token", self.token)
-        f.addRow("", self.sync_on)
-        tabs.addTab(cloud, "Nuvem")
-        # Privacidade
+        tabs.addTab(form([("Endereço", self.endpoint), ("Token", self.token),
+                          ("", self.sync_on)]), "Nuvem")  # fmt: skip
         self.retain = QCheckBox("Guardar o áudio das marcações")
         self.retention_days = line()
-        privacy = QWidget()
-        f = QFormLayout(privacy)
-        f.addRow("", self.retain)
-        f.addRow("Apagar após (dias)", self.retention_days)
-        tabs.addTab(privacy, "Privacidade")
-        # Funcionários
+        tabs.addTab(form([("", self.retain), ("Apagar após (dias)", self.retention_days)]),
+                    "Privacidade")  # fmt: skip
         self.employees = EmployeeForm()
-        tabs.addTab(self.employees, "Funcionários")
+        tabs.addTab(scroll(self.employees), "Funcionários")
+        self.cpu_threads, self.num_workers = line(), line()
+        self.compute_type = QComboBox()
+        self.compute_type.addItems(COMPUTE_TYPES)
+        self.model_path = line(placeholder="vazio = modelo embutido")
+        self.score_margin, self.vad_threshold = line(), line()
+        tabs.addTab(form([("Para o suporte técnico: mude só se orientado.", QWidget()),
+                          ("Threads de CPU", self.cpu_threads),
+                          ("Workers", self.num_workers),
+                          ("Tipo de cálculo", self.compute_type),
+                          ("Pasta do modelo", self.model_path),
+                          ("Margem de aceitação (nats)", self.score_margin),
+                          ("Limiar de voz (VAD)", self.vad_threshold)]), "Avançado")  # fmt: skip
+        self.keyboard = OnScreenKeyboard()
+        self.keyboard.setVisible(False)
+        kbd = button("Teclado", "secondary")
+        kbd.clicked.connect(lambda: self.keyboard.setVisible(not self.keyboard.isVisible()))
         save = button("Salvar", "ok")
         save.clicked.connect(lambda: self.save_requested.emit(self.values()))
-        cancel = button("Sair", "secondary")
+        cancel = button("Voltar ao início", "secondary")
         cancel.clicked.connect(self.cancelled)
+        self.quit = button("Sair do aplicativo", "danger")
+        self.quit.clicked.connect(self.quit_requested)
         lay = QVBoxLayout(self)
         lay.addWidget(self.title)
         lay.addWidget(tabs, 6)
         lay.addWidget(self.message)
+        lay.addWidget(self.keyboard, 3)
         row = QHBoxLayout()
         row.addWidget(save, 2)
+        row.addWidget(kbd, 1)
         row.addWidget(cancel, 1)
+        row.addWidget(self.quit, 1)
         lay.addLayout(row, 1)
 
     def load(self, s: KioskSettings, devices: list[str], employees: list[Employee]) -> None:
         from app.core.config import default_threads
 
         k, e = s.kiosk, s.engine
-        self.company.setText(k.company)
-        self.kiosk_id.setText(k.kiosk_id)
+        for w, v in ((self.company, k.company), (self.kiosk_id, k.kiosk_id),
+                     (self.employer_id, k.employer_id), (self.cno_caepf, k.cno_caepf),
+                     (self.inpi, k.inpi), (self.max_tries, k.max_tries),
+                     (self.idle_seconds, k.idle_return_seconds),
+                     (self.screen_timeout, k.screen_timeout_seconds),
+                     (self.admin_timeout, k.admin_timeout_seconds),
+                     (self.duplicate_minutes, s.punch.get("duplicate_minutes", 2)),
+                     (self.volume, k.volume),
+                     (self.sample_rate, k.sample_rate or ""),
+                     (self.cpu_threads, e.get("cpu_threads", default_threads())),
+                     (self.num_workers, e.get("num_workers", 1)),
+                     (self.model_path, e.get("model_path", "")),
+                     (self.score_margin, e.get("score_margin", 3.0)),
+                     (self.vad_threshold, e.get("vad_threshold", 0.5)),
+                     (self.endpoint, s.sync.endpoint), (self.token, s.sync.token),
+                     (self.retention_days, k.retention_days)):  # fmt: skip
+            w.setText(str(v))
         self.admin_pin.clear()
-        self.max_tries.setText(str(k.max_tries))
-        self.idle_seconds.setText(str(k.idle_return_seconds))
         self.mic.set_devices(devices, k.microphone)
-        self.sample_rate.setText(str(k.sample_rate))
-        self.cpu_threads.setText(str(e.get("cpu_threads", default_threads())))
-        self.num_workers.setText(str(e.get("num_workers", 1)))
         self.compute_type.setCurrentText(str(e.get("compute_type", "int8")))
-        self.model_path.setText(str(e.get("model_path", "")))
-        self.score_margin.setText(str(e.get("score_margin", 3.0)))
-        self.vad_threshold.setText(str(e.get("vad_threshold", 0.5)))
-        self.endpoint.setText(s.sync.endpoint)
-        self.token.setText(s.sync.token)
         self.sync_on.setChecked(s.sync.enabled)
         self.retain.setChecked(k.retain_audio)
-        self.retention_days.setText(str(k.retention_days))
         self.employees.set_employees(employees)
         self.message.setText("")
 
     def values(self) -> dict:
-        return {
-            "company": self.company.text(),
-            "kiosk_id": self.kiosk_id.text(),
-            "admin_pin": self.admin_pin.text().strip(),
-            "max_tries": self.max_tries.text(),
-            "idle_return_seconds": self.idle_seconds.text(),
-            "microphone": self.mic.current_device(),
-            "sample_rate": self.sample_rate.text(),
-            "cpu_threads": self.cpu_threads.text(),
-            "num_workers": self.num_workers.text(),
-            "compute_type": self.compute_type.currentText(),
-            "model_path": self.model_path.text().strip(),
-            "score_margin": self.score_margin.text(),
-            "vad_threshold": self.vad_threshold.text(),
-            "endpoint": self.endpoint.text().strip(),
-            "token": self.token.text().strip(),
-            "sync_enabled": self.sync_on.isChecked(),
-            "retain_audio": self.retain.isChecked(),
-            "retention_days": self.retention_days.text(),
-        }
+        text = {
+            "company": self.company, "kiosk_id": self.kiosk_id, "employer_id": self.employer_id,
+            "cno_caepf": self.cno_caepf, "inpi": self.inpi, "max_tries": self.max_tries,
+            "idle_return_seconds": self.idle_seconds,
+            "screen_timeout_seconds": self.screen_timeout,
+            "admin_timeout_seconds": self.admin_timeout,
+            "duplicate_minutes": self.duplicate_minutes, "volume": self.volume,
+            "sample_rate": self.sample_rate, "cpu_threads": self.cpu_threads,
+            "num_workers": self.num_workers, "score_margin": self.score_margin,
+            "vad_threshold": self.vad_threshold, "retention_days": self.retention_days,
+        }  # fmt: skip
+        values: dict = {k: w.text() for k, w in text.items()}
+        values.update(
+            admin_pin=self.admin_pin.text().strip(),
+            microphone=self.mic.current_device(),
+            compute_type=self.compute_type.currentText(),
+            model_path=self.model_path.text().strip(),
+            endpoint=self.endpoint.text().strip(),
+            token=self.token.text().strip(),
+            sync_enabled=self.sync_on.isChecked(),
+            retain_audio=self.retain.isChecked(),
+        )
+        return values
 
     def show_message(self, text: str, ok: bool = False) -> None:
         self.message.setText(text)
         self.message.setProperty("role", "ok" if ok else "error")
         self.message.style().polish(self.message)
-
-
-class SetupScreen(QWidget):
-    """First run: company + kiosk id, admin PIN, microphone test, first employee."""
-
-    step_submitted = Signal(int, dict)
-
-    STEPS = ("Empresa", "PIN do administrador", "Microfone", "Primeiro funcionário")
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.title = label("", "title")
-        self.message = label("", "error")
-        self.pages = QStackedWidget()
-        self.company = line(placeholder="Razão social ou nome fantasia")
-        self.kiosk_id = line("01", placeholder="ex.: RECEPCAO-01")
-        p = QWidget()
-        f = QFormLayout(p)
-        f.addRow("Empresa", self.company)
-        f.addRow("Código do terminal", self.kiosk_id)
-        self.pages.addWidget(p)
-        self.pin1 = line(placeholder="4 a 8 dígitos", secret=True)
-        self.pin2 = line(placeholder="repita", secret=True)
-        p = QWidget()
-        f = QFormLayout(p)
-        f.addRow("PIN do administrador", self.pin1)
-        f.addRow("Confirme o PIN", self.pin2)
-        self.pages.addWidget(p)
-        self.mic = MicTest()
-        self.pages.addWidget(self.mic)
-        self.employee = EmployeeForm(compact=True)
-        self.employee.pin.setPlaceholderText("4 a 8 dígitos")
-        self.pages.addWidget(self.employee)
-        self.next = button("Avançar", "ok")
-        self.next.clicked.connect(self._submit)
-        lay = QVBoxLayout(self)
-        lay.addWidget(label("Bem-vindo ao PontoVoz", "subtitle"))
-        lay.addWidget(self.title)
-        lay.addWidget(self.pages, 4)
-        lay.addWidget(self.message)
-        lay.addWidget(self.next, 1)
-        self.go(0)
-
-    @property
-    def step(self) -> int:
-        return self.pages.currentIndex()
-
-    def go(self, step: int) -> None:
-        self.pages.setCurrentIndex(step)
-        self.title.setText(f"Passo {step + 1} de {len(self.STEPS)}: {self.STEPS[step]}")
-        self.next.setText("Concluir" if step == len(self.STEPS) - 1 else "Avançar")
-        self.message.setText("")
-
-    def show_error(self, text: str) -> None:
-        self.message.setText(text)
-
-    def _submit(self) -> None:
-        step = self.step
-        if step == 0:
-            values = {"company": self.company.text(), "kiosk_id": self.kiosk_id.text()}
-        elif step == 1:
-            values = {"pin1": self.pin1.text(), "pin2": self.pin2.text()}
-        elif step == 2:
-            values = {"microphone": self.mic.current_device(), "passed": self.mic.passed}
-        else:
-            e, pin = self.employee.employee()
-            values = {"employee": e, "pin": pin}
-        self.step_submitted.emit(step, values)

@@ -1,17 +1,17 @@
-"""Recording: an injectable audio source, resampling to 16 kHz, levels and end-of-speech.
+"""Recording one utterance: levels, end-of-speech, speculative snapshots, pauses.
 
-``AudioSource`` is what the recorder reads from. ``SoundDeviceSource`` opens a real microphone
-with sounddevice at the device's default rate; ``ClipSource`` plays a WAV file through the very
-same path, paced in real time and followed by silence like a quiet room (used by tests and the
-screenshots). ``RecorderWorker`` is a QObject run on a QThread: it reads blocks, emits the level,
-stops ~0.7 s after speech ends (energy endpointing with an adaptive noise floor), at the hard limit,
-or on cancel, and hands back 16 kHz mono float32 samples.
+``RecorderWorker`` is a QObject run on a QThread; each recording gets its ``AudioSource`` and
+``RecordLimits`` injected (``start(source, limits)``). It reads blocks, emits the level, stops
+``silence_seconds`` after speech ends (energy endpointing with an adaptive noise floor), at the
+hard limit, or on cancel, and hands back 16 kHz mono float32 samples.
 
-Speculation: ~0.3 s into the silence after speech the recorder hands the audio so far (16 kHz)
-to the window (``early(seq)``, then ``take_early(seq)``) while it keeps listening. If speech
-resumes, that snapshot is void (``speculation_valid(seq)`` turns False and the final
-``Recording.speculation`` is None), so the window verifies the full recording instead.
-``stop_now()`` ends a recording early once a snapshot's verdict is final.
+Speculation: ``speculate_seconds`` into a pause the recorder hands the audio so far to its owner
+(``early(seq)``, then ``take_early(seq)``) while it keeps listening. Until the owner judges that
+snapshot (``judge(seq, incomplete)``), and while it judges the phrase incomplete ("Entrada."
+with no time yet), the recorder waits up to ``max_pause_seconds`` of silence instead of
+``silence_seconds``, so a pause between the type and the time does not end the utterance. If
+speech resumes, the snapshot is void (``speculation_valid(seq)`` turns False and the final
+``Recording.speculation`` is None). ``stop_now()`` ends a recording once a verdict is final.
 """
 
 from __future__ import annotations
@@ -19,164 +19,32 @@ from __future__ import annotations
 import threading
 import time
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Protocol
 
 import numpy as np
 from PySide6.QtCore import QObject, Signal, Slot
 
-from app.core.audio import read_wav
+from app.kiosk.sources import (
+    TARGET_RATE,
+    AudioSource,
+    AudioStream,
+    ClipSource,
+    MicError,
+    SoundDeviceSource,
+    resample,
+)
 
-TARGET_RATE = 16000
+__all__ = [
+    "TARGET_RATE",
+    "AudioSource",
+    "ClipSource",
+    "MicError",
+    "RecordLimits",
+    "RecorderWorker",
+    "Recording",
+    "SoundDeviceSource",
+    "resample",
+]  # fmt: skip
 BLOCK_SECONDS = 0.03
-
-
-class MicError(Exception):
-    """A microphone problem, with a pt-BR message for the screen."""
-
-
-class AudioStream(Protocol):
-    samplerate: int
-
-    def read(self, frames: int) -> np.ndarray: ...  # float32 mono, blocks until ready
-
-    def close(self) -> None: ...
-
-
-class AudioSource(Protocol):
-    def open(self) -> AudioStream: ...
-
-
-def resample(samples: np.ndarray, rate: int, target: int = TARGET_RATE) -> np.ndarray:
-    """Band-limit (windowed-sinc FIR) and resample by linear interpolation."""
-    samples = np.asarray(samples, dtype=np.float32).reshape(-1)
-    if rate == target or samples.size == 0:
-        return samples
-    if rate > target:
-        cutoff = 0.9 * target / 2 / rate  # normalised to the input rate
-        n = np.arange(-32, 33)
-        taps = 2 * cutoff * np.sinc(2 * cutoff * n) * np.hamming(n.size)
-        samples = np.convolve(samples, (taps / taps.sum()).astype(np.float32), mode="same")
-    out_len = round(samples.size * target / rate)
-    x_old = np.arange(samples.size, dtype=np.float64) / rate
-    x_new = np.arange(out_len, dtype=np.float64) / target
-    return np.interp(x_new, x_old, samples).astype(np.float32)
-
-
-# ---------------------------------------------------------------------------------- sources
-
-
-class _SoundDeviceStream:
-    def __init__(self, stream) -> None:
-        self._stream = stream
-        self.samplerate = int(stream.samplerate)
-
-    def read(self, frames: int) -> np.ndarray:
-        import sounddevice as sd
-
-        try:
-            data, _overflowed = self._stream.read(frames)
-        except sd.PortAudioError as exc:
-            raise MicError(
-                "O microfone parou de responder (desconectado ou em uso por outro programa)."
-            ) from exc
-        return np.asarray(data, dtype=np.float32).reshape(-1)
-
-    def close(self) -> None:
-        try:
-            self._stream.stop()
-            self._stream.close()
-        except Exception:  # closing a dead device must not hide the first error
-            pass
-
-
-@dataclass
-class SoundDeviceSource:
-    """A real microphone. device: name or index ('' = system default); rate 0 = device default."""
-
-    device: str | int | None = None
-    samplerate: int = 0
-
-    def _device(self) -> str | int | None:
-        if self.device in ("", None):
-            return None
-        if isinstance(self.device, str) and self.device.isdigit():
-            return int(self.device)
-        return self.device
-
-    def open(self) -> AudioStream:
-        try:
-            import sounddevice as sd
-        except OSError as exc:  # PortAudio library missing
-            raise MicError("Sistema de áudio indisponível (PortAudio não instalado).") from exc
-        device = self._device()
-        try:
-            info = sd.query_devices(device, "input")
-        except (ValueError, sd.PortAudioError) as exc:
-            raise MicError(
-                "Nenhum microfone encontrado. Conecte um microfone e tente novamente."
-            ) from exc
-        rate = self.samplerate or int(info["default_samplerate"])
-        try:
-            sd.check_input_settings(device, channels=1, dtype="float32", samplerate=rate)
-        except (ValueError, sd.PortAudioError) as exc:
-            raise MicError(
-                f"O microfone não aceita a taxa de {rate} Hz. Ajuste nas configurações."
-            ) from exc
-        try:
-            stream = sd.InputStream(device=device, channels=1, dtype="float32", samplerate=rate)
-            stream.start()
-        except (ValueError, sd.PortAudioError) as exc:
-            raise MicError("O microfone está em uso por outro programa ou indisponível.") from exc
-        return _SoundDeviceStream(stream)
-
-
-class _ClipStream:
-    def __init__(self, samples: np.ndarray, rate: int, lead: float, realtime: bool, fail_at):
-        self.samplerate = rate
-        self._data = np.concatenate([np.zeros(int(lead * rate), np.float32), samples])
-        self._pos = 0
-        self._realtime = realtime
-        self._t0 = time.monotonic()
-        self._fail_at = fail_at
-        self.closed = False
-
-    def read(self, frames: int) -> np.ndarray:
-        if self._fail_at is not None and self._pos >= self._fail_at * self.samplerate:
-            raise MicError(
-                "O microfone parou de responder (desconectado ou em uso por outro programa)."
-            )
-        chunk = self._data[self._pos : self._pos + frames]
-        if chunk.size < frames:  # after the clip: a quiet room (a little noise, not zeros)
-            noise = np.random.default_rng(self._pos).normal(0, 1e-4, frames - chunk.size)
-            chunk = np.concatenate([chunk, noise.astype(np.float32)])
-        self._pos += frames
-        if self._realtime:
-            wait = self._t0 + self._pos / self.samplerate - time.monotonic()
-            if wait > 0:
-                time.sleep(wait)
-        return chunk
-
-    def close(self) -> None:
-        self.closed = True
-
-
-@dataclass
-class ClipSource:
-    """Plays a WAV file through the recorder as a microphone would (resampled to ``rate``)."""
-
-    path: Path
-    rate: int = 48000  # what a typical microphone gives: exercises the resampler
-    lead_seconds: float = 0.3
-    realtime: bool = True
-    fail_after_seconds: float | None = None  # simulate an unplug mid-recording (tests only)
-
-    def open(self) -> AudioStream:
-        samples, rate = read_wav(Path(self.path))
-        samples = resample(samples, rate, self.rate) if rate != self.rate else samples
-        return _ClipStream(
-            samples, self.rate, self.lead_seconds, self.realtime, self.fail_after_seconds
-        )
 
 
 # ---------------------------------------------------------------------------------- endpointing
@@ -230,24 +98,42 @@ class Snapshot:
     speech_end_monotonic: float
 
 
+@dataclass(frozen=True)
+class RecordLimits:
+    """When one recording stops (injected per recording by its owner).
+
+    silence_seconds: stop this long after speech ends; speculate_seconds: hand over a snapshot
+    this far into a pause (0: none); max_pause_seconds: the longest pause waited for while the
+    owner has not judged a snapshot, or judged the phrase incomplete ("Entrada." and no time
+    yet, issue 11 item 3); max_seconds: the hard limit.
+    """
+
+    silence_seconds: float = 0.7
+    speculate_seconds: float = 0.15
+    max_pause_seconds: float = 1.8
+    max_seconds: float = 8.0
+
+
 class RecorderWorker(QObject):
-    """Records one utterance on its own QThread; talk to it only by signals/slots."""
+    """Records one utterance on its own QThread; talk to it only by signals/slots.
+
+    ``start(source, limits)`` (GUI thread) queues a recording: the source and limits are
+    injected per recording (a microphone for the kiosk, a file for tests, a 3-s probe for the
+    microphone test), never built here.
+    """
 
     level = Signal(float)  # 0..1, ~30 times a second
     speech_started = Signal()
     finished = Signal()  # then take() gives the Recording (no Python objects in signals)
     cancelled = Signal()
     failed = Signal(str)
-    early = Signal(int)  # snapshot seq: fetch it with take_early(seq)
+    early = Signal(int)  # snapshot seq: fetch it with take_early(seq), then judge(seq, ...)
+    _go = Signal()
 
-    def __init__(
-        self, source: AudioSource, silence_seconds=0.7, max_seconds=8.0, speculate_seconds=0.15
-    ) -> None:
+    def __init__(self) -> None:
         super().__init__()
-        self._source = source
-        self.silence_seconds = silence_seconds
-        self.max_seconds = max_seconds
-        self.speculate_seconds = speculate_seconds  # 0: no early snapshots
+        self._source: AudioSource | None = None
+        self._limits = RecordLimits()
         self._cancel = threading.Event()
         self._stop_now = threading.Event()
         self._done: Recording | None = None
@@ -255,6 +141,14 @@ class RecorderWorker(QObject):
         self._seq = 0
         self._snapshot: Snapshot | None = None
         self._valid: int | None = None  # the snapshot no speech has followed yet
+        self._judged: dict[int, bool] = {}  # snapshot seq -> phrase incomplete (wait longer)
+        self._go.connect(self.record)
+
+    def start(self, source: AudioSource, limits: RecordLimits) -> None:
+        """Queue one recording from ``source`` (any thread; it runs on the worker's thread)."""
+        with self._done_lock:
+            self._source, self._limits = source, limits
+        self._go.emit()
 
     def take_early(self, seq: int) -> Snapshot | None:
         with self._done_lock:
@@ -263,6 +157,12 @@ class RecorderWorker(QObject):
                 return None
             self._snapshot = None
         return snap
+
+    def judge(self, seq: int, incomplete: bool) -> None:
+        """The owner's reading of snapshot ``seq``: incomplete -> wait up to max_pause_seconds
+        of silence; complete (but not final) -> the normal silence_seconds stop applies."""
+        with self._done_lock:
+            self._judged[seq] = incomplete
 
     def speculation_valid(self, seq: int) -> bool:
         """True while no speech has followed snapshot ``seq`` (any thread)."""
@@ -285,9 +185,12 @@ class RecorderWorker(QObject):
         self._cancel.clear()
         self._stop_now.clear()
         with self._done_lock:
-            self._snapshot, self._valid = None, None
+            self._snapshot, self._valid, self._judged = None, None, {}
+            source, limits = self._source, self._limits
         try:
-            stream = self._source.open()
+            if source is None:
+                raise MicError("Nenhum microfone configurado.")
+            stream = source.open()
         except MicError as exc:
             self.failed.emit(str(exc))
             return
@@ -295,7 +198,7 @@ class RecorderWorker(QObject):
             self.failed.emit(f"Erro no microfone: {exc}")
             return
         try:
-            self._loop(stream)
+            self._loop(stream, limits)
         except MicError as exc:
             self.failed.emit(str(exc))
         except Exception as exc:
@@ -303,16 +206,26 @@ class RecorderWorker(QObject):
         finally:
             stream.close()
 
-    def _loop(self, stream: AudioStream) -> None:
+    def _stop_silence(self, limits: RecordLimits) -> float:
+        """Silence needed to stop now: longer while the valid snapshot is unjudged or judged
+        incomplete, so a pause between the type and the time does not end the utterance."""
+        with self._done_lock:
+            valid = self._valid
+            incomplete = self._judged.get(valid, True) if valid is not None else False
+        if incomplete:
+            return max(limits.silence_seconds, limits.max_pause_seconds)
+        return limits.silence_seconds
+
+    def _loop(self, stream: AudioStream, limits: RecordLimits) -> None:
         rate = stream.samplerate
         frames = max(1, int(rate * BLOCK_SECONDS))
-        ep = Endpointer(self.silence_seconds)
+        ep = Endpointer(limits.silence_seconds)
         blocks: list[np.ndarray] = []
         total = 0
         started = False
         snapped = False  # a snapshot was taken in the current pause
         stopped_by = "limit"
-        while total < self.max_seconds * rate:
+        while total < limits.max_seconds * rate:
             if self._cancel.is_set():
                 self.cancelled.emit()
                 return
@@ -323,6 +236,7 @@ class RecorderWorker(QObject):
             blocks.append(block)
             rms = float(np.sqrt(np.mean(block * block))) if block.size else 0.0
             self.level.emit(min(1.0, rms * 6.0))
+            ep.silence_seconds = self._stop_silence(limits) if snapped else limits.silence_seconds
             stop = ep.feed(rms, block.size / rate, total / rate)
             total += block.size
             if stop:
@@ -336,10 +250,10 @@ class RecorderWorker(QObject):
                 with self._done_lock:
                     self._valid = None
             elif (
-                self.speculate_seconds
+                limits.speculate_seconds
                 and ep.heard_speech
                 and not snapped
-                and ep.silence_after >= self.speculate_seconds
+                and ep.silence_after >= limits.speculate_seconds
             ):
                 snapped = True
                 self._snap(blocks, rate, ep, total)

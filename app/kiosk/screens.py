@@ -1,11 +1,11 @@
-"""The punch-flow screens. They only draw and emit; the window decides what happens next."""
+"""The punch-flow screens before the phrase: idle, PIN, type. They only draw and emit; the
+PunchController decides what happens next (challenge and after: ``punch_screens.py``)."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QPainter
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QGridLayout,
     QHBoxLayout,
@@ -17,9 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.core.punch_types import CODES as PUNCH_TYPES
-from app.core.punch_types import LABELS
-from app.store.models import Punch
+from app.kiosk.attempt import LABELS, PUNCH_TYPES
 
 WEEKDAYS = ("segunda-feira", "terça-feira", "quarta-feira", "quinta-feira", "sexta-feira",
             "sábado", "domingo")  # fmt: skip
@@ -64,6 +62,8 @@ class IdleScreen(QWidget):
         self.clock = label("--:--", "clock")
         self.date = label("", "date")
         self.status = label("Preparando...", "status")
+        self.notice = label("", "warning")  # a missing microphone, someone locked out
+        self.notice.setVisible(False)
         self.sync = QLabel("")  # "Sincronização: 3 pendentes", only when sync is on
         self.sync.setProperty("role", "small")
         self.sync.setVisible(False)
@@ -78,6 +78,7 @@ class IdleScreen(QWidget):
         lay.addWidget(self.date)
         lay.addStretch(1)
         lay.addWidget(self.status)
+        lay.addWidget(self.notice)
         lay.addStretch(1)
         row = QHBoxLayout()
         row.addWidget(self.sync)
@@ -89,8 +90,12 @@ class IdleScreen(QWidget):
         self.sync.setText(text)
         self.sync.setVisible(bool(text))
 
+    def set_notice(self, text: str) -> None:
+        self.notice.setText(text)
+        self.notice.setVisible(bool(text))
+
     def set_time(self, now: datetime) -> None:
-        self.clock.setText(now.strftime("%H:%M"))
+        self.clock.setText(now.strftime("%H:%M:%S"))  # seconds: the Portaria's collector rule
         self.date.setText(long_date(now))
 
     def set_status(self, text: str, role: str = "status") -> None:
@@ -146,6 +151,11 @@ class PinScreen(QWidget):
         row.addStretch(1)
         lay.addLayout(row, 1)
 
+    def set_mode(self, admin: bool) -> None:
+        """The admin PIN screen has no badge field (only the admin PIN opens it)."""
+        self.title.setText("PIN do administrador" if admin else "Digite seu PIN ou passe o crachá")
+        self.badge.setVisible(not admin)
+
     def reset(self, message: str = "") -> None:
         self._pin = ""
         self.dots.setText("")
@@ -153,11 +163,10 @@ class PinScreen(QWidget):
         self.message.setText(message)
         self.badge.setFocus()
 
-    def set_locked(self, locked: bool, message: str = "") -> None:
+    def set_keypad_locked(self, locked: bool) -> None:
+        """PIN entry locked (too many different wrong PINs); badges still work."""
         for b in self.keys.values():
             b.setEnabled(not locked)
-        self.badge.setEnabled(not locked)
-        self.message.setText(message)
 
     def press(self, key: str) -> None:
         if key == "Limpar":
@@ -182,6 +191,7 @@ class PinScreen(QWidget):
 class TypeScreen(QWidget):
     chosen = Signal(str)
     cancelled = Signal()
+    receipts_requested = Signal()
 
     def __init__(self) -> None:
         super().__init__()
@@ -197,218 +207,21 @@ class TypeScreen(QWidget):
             self.buttons[kind] = b
         back = button("Voltar", "secondary")
         back.clicked.connect(self.cancelled)
+        self.receipts = button("Meus registros (48 h)", "secondary")
+        self.receipts.clicked.connect(self.receipts_requested)
         lay = QVBoxLayout(self)
         lay.addWidget(self.greeting)
         lay.addWidget(self.hint)
         lay.addLayout(grid, 4)
-        lay.addWidget(back, 1)
+        row = QHBoxLayout()
+        row.addWidget(back, 1)
+        row.addWidget(self.receipts, 1)
+        lay.addLayout(row, 1)
 
-    def show_for(self, name: str, suggested: str) -> None:
-        self.greeting.setText(f"Olá, {name.split()[0] if name else ''}!")
+    def show_for(self, greeting: str, suggested: str) -> None:
+        """``greeting``: 'Olá, Bruno — última marcação: Entrada 08:02'."""
+        self.greeting.setText(greeting)
         for kind, b in self.buttons.items():
             b.setProperty("role", "suggested" if kind == suggested else "type")
             b.setText(LABELS[kind] + ("\n(sugerido)" if kind == suggested else ""))
             b.style().polish(b)
-
-
-class LevelMeter(QWidget):
-    """A horizontal bar: green, yellow when loud, with a decaying peak."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.setMinimumHeight(44)
-        self.setMaximumHeight(56)
-        self.value = 0.0
-        self.peak = 0.0
-
-    def set_level(self, value: float) -> None:
-        self.value = max(0.0, min(1.0, value))
-        self.peak = max(self.value, self.peak * 0.92)
-        self.update()
-
-    def paintEvent(self, _event) -> None:
-        p = QPainter(self)
-        r = self.rect().adjusted(2, 2, -2, -2)
-        p.fillRect(r, QColor("#1c2f44"))
-        w = int(r.width() * self.value)
-        color = QColor("#f2c14e") if self.value > 0.8 else QColor("#3ccf7a")
-        p.fillRect(r.x(), r.y(), w, r.height(), color)
-        px = r.x() + int(r.width() * self.peak)
-        p.fillRect(px - 2, r.y(), 4, r.height(), QColor("#ffffff"))
-        p.end()
-
-
-class ChallengeScreen(QWidget):
-    record_clicked = Signal()
-    cancel_clicked = Signal()
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.tries = label("", "subtitle")
-        self.say = label("Diga:", "subtitle")
-        self.phrase = label("", "phrase")
-        self.meter = LevelMeter()
-        self.status = label("Toque em Falar e diga a frase acima", "status")
-        self.record = button("Falar", "ok")
-        self.record.clicked.connect(self.record_clicked)
-        self.cancel = button("Cancelar", "secondary")
-        self.cancel.clicked.connect(self.cancel_clicked)
-        lay = QVBoxLayout(self)
-        lay.addWidget(self.tries)
-        lay.addWidget(self.say)
-        lay.addWidget(self.phrase, 2)
-        lay.addWidget(self.meter)
-        lay.addWidget(self.status)
-        row = QHBoxLayout()
-        row.addWidget(self.record, 2)
-        row.addWidget(self.cancel, 1)
-        lay.addLayout(row, 1)
-
-    def show_phrase(self, phrase_text: str, attempt: int, max_tries: int) -> None:
-        self.phrase.setText(phrase_text)
-        self.tries.setText(f"Tentativa {attempt} de {max_tries}")
-
-    def set_state(self, state: str) -> None:
-        """'ready', 'listening', 'verifying'."""
-        texts = {
-            "ready": "Toque em Falar e diga a frase acima",
-            "listening": "Ouvindo... fale agora",
-            "verifying": "Verificando...",
-        }
-        self.status.setText(texts[state])
-        self.record.setEnabled(state == "ready")
-        self.cancel.setEnabled(state != "verifying")
-        if state != "listening":
-            self.meter.set_level(0.0)
-
-
-class ResultScreen(QWidget):
-    retry = Signal()
-    accept = Signal()  # continue to the receipt
-    cancelled = Signal()
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.verdict = label("", "verdict-ok")
-        self.heard = label("", "heard")
-        self.detail = label("", "subtitle")
-        self.retry_button = button("Tentar de novo", "ok")
-        self.retry_button.clicked.connect(self.retry)
-        self.accept_button = button("Continuar", "ok")
-        self.accept_button.clicked.connect(self.accept)
-        self.cancel_button = button("Cancelar", "secondary")
-        self.cancel_button.clicked.connect(self.cancelled)
-        lay = QVBoxLayout(self)
-        lay.addStretch(1)
-        lay.addWidget(self.verdict)
-        lay.addWidget(self.heard)
-        lay.addWidget(self.detail)
-        lay.addStretch(1)
-        row = QHBoxLayout()
-        row.addWidget(self.retry_button, 2)
-        row.addWidget(self.accept_button, 2)
-        row.addWidget(self.cancel_button, 1)
-        lay.addLayout(row, 1)
-
-    def show_result(self, validated: bool, heard: str, detail: str, can_retry: bool) -> None:
-        self.verdict.setText("✔  Validado" if validated else "✘  Não validado")
-        self.verdict.setProperty("role", "verdict-ok" if validated else "verdict-bad")
-        self.verdict.style().polish(self.verdict)
-        heard = heard.strip()
-        self.heard.setText(f"Ouvimos: “{heard}”" if heard else "Não ouvimos nenhuma fala.")
-        self.detail.setText(detail)
-        self.retry_button.setVisible(not validated and can_retry)
-        self.accept_button.setVisible(validated or not can_retry)
-        self.accept_button.setText("Continuar" if validated else "Registrar para revisão")
-        self.cancel_button.setVisible(not validated)
-
-
-class ReceiptScreen(QWidget):
-    done = Signal()
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.title = label("Comprovante de Registro de Ponto do Trabalhador", "subtitle")
-        self.body = QLabel()
-        self.body.setProperty("role", "receipt")
-        self.body.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
-        self.flag = label("", "warning")
-        self.countdown = label("", "small")
-        ok = button("Concluir", "ok")
-        ok.clicked.connect(self.done)
-        lay = QVBoxLayout(self)
-        lay.addWidget(self.title)
-        row = QHBoxLayout()
-        row.addStretch(1)
-        row.addWidget(self.body, 4)
-        row.addStretch(1)
-        lay.addLayout(row, 4)
-        lay.addWidget(self.flag)
-        lay.addWidget(self.countdown)
-        lay.addWidget(ok, 1)
-
-    def show_receipt(self, r: Punch, company: str, kiosk_id: str) -> None:
-        at = datetime.fromisoformat(r.punched_at)
-        rows = [
-            ("NSR", f"{r.nsr:09d}"),
-            ("Empregador", company),
-            ("Local", f"Terminal {kiosk_id}"),
-            ("Trabalhador", r.employee_name),
-            ("CPF", masked_cpf(r.cpf)),
-            ("Registro", f"{LABELS.get(r.type, r.type)}"),
-            ("Data/hora", at.strftime("%d/%m/%Y %H:%M")),
-            ("Código", r.short_hash),
-        ]
-        html = "".join(
-            f"<tr><td style='padding-right:24px;color:#9fb3c8'>{k}</td><td><b>{v}</b></td></tr>"
-            for k, v in rows
-        )
-        self.body.setText(f"<table>{html}</table>")
-        self.flag.setText(
-            "Registrado sem confirmação de voz: enviado para revisão do RH." if r.flagged else ""
-        )
-
-
-class MessageScreen(QWidget):
-    """A failure, explained; never a crash. Up to two actions plus OK."""
-
-    ok = Signal()
-    action = Signal(str)
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.title = label("", "verdict-bad")
-        self.text = label("", "message")
-        self.row = QHBoxLayout()
-        self.ok_button = button("Início", "secondary")
-        self.ok_button.clicked.connect(self.ok)
-        lay = QVBoxLayout(self)
-        lay.addStretch(1)
-        lay.addWidget(self.title)
-        lay.addWidget(self.text)
-        lay.addStretch(1)
-        lay.addLayout(self.row, 1)
-        self._action_buttons: list[QPushButton] = []
-
-    def show_message(self, title: str, text: str, actions: dict[str, str] | None = None) -> None:
-        self.title.setText(title)
-        self.text.setText(text)
-        for b in self._action_buttons:
-            self.row.removeWidget(b)
-            b.deleteLater()
-        self._action_buttons = []
-        self.row.removeWidget(self.ok_button)
-        for key, caption in (actions or {}).items():
-            b = button(caption, "ok")
-            b.setObjectName(f"action-{key}")
-            b.clicked.connect(lambda _=False, k=key: self.action.emit(k))
-            self.row.addWidget(b, 2)
-            self._action_buttons.append(b)
-        self.row.addWidget(self.ok_button, 1)
-
-
-def start_clock(parent: QWidget, tick, interval_ms: int = 1000) -> QTimer:
-    timer = QTimer(parent)
-    timer.timeout.connect(tick)
-    timer.start(interval_ms)
-    return timer

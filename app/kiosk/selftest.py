@@ -35,7 +35,7 @@ def resources_dir() -> Path:
     base = getattr(sys, "_MEIPASS", None)
     if base is not None:
         return Path(base) / "resources"
-    return Path(__file__).resolve().parents[1] / "resources"
+    return Path(__file__).resolve().parents[2] / "resources"
 
 
 class StepFailed(Exception):

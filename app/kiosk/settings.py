@@ -9,9 +9,6 @@ save; a bad value raises ConfigError with a message fit for the admin screen.
 from __future__ import annotations
 
 import dataclasses
-import hashlib
-import hmac
-import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -22,34 +19,6 @@ from app.core.config import EngineOptions, options_from
 from app.core.errors import ConfigError
 from app.settings import settings_path
 
-PIN_ITERATIONS = 120_000
-WEAK_PINS = {"0000", "1234", "1111", "12345", "123456", "000000", "4321"}
-
-
-def hash_pin(pin: str, salt: str | None = None) -> str:
-    """'pbkdf2_sha256$iterations$salt$hex' for a PIN (never stored in clear)."""
-    salt = salt or secrets.token_hex(16)
-    digest = hashlib.pbkdf2_hmac("sha256", pin.encode(), bytes.fromhex(salt), PIN_ITERATIONS)
-    return f"pbkdf2_sha256${PIN_ITERATIONS}${salt}${digest.hex()}"
-
-
-def check_pin(pin: str, stored: str) -> bool:
-    try:
-        algo, iters, salt, hexdigest = stored.split("$")
-        if algo != "pbkdf2_sha256":
-            return False
-        digest = hashlib.pbkdf2_hmac("sha256", pin.encode(), bytes.fromhex(salt), int(iters))
-    except (ValueError, TypeError):
-        return False
-    return hmac.compare_digest(digest.hex(), hexdigest)
-
-
-def validate_new_pin(pin: str, what: str = "PIN") -> None:
-    if not pin.isdigit() or not 4 <= len(pin) <= 8:
-        raise ConfigError(f"O {what} deve ter de 4 a 8 dígitos.")
-    if pin in WEAK_PINS or len(set(pin)) == 1:
-        raise ConfigError(f"Esse {what} é fácil demais de adivinhar. Escolha outro.")
-
 
 @dataclass
 class KioskSection:
@@ -59,14 +28,21 @@ class KioskSection:
     microphone: str = ""  # sounddevice device name or index; empty = system default
     sample_rate: int = 0  # 0 = the device's default rate
     max_tries: int = 3
-    lockout_failures: int = 5  # wrong PINs in a row before a lockout
-    lockout_seconds: int = 60
     idle_return_seconds: int = 6
     retain_audio: bool = False  # LGPD: off by default
     retention_days: int = 7
     silence_seconds: float = 0.7  # stop this long after speech ends
     speculate_seconds: float = 0.15  # verify the audio so far after this much silence (0: off)
     max_record_seconds: float = 8.0
+    max_pause_seconds: float = 1.8  # silence waited after "Entrada." (no time yet): ~1.5 s pauses
+    verify_timeout_seconds: float = 6.0  # "Verificando..." never stays up longer
+    screen_timeout_seconds: int = 25  # employee screens go back (or record) after this idle time
+    admin_timeout_seconds: int = 60
+    volume: int = 70  # 0-100 for the verdict sounds (0: silent)
+    employer_id: str = ""  # CNPJ (14) or CPF (11) of the employer, check digits verified
+    cno_caepf: str = ""  # CNO (12 digits) or CAEPF (14 digits), optional
+    inpi: str = ""  # the REP-P's INPI registration number, optional
+    setup_step: int = 0  # first-run setup: the step to resume at (0 once done)
 
     def validate(self) -> None:
         if len(self.company.strip()) > 80:
@@ -78,10 +54,6 @@ class KioskSection:
             raise ConfigError("Taxa de amostragem: 0 (padrão do microfone) ou 8000-192000 Hz.")
         if not 1 <= self.max_tries <= 5:
             raise ConfigError("Tentativas de voz: de 1 a 5.")
-        if not 2 <= self.lockout_failures <= 20:
-            raise ConfigError("Bloqueio: de 2 a 20 PINs errados.")
-        if not 5 <= self.lockout_seconds <= 3600:
-            raise ConfigError("Tempo de bloqueio: de 5 a 3600 segundos.")
         if not 2 <= self.idle_return_seconds <= 60:
             raise ConfigError("Volta à tela inicial: de 2 a 60 segundos.")
         if not 1 <= self.retention_days <= 365:
@@ -92,6 +64,37 @@ class KioskSection:
             raise ConfigError("Verificação antecipada: 0 (desligada) ou de 0,1 s até o silêncio.")
         if not 2.0 <= self.max_record_seconds <= 30.0:
             raise ConfigError("Gravação máxima: de 2 a 30 segundos.")
+        if not self.silence_seconds <= self.max_pause_seconds <= 5.0:
+            raise ConfigError("Pausa máxima no meio da frase: do silêncio para parar até 5 s.")
+        if not 2.0 <= self.verify_timeout_seconds <= 30.0:
+            raise ConfigError("Tempo máximo de verificação: de 2 a 30 segundos.")
+        if not 10 <= self.screen_timeout_seconds <= 300:
+            raise ConfigError("Tempo sem uso nas telas: de 10 a 300 segundos.")
+        if not 20 <= self.admin_timeout_seconds <= 900:
+            raise ConfigError("Tempo sem uso na administração: de 20 a 900 segundos.")
+        if not 0 <= self.volume <= 100:
+            raise ConfigError("Volume: de 0 a 100.")
+        self.validate_employer()
+
+    def validate_employer(self) -> None:
+        """Employer CNPJ/CPF (check digits), CNO/CAEPF and INPI number, all digits only."""
+        from app.store.cpf import normalize_cpf, valid_cnpj
+        from app.store.errors import CpfError
+
+        for name in ("employer_id", "cno_caepf", "inpi"):
+            setattr(self, name, "".join(c for c in getattr(self, name) if c.isdigit()))
+        eid = self.employer_id
+        if eid:
+            try:
+                ok = valid_cnpj(eid) if len(eid) == 14 else bool(normalize_cpf(eid))
+            except CpfError:
+                ok = False
+            if not ok:
+                raise ConfigError("CNPJ ou CPF do empregador inválido: confira os dígitos.")
+        if self.cno_caepf and len(self.cno_caepf) not in (12, 14):
+            raise ConfigError("CNO tem 12 dígitos e CAEPF tem 14.")
+        if self.inpi and len(self.inpi) > 17:
+            raise ConfigError("Número de registro no INPI: até 17 dígitos.")
 
 
 @dataclass
@@ -138,11 +141,13 @@ class KioskSettings:
     kiosk: KioskSection = field(default_factory=KioskSection)
     sync: SyncSection = field(default_factory=SyncSection)
     engine: dict[str, Any] = field(default_factory=dict)  # EngineOptions field names
+    punch: dict[str, Any] = field(default_factory=dict)  # app.punch.PunchSettings' section
 
     @property
     def configured(self) -> bool:
-        """False on first run: no company or no admin PIN means the setup must run."""
-        return bool(self.kiosk.admin_pin_hash and self.kiosk.company.strip())
+        """False until the first-run setup has finished (it resumes at ``setup_step``)."""
+        k = self.kiosk
+        return bool(k.admin_pin_hash and k.company.strip()) and k.setup_step == 0
 
     def engine_options(self) -> EngineOptions:
         """EngineOptions from the engine section (plus PONTOVOZ_* env), checked."""
@@ -172,12 +177,21 @@ class KioskSettings:
             self.engine_options()
         except ConfigError as exc:
             raise ConfigError(f"Motor: {exc}") from exc
+        if "duplicate_minutes" in self.punch:
+            from app.punch.service import PunchSettings  # its own checks and words
+
+            try:
+                minutes = float(self.punch["duplicate_minutes"])
+            except (TypeError, ValueError):
+                raise ConfigError("Marcação repetida: informe um número de minutos.") from None
+            PunchSettings(duplicate_minutes=minutes)
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "kiosk": dataclasses.asdict(self.kiosk),
             "sync": self.sync.to_file(),
             "engine": dict(self.engine),
+            "punch": dict(self.punch),
         }
 
     @classmethod
@@ -197,11 +211,12 @@ class KioskSettings:
                     raise ConfigError(f"Valor inválido para {key}: {value!r}") from exc
             return kind(**values)
 
-        engine = data.get("engine", {})
+        engine, punch = data.get("engine", {}), data.get("punch", {})
         return cls(
             kiosk=section(KioskSection, data.get("kiosk")),
             sync=SyncSection.from_file(data.get("sync")),
             engine=dict(engine) if isinstance(engine, dict) else {},
+            punch=dict(punch) if isinstance(punch, dict) else {},
         )
 
     def copy(self) -> KioskSettings:
@@ -230,6 +245,9 @@ class SettingsStore:
             kiosk_id=k.kiosk_id or "01",
             employer_name=k.company,
             audio_retention_days=k.retention_days if k.retain_audio else 0,
+            employer_id=k.employer_id,
+            cno_caepf=k.cno_caepf,
+            rep_id=k.inpi,
         )
         sections["ledger"] = ledger
         app_settings.write_sections(sections, self.path)

@@ -1,4 +1,6 @@
-"""The kiosk's look: large type, high contrast, finger-sized targets."""
+"""The kiosk's look: large type, high contrast, finger-sized targets, scaled to the window."""
+
+import re
 
 STYLE = """
 QWidget { background: #0f1e2e; color: #f4f7fa; font-family: 'DejaVu Sans'; font-size: 22px; }
@@ -15,7 +17,7 @@ QLabel[role="error"] { font-size: 26px; color: #ff7b72; min-height: 34px; }
 QLabel[role="ok"] { font-size: 26px; color: #3ccf7a; }
 QLabel[role="warning"] { font-size: 26px; color: #f2c14e; }
 QLabel[role="small"] { font-size: 20px; color: #9fb3c8; }
-QLabel[role="phrase"] { font-size: 96px; font-weight: bold; color: #ffffff;
+QLabel[role="phrase"] { font-weight: bold; color: #ffffff;
     background: #1c2f44; border-radius: 24px; padding: 20px; }
 QLabel[role="verdict-ok"] { font-size: 96px; font-weight: bold; color: #3ccf7a; }
 QLabel[role="verdict-bad"] { font-size: 80px; font-weight: bold; color: #ff6b5e; }
@@ -45,6 +47,22 @@ QTabWidget::pane { border: 1px solid #24405e; border-radius: 8px; }
 QTabBar::tab { background: #1c2f44; padding: 12px 22px; font-size: 22px; }
 QTabBar::tab:selected { background: #24405e; font-weight: bold; }
 QListWidget { background: #f4f7fa; color: #0f1e2e; font-size: 22px; }
+QListWidget[role="receipts"] { font-size: 28px; }
+QListWidget[role="receipts"]::item { padding: 10px; border-bottom: 1px solid #c6d4e1; }
 QCheckBox { font-size: 24px; }
-QCheckBox::indicator { width: 32px; height: 32px; }
+QCheckBox::indicator { width: 32px; height: 32px; border: 3px solid #9fd6ff; border-radius: 6px;
+    background: #f4f7fa; }
+QCheckBox::indicator:checked { background: #3ccf7a; border: 3px solid #ffffff; }
+QCheckBox::indicator:unchecked { background: #f4f7fa; }
+QPushButton[role="danger"] { background: #8f2f2a; }
+QPushButton[role="kbd"] { font-size: 24px; min-height: 40px; padding: 4px; border-radius: 8px; }
+QPushButton[role="kbd-wide"] { font-size: 20px; min-height: 40px; padding: 4px;
+    border-radius: 8px; background: #3a4b5c; }
 """
+
+_PX = re.compile(r"(\d+)px")
+
+
+def stylesheet(scale: float = 1.0) -> str:
+    """STYLE with every pixel size (fonts, paddings, heights) times ``scale``."""
+    return _PX.sub(lambda m: f"{max(1, round(int(m.group(1)) * scale))}px", STYLE)

@@ -1,5 +1,5 @@
-"""CLI: `punch`, `employees`, `receipt`, `ledger`, and `export` from `export_cli` (registered by
-app.cli).
+"""CLI: `punch`, `employees`, `receipt`, `ledger`, and `export` from `export_cli` (registered
+by app.cli).
 
 Messages a person reads are pt-BR on stderr (`app.punch.words`); JSON on stdout stays as is for
 scripts. Exit codes: 0 done; 2 refused or failed (unknown PIN, locked, bad input, store error);
@@ -167,7 +167,9 @@ def cmd_receipt_check(args: argparse.Namespace) -> int:
     except ValueError as exc:
         return _fail(str(exc))
     with Ledger.open() as ledger:
-        found = [p for p in ledger.punches() if p.kiosk_id == kiosk and p.nsr == nsr]
+        found = []
+        if kiosk in ledger.kiosks():
+            found = [p for p in ledger.punches(kiosk_id=kiosk) if p.nsr == nsr]
     if not found:
         print(f"NÃO CONFERE: não há marcação NSR {nsr:09d} do terminal {kiosk}.", file=sys.stderr)
         return 1
@@ -183,12 +185,9 @@ def cmd_ledger_verify(args: argparse.Namespace) -> int:
     with Ledger.open() as ledger:
         report = ledger.verify_chain()
     if report.ok:
-        print(
-            f"ok: {report.punches} punches, {report.events} other REP records,"
-            f" {report.corrections} corrections, chain intact"
-        )
+        print(f"ok: {report.punches} punches, {report.corrections} corrections, chain intact")
         return 0
-    where = f"first bad NSR {report.first_bad_nsr}" if report.first_bad_nsr else "see below"
+    where = f"first bad NSR {report.first_bad_nsr}" if report.first_bad_nsr else "corrections"
     print(f"BROKEN: {where}", file=sys.stderr)
     for problem in report.problems:
         print(f"  {problem}", file=sys.stderr)

@@ -102,8 +102,6 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def _export_afd(ledger: Ledger, args: argparse.Namespace, cert: A1Certificate | None) -> int:
-    identity = RepIdentity.load(ledger.settings.rep_id)
-    identity.check()
     kiosks = ledger.kiosks()
     if args.coletor and args.coletor not in kiosks:
         raise PontoVozError(f"coletor {args.coletor!r} não encontrado; há: {', '.join(kiosks)}")
@@ -114,6 +112,8 @@ def _export_afd(ledger: Ledger, args: argparse.Namespace, cert: A1Certificate | 
             "repetiria NSRs. Exporte um coletor por vez com --coletor ID (docs/COMPLIANCE.md)"
         )
     stored = ledger.rep_records(args.start, args.end, kiosk_id=args.coletor)
+    identity = RepIdentity.load(ledger.settings.rep_id)  # after the records: a damaged ledger
+    identity.check()  # is the first thing to say
     try:
         records = afd.from_ledger(stored)
         header = _header(ledger, identity, records, args.start, args.end, ledger.now())

@@ -31,11 +31,11 @@ verifier; the punch is then marked offline in the AFD and queued for later confi
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -95,12 +95,17 @@ class PunchSettings:
     @classmethod
     def load(cls, settings_file: Path | None = None) -> PunchSettings:
         """From the ``punch`` section (``lockout`` inside it) and the ``sync`` section."""
-        section = app_settings.section("punch", settings_file)
-        raw_lockout = section.get("lockout") or {}
+        return cls.from_section(app_settings.section("punch", settings_file), settings_file)
+
+    @classmethod
+    def from_section(
+        cls, data: Mapping[str, Any], settings_file: Path | None = None
+    ) -> PunchSettings:
+        raw_lockout = data.get("lockout") or {}
         if not isinstance(raw_lockout, dict):
             raise ConfigError("A seção 'punch.lockout' deve ser um objeto.")
         lockout = from_sources(LockoutSettings, raw_lockout, what="bloqueio")
-        values = {k: v for k, v in section.items() if k not in ("lockout", "sync")}
+        values = {k: v for k, v in data.items() if k not in ("lockout", "sync")}
         return from_sources(
             cls,
             values,
@@ -164,7 +169,7 @@ class PunchService:
 
     def next_type(self, employee: Employee, now: datetime | None = None) -> str:
         """The likely next punch from the employee's last punch today (SAIDA -> ENTRADA)."""
-        last = self.ledger.last_punch_today(employee.id, now or self._clock())
+        last = self.ledger.last_punch_today(employee.id, now or self.now())
         return punch_types.next_after(last.type if last else None)
 
     def last_punch(self, employee: Employee, now: datetime | None = None) -> LastPunch | None:

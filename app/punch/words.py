@@ -9,10 +9,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from app.core import punch_types
 from app.core.errors import AudioError, ConfigError, ModelError, PhraseError, PontoVozError
-from app.core.punch_types import label as type_label
+from app.store.errors import ErrorCode as E
+from app.store.errors import LedgerError, LedgerKeyError
 
-__all__ = ["type_label"]  # re-exported: screens and the CLI take every word from here
+
+def type_label(kind: str) -> str:
+    return punch_types.label(kind)
 
 
 # ---- flag reasons (stored in the ledger, exported to HR) ------------------------------------
@@ -73,88 +77,66 @@ def receipt_ok(nsr: int, kind: str, punched_at: str, name: str) -> str:
     return f"Comprovante confere: NSR {nsr:09d}, {type_label(kind)} em {at:%d/%m/%Y %H:%M}, {name}."
 
 
-# Store error codes (app.store.errors.ErrorCode values) -> pt-BR. Keys are the codes' string
-# values, so this table works with any store version that sets ``exc.code``.
-STORE_CODES = {
-    "cpf_invalid": "CPF inválido: confira os 11 dígitos e os dígitos verificadores.",
-    "cpf_taken": "Esse CPF já está cadastrado.",
-    "pin_invalid": "O PIN deve ter de 4 a 8 dígitos (somente números).",
-    "pin_taken": "Esse PIN já é usado por outro funcionário. Escolha outro.",
-    "badge_invalid": "Crachá inválido: de 1 a 64 caracteres imprimíveis.",
-    "badge_taken": "Esse crachá já é usado por outro funcionário.",
-    "name_invalid": "O nome deve ter de 2 a 150 caracteres.",
-    "employee_unknown": "Funcionário não encontrado.",
-    "punch_type_unknown": "Tipo de marcação desconhecido: use ENTRADA, INTERVALO, RETORNO ou "
-    "SAIDA.",
-    "punch_unknown": "Marcação não encontrada.",
-    "time_invalid": "Data ou hora inválida no registro.",
-    "correction_invalid": "Uma correção precisa de autor e de uma observação dizendo o motivo.",
-    "event_invalid": "Evento inválido para o registro.",
-    "mixed_ledger": "O arquivo de registros mistura terminais diferentes; chame o suporte.",
-    "append_only": "Registros de ponto não podem ser alterados nem apagados.",
-    "busy": "O arquivo de registros está em uso por outro programa; nada foi gravado. Tente de "
-    "novo.",
-    "disk_full": "Disco cheio: nada foi gravado. Libere espaço e tente de novo.",
-    "corrupt": "O arquivo de registros está danificado. Restaure a cópia de segurança e guarde o "
-    "arquivo danificado para análise.",
-    "chain_broken": "A cadeia de registros não confere (alteração ou dano).",
-    "key_missing": "A chave do terminal (arquivo .key ao lado dos registros) não foi encontrada. "
-    "Restaure-a da cópia de segurança.",
-    "key_wrong": "A chave do terminal não corresponde a estes registros. Restaure a chave certa "
-    "da cópia de segurança.",
-    "schema_newer": "Os registros foram gravados por uma versão mais nova do PontoVoz; atualize "
-    "o programa.",
-    "io_error": "Erro de leitura ou gravação no disco.",
-    "db_error": "Erro no arquivo de registros.",
+# Store error codes -> pt-BR: the one table (store messages stay English for logs).
+STORE_CODES: dict[E, str] = {
+    E.CPF_INVALID: "CPF inválido: confira os 11 dígitos e os dígitos verificadores.",
+    E.CPF_TAKEN: "Esse CPF já está cadastrado.",
+    E.PIN_INVALID: "O PIN deve ter de 4 a 8 dígitos (somente números).",
+    E.PIN_TAKEN: "Esse PIN já é usado por outro funcionário. Escolha outro.",
+    E.BADGE_INVALID: "Crachá inválido: de 1 a 64 caracteres imprimíveis.",
+    E.BADGE_TAKEN: "Esse crachá já é usado por outro funcionário.",
+    E.NAME_INVALID: "O nome deve ter de 2 a 150 caracteres.",
+    E.EMPLOYEE_UNKNOWN: "Funcionário não encontrado.",
+    E.PUNCH_TYPE_UNKNOWN: "Tipo de marcação desconhecido: use ENTRADA, INTERVALO, RETORNO, SAIDA.",
+    E.PUNCH_UNKNOWN: "Marcação não encontrada.",
+    E.TIME_INVALID: "Data ou hora inválida no registro.",
+    E.CORRECTION_INVALID: "Uma correção precisa de autor e de uma observação com o motivo.",
+    E.EVENT_INVALID: "Evento inválido para o registro.",
+    E.MIXED_LEDGER: "O arquivo de registros mistura terminais diferentes; chame o suporte.",
+    E.APPEND_ONLY: "Registros de ponto não podem ser alterados nem apagados.",
+    E.BUSY: "Registros em uso por outro programa: nada foi gravado; tente de novo.",
+    E.DISK_FULL: "Disco cheio: nada foi gravado. Libere espaço e tente de novo.",
+    E.CORRUPT: (
+        "O arquivo de registros está danificado. Restaure a cópia de segurança e guarde o "
+        "arquivo danificado para análise."
+    ),
+    E.CHAIN_BROKEN: "A cadeia de registros não confere (alteração ou dano).",
+    E.KEY_MISSING: (
+        "A chave do registro de ponto (arquivo .key ao lado dos registros) não foi encontrada. "
+        "Restaure-a da cópia de segurança."
+    ),
+    E.KEY_WRONG: (
+        "A chave do registro de ponto não corresponde a estes registros. Restaure a chave certa "
+        "da cópia de segurança."
+    ),
+    E.SCHEMA_NEWER: "Registros gravados por uma versão mais nova do PontoVoz: atualize o programa.",
+    E.IO_ERROR: "Erro de leitura ou gravação no disco.",
+    E.DB_ERROR: "Erro no arquivo de registros.",
 }
 
-# Until every store error carries a code: the class name decides.
-_STORE_CLASSES = {
-    "CpfError": "cpf_invalid",
-    "LedgerBusyError": "busy",
-    "DiskFullError": "disk_full",
-    "LedgerCorruptError": "corrupt",
-    "ChainBrokenError": "chain_broken",
-    "LedgerKeyError": "key_missing",
-}
+# Codes whose English detail names a file, an NSR or a command a person must act on: the pt-BR
+# headline comes first, the detail follows in parentheses.
+_WITH_DETAIL = {
+    E.CORRUPT, E.CHAIN_BROKEN, E.MIXED_LEDGER, E.SCHEMA_NEWER, E.BUSY, E.DISK_FULL, E.IO_ERROR,
+    E.DB_ERROR, E.TIME_INVALID, E.EVENT_INVALID,
+}  # fmt: skip
 
 
 def user_message(exc: BaseException) -> str:
-    """A pt-BR message for any error the punch CLI can meet; the English detail is kept only
-    where it names a file or value a person must act on."""
-    code = getattr(exc, "code", None)
-    code = getattr(code, "value", code) or _STORE_CLASSES.get(type(exc).__name__)
-    if isinstance(code, str) and code in STORE_CODES and code not in ("db_error", "io_error"):
-        return STORE_CODES[code]
-    if type(exc).__name__ == "EmployeeError":
-        return _employee_error(str(exc))
+    """A pt-BR message for any error the punch CLI can meet."""
+    if isinstance(exc, LedgerKeyError):
+        return str(exc)  # the store words it in pt-BR, with the path and how to restore it
+    if isinstance(exc, LedgerError):
+        text = STORE_CODES.get(exc.code, STORE_CODES[E.DB_ERROR])
+        return f"{text} ({exc})" if exc.code in _WITH_DETAIL else text
     if isinstance(exc, ConfigError) and not type(exc).__module__.startswith("app.core"):
-        return str(exc)  # PinPolicyError and other pt-BR configuration messages
+        return str(exc)  # PinPolicyError, app.settings: worded in pt-BR
     if isinstance(exc, AudioError):
         return f"Áudio inválido ou ilegível ({exc})."
     if isinstance(exc, PhraseError):
         return f"Frase inválida ({exc})."
     if isinstance(exc, ModelError):
         return f"O modelo de voz não pôde ser carregado ({exc})."
-    if isinstance(code, str) and code in STORE_CODES:
-        return f"{STORE_CODES[code]} ({exc})"
     if isinstance(exc, PontoVozError):
         return f"Erro: {exc}"
     return f"Erro inesperado: {exc}"
-
-
-def _employee_error(text: str) -> str:
-    """Older store versions: EmployeeError without a code; the message tells which case."""
-    if "already registered" in text:
-        return STORE_CODES["cpf_taken"]
-    if "PIN is already used" in text:
-        return STORE_CODES["pin_taken"]
-    if "BADGE is already used" in text:
-        return STORE_CODES["badge_taken"]
-    if "PIN must be" in text:
-        return STORE_CODES["pin_invalid"]
-    if "badge must be" in text:
-        return STORE_CODES["badge_invalid"]
-    if "name must be" in text:
-        return STORE_CODES["name_invalid"]
-    return STORE_CODES["employee_unknown"]

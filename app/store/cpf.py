@@ -26,3 +26,17 @@ def normalize_cpf(raw: str) -> str:
 
 def format_cpf(cpf: str) -> str:
     return f"{cpf[:3]}.{cpf[3:6]}.{cpf[6:9]}-{cpf[9:]}"
+
+
+def _cnpj_digit(digits: str) -> int:
+    weights = list(range(len(digits) - 7, 1, -1)) + list(range(9, 1, -1))
+    rest = sum(int(d) * w for d, w in zip(digits, weights, strict=True)) % 11
+    return 0 if rest < 2 else 11 - rest
+
+
+def valid_cnpj(raw: str) -> bool:
+    """True for a CNPJ with the right check digits ('11.222.333/0001-81')."""
+    d = "".join(c for c in str(raw) if c.isdigit())
+    if len(d) != 14 or d == d[0] * 14:
+        return False
+    return _cnpj_digit(d[:12]) == int(d[12]) and _cnpj_digit(d[:13]) == int(d[13])

@@ -12,7 +12,7 @@ import io
 import re
 from collections.abc import Sequence
 
-from app.core.punch_types import LABELS as TYPE_LABELS
+from app.core import punch_types
 from app.store.cpf import format_cpf
 from app.store.models import Correction, Punch
 
@@ -24,7 +24,10 @@ COLUMNS = (
 _LEGACY_REASONS = (  # English flag reasons of earlier versions -> pt-BR
     (re.compile(r"voice not validated after (\d+) tr(?:y|ies)"),
      "voz não validada após {0} tentativas"),
-    (re.compile(r"voice check (?:failed|unavailable): "), "verificação de voz falhou: "),
+    (re.compile(r"voice check failed: "), "verificação de voz falhou: "),
+    (re.compile(r"voice check unavailable: "), "verificação de voz indisponível: "),
+    (re.compile(r"previous record has an unreadable time \((.*?)\): check the ledger"),
+     "registro anterior com hora ilegível ({0}): verifique os registros"),
     (re.compile(r"no voice check"), "sem verificação de voz"),
     (re.compile(r"clock moved backwards: device time (\S+) is before the previous record "
                 r"\((\S+)\)"),
@@ -65,7 +68,7 @@ def build_csv(punches: Sequence[Punch], corrections: Sequence[Correction] = ()) 
                 p.uuid,
                 p.employee_name,
                 format_cpf(p.cpf),
-                TYPE_LABELS.get(p.type, p.type),
+                punch_types.label(p.type),
                 p.punched_at[:10],
                 p.punched_at[11:16],
                 p.punched_at,

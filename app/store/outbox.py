@@ -82,7 +82,7 @@ class Outbox:
             ).rowcount
 
     def retry_now(self) -> int:
-        """Make every pending item due now (sync settings were fixed: no need to wait)."""
+        """Make every pending item due now (the sync settings were fixed: no need to wait)."""
         with self._db.write() as c:
             return c.execute(
                 "UPDATE outbox SET next_attempt_at = 0 WHERE state = 'pending'"

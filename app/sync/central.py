@@ -18,21 +18,20 @@ heads, last error) is written to the ``central`` section of settings.json.
 from __future__ import annotations
 
 import base64
-import json
 import logging
-import os
 import random
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field, fields, replace
+from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import httpx
 
-from app import paths
+from app import settings as app_settings
+from app.core.coerce import from_sources
 from app.core.errors import ConfigError, PontoVozError
 from app.store import roster as ledger_roster
 from app.store.ledger import Ledger
@@ -74,37 +73,11 @@ class CentralSection:
 
     @classmethod
     def load(cls, settings_file: Path | None = None) -> CentralSection:
-        data = _read(settings_file).get(SECTION, {})
-        names = {f.name for f in fields(cls)}
-        try:
-            return cls(**{k: v for k, v in data.items() if k in names})
-        except TypeError as exc:
-            raise ConfigError(f"seção 'central' inválida em settings.json: {exc}") from exc
+        return from_sources(cls, app_settings.section(SECTION, settings_file), what="central")
 
     def save(self, settings_file: Path | None = None) -> None:
-        """Rewrite only our section, atomically; the file holds a credential: mode 0600."""
-        path = settings_file or paths.config_dir() / "settings.json"
-        data = _read(path)
-        data[SECTION] = asdict(self)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(path.name + ".tmp")
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            json.dump(data, f, ensure_ascii=False, indent=2)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-
-
-def _read(settings_file: Path | None) -> dict[str, Any]:
-    path = settings_file or paths.config_dir() / "settings.json"
-    if not path.is_file():
-        return {}
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise ConfigError(f"não foi possível ler {path}: {exc}") from exc
-    return data if isinstance(data, dict) else {}
+        """Rewrite only our section (atomic; the file holds a credential: mode 0600)."""
+        app_settings.write_sections({SECTION: asdict(self)}, settings_file)
 
 
 class CentralClient:

@@ -87,13 +87,6 @@ class SyncWorker:
         self._state_path = sync_state.state_path(ledger.path)
         self._state = sync_state.load(self._state_path)
         self._key = sync_state.credentials_key(config)
-        if self._state.auth_error and self._state.auth_key != self._key:
-            # The admin changed the URL or token since the refusal: try again now.
-            log.info(
-                "sync: credentials changed since the %d; retrying now", self._state.auth_status
-            )
-            self._save(SyncState())
-            ledger.outbox_retry_now()
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -107,8 +100,9 @@ class SyncWorker:
         c = self._ledger.outbox_counts()
         wait = None if c.next_attempt_at is None else max(0.0, c.next_attempt_at - self._wall())
         running = self._thread is not None and self._thread.is_alive()
-        st = self._state
-        problem = config_error_text(st.auth_status, st.auth_error) if st.auth_error else ""
+        st = sync_state.load(self._state_path)  # another process (`sync run`) may have written
+        refused = st.auth_error and st.auth_key == self._key  # else: fixed, retried next pass
+        problem = config_error_text(st.auth_status) if refused else ""
         return SyncStatus(
             self._config.mode,
             c.pending,
@@ -143,8 +137,18 @@ class SyncWorker:
         self._ledger.outbox_defer_all(error, now + delay)
         return delay
 
+    def _credentials_changed(self) -> None:
+        """The admin changed the URL or token since the endpoint refused them: retry now."""
+        st = self._state
+        if st.auth_error and st.auth_key != self._key:
+            log.info("sync: credentials changed since the %d; retrying now", st.auth_status)
+            self._save(SyncState())
+            self._ledger.outbox_retry_now()
+
     def run_once(self) -> SyncPass:
         """Send the items that are due, in NSR order; stop at the first transient failure."""
+        self._state = sync_state.load(self._state_path)
+        self._credentials_changed()
         items = self._ledger.outbox_due(self._wall(), self._config.batch_size)
         sent = recorded = failed = 0
         for item in items:
@@ -226,7 +230,7 @@ class SyncWorker:
         return max(wait, floor)
 
 
-def config_error_text(status: int, detail: str) -> str:
+def config_error_text(status: int) -> str:
     """The admin's message (pt-BR) for a 401/403 from the endpoint."""
     return (
         f"A nuvem recusou as credenciais deste quiosque (HTTP {status}). Confira o endereço e o "

@@ -11,11 +11,13 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 
+import numpy as np
 import pytest
 
-from app.kiosk.ledger import Employee, EmployeeBook
 from app.kiosk.recorder import ClipSource
-from app.kiosk.settings import KioskSettings, SettingsStore, hash_pin
+from app.kiosk.settings import KioskSettings, SettingsStore
+from app.kiosk.sounds import SoundPlayer
+from app.punch.pins import hash_admin_pin
 
 ADMIN_PIN = "8642"
 EMPLOYEE_PIN = "2468"
@@ -61,8 +63,9 @@ def configured_settings() -> KioskSettings:
     s = KioskSettings()
     s.kiosk.company = "Padaria Pão Quente Ltda"
     s.kiosk.kiosk_id = "LOJA-01"
-    s.kiosk.admin_pin_hash = hash_pin(ADMIN_PIN)
+    s.kiosk.admin_pin_hash = hash_admin_pin(ADMIN_PIN)
     s.kiosk.idle_return_seconds = 2
+    s.kiosk.verify_timeout_seconds = 30  # CI shares 2 cores: only the watchdog test times out
     return s
 
 
@@ -85,9 +88,7 @@ def make_kiosk(qtbot, pv_home, verifier) -> Callable:
             store.save(configured_settings())
         ledger = ledger or real_ledger(pv_home)
         if configured and not ledger.list_employees():
-            EmployeeBook(ledger).save_employee(
-                Employee(id=0, name="Maria da Silva", cpf=CPF, badge=BADGE), EMPLOYEE_PIN
-            )
+            ledger.add_employee("Maria da Silva", CPF, EMPLOYEE_PIN, BADGE)
         from app.kiosk.window import KioskWindow
 
         clock, sources, mono = FakeClock(), Sources(), Mono()
@@ -96,10 +97,11 @@ def make_kiosk(qtbot, pv_home, verifier) -> Callable:
             store=store,
             ledger=ledger,
             verifier=verifier_,
-            source_factory=sources,
+            source_factory=kw.pop("source_factory", sources),
             clock=clock,
             monotonic=mono,
             device_lister=lambda: ["pulse", "default"],
+            player=kw.pop("player", None) or QuietPlayer(),
             **kw,
         )
         qtbot.addWidget(win)
@@ -116,5 +118,66 @@ def make_kiosk(qtbot, pv_home, verifier) -> Callable:
         w.shutdown()
 
 
+class QuietPlayer(SoundPlayer):
+    """The real player with its real WAVs loaded, minus the speaker: CI machines have none,
+    so ``play`` records what it would play instead of opening an output stream."""
+
+    def play(self, name: str) -> bool:
+        self.load(name)  # the file must be there and readable
+        self.played.append(name)
+        return True
+
+
 def clip_source(path: Path, **kw) -> ClipSource:
     return ClipSource(path, rate=48000, **kw)
+
+
+def wait_ready(qtbot, win) -> None:
+    qtbot.waitUntil(lambda: win.model_state == "ready", timeout=60000)
+
+
+def enter_pin(win, pin: str) -> None:
+    for d in pin:
+        win.pin.keys[d].click()
+    win.pin.keys["OK"].click()
+
+
+def to_types(qtbot, win, pin: str = EMPLOYEE_PIN) -> None:
+    wait_ready(qtbot, win)
+    assert win.idle.status.text() == "Toque para registrar"
+    win.idle.touched.emit()
+    assert win.stack.currentWidget() is win.pin
+    enter_pin(win, pin)
+    assert win.stack.currentWidget() is win.types
+
+
+def to_challenge(qtbot, win, kind: str = "ENTRADA") -> None:
+    to_types(qtbot, win)
+    win.types.buttons[kind].click()
+    assert win.stack.currentWidget() is win.challenge
+
+
+def speak(qtbot, win, sources, path, timeout=30000) -> None:
+    sources.next = clip_source(path)
+    win.challenge.record.click()
+    qtbot.waitUntil(lambda: win.stack.currentWidget() is not win.challenge, timeout=timeout)
+
+
+def trimmed(path) -> np.ndarray:
+    from app.core.audio import read_wav
+
+    samples, _rate = read_wav(path)
+    loud = np.flatnonzero(np.abs(samples) > 0.02)
+    return samples[loud[0] : loud[-1] + 1]
+
+
+def paused_clip(make_clip, folder: Path, gap: float = 0.5, first: str = "Entrada.",
+                second: str = "Treze e quarenta.") -> Path:  # fmt: skip
+    """`first`, then `gap` s of silence, then `second` (make_clip + silence)."""
+    from app.core.audio import wav_bytes
+
+    a, b = trimmed(make_clip(first)), trimmed(make_clip(second))
+    quiet = np.zeros(int(gap * 16000), np.float32)
+    path = folder / f"paused-{gap:.2f}.wav"
+    path.write_bytes(wav_bytes(np.concatenate([a, quiet, b])))
+    return path

@@ -1,29 +1,33 @@
-"""Screenshots of every kiosk screen, and the kiosk's measured figures.
+"""Screenshots of every kiosk screen at four resolutions, and the kiosk's measured figures.
 
-    xvfb-run -a -s "-screen 0 1280x800x24" .venv/bin/python -m tests.kiosk.screenshots [--measure]
+    xvfb-run -a -s "-screen 0 1920x1080x24" .venv/bin/python -m tests.kiosk.screenshots [--measure]
 
 Drives the real window (real model, real SQLite ledger in a temporary PONTOVOZ_HOME, real
-speech replayed through the recorder) on an X server, saves PNGs to docs/screenshots/, and with
---measure prints: window shown after launch, ready to verify, end of speech -> verdict on
-screen (p50), RSS after 100 punches.
+speech replayed through the recorder) on an X server, and saves PNGs to
+docs/screenshots/<W>x<H>/ for 1024x768, 1280x720, 1366x768 and 1920x1080 (each state is taken
+once and grabbed at every size). Transient states (listening, paused, verifying) are drawn
+through the screen's own API. With --measure it prints: window shown after launch, ready to
+verify, end of speech -> verdict on screen (p50), RSS after 100 punches.
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
 import statistics
 import sys
 import tempfile
 import time
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 T0 = time.perf_counter()
 ROOT = Path(__file__).resolve().parents[2]
 OUT = ROOT / "docs" / "screenshots"
 CACHE = Path(os.environ.get("PONTOVOZ_TEST_AUDIO", ROOT / "tests" / ".audio-cache"))
+SIZES = ((1024, 768), (1280, 720), (1366, 768), (1920, 1080))
 
 
 def main() -> int:
@@ -46,34 +50,46 @@ def main() -> int:
     import psutil
     from PySide6.QtWidgets import QApplication
 
-    from app.kiosk.ledger import Employee
     from app.kiosk.recorder import ClipSource
     from app.kiosk.settings import SettingsStore
     from app.kiosk.window import KioskWindow
     from app.lab import corpus
-    from tests.kiosk.conftest import CPF, EMPLOYEE_PIN, NOW, FakeClock, configured_settings
+    from app.store.models import PunchDraft
+    from tests.kiosk.conftest import (
+        ADMIN_PIN,
+        CPF,
+        EMPLOYEE_PIN,
+        NOW,
+        FakeClock,
+        QuietPlayer,
+        configured_settings,
+    )
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     clip = {t: corpus.cached_clip(CACHE, t) for t in (
-        "Entrada, treze e quarenta.", "Entrada, treze e cinquenta.",
-        "Intervalo, treze e quarenta.")}  # fmt: skip
+        "Entrada, treze e quarenta.", "Saída, treze e cinquenta.")}  # fmt: skip
     store = SettingsStore()
     settings = configured_settings()
     settings.kiosk.idle_return_seconds = 60
+    settings.kiosk.screen_timeout_seconds = 300
+    settings.kiosk.admin_timeout_seconds = 900
+    settings.kiosk.verify_timeout_seconds = 30  # a shared, loaded machine: real verdicts only
     if not args.measure:  # show the sync queue on idle (an endpoint that is down: it grows)
         settings.sync.enabled = True
         settings.sync.endpoint = "http://127.0.0.1:9/verify"
     store.save(settings)
     clock = FakeClock(NOW)
     state = {"source": None}
-    win = KioskWindow(store=store, source_factory=lambda k: state["source"], clock=clock)
+    devices = lambda: ["pulse", "default", "USB PnP Sound Device: Audio (hw:1,0)"]  # noqa: E731
+    win = KioskWindow(store=store, source_factory=lambda k: state["source"], clock=clock,
+                      device_lister=devices, player=QuietPlayer())  # fmt: skip
     win.resize(1280, 800)
     win.show()
     app.processEvents()
     shown = time.perf_counter() - T0
     win.start()
     app.processEvents()
-    win.employees.save_employee(Employee(id=0, name="Maria da Silva", cpf=CPF), EMPLOYEE_PIN)
+    maria = win.ledger.add_employee("Maria da Silva", CPF, EMPLOYEE_PIN, "00420042")
 
     def pump(cond, timeout=60.0):
         end = time.monotonic() + timeout
@@ -83,143 +99,227 @@ def main() -> int:
             if time.monotonic() > end:
                 raise TimeoutError("screen did not change")
 
-    def shot(name: str) -> None:
-        for _ in range(5):
-            app.processEvents()
-        OUT.mkdir(parents=True, exist_ok=True)
-        win.grab().save(str(OUT / f"{name}.png"))
+    def shot(name: str, w=None) -> None:
+        w = w or win
+        for width, height in SIZES:
+            w.resize(width, height)
+            for _ in range(8):
+                app.processEvents()
+            folder = OUT / f"{width}x{height}"
+            folder.mkdir(parents=True, exist_ok=True)
+            if (w.width(), w.height()) != (width, height):
+                print(f"{name}: the window is {w.width()}x{w.height()}, not {width}x{height}")
+            save(w, folder / f"{name}.png")
+        w.resize(1280, 800)
 
     def pin(p=EMPLOYEE_PIN):
         for d in p:
             win.pin.keys[d].click()
         win.pin.keys["OK"].click()
 
-    def punch(text, kind="ENTRADA", realtime=True, on_listen=None):
+    def punch(text, kind="ENTRADA", realtime=True):
         win.go_idle()
-        win.on_touch()
+        win.punch.start()
         pin()
         win.types.buttons[kind].click()
         state["source"] = ClipSource(clip[text], realtime=realtime)
-        if on_listen:
-            win.recorder.level.connect(on_listen)
         win.challenge.record.click()
         pump(lambda: win.stack.currentWidget() is not win.challenge)
-        if on_listen:
-            win.recorder.level.disconnect(on_listen)
 
     if not args.measure:
         shot("01-idle-preparing")
     pump(lambda: win.model_state == "ready")
     ready = time.perf_counter() - T0
     if not args.measure:
-        shot("02-idle")
-        win.on_touch()
-        for d in "24":
-            win.pin.keys[d].click()
-        shot("03-pin")
-        win.pin.keys["Limpar"].click()
-        pin("9999")
-        shot("04-pin-unknown")
-        pin()
-        shot("05-type")
-        win.types.buttons["ENTRADA"].click()
-        shot("06-challenge")
-        grabbed = []
-
-        def on_level(v):
-            if v > 0.35 and not grabbed:
-                grabbed.append(v)
-                shot("07-challenge-listening")
-
-        state["source"] = ClipSource(clip["Entrada, treze e quarenta."])
-        win.recorder.level.connect(on_level)
-        win.challenge.record.click()
-        pump(lambda: win.stack.currentWidget() is not win.challenge)
-        win.recorder.level.disconnect(on_level)
-        shot("08-validated")
-        win.continue_timer.stop()
-        win.on_accept()
-        shot("09-receipt")
-        punch("Entrada, treze e cinquenta.", "INTERVALO")
-        shot("10-not-validated")
-        win.on_record_failed(
-            "O microfone parou de responder (desconectado ou em uso por outro programa)."
-        )
-        shot("11-error-microphone")
-        win.go_idle()
-        from app.kiosk import sync
-
-        sync.refresh(win)
-        shot("15-idle-sync-pending")
-        win.on_admin()
-        pin("8642")
-        shot("12-settings")
-        win.settings_screen.tabs.setCurrentIndex(2)
-        win.settings_screen.cpu_threads.setText("muitas")
-        win.settings_screen.save_requested.emit(win.settings_screen.values())
-        shot("13-settings-bad-value")
-        win.settings_screen.tabs.setCurrentIndex(5)
-        shot("14-settings-employees")
-        fresh = tempfile.mkdtemp(prefix="pv-setup-")
-        win2 = KioskWindow(
-            store=SettingsStore(Path(fresh) / "settings.json"), verifier=win.verifier,
-            source_factory=lambda k: state["source"], clock=clock,
-            device_lister=lambda: ["pulse", "default"],
-        )  # fmt: skip
-        win2.resize(1280, 800)
-        win2.ledger, win2.employees = win.ledger, win.employees
-        win2.show()
-        win2.start()
-        win2.setup.company.setText("Padaria Pão Quente Ltda")
-        app.processEvents()
-        win2.grab().save(str(OUT / "00-setup.png"))
-        win2.setup.step_submitted.emit(0, {"company": "Padaria Pão Quente", "kiosk_id": "L1"})
-        win2.setup.step_submitted.emit(1, {"pin1": "9173", "pin2": "9173"})
-        state["source"] = ClipSource(clip["Entrada, treze e quarenta."], lead_seconds=0.1)
-        win2.setup.mic.test.click()
-        pump(lambda: win2.setup.mic.test.isEnabled())
-        app.processEvents()
-        win2.grab().save(str(OUT / "00-setup-mic-test.png"))
-        win2.shutdown()
+        take_all(win, shot, pin, punch, pump, clock, state, clip, maria, PunchDraft, ADMIN_PIN)
         print(f"screenshots in {OUT}")
-    else:
-        proc = psutil.Process()
-        latencies = []
-        for i in range(10):  # real-time replay: end of speech is a wall-clock moment
-            clock.now = datetime(2026, 3, 10, 13, 40, 5)
-            punch("Entrada, treze e quarenta.")
-            assert "Validado" in win.result.verdict.text(), win.result.heard.text()
-            win.continue_timer.stop()
-            win.on_accept()
-            latencies.append(i)
-        lat = list(win.metrics["latencies"])
-        paths = dict(win.metrics["paths"])
-        print(f"shown {shown:.3f}s ready {ready:.3f}s end-of-speech->verdict p50 "
-              f"{statistics.median(lat):.3f}s {[round(x, 3) for x in lat]} paths {paths}",
-              flush=True)  # fmt: skip
-        rss = {}
-        for i in range(args.punches):
-            punch("Entrada, treze e quarenta.", realtime=False)
-            win.continue_timer.stop()
-            win.on_accept()
-            if (i + 1) % 10 == 0:
-                rss[i + 1] = proc.memory_info().rss / 2**20
-                print(f"punches {i + 1}: RSS {rss[i + 1]:.0f} MB", flush=True)
-        figures = {
-            "window_shown_s": round(shown, 3),
-            "ready_to_verify_s": round(ready, 3),
-            "model_load_s": round(win.metrics["load_seconds"], 3),
-            "speech_end_to_verdict_p50_s": round(statistics.median(lat), 3),
-            "speech_end_to_verdict_max_s": round(max(lat), 3),
-            "speech_end_to_verdict_all_s": [round(x, 3) for x in lat],
-            "verdict_paths": paths,
-            "rss_mb_after_punches": {k: round(v) for k, v in rss.items()},
-            "punches_in_ledger": win.ledger.count_punches(),
-            "loadavg": os.getloadavg(),
-        }
-        print(json.dumps(figures, indent=2))
+        return 0
+    proc = psutil.Process()
+    for _ in range(10):  # real-time replay: end of speech is a wall-clock moment
+        clock.now = datetime(2026, 3, 10, 13, 40, 5)
+        punch("Entrada, treze e quarenta.")
+        assert "Validado" in win.result.verdict.text(), win.result.heard.text()
+        win.punch.accept()
+    lat = list(win.punch.metrics["latencies"])
+    paths = dict(win.punch.metrics["paths"])
+    print(f"shown {shown:.3f}s ready {ready:.3f}s end-of-speech->verdict p50 "
+          f"{statistics.median(lat):.3f}s {[round(x, 3) for x in lat]} paths {paths}",
+          flush=True)  # fmt: skip
+    rss = {}
+    svc = win.punch.service
+    svc.settings = dataclasses.replace(svc.settings, duplicate_minutes=0)
+    for i in range(args.punches):
+        punch("Entrada, treze e quarenta.", realtime=False)
+        win.punch.accept()
+        if (i + 1) % 10 == 0:
+            rss[i + 1] = proc.memory_info().rss / 2**20
+            print(f"punches {i + 1}: RSS {rss[i + 1]:.0f} MB", flush=True)
+    figures = {
+        "window_shown_s": round(shown, 3),
+        "ready_to_verify_s": round(ready, 3),
+        "model_load_s": round(win.engine.load_seconds, 3),
+        "speech_end_to_verdict_p50_s": round(statistics.median(lat), 3),
+        "speech_end_to_verdict_max_s": round(max(lat), 3),
+        "speech_end_to_verdict_all_s": [round(x, 3) for x in lat],
+        "verdict_paths": paths,
+        "rss_mb_after_punches": {k: round(v) for k, v in rss.items()},
+        "punches_in_ledger": win.ledger.count_punches(),
+        "loadavg": os.getloadavg(),
+    }
+    print(json.dumps(figures, indent=2))
     win.shutdown()
     return 0
+
+
+def save(widget, path: Path) -> None:
+    """The widget as a PNG of 128 colours (Pillow, already there through fpdf2): the flat UI and
+    its anti-aliased text survive, the 132 files take a third of the space."""
+    import io
+
+    from PIL import Image
+    from PySide6.QtCore import QBuffer, QIODevice
+
+    buf = QBuffer()
+    buf.open(QIODevice.OpenModeFlag.WriteOnly)
+    widget.grab().save(buf, "PNG")
+    image = Image.open(io.BytesIO(bytes(buf.data()))).convert("RGB")
+    image.quantize(128, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE).save(
+        path, optimize=True
+    )
+
+
+def take_all(win, shot, pin, punch, pump, clock, state, clip, maria, PunchDraft, admin_pin):
+    from app.kiosk.recorder import ClipSource, SoundDeviceSource
+
+    shot("02-idle")
+    win.punch.start()
+    for d in "24":
+        win.pin.keys[d].click()
+    shot("03-pin")
+    win.pin.keys["Limpar"].click()
+    pin("9999")
+    shot("04-pin-unknown")
+    for _ in range(4):
+        pin("9999")
+    shot("05-pin-locked")
+    win.go_idle()
+    win.refresh_idle()
+    shot("06-idle-someone-locked")
+    win.punch._locked_until = 0.0
+    win.punch._failures = 0
+    earlier = (clock.now - timedelta(minutes=5)).astimezone()
+    win.ledger.record_punch(PunchDraft(maria.id, "ENTRADA", "ENTRADA 13 35", validated=True,
+                                       tries=1, punched_at=earlier))  # fmt: skip
+    win.punch.start()
+    pin()
+    shot("07-type-last-punch")
+    win.types.receipts.click()
+    shot("08-my-receipts-48h")
+    win.receipts.done.emit()
+    win.types.buttons["ENTRADA"].click()
+    shot("09-confirm-same-type")
+    win.go_idle()
+    win.punch.start()
+    pin()
+    win.types.buttons["SAIDA"].click()
+    shot("10-challenge")
+    ch = win.challenge
+    win.ticker.stop()  # the countdown is drawn by hand here, not by the clock
+    ch.set_state("listening")
+    ch.meter.set_level(0.55)
+    ch.set_countdown(6, False)
+    shot("11-challenge-listening")
+    ch.set_countdown(5, True)
+    shot("12-challenge-paused")
+    ch.set_state("verifying")
+    shot("13-challenge-verifying")
+    ch.set_state("ready")
+    win.ticker.start()
+    state["source"] = ClipSource(clip["Saída, treze e cinquenta."])
+    ch.record.click()
+    pump(lambda: win.stack.currentWidget() is not win.challenge)
+    shot("15-not-validated")
+    win.go_idle()
+    clock.now = clock.now.replace(second=40)
+    win.punch.start()
+    pin()
+    win.punch.attempt.confirmed_duplicate = True
+    win.types.buttons["ENTRADA"].click()
+    state["source"] = ClipSource(clip["Entrada, treze e quarenta."])
+    win.challenge.record.click()
+    pump(lambda: win.stack.currentWidget() is not win.challenge)
+    win.punch.continue_timer.stop()
+    shot("14-validated")
+    win.punch.accept()
+    shot("16-receipt")
+    win.punch.on_record_failed(
+        "O microfone parou de responder (desconectado ou em uso por outro programa)."
+    )
+    shot("17-error-microphone")
+    win.go_idle()
+    win.sync.refresh()
+    state["source"] = SoundDeviceSource(device="Microfone USB")  # real: not plugged in
+    win.refresh_idle()
+    shot("18-idle-no-microphone-sync-pending")
+    win.punch.start(admin=True)
+    shot("19-admin-pin")
+    pin(admin_pin)
+    screen = win.settings_screen
+    for i, name in enumerate(("geral", "marcacao", "microfone", "nuvem", "privacidade",
+                              "funcionarios", "avancado")):  # fmt: skip
+        screen.tabs.setCurrentIndex(i)
+        if name == "funcionarios":
+            screen.employees.list.setCurrentRow(0)
+        shot(f"2{i}-settings-{name}")
+    screen.tabs.setCurrentIndex(0)
+    screen.keyboard.setVisible(True)
+    screen.company.setFocus()
+    shot("27-settings-keyboard")
+    screen.keyboard.setVisible(False)
+    screen.tabs.setCurrentIndex(6)
+    screen.cpu_threads.setText("muitas")
+    screen.save_requested.emit(screen.values())
+    shot("28-settings-bad-value")
+    win.go_idle()
+    setup_shots(win, shot, pump, state, clip)
+
+
+def setup_shots(win, shot, pump, state, clip):
+    from app.kiosk.recorder import ClipSource
+    from app.kiosk.settings import SettingsStore
+    from app.kiosk.window import KioskWindow
+    from tests.kiosk.conftest import QuietPlayer
+
+    fresh = tempfile.mkdtemp(prefix="pv-setup-")
+    win2 = KioskWindow(
+        store=SettingsStore(Path(fresh) / "settings.json"), ledger=win.ledger,
+        verifier=win.engine.verifier, source_factory=lambda k: state["source"], clock=win.clock,
+        device_lister=lambda: ["pulse", "default"], player=QuietPlayer(),
+    )  # fmt: skip
+    win2.resize(1280, 800)
+    win2.show()
+    win2.start()
+    s = win2.setup
+    s.company.setText("Padaria Pão Quente Ltda")
+    s.employer_id.setText("11.222.333/0001-81")
+    s.keyboard_button.click()
+    s.company.setFocus()
+    shot("00a-setup-company-keyboard", win2)
+    s.keyboard_button.click()
+    s.next.click()
+    s.pin1.setText("9173")
+    s.pin2.setText("9173")
+    shot("00b-setup-admin-pin", win2)
+    s.next.click()
+    state["source"] = ClipSource(clip["Entrada, treze e quarenta."], lead_seconds=0.1)
+    s.mic.test.click()
+    pump(lambda: s.mic.test.isEnabled())
+    shot("00c-setup-mic-test", win2)
+    s.skip_mic.setChecked(True)
+    shot("00d-setup-mic-skipped", win2)
+    s.next.click()
+    shot("00e-setup-first-employee", win2)
+    win2.shutdown()
 
 
 if __name__ == "__main__":

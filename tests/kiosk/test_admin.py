@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import json
 
-from app.kiosk.settings import SettingsStore, check_pin
-from tests.kiosk.conftest import ADMIN_PIN, clip_source
-from tests.kiosk.test_flow import enter_pin
+from app.kiosk.settings import SettingsStore
+from app.punch.pins import check_admin_pin
+from tests.kiosk.conftest import ADMIN_PIN, BADGE, clip_source, enter_pin
 
 
 def test_first_run_setup_then_punch_ready(qtbot, make_kiosk, make_clip, pv_home):
@@ -51,24 +51,41 @@ def test_first_run_setup_then_punch_ready(qtbot, make_kiosk, make_clip, pv_home)
     data = json.loads((pv_home / "config" / "settings.json").read_text())
     assert data["kiosk"]["company"] == "Oficina do Zé"
     assert "9173" not in json.dumps(data)  # the admin PIN is stored hashed
-    assert check_pin("9173", data["kiosk"]["admin_pin_hash"])
+    assert check_admin_pin("9173", data["kiosk"]["admin_pin_hash"])
     assert data["ledger"]["kiosk_id"] == "OFICINA-1"
-    assert win.service.identify(pin="5821").name == "João Pereira"
+    assert win.punch.service.identify(pin="5821").name == "João Pereira"
 
 
-def test_unknown_pin_then_lockout(qtbot, make_kiosk):
-    win, _clock, _sources = make_kiosk()
+def test_unknown_pin_then_lockout_per_identity(qtbot, make_kiosk):
+    """Lockouts are per identity (app.punch.guard): the same wrong PIN 5 times locks that PIN
+    only; 10 different wrong PINs lock PIN entry, never badges or the admin."""
+    win, clock, _sources = make_kiosk()
     win.idle.touched.emit()
     for _ in range(4):
         enter_pin(win, "9999")
         assert win.pin.message.text() == "PIN ou crachá não reconhecido. Tente novamente."
     enter_pin(win, "9999")
-    assert "Aguarde 60 s" in win.pin.message.text()
+    assert "esse PIN está bloqueado até 13:40:35" in win.pin.message.text()
+    enter_pin(win, "2468")  # Maria is not locked by someone else's old PIN
+    assert win.stack.currentWidget() is win.types
+    win.go_idle()
+    win.idle.touched.emit()
+    for wrong in ("1357", "2469", "3571", "4682", "5793", "6804", "7915", "8026", "9137"):
+        enter_pin(win, wrong)
+    assert "entrada por PIN está bloqueada" in win.pin.message.text()
     assert not win.pin.keys["5"].isEnabled()
-    win.on_pin("2468")  # even the right PIN is refused while locked
+    win.punch.on_pin("2468")  # even the right PIN is refused while PIN entry is locked
     assert win.stack.currentWidget() is win.pin
-    win.mono.t += 61
-    win.tick()
+    win.pin.badge.setText(BADGE)  # a badge still works
+    win.pin.badge.returnPressed.emit()
+    assert win.stack.currentWidget() is win.types
+    win.go_idle()
+    win.idle.admin_requested.emit()  # and the admin
+    enter_pin(win, ADMIN_PIN)
+    assert win.stack.currentWidget() is win.settings_screen
+    win.go_idle()
+    clock.advance(seconds=31)
+    win.idle.touched.emit()
     assert win.pin.keys["5"].isEnabled()
     enter_pin(win, "2468")
     assert win.stack.currentWidget() is win.types
@@ -95,12 +112,12 @@ def test_admin_settings_refuse_bad_values_and_persist(qtbot, make_kiosk, pv_home
         "endpoint": ("ftp://x", "nuvem"),
     }
     for field, (value, fragment) in bad.items():
-        screen.load(win.settings, [], win.employees.employees())
+        screen.load(win.settings, [], win.ledger.list_employees())
         getattr(screen, field).setText(value)
         screen.save_requested.emit(screen.values())
         assert fragment in screen.message.text(), (field, screen.message.text())
     assert store.load().kiosk.company == "Padaria Pão Quente Ltda"  # nothing bad was saved
-    screen.load(win.settings, [], win.employees.employees())
+    screen.load(win.settings, [], win.ledger.list_employees())
     screen.company.setText("Padaria Nova")
     screen.cpu_threads.setText("2")
     screen.retain.setChecked(True)
@@ -114,7 +131,7 @@ def test_admin_settings_refuse_bad_values_and_persist(qtbot, make_kiosk, pv_home
     assert saved.kiosk.company == "Padaria Nova"
     assert saved.engine["cpu_threads"] == 2
     assert saved.sync.enabled and saved.kiosk.retain_audio
-    assert check_pin("7391", saved.kiosk.admin_pin_hash)
+    assert check_admin_pin("7391", saved.kiosk.admin_pin_hash)
     qtbot.waitUntil(lambda: win.model_state == "ready", timeout=60000)  # reloaded
     assert win.made_options[-1].cpu_threads == 2
 
@@ -134,10 +151,10 @@ def test_admin_employees_add_edit_deactivate(qtbot, make_kiosk):
     form.badge.setText("777")
     form.save.click()
     assert "Ana Souza salvo" in win.settings_screen.message.text()
-    assert win.service.identify(badge="777").name == "Ana Souza"
-    row = [e.name for e in win.employees.employees()].index("Ana Souza")
+    assert win.punch.service.identify(badge="777").name == "Ana Souza"
+    row = [e.name for e in win.ledger.list_employees()].index("Ana Souza")
     form.list.setCurrentRow(row)
     form.active.setChecked(False)
     form.save.click()
     assert "desativado" in win.settings_screen.message.text()
-    assert win.service.identify(pin="3579") is None
+    assert win.punch.service.identify(pin="3579") is None

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from app.kiosk.recorder import SoundDeviceSource
-from tests.kiosk.conftest import clip_source
-from tests.kiosk.test_flow import speak, to_challenge
+from tests.kiosk.conftest import clip_source, enter_pin, speak, to_challenge
 
 
 def test_no_microphone(qtbot, make_kiosk):
@@ -51,8 +50,6 @@ def test_model_missing_or_corrupt(qtbot, make_kiosk, make_clip, tmp_path):
     qtbot.waitUntil(lambda: win.model_state == "failed", timeout=30000)
     assert "modelo de voz" in win.idle.status.text()
     win.idle.touched.emit()
-    from tests.kiosk.test_flow import enter_pin
-
     enter_pin(win, "2468")
     win.types.buttons["SAIDA"].click()
     speak(qtbot, win, sources, make_clip("Saída, treze e quarenta."))

@@ -8,34 +8,7 @@ import time
 
 from PySide6.QtCore import QTimer
 
-from tests.kiosk.conftest import BADGE, EMPLOYEE_PIN, clip_source
-
-
-def wait_ready(qtbot, win):
-    qtbot.waitUntil(lambda: win.model_state == "ready", timeout=60000)
-
-
-def enter_pin(win, pin: str) -> None:
-    for d in pin:
-        win.pin.keys[d].click()
-    win.pin.keys["OK"].click()
-
-
-def to_challenge(qtbot, win, kind="ENTRADA"):
-    wait_ready(qtbot, win)
-    assert win.idle.status.text() == "Toque para registrar"
-    win.idle.touched.emit()
-    assert win.stack.currentWidget() is win.pin
-    enter_pin(win, EMPLOYEE_PIN)
-    assert win.stack.currentWidget() is win.types
-    win.types.buttons[kind].click()
-    assert win.stack.currentWidget() is win.challenge
-
-
-def speak(qtbot, win, sources, path, timeout=30000):
-    sources.next = clip_source(path)
-    win.challenge.record.click()
-    qtbot.waitUntil(lambda: win.stack.currentWidget() is not win.challenge, timeout=timeout)
+from tests.kiosk.conftest import BADGE, clip_source, speak, to_challenge
 
 
 def test_right_phrase_is_validated_then_receipt(qtbot, make_kiosk, make_clip):
@@ -53,6 +26,9 @@ def test_right_phrase_is_validated_then_receipt(qtbot, make_kiosk, make_clip):
     qtbot.waitUntil(lambda: win.stack.currentWidget() is win.receipt, timeout=5000)
     assert "Maria da Silva" in win.receipt.body.text()
     assert win.receipt.flag.text() == ""
+    assert not win.receipt.qr.pixmap().isNull()  # the receipt's QR (NSR and hash)
+    punch = win.ledger.punches()[-1]
+    assert win.receipt.qr.toolTip() == f"PV1|LOJA-01|{punch.nsr:09d}|{punch.afd_hash}"
     qtbot.waitUntil(lambda: win.stack.currentWidget() is win.idle, timeout=5000)
     # The next punch suggests Intervalo.
     win.idle.touched.emit()
@@ -84,10 +60,10 @@ def test_wrong_phrase_three_tries_then_flagged(qtbot, make_kiosk, make_clip):
 def test_challenge_follows_the_minute_until_recording_starts(qtbot, make_kiosk):
     win, clock, _sources = make_kiosk()
     to_challenge(qtbot, win, "SAIDA")
-    assert win.challenge.phrase.text() == "SAIDA 13 40"
+    assert win.challenge.phrase.text() == "SAÍDA 13 40"  # with its accent, on one line
     clock.advance(minutes=1)
     win.tick()
-    assert win.challenge.phrase.text() == "SAIDA 13 41"
+    assert win.challenge.phrase.text() == "SAÍDA 13 41"
 
 
 def test_event_loop_keeps_ticking_during_verify(qtbot, make_kiosk, make_clip):

@@ -15,15 +15,17 @@ import pytest
 from PySide6.QtCore import QTimer
 
 from app.kiosk.recorder import MicError, SoundDeviceSource
-from tests.kiosk.test_flow import to_challenge
-
-pytestmark = pytest.mark.skipif(
-    not (shutil.which("pulseaudio") and shutil.which("paplay")), reason="needs pulseaudio"
-)
+from tests.kiosk.conftest import paused_clip, to_challenge
 
 
 @pytest.fixture(scope="module")
 def virtual_mic(tmp_path_factory):
+    missing = [tool for tool in ("pulseaudio", "paplay", "pactl") if not shutil.which(tool)]
+    if missing:  # CI installs them (scripts/setup.sh): a missing one is a broken machine
+        pytest.fail(
+            f"PulseAudio tools missing ({', '.join(missing)}): apt-get install pulseaudio "
+            "pulseaudio-utils libasound2-plugins (design.md section 5)"
+        )
     runtime = tmp_path_factory.mktemp("pulse-runtime")
     saved = {k: os.environ.get(k) for k in ("XDG_RUNTIME_DIR", "PULSE_SERVER")}
     os.environ["XDG_RUNTIME_DIR"] = str(runtime)
@@ -90,8 +92,12 @@ def test_virtual_mic_right_and_wrong_phrase(qtbot, make_kiosk, make_clip, virtua
     assert win.result.verdict.text().endswith(verdict), win.result.heard.text()
     assert rates == [44100]  # opened at the device's own rate, resampled to 16 kHz
     # the verdict came from the speech followed by silence: stopped by it, or shown early on a
-    # snapshot taken in it (app/kiosk/punch_flow.py)
-    assert win.last_recording is None or win.last_recording.stopped_by == "silence"
+    # snapshot taken in it (app/kiosk/listening.py), and then stopped at once
+    paths = win.punch.metrics["paths"]
+    lis = win.punch.attempt.listening
+    qtbot.waitUntil(lambda: lis.recording is not None, timeout=5000)
+    expected_stop = "verdict" if paths["early"] else "silence"
+    assert lis.recording.stopped_by == expected_stop, (paths, lis.recording.stopped_by)
 
 
 def test_unsupported_rate_is_refused_by_the_device(virtual_mic):
@@ -107,3 +113,54 @@ def test_unsupported_rate_on_screen(qtbot, make_kiosk, virtual_mic):
     win.challenge.record.click()
     qtbot.waitUntil(lambda: win.stack.currentWidget() is win.message, timeout=5000)
     assert "não aceita a taxa de 1000000 Hz" in win.message.text.text()
+
+
+def test_virtual_mic_pause_between_type_and_time(qtbot, make_kiosk, make_clip, virtual_mic,
+                                                 tmp_path):  # fmt: skip
+    """Issue 11 item 3 through a real audio stack: "Entrada." + 1.0 s + "treze e quarenta."
+    played into the virtual mic is recorded whole (the pause does not end it) and no verdict
+    appears before the speaker has finished."""
+    win, _clock, sources = make_kiosk()
+    to_challenge(qtbot, win, "ENTRADA")
+    sources.next = SoundDeviceSource(device=virtual_mic)
+    clip = paused_clip(make_clip, tmp_path, gap=1.0)
+    seconds = (clip.stat().st_size - 44) / 32000
+    started: list[float] = []
+    procs = play_when_listening(win, clip)
+    QTimer.singleShot(300, lambda: started.append(time.monotonic()))
+    win.challenge.record.click()
+    qtbot.waitUntil(lambda: win.stack.currentWidget() is not win.challenge, timeout=20000)
+    shown = time.monotonic()
+    for p in procs:
+        p.wait(5)
+    assert win.stack.currentWidget() is win.result, win.message.text.text()
+    assert shown >= started[0] + seconds - 0.05, "a verdict while the person was speaking"
+    qtbot.waitUntil(lambda: win.punch.attempt.listening.recording is not None, timeout=5000)
+    rec = win.punch.attempt.listening.recording
+    assert rec.samples.size >= seconds * 16000 * 0.95  # the time after the pause was recorded
+    heard = win.result.heard.text()
+    assert "Entrada Entrada" not in heard, heard
+
+
+def test_verdict_sound_plays_through_the_audio_stack(virtual_mic):
+    """Real: the "Validado" chime played by SoundPlayer (sounddevice, default output = the
+    null sink 'virt') is heard on virt's monitor, at the volume set; volume 0 plays nothing."""
+    import numpy as np
+    import sounddevice as sd
+
+    from app.kiosk.sounds import SoundPlayer
+
+    def loudest(volume: int) -> float:
+        player = SoundPlayer(volume=volume)
+        with sd.InputStream(device=virtual_mic, channels=1, dtype="float32") as mic:
+            mic.read(int(mic.samplerate * 0.1))  # let the stream settle
+            played = player.play("ok")
+            data, _ = mic.read(int(mic.samplerate * 0.6))
+        sd.wait()
+        assert played == (volume > 0)
+        return float(np.abs(data).max())
+
+    loud, quiet, silent = loudest(100), loudest(25), loudest(0)
+    assert loud > 0.2, loud
+    assert 0.15 * loud < quiet < 0.4 * loud, (quiet, loud)
+    assert silent < 0.01, silent

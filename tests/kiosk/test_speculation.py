@@ -1,37 +1,20 @@
-"""Speculative verification: the audio up to a ~0.3 s pause is verified while the recorder keeps
+"""Speculative verification: the audio up to a short pause is verified while the recorder keeps
 listening; if the speaker goes on, that snapshot is void and the full recording decides."""
 
 from __future__ import annotations
 
-import numpy as np
-
-from app.kiosk.recorder import ClipSource, RecorderWorker
-from app.lab import corpus
-from tests.kiosk.test_flow import speak, to_challenge
-
-
-def trimmed(path) -> np.ndarray:
-    samples = corpus.read_wav(path)
-    loud = np.flatnonzero(np.abs(samples) > 0.02)
-    return samples[loud[0] : loud[-1] + 1]
-
-
-def paused_clip(make_clip, tmp_path, gap: float = 0.5):
-    """ "Entrada." then `gap` s of silence (past the 0.3 s snapshot, short of the 0.7 s stop),
-    then "treze e quarenta." """
-    first = trimmed(make_clip("Entrada."))
-    second = trimmed(make_clip("Treze e quarenta."))
-    quiet = np.zeros(int(gap * 16000), np.float32)
-    return corpus.write_wav(tmp_path / "paused.wav", np.concatenate([first, quiet, second]))
+from app.kiosk.recorder import ClipSource, RecorderWorker, RecordLimits
+from tests.kiosk.conftest import paused_clip, speak, to_challenge
 
 
 def record(path, speculate: float = 0.3) -> tuple:
-    """The recorder alone, synchronously (replay not paced): (Recording, snapshot seqs).
-    0.3 s keeps the voice's comma pause (~0.2 s) out of the count; the kiosk default is lower."""
-    worker = RecorderWorker(ClipSource(path, realtime=False), speculate_seconds=speculate)
+    """The recorder alone, synchronously (replay not paced; the worker stays on this thread):
+    (Recording, snapshot seqs). 0.3 s keeps the voice's comma pause (~0.2 s) out of the count;
+    the kiosk default is lower. Nobody judges the snapshots, so each pause may last 1.5 s."""
+    worker = RecorderWorker()
     seqs: list[int] = []
     worker.early.connect(seqs.append)
-    worker.record()
+    worker.start(ClipSource(path, realtime=False), RecordLimits(speculate_seconds=speculate))
     return worker.take(), seqs
 
 
@@ -52,7 +35,6 @@ def test_recorder_voids_the_snapshot_when_speech_resumes(qapp, make_clip, tmp_pa
 def test_resumed_speech_is_verified_on_the_full_audio(qtbot, make_kiosk, make_clip, tmp_path):
     win, _clock, sources = make_kiosk()
     win.settings.kiosk.speculate_seconds = 0.3
-    win.recorder.speculate_seconds = 0.3
     to_challenge(qtbot, win)
     submitted: list[int] = []
     submit = win.verify_worker.submit
@@ -63,18 +45,20 @@ def test_resumed_speech_is_verified_on_the_full_audio(qtbot, make_kiosk, make_cl
 
     win.verify_worker.submit = spy
     speak(qtbot, win, sources, paused_clip(make_clip, tmp_path))
-    qtbot.waitUntil(lambda: win.last_recording is not None, timeout=3000)
-    rec = win.last_recording
+    lis = win.punch.attempt.listening
+    qtbot.waitUntil(lambda: lis.recording is not None, timeout=3000)
+    rec = lis.recording
     # The snapshot of "Entrada." went to the verifier and was thrown away: the speaker resumed.
     assert len(submitted) >= 2
     assert submitted[0] < rec.samples.size - 1.0 * 16000
     assert rec.speculation != 1
     # The verdict comes from audio holding all the speech: the snapshot after the last word
-    # (at most the 0.7 s of trailing silence short of the recording) or the recording itself.
-    assert submitted[-1] >= rec.samples.size - 0.75 * 16000
-    assert len(win.results) == 1
+    # (at most the trailing silence short of the recording) or the recording itself.
+    assert submitted[-1] >= rec.samples.size - 1.6 * 16000
+    results = win.punch.attempt.results
+    assert len(results) == 1
     assert "Validado" in win.result.verdict.text(), win.result.heard.text()
-    heard = win.results[-1].spoken_text.lower()
+    heard = results[-1].spoken_text.lower()
     assert "40" in heard or "quarenta" in heard, heard
 
 
@@ -88,9 +72,10 @@ def test_snapshot_is_the_verdict_when_nobody_speaks_again(qtbot, make_kiosk, mak
     speak(qtbot, win, sources, make_clip("Entrada, treze e quarenta."))
     assert "Validado" in win.result.verdict.text(), win.result.heard.text()
     assert len(submitted) == 1  # no second verify at the stop
-    paths = win.metrics["paths"]
+    paths = win.punch.metrics["paths"]
     assert paths["full"] == 0 and paths["early"] + paths["snapshot"] == 1
-    if paths["early"]:  # shown before the 0.7 s stop: the recorder was told to stop
-        qtbot.waitUntil(lambda: win.last_recording is not None, timeout=3000)
-        assert win.last_recording.stopped_by == "verdict"
-    assert len(win.metrics["latencies"]) == 1
+    lis = win.punch.attempt.listening
+    if paths["early"]:  # shown before the stop: the recorder was told to stop
+        qtbot.waitUntil(lambda: lis.recording is not None, timeout=3000)
+        assert lis.recording.stopped_by == "verdict"
+    assert len(win.punch.metrics["latencies"]) == 1

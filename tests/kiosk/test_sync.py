@@ -3,18 +3,18 @@ the idle screen shows the queue length, and the worker stops on exit."""
 
 from __future__ import annotations
 
-from tests.kiosk.test_flow import speak, to_challenge
+from tests.kiosk.conftest import speak, to_challenge
 
 
 def test_sync_queue_on_idle_and_worker_lifecycle(qtbot, make_kiosk, make_clip):
     win, _clock, sources = make_kiosk()
-    assert win.sync_worker is None and not win.idle.sync.isVisibleTo(win.idle)
+    assert win.sync.worker is None and not win.idle.sync.isVisibleTo(win.idle)
     s = win.store.load()
     s.sync.enabled = True
     s.sync.endpoint = "http://127.0.0.1:9/verify"  # real: nothing listens there (endpoint down)
     win.store.save(s)
     win.start()
-    worker = win.sync_worker
+    worker = win.sync.worker
     assert worker is not None and worker.status().running
     assert win.idle.sync.text() == "Sincronização: em dia"
     to_challenge(qtbot, win)
@@ -24,10 +24,8 @@ def test_sync_queue_on_idle_and_worker_lifecycle(qtbot, make_kiosk, make_clip):
     assert win.stack.currentWidget() is win.receipt
     win.go_idle()
     win.tick()
-    from app.kiosk import sync
-
-    sync.refresh(win)
+    win.sync.refresh()
     assert win.idle.sync.text() == "Sincronização: 1 pendente"
     assert win.idle.sync.isVisibleTo(win.idle)
     win.shutdown()
-    assert win.sync_worker is None and not worker.status().running
+    assert win.sync.worker is None and not worker.status().running

@@ -88,8 +88,8 @@ def test_receipt_check_cli(pv_home):
 
     ok = check(payload)
     assert ok.returncode == 0, ok.stderr
-    confirmed = f"Comprovante confere: NSR {p.nsr:09d}, Entrada em 02/03/2026 08:02, Ana Souza"
-    assert confirmed in ok.stdout
+    expected = f"Comprovante confere: NSR {p.nsr:09d}, Entrada em 02/03/2026 08:02, Ana Souza"
+    assert expected in ok.stdout
     assert check(f"Conferência: {payload}").returncode == 0  # the receipt's text line works too
     forged = check(payload[:-1] + ("0" if payload[-1] != "0" else "1"))
     assert forged.returncode == 1 and "NÃO CONFERE" in forged.stderr

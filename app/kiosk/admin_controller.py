@@ -1,0 +1,219 @@
+"""The admin side: first-run setup, settings, employees, the microphone test, leaving the app.
+
+``AdminController`` owns the setup draft and the settings being edited, validates and saves
+through the ``SettingsStore``, manages employees on the ledger directly (store errors become
+pt-BR through ``messages``), and runs microphone tests on the shared ``Microphone``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import QObject, Signal
+
+from app.core.errors import ConfigError
+from app.kiosk.admin_form import settings_from_form
+from app.kiosk.recorder import Recording, RecordLimits
+from app.kiosk.settings import KioskSettings
+from app.punch.pins import check_new_admin_pin, check_new_pin, hash_admin_pin
+from app.punch.words import user_message
+from app.store.cpf import normalize_cpf
+from app.store.errors import CpfError, LedgerError
+
+MIC_TEST = RecordLimits(silence_seconds=3.0, speculate_seconds=0, max_pause_seconds=3.0,
+                        max_seconds=3.0)  # fmt: skip  # only the 3-second limit stops a test
+
+
+class AdminController(QObject):
+    navigate = Signal(object)
+    saved = Signal(object, bool)  # new KioskSettings, engine changed
+    setup_done = Signal(object)  # KioskSettings
+    leave = Signal()  # done: back to idle
+    quit_requested = Signal()
+
+    def __init__(self, setup, settings_screen, microphone, store, device_lister, parent=None):
+        super().__init__(parent)
+        self.setup, self.screen, self.mic = setup, settings_screen, microphone
+        self.store = store
+        self.device_lister = device_lister
+        self.settings = KioskSettings()
+        self.ledger = None
+        self._mic_widget = None
+        setup.step_submitted.connect(self.on_setup_step)
+        setup.back_requested.connect(self.on_setup_back)
+        setup.mic.test_requested.connect(lambda dev: self.start_mic_test(setup.mic, dev))
+        s = settings_screen
+        s.save_requested.connect(self.on_settings_save)
+        s.cancelled.connect(self.leave)
+        s.quit_requested.connect(self.quit_requested)
+        s.mic.test_requested.connect(lambda dev: self.start_mic_test(s.mic, dev))
+        s.employees.save_requested.connect(self.on_employee_save)
+
+    def configure(self, settings: KioskSettings, ledger) -> None:
+        self.settings, self.ledger = settings, ledger
+
+    # ------------------------------------------------------------------ microphone test
+
+    def start_mic_test(self, widget, device: str) -> None:
+        k = self.settings.kiosk
+        probe = type(k)(**{**k.__dict__, "microphone": device})
+        self._mic_widget = widget
+        widget.set_running(True)
+        self.mic.record(self, probe, MIC_TEST)
+
+    def on_level(self, value: float) -> None:
+        if self._mic_widget is not None:
+            self._mic_widget.meter.set_level(value)
+
+    def on_early(self, seq: int) -> None:
+        self.mic.judge(seq, False)
+
+    def on_record_cancelled(self) -> None:
+        self._mic_done(None, "Teste cancelado.")
+
+    def on_record_failed(self, message: str) -> None:
+        self._mic_done(None, message)
+
+    def on_recorded(self, rec: Recording) -> None:
+        self._mic_done(rec, "")
+
+    def _mic_done(self, rec: Recording | None, error: str) -> None:
+        widget, self._mic_widget = self._mic_widget, None
+        if widget is None:
+            return
+        if rec is None:
+            widget.set_result(False, error)
+            return
+        n = rec.samples.size // 480 * 480
+        blocks = rec.samples[:n].reshape(-1, 480) if n else np.zeros((1, 480), np.float32)
+        peak = float(np.sqrt((blocks * blocks).mean(axis=1)).max())
+        if peak < 0.01:
+            widget.set_result(False, "Não ouvimos nada. Verifique o microfone e teste de novo.")
+        else:
+            widget.set_result(
+                True, f"Microfone funcionando (nível máximo {min(100, int(peak * 600))}%)."
+            )
+
+    # ------------------------------------------------------------------ first-run setup
+
+    def open_setup(self) -> None:
+        """Setup resumes at the step it stopped at (the draft is saved after each step)."""
+        k = self.settings.kiosk
+        self.setup.mic.set_devices(self.device_lister(), k.microphone)
+        self.setup.load(k)
+        self.setup.go(min(k.setup_step, len(self.setup.STEPS) - 1))
+        self.navigate.emit(self.setup)
+
+    def on_setup_back(self) -> None:
+        self.setup.go(max(0, self.setup.step - 1))
+
+    def on_setup_step(self, step: int, values: dict) -> None:
+        draft = self.settings.copy()
+        k = draft.kiosk
+        try:
+            if step == 0:
+                k.company = " ".join(values["company"].split())
+                k.kiosk_id = values["kiosk_id"].strip()
+                if not k.company:
+                    raise ConfigError("Informe o nome da empresa.")
+                if not k.kiosk_id:
+                    raise ConfigError("Informe o código do terminal.")
+                k.employer_id = values["employer_id"]
+                k.cno_caepf = values["cno_caepf"]
+                k.inpi = values["inpi"]
+                k.validate()
+            elif step == 1:
+                if values["pin1"] != values["pin2"]:
+                    raise ConfigError("Os dois PINs não são iguais.")
+                check_new_admin_pin(values["pin1"], ledger=self.ledger)
+                k.admin_pin_hash = hash_admin_pin(values["pin1"])
+            elif step == 2:
+                if not values["passed"] and not values["skipped"]:
+                    raise ConfigError("Teste o microfone antes de avançar (ou pule o teste).")
+                k.microphone = values["microphone"]
+            else:
+                self.save_employee(
+                    0, values["employee"], values["pin"], admin_hash=k.admin_pin_hash
+                )
+                k.setup_step = 0  # done
+                self.store.save(draft)
+                self.settings = draft
+                self.setup_done.emit(draft)
+                return
+            k.setup_step = step + 1
+            self.store.save(draft)
+        except (ConfigError, ValueError) as exc:
+            self.setup.show_error(str(exc))
+            return
+        except OSError as exc:
+            self.setup.show_error(
+                f"Não foi possível salvar as configurações: {exc.strerror or exc}"
+            )
+            return
+        self.settings = draft
+        self.setup.go(step + 1)
+
+    # ------------------------------------------------------------------ settings
+
+    def open_settings(self) -> None:
+        employees = self.ledger.list_employees() if self.ledger is not None else []
+        self.screen.load(self.settings, self.device_lister(), employees)
+        self.navigate.emit(self.screen)
+
+    def on_settings_save(self, values: dict) -> None:
+        try:
+            if values.get("admin_pin"):  # one PIN policy (app.punch.pins): nobody's PIN
+                check_new_admin_pin(values["admin_pin"], ledger=self.ledger)
+            new = settings_from_form(self.settings, values)
+            self.store.save(new)
+        except ConfigError as exc:
+            self.screen.show_message(str(exc))
+            return
+        except OSError as exc:
+            self.screen.show_message(f"Não foi possível salvar: {exc.strerror or exc}")
+            return
+        engine_changed = new.engine != self.settings.engine
+        self.settings = new
+        self.screen.admin_pin.clear()
+        self.screen.show_message("Configurações salvas.", ok=True)
+        self.saved.emit(new, engine_changed)
+
+    # ------------------------------------------------------------------ employees
+
+    def save_employee(self, emp_id: int, e: dict, pin: str, admin_hash: str = ""):
+        """Add (id 0) or update one employee; ConfigError with a pt-BR message."""
+        name = " ".join(str(e["name"]).split())
+        if len(name) < 3:
+            raise ConfigError("Informe o nome completo do funcionário.")
+        try:
+            cpf = normalize_cpf(e["cpf"])
+        except CpfError:
+            raise ConfigError("CPF inválido. Confira os 11 dígitos.") from None
+        if not emp_id and not pin:
+            raise ConfigError("Defina um PIN para o funcionário.")
+        if pin:
+            admin = admin_hash or self.settings.kiosk.admin_pin_hash
+            check_new_pin(pin, admin_pin_hash=admin, ledger=self.ledger, cpf=cpf)
+        badge = str(e.get("badge", "")).strip()
+        if badge and not badge.isalnum():
+            raise ConfigError("Crachá: apenas letras e números.")
+        try:
+            if not emp_id:
+                return self.ledger.add_employee(name, cpf, pin, badge or None)
+            return self.ledger.update_employee(
+                cpf, name=name, pin=pin or None, badge=badge or None, active=bool(e["active"])
+            )
+        except LedgerError as exc:
+            raise ConfigError(user_message(exc)) from exc
+
+    def on_employee_save(self, emp_id: int, e: dict, pin: str) -> None:
+        try:
+            saved = self.save_employee(emp_id, e, pin)
+        except ConfigError as exc:
+            self.screen.show_message(str(exc))
+            return
+        except OSError as exc:
+            self.screen.show_message(f"Não foi possível salvar: {exc.strerror or exc}")
+            return
+        self.screen.employees.set_employees(self.ledger.list_employees())
+        state = "salvo" if saved.active else "desativado"
+        self.screen.show_message(f"Funcionário {saved.name} {state}.", ok=True)

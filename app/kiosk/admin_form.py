@@ -1,0 +1,81 @@
+"""The admin form's raw values -> a checked KioskSettings (pt-BR messages for bad values)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from app.core.config import COMPUTE_TYPES
+from app.core.errors import ConfigError
+from app.kiosk.settings import KioskSettings
+from app.punch.pins import check_new_admin_pin, hash_admin_pin
+
+
+def _int(values: dict, key: str, what: str) -> int:
+    try:
+        return int(str(values[key]).strip() or "0")
+    except ValueError:
+        raise ConfigError(f"{what}: informe um número inteiro.") from None
+
+
+def _float(values: dict, key: str, what: str) -> float:
+    try:
+        return float(str(values[key]).strip().replace(",", "."))
+    except ValueError:
+        raise ConfigError(f"{what}: informe um número.") from None
+
+
+def settings_from_form(base: KioskSettings, v: dict) -> KioskSettings:
+    """A new KioskSettings from the admin form, or ConfigError (pt-BR) for a bad value."""
+    s = base.copy()
+    k = s.kiosk
+    k.company = " ".join(str(v["company"]).split())
+    if not k.company:
+        raise ConfigError("Informe o nome da empresa.")
+    k.kiosk_id = str(v["kiosk_id"]).strip()
+    if not k.kiosk_id:
+        raise ConfigError("Informe o código do terminal.")
+    k.employer_id = str(v.get("employer_id", k.employer_id))
+    k.cno_caepf = str(v.get("cno_caepf", k.cno_caepf))
+    k.inpi = str(v.get("inpi", k.inpi))
+    if v.get("admin_pin"):
+        k.admin_pin_hash = hash_admin_pin(check_new_admin_pin(v["admin_pin"]))
+    k.max_tries = _int(v, "max_tries", "Tentativas de voz")
+    k.idle_return_seconds = _int(v, "idle_return_seconds", "Volta ao início")
+    if "screen_timeout_seconds" in v:
+        k.screen_timeout_seconds = _int(v, "screen_timeout_seconds", "Tempo sem uso")
+        k.admin_timeout_seconds = _int(v, "admin_timeout_seconds", "Tempo sem uso na administração")
+        s.punch["duplicate_minutes"] = _int(v, "duplicate_minutes", "Marcação repetida")
+        k.volume = _int(v, "volume", "Volume")
+    k.microphone = str(v["microphone"])
+    k.sample_rate = _int(v, "sample_rate", "Taxa de amostragem")
+    k.retain_audio = bool(v["retain_audio"])
+    k.retention_days = _int(v, "retention_days", "Retenção de áudio")
+    s.sync.endpoint = str(v["endpoint"])
+    s.sync.token = str(v["token"])
+    s.sync.enabled = bool(v["sync_enabled"])
+    threads = _int(v, "cpu_threads", "Threads de CPU")
+    if not 1 <= threads <= 64:
+        raise ConfigError("Threads de CPU: de 1 a 64.")
+    workers = _int(v, "num_workers", "Workers")
+    if not 1 <= workers <= 16:
+        raise ConfigError("Workers: de 1 a 16.")
+    if v["compute_type"] not in COMPUTE_TYPES:
+        raise ConfigError("Tipo de cálculo inválido.")
+    margin = _float(v, "score_margin", "Margem de aceitação")
+    if not 0 <= margin <= 50:
+        raise ConfigError("Margem de aceitação: de 0 a 50.")
+    vad = _float(v, "vad_threshold", "Limiar de voz")
+    if not 0.05 <= vad <= 0.95:
+        raise ConfigError("Limiar de voz: de 0,05 a 0,95.")
+    engine = dict(s.engine)
+    engine.update(cpu_threads=threads, num_workers=workers, compute_type=v["compute_type"],
+                  score_margin=margin, vad_threshold=vad)  # fmt: skip
+    if v["model_path"]:
+        if not Path(v["model_path"]).expanduser().is_dir():
+            raise ConfigError("Pasta do modelo não encontrada.")
+        engine["model_path"] = v["model_path"]
+    else:
+        engine.pop("model_path", None)
+    s.engine = engine
+    s.validate()
+    return s

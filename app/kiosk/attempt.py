@@ -1,0 +1,94 @@
+"""The punch flow's typed state and the small rules the controller applies to it.
+
+``PunchAttempt`` is one worker's punch, from "who are you" to the receipt, across tries;
+``Listening`` is one try (its recording and the verify jobs in flight). Both are owned by the
+``PunchController`` and replaced, never patched from outside.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import numpy as np
+
+from app.core.phrase import Phrase
+from app.core.punch_types import CODES as PUNCH_TYPES
+from app.core.punch_types import LABELS, challenge_word
+from app.core.result import VerifyResult
+from app.core.spoken import parse_spoken
+from app.kiosk.recorder import Recording
+from app.store.models import Employee
+
+__all__ = ["LABELS", "PUNCH_TYPES", "Listening", "PunchAttempt", "challenge_word", "clean_heard"]
+
+
+@dataclass
+class Listening:
+    """One try: the snapshot verified during a pause and the full recording's verify job."""
+
+    spec_job: int | None = None  # verify job of the current snapshot
+    spec_seq: int | None = None
+    spec_speech_end: float | None = None
+    spec_result: VerifyResult | None = None  # held until the stop decision
+    spec_samples: np.ndarray | None = None
+    final_job: int | None = None  # verify job of the full recording
+    recording: Recording | None = None
+    started_at: float = 0.0  # monotonic, for the countdown
+    verifying_since: float | None = None
+    verdict_shown: bool = False
+    paused: bool = False  # the phrase so far is incomplete: waiting for the rest
+
+
+@dataclass
+class PunchAttempt:
+    """One punch across its tries; ``challenged_at`` (first try) is the legal punch time."""
+
+    employee: Employee | None = None
+    punch_type: str = ""
+    phrase: Phrase | None = None
+    challenged_at: datetime | None = None
+    attempt: int = 1
+    results: list[VerifyResult] = field(default_factory=list)
+    flag_note: str = ""  # why the punch is flagged when no try could be verified
+    last_validated: bool = False
+    confirmed_duplicate: bool = False
+    listening: Listening = field(default_factory=Listening)
+
+    def audio(self) -> np.ndarray | None:
+        rec = self.listening.recording
+        return rec.samples if rec is not None else self.listening.spec_samples
+
+
+def incomplete(result: VerifyResult) -> bool:
+    """A type heard but no full time yet ("Entrada." then a pause): wait for the rest."""
+    if result.validated:
+        return False
+    spoken = parse_spoken(result.spoken_text)
+    return spoken.type is not None and (spoken.hour is None or spoken.minute is None)
+
+
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+def clean_heard(text: str, limit: int = 60) -> str:
+    """What the screen shows of a transcript: the first sentence of a repeated phrase
+    ("Entrada, 13 40. Entrada, 13 40. Entrada" -> "Entrada, 13 40"), no word run twice in a
+    row ("Entrada Entrada Entrada" -> "Entrada"), at most ``limit`` characters."""
+    text = " ".join(text.split())
+    if not text:
+        return ""
+    sentences = [s.strip() for s in re.split(r"(?<=[.!?])\s+", text) if s.strip()]
+    norm = [" ".join(_WORD.findall(s.lower())) for s in sentences]
+    kept = [s for i, s in enumerate(sentences)
+            if norm[i] and not any(p.startswith(norm[i]) for p in norm[:i])]  # fmt: skip
+    text = " ".join(kept) or sentences[0]
+    out: list[str] = []
+    for word in text.split():
+        bare = " ".join(_WORD.findall(word.lower()))
+        if out and bare and bare == " ".join(_WORD.findall(out[-1].lower())):
+            continue
+        out.append(word)
+    text = " ".join(out).rstrip(".,;: ")
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"

@@ -1,0 +1,313 @@
+"""The punch flow: identify, choose the type, say the phrase, see the verdict, get the receipt.
+
+``PunchController`` owns the flow's typed state (``PunchAttempt``), talks to the punch service,
+the shared ``Microphone`` and the ``VerifyWorker``, tells screens what to draw and asks the
+window (``navigate``) to show one. Screens only draw and emit; nothing here reaches into a
+window. Recording and verification (speculative snapshots, pauses) are in ``listening.py``.
+"""
+
+from __future__ import annotations
+
+import errno
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from PySide6.QtCore import QObject, QTimer, Signal
+
+from app.kiosk.attempt import LABELS, PunchAttempt
+from app.kiosk.listening import ListeningMixin
+from app.kiosk.settings import KioskSettings
+from app.punch import words
+from app.punch.guard import LockedOut
+from app.store.errors import DiskFullError, LedgerError
+
+Clock = Callable[[], datetime]
+
+
+@dataclass(frozen=True)
+class PunchScreens:
+    idle: object
+    pin: object
+    types: object
+    challenge: object
+    result: object
+    receipt: object
+    message: object
+    receipts: object
+
+
+def aware(dt: datetime) -> datetime:
+    return dt if dt.tzinfo is not None else dt.astimezone()
+
+
+class PunchController(ListeningMixin, QObject):
+    navigate = Signal(object)  # the screen to show
+    admin_unlocked = Signal()
+    punched = Signal()  # a punch was stored (sync wakes up)
+    sound = Signal(str)  # "ok" | "bad": the verdict's sound
+
+    def __init__(
+        self,
+        screens: PunchScreens,
+        microphone,
+        *,
+        clock: Clock,
+        current: Callable[[], object],
+        monotonic: Callable[[], float] = time.monotonic,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.s = screens
+        self.current = current  # the screen on show (the window's stack)
+        self.mic = microphone
+        self.clock = clock
+        self.monotonic = monotonic
+        self.settings = KioskSettings()
+        self.service = None
+        self.ledger = None
+        self.verify_worker = None
+        self.model_state, self.model_error = "loading", ""
+        self.attempt = PunchAttempt()
+        self.admin_mode = False
+        self._job = 0
+        self.metrics: dict = {"latencies": [], "paths": {"early": 0, "snapshot": 0, "full": 0}}
+        self.continue_timer = QTimer(self)
+        self.continue_timer.setSingleShot(True)
+        self.continue_timer.timeout.connect(self.accept)
+        self.watchdog = QTimer(self)  # "Verificando..." never stays up long (issue 11 item 3)
+        self.watchdog.setSingleShot(True)
+        self.watchdog.timeout.connect(self.on_verify_timeout)
+        s = screens
+        s.idle.touched.connect(self.start)
+        s.pin.pin_entered.connect(self.on_pin)
+        s.pin.badge_entered.connect(self.on_badge)
+        s.pin.cancelled.connect(self.cancel)
+        s.types.chosen.connect(self.on_type)
+        s.types.cancelled.connect(self.cancel)
+        s.types.receipts_requested.connect(self.show_receipts)
+        s.receipts.done.connect(self.back_to_types)
+        s.challenge.record_clicked.connect(self.record)
+        s.challenge.cancel_clicked.connect(self.on_cancel_recording)
+        s.result.retry.connect(self.retry)
+        s.result.accept.connect(self.accept)
+        s.result.cancelled.connect(self.cancel)
+        s.receipt.done.connect(self.cancel)
+        s.message.ok.connect(self.cancel)
+        s.message.action.connect(self.on_message_action)
+
+    # ------------------------------------------------------------------ wiring
+
+    def configure(self, settings: KioskSettings, service, ledger) -> None:
+        self.settings, self.service, self.ledger = settings, service, ledger
+
+    def show(self, screen) -> None:
+        self.navigate.emit(screen)
+
+    def message(self, title: str, text: str, actions: dict[str, str] | None = None) -> None:
+        self.s.message.show_message(title, text, actions)
+        self.show(self.s.message)
+
+    def reset(self) -> None:
+        self.continue_timer.stop()
+        self.watchdog.stop()
+        self.attempt = PunchAttempt()
+        self.admin_mode = False
+
+    def cancel(self) -> None:
+        """Back to the idle screen; nothing of this punch is kept (not yet attempted)."""
+        self.reset()
+        self.show(self.s.idle)
+
+    # ------------------------------------------------------------------ identify + lockout
+
+    def start(self, admin: bool = False) -> None:
+        self.reset()
+        self.admin_mode = admin
+        self.s.pin.reset()
+        self.s.pin.set_mode(admin)
+        self.show(self.s.pin)
+        self.update_keypad()
+
+    def update_keypad(self) -> None:
+        """Grey out the keypad while PIN entry as a whole is locked (badges keep working)."""
+        locked = False
+        if self.service is not None and not self.admin_mode:
+            locked = self.service.guard.state("pin").locked(self.service.now().timestamp())
+        self.s.pin.set_keypad_locked(locked)
+
+    def lock_notice(self) -> str:
+        """For the idle screen: someone is locked out, and until when (never who)."""
+        notice = self.service.lock_notice() if self.service is not None else None
+        return notice.text if notice is not None else ""
+
+    def on_pin(self, pin: str) -> None:
+        """Lockouts are per identity (the punch service's guard): one person's wrong PINs
+        never lock badges, other people or the admin."""
+        try:
+            if self.admin_mode:
+                stored = self.settings.kiosk.admin_pin_hash
+                if self.service.check_admin_pin(pin, stored, report_lock=True):
+                    self.admin_mode = False
+                    self.admin_unlocked.emit()
+                else:
+                    self.s.pin.reset("PIN do administrador incorreto.")
+                return
+            self.identified(self.service.identify(pin=pin, report_lock=True))
+        except LockedOut as exc:
+            self.s.pin.reset(exc.message)
+        self.update_keypad()
+
+    def on_badge(self, badge: str) -> None:
+        if self.admin_mode:
+            return
+        try:
+            self.identified(self.service.identify(badge=badge, report_lock=True))
+        except LockedOut as exc:
+            self.s.pin.reset(exc.message)
+
+    def identified(self, employee) -> None:
+        if employee is None:
+            self.s.pin.reset("PIN ou crachá não reconhecido. Tente novamente.")
+            return
+        self.attempt.employee = employee
+        self.back_to_types()
+
+    def back_to_types(self) -> None:
+        employee = self.attempt.employee
+        if employee is None:
+            self.cancel()
+            return
+        now = aware(self.clock())
+        suggested = self.service.next_type(employee, now)
+        last = self.service.last_punch(employee, now)
+        first = employee.name.split()[0] if employee.name else ""
+        greeting = words.greeting(first, last.text if last is not None else None)
+        self.s.types.show_for(greeting, suggested)
+        self.show(self.s.types)
+
+    def show_receipts(self) -> None:
+        """The worker's own punches of the last 48 hours (issue 13)."""
+        employee = self.attempt.employee
+        if employee is None:
+            self.cancel()
+            return
+        views = self.service.recent_receipts(employee, aware(self.clock()))
+        self.s.receipts.show_punches(employee.name, [v.punch for v in views])
+        self.show(self.s.receipts)
+
+    # ------------------------------------------------------------------ type + challenge
+
+    def on_type(self, kind: str) -> None:
+        a = self.attempt
+        a.punch_type, a.attempt = kind, 1
+        if not a.confirmed_duplicate and self._recent_same_type(kind):
+            minutes = round(self.service.settings.duplicate_minutes)
+            self.message(
+                "Marcação repetida?",
+                f"Você já registrou {LABELS[kind]} nos últimos {minutes} minutos. "
+                "Deseja registrar de novo?",
+                {"duplicate": f"Registrar {LABELS[kind]} de novo"},
+            )
+            return
+        self.open_challenge()
+
+    def _recent_same_type(self, kind: str) -> bool:
+        employee = self.attempt.employee
+        return bool(employee) and self.service.duplicate_of(employee, kind, aware(self.clock()))
+
+    def refresh_phrase(self) -> None:
+        a = self.attempt
+        a.phrase = self.service.challenge(a.punch_type, self.clock())
+        self.s.challenge.show_phrase(a.phrase, a.attempt, self.settings.kiosk.max_tries)
+
+    def open_challenge(self) -> None:
+        self.refresh_phrase()
+        self.s.challenge.set_state("ready")
+        self.show(self.s.challenge)
+
+    def tick(self, current) -> None:
+        """Once a second from the window: the phrase follows the minute until Falar, the
+        lockout counts down, the listening countdown runs."""
+        if current is self.s.challenge:
+            if self.s.challenge.record.isEnabled():
+                self.refresh_phrase()
+            else:
+                self.update_countdown()
+        elif current is self.s.pin:
+            self.update_keypad()
+
+    def retry(self) -> None:
+        self.attempt.attempt += 1
+        self.open_challenge()
+
+    def on_message_action(self, action: str) -> None:
+        if action == "retry":
+            self.open_challenge()
+        elif action == "duplicate":
+            self.attempt.confirmed_duplicate = True
+            self.on_type(self.attempt.punch_type)
+        elif action in ("flag", "save"):
+            self.commit()
+
+    # ------------------------------------------------------------------ commit + receipt
+
+    def accept(self) -> None:
+        self.continue_timer.stop()
+        self.commit()
+
+    def commit(self) -> None:
+        a = self.attempt
+        if a.employee is None:
+            self.cancel()
+            return
+        if a.phrase is None:
+            self.refresh_phrase()
+        note = a.flag_note if not any(r.validated for r in a.results) else ""
+        when = aware(a.challenged_at or self.clock())  # the time the first challenge showed
+        try:
+            punch = self.service.commit(a.employee, a.phrase, a.results, self.punch_audio(),
+                                        note=note, now=when)  # fmt: skip
+        except (LedgerError, OSError) as exc:
+            full = isinstance(exc, DiskFullError) or (
+                isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT)
+            )
+            text = (
+                "Disco cheio: não foi possível gravar o registro. Chame o administrador."
+                if full
+                else f"Não foi possível gravar o registro: {words.user_message(exc)}"
+            )
+            self.message("Registro não gravado", text, {"save": "Tentar de novo"})
+            return
+        self.punched.emit()
+        k = self.settings.kiosk
+        self.s.receipt.show_receipt(punch, k.company, k.kiosk_id)
+        self.s.receipt.countdown.setText(f"Voltando ao início em {k.idle_return_seconds} s")
+        self.show(self.s.receipt)
+
+    def punch_audio(self):
+        """The last recording's samples, only when audio retention or sync needs them (LGPD)."""
+        samples = self.attempt.audio()
+        k = self.settings
+        if samples is None or not (k.kiosk.retain_audio or k.sync.enabled):
+            return None
+        return samples
+
+    # ------------------------------------------------------------------ inactivity
+
+    def timed_out(self, current) -> None:
+        """The defined outcome of inactivity on each punch screen (issue 13): a punch already
+        attempted is recorded (flagged when no try validated); anything else is cancelled."""
+        s = self.s
+        if current is s.challenge and not s.challenge.record.isEnabled():
+            return  # listening or verifying: the recorder limit and the watchdog bound those
+        attempted = bool(self.attempt.results or self.attempt.flag_note)
+        if (
+            current is s.result
+            or (current in (s.message, s.challenge) and attempted)  # e.g. left after a retry
+            or (current is s.message and "save" in s.message.actions())
+        ):
+            self.commit()
+        else:
+            self.cancel()
