@@ -138,7 +138,7 @@ def _run(options: LoadOptions, cluster: pgcluster.Cluster, work: Path) -> LoadRe
             syncs.append(sync)
         report.prep_s = round(time.perf_counter() - started, 1)
         latencies: list[float] = []
-        counter = _Counter()
+        counter = _Counter(options.crash_at * report.expected)
         _time_pushes(syncs, [] if options.rate else latencies, counter)  # before _Live wraps
         crash = threading.Thread(
             target=_crash_when, args=(options, report, server, cluster, engine, counter),
@@ -187,15 +187,19 @@ def _run(options: LoadOptions, cluster: pgcluster.Cluster, work: Path) -> LoadRe
 
 
 class _Counter:
-    def __init__(self) -> None:
+    def __init__(self, target: float = 0.0) -> None:
         self.lock = threading.Lock()
         self.accepted = 0
         self.requests = 0
+        self.target = target
         self.done = threading.Event()
+        self.reached = threading.Event()  # set by the answer that crosses ``target``
 
     def add(self, n: int) -> None:
         with self.lock:
             self.accepted += n
+            if self.target and self.accepted >= self.target:
+                self.reached.set()
 
 
 def _kiosk_loop(sync, report: LoadReport) -> None:
@@ -299,10 +303,9 @@ def _time_pushes(syncs, latencies: list[float], counter: _Counter) -> None:
 
 
 def _crash_when(options, report, server, cluster, engine, counter: _Counter) -> None:
-    target = options.crash_at * report.expected
-    while not counter.done.is_set() and counter.accepted < target:
-        time.sleep(0.05)
-    if counter.done.is_set():
+    while not counter.done.is_set() and not counter.reached.wait(0.01):
+        pass
+    if not counter.reached.is_set():
         report.crash = "not reached"
         return
     t = time.perf_counter()

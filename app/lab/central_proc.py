@@ -28,9 +28,9 @@ class CentralProcess:
 
     def start(self, timeout_s: float = 30.0) -> None:
         root = Path(__file__).resolve().parents[2]
-        env = {**os.environ, "PYTHONPATH": str(root)}
-        cmd = [sys.executable, "-m", "app", "central", "serve", "--database-url",
-               self.database_url, "--port", str(self.port),
+        # the URL holds the password: environment, not argv (which every user sees in ps)
+        env = {**os.environ, "PYTHONPATH": str(root), "PONTOVOZ_CENTRAL_DB": self.database_url}
+        cmd = [sys.executable, "-m", "app", "central", "serve", "--port", str(self.port),
                "--workers", str(self.workers)]  # fmt: skip
         self.proc = subprocess.Popen(cmd, env=env, cwd=root, stdout=subprocess.DEVNULL)
         deadline = time.monotonic() + timeout_s

@@ -195,6 +195,8 @@ class CentralSync:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._send_audio = ledger.settings.audio_retention_days > 0
+        # with audio (~200 KB a clip in base64) smaller batches keep each request a few MB
+        self._batch = min(20, section.batch_size) if self._send_audio else section.batch_size
         self.last: CentralPass = CentralPass()
         self._central_head: int | None = None  # Central's head from its last answer
         self._roster_due = 0.0  # the roster is pulled at most every poll_interval_s
@@ -225,7 +227,7 @@ class CentralSync:
         central_head = self._central_head
         pushed = accepted = dups = conflicts = 0
         while not self._stop.is_set():
-            batch = ledger_roster.records_after(self._ledger, central_head, self.section.batch_size)
+            batch = ledger_roster.records_after(self._ledger, central_head, self._batch)
             if not batch:
                 break
             mine = ledger_roster.head(self._ledger)
