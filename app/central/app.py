@@ -134,6 +134,11 @@ def create_app(database_url: str, pool_size: int = 10) -> FastAPI:
             server_time=now_iso(),
         )  # fmt: skip
 
+    @app.api_route("/api/{rest:path}", methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
+    def api_unknown(rest: str) -> JSONResponse:
+        """Kiosks get JSON for an unknown /api path, not the back office's HTML page."""
+        return _error(404, "endereço não encontrado")
+
     install_handlers(app)
     from app.central.web import create_web_app  # the HR back office: every path but /api
 
