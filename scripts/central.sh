@@ -50,7 +50,9 @@ export PONTOVOZ_HOME="$data"
 url="http://$host:$port"
 cat <<MSG
 
-PontoVoz Central: $url
+PontoVoz Central: $url  (painel do RH no navegador)
+  Primeiro acesso ao painel: PONTOVOZ_HOME=$data .venv/bin/python -m app central users add \\
+                            --username rh --name "Nome do RH"   (mostra a senha uma vez)
   Dados e banco: $data (PostgreSQL local; senha em $data/config/central.json)
   Cadastrar um quiosque:  PONTOVOZ_HOME=$data .venv/bin/python -m app central enroll-code
      e no quiosque:       python -m app central join --url $url --code CÓDIGO

@@ -27,6 +27,7 @@ def kiosk_afd(
     employer_id: str,
     employer_name: str,
     inpi: str,
+    developer_id: str,
     first: date,
     last: date,
     generated_at: datetime,
@@ -36,7 +37,10 @@ def kiosk_afd(
         raise AfdError(
             "Cadastre o número de registro do REP-P no INPI (17 dígitos) em Exportações."
         )
-    header = Header(employer_id, employer_name, inpi, first, last, generated_at, DEVELOPER_ID)
+    developer = developer_id or DEVELOPER_ID
+    if len("".join(c for c in developer if c.isdigit())) not in (11, 14):
+        raise AfdError("Cadastre o CNPJ/CPF do desenvolvedor do REP-P em Exportações.")
+    header = Header(employer_id, employer_name, inpi, first, last, generated_at, developer)
     records = [
         PunchRecord(r.nsr, r.punched_at, r.cpf, r.recorded_at, r.offline, r.afd_hash) for r in rows
     ]

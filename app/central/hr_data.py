@@ -63,14 +63,14 @@ def to_schedule(row: WorkSchedule | None) -> Schedule:
 
 
 def schedules_for(s: Session, employee_ids: Sequence[int]) -> dict[int, Schedule]:
-    rows = s.execute(
-        select(EmployeeProfile.employee_id, WorkSchedule)
-        .join(WorkSchedule, WorkSchedule.code == EmployeeProfile.schedule_code)
-        .where(EmployeeProfile.employee_id.in_(employee_ids))
-    ).all()
-    found = {eid: to_schedule(ws) for eid, ws in rows}
-    default = to_schedule(s.get(WorkSchedule, DEFAULT_SCHEDULE))
-    return {eid: found.get(eid, default) for eid in employee_ids}
+    """Each employee's schedule (default PADRAO). Both tables are small (one row per employee,
+    a handful of schedules): read whole, no IN list of hundreds of ids to compile."""
+    codes = dict(
+        s.execute(select(EmployeeProfile.employee_id, EmployeeProfile.schedule_code)).all()
+    )
+    known = {w.code: to_schedule(w) for w in s.scalars(select(WorkSchedule))}
+    default = known.get(DEFAULT_SCHEDULE) or Schedule()
+    return {eid: known.get(codes.get(eid) or DEFAULT_SCHEDULE, default) for eid in employee_ids}
 
 
 def month_bounds(year: int, month: int) -> tuple[date, date]:

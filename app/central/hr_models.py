@@ -144,3 +144,4 @@ class Employer(Base):
     cnpj: Mapped[str] = mapped_column(String(14))
     name: Mapped[str] = mapped_column(String(150))
     inpi: Mapped[str] = mapped_column(String(17), default="")  # REP-P registration at INPI
+    developer_id: Mapped[str] = mapped_column(String(14), default="")  # REP-P developer CNPJ/CPF

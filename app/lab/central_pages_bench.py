@@ -120,8 +120,9 @@ def main(argv: list[str] | None = None) -> int:
         seed_s = time.perf_counter() - t
         with engine.begin() as conn:
             conn.execute(text("ANALYZE"))
-            conn.execute(text("INSERT INTO hr_employer (id, cnpj, name, inpi) VALUES "
-                              "(1, '12345678000195', 'Empresa do Bench Ltda', '1')"))  # fmt: skip
+            conn.execute(text("INSERT INTO hr_employer (id, cnpj, name, inpi, developer_id) VALUES"
+                              " (1, '12345678000195', 'Empresa do Bench Ltda',"
+                              " '12345678901234567', '11222333000181')"))  # fmt: skip
             pid = conn.execute(text("SELECT id FROM punches WHERE flagged LIMIT 1")).scalar()
         env = {**os.environ, "PYTHONPATH": str(ROOT), "PONTOVOZ_HR_PASSWORD": PASSWORD}
         subprocess.run([sys.executable, "-m", "app", "central", "users", "add", "--database-url",

@@ -101,8 +101,8 @@ def site(central_db) -> Iterator[Site]:
         teams = [r[0] for r in conn.execute(text("SELECT id FROM hr_teams ORDER BY id"))]
         conn.execute(
             text(
-                "INSERT INTO hr_employer (id, cnpj, name, inpi) VALUES "
-                "(1, '12345678000195', 'Padaria São João Ltda', '12345678901234567')"
+                "INSERT INTO hr_employer (id, cnpj, name, inpi, developer_id) VALUES (1,"
+                " '12345678000195', 'Padaria São João Ltda', '12345678901234567', '11222333000181')"
             )
         )
     with session_scope(factory) as s:

@@ -16,7 +16,7 @@ from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from sqlalchemy.orm import Session, sessionmaker
@@ -181,6 +181,9 @@ def _install_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> Response:
+        if request.url.path.startswith("/api/"):  # a kiosk/API client: JSON, as Central's API
+            text = "endereço não encontrado" if exc.status_code == 404 else str(exc.detail)
+            return JSONResponse({"error": text}, status_code=exc.status_code)
         titles = {404: "Página não encontrada", 405: "Operação não permitida"}
         title = titles.get(exc.status_code, "Não foi possível concluir")
         msg = "Confira o endereço ou volte ao início." if exc.status_code == 404 else title + "."

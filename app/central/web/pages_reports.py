@@ -119,18 +119,29 @@ def exports(request: Request, s: DB, user: User) -> Response:
 
 @router.post("/empresa")
 def employer_save(
-    request: Request, s: DB, user: User, cnpj: F, nome: F, inpi: OptF = None, csrf: OptF = None
+    request: Request,
+    s: DB,
+    user: User,
+    cnpj: F,
+    nome: F,
+    inpi: OptF = None,
+    desenvolvedor: OptF = None,
+    csrf: OptF = None,
 ) -> Response:
     need(user, "exports")
     check_csrf(user, csrf)
     digits = re.sub(r"\D", "", cnpj)
     inpi_digits = re.sub(r"\D", "", inpi or "")
+    dev = re.sub(r"\D", "", desenvolvedor or "")
+    if dev and len(dev) not in (11, 14):
+        raise WebError("CNPJ/CPF do desenvolvedor: 14 ou 11 dígitos.")
     if len(digits) not in (11, 14):
         raise WebError("Informe um CNPJ (14 dígitos) ou CPF (11 dígitos).")
     if not 2 <= len(nome.strip()) <= 150 or len(inpi_digits) > 17:
         raise WebError("Razão social até 150 caracteres; registro INPI até 17 dígitos.")
     row = s.scalar(select(Employer).limit(1)) or Employer(id=1)
     row.cnpj, row.name, row.inpi = digits, " ".join(nome.split()), inpi_digits
+    row.developer_id = dev
     s.add(row)
     auth.audit(s, user, "empregador_alterado", "empregador", {"cnpj": digits, "nome": row.name})
     return redirect("/exportacoes")
@@ -163,8 +174,11 @@ def export_aej(request: Request, s: DB, user: User, de: str = "", ate: str = "")
                 vinculos.append(aej.Vinculo(e.cpf, e.name, sh))
     merged = _merge_vinculos(vinculos)
     reps = {str(k.id): employer.inpi or "0" for k in s.scalars(select(Kiosk))}
+    # the AEJ is the PTRP's output; without a developer on file the employer runs it as its own
+    dev_name = "PontoVoz" if employer.developer_id else employer.name
+    ptrp = aej.Ptrp(developer_id=employer.developer_id or employer.cnpj, developer_name=dev_name)
     text = aej.build(aej.Employer(employer.cnpj, employer.name), first, last, merged, reps, TZ,
-                     datetime.now(TZ))  # fmt: skip
+                     datetime.now(TZ), ptrp)  # fmt: skip
     data = text.encode("iso-8859-1", errors="replace")
     problems = check_aej(data)
     if problems:
@@ -219,7 +233,8 @@ def export_afd(
     ).all()
     try:
         data, name = kiosk_afd(rows, kiosk.ledger_kiosk_id, employer.cnpj, employer.name,
-                               employer.inpi, first, last, datetime.now(UTC))  # fmt: skip
+                               employer.inpi, employer.developer_id, first, last,
+                               datetime.now(UTC))  # fmt: skip
     except AfdError as exc:
         raise WebError(str(exc)) from None
     auth.audit(s, user, "afd_exportado", f"quiosque:{kiosk.id}", {"de": de, "ate": ate})

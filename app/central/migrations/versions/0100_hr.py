@@ -24,6 +24,7 @@ def upgrade() -> None:
         sa.Column("cnpj", sa.String(length=14), nullable=False),
         sa.Column("name", sa.String(length=150), nullable=False),
         sa.Column("inpi", sa.String(length=17), nullable=False),
+        sa.Column("developer_id", sa.String(length=14), server_default="", nullable=False),
         sa.PrimaryKeyConstraint("id"),
     )
     op.create_table(
