@@ -19,6 +19,7 @@ FRONT_MODULES = (
     "app.punch.cli",  # punch, employees, ledger, export
     "app.sync.cli",  # sync
     "app.api.cli",  # serve
+    "app.central.cli",  # central (server, and the kiosk's join/sync)
     "app.lab.cli",  # eval, bench, corpus (left out of the kiosk bundle)
 )
 

@@ -11,6 +11,7 @@ from fastapi import FastAPI
 from starlette.concurrency import run_in_threadpool
 
 from app import __version__
+from app.api.auth import RateLimiter
 from app.api.errors import install_handlers
 from app.api.gate import Gate
 from app.api.routes import router
@@ -23,7 +24,8 @@ log = logging.getLogger(__name__)
 
 DESCRIPTION = (
     "Checks that a short recording says the expected time-clock phrase (e.g. 'ENTRADA 13 40'). "
-    "POST / takes the seed's body unchanged; no header is required."
+    "POST / takes the seed's body unchanged. A server reachable from outside requires "
+    "'Authorization: Bearer <token>'; each token has a rate limit (429 with Retry-After)."
 )
 
 
@@ -39,6 +41,7 @@ def create_app(verifier: Verifier | None = None, settings: ApiSettings | None = 
         settings.concurrency or verifier.options.num_workers,
         settings.max_queue,
         settings.max_wait_seconds,
+        settings.max_inflight_bytes,
     )
 
     @asynccontextmanager
@@ -59,6 +62,8 @@ def create_app(verifier: Verifier | None = None, settings: ApiSettings | None = 
     app.state.verifier = verifier
     app.state.settings = settings
     app.state.gate = gate
+    limit = settings.rate_limit_per_minute
+    app.state.rate_limiter = RateLimiter(limit) if limit else None
     install_handlers(app)
     app.include_router(router)
     return app
@@ -66,4 +71,7 @@ def create_app(verifier: Verifier | None = None, settings: ApiSettings | None = 
 
 def app_from_env() -> FastAPI:
     """Factory for ``uvicorn --factory`` (one per worker process): settings from the env."""
+    from app.api import logguard
+
+    logguard.install()
     return create_app()

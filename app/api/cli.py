@@ -17,7 +17,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="run the Speech API (POST / like the AWS function) on uvicorn",
         description=(
             "Serve the seed's validation endpoint. Each worker process loads its own model: "
-            "on N cores use about N / workers CPU threads each (--cpu-threads)."
+            "on N cores use about N / workers CPU threads each (--cpu-threads). Listening on "
+            "anything but 127.0.0.1 requires a token (--auth-token-file) unless --no-auth."
         ),
     )
     p.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
@@ -30,8 +31,18 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--auth-token-file",
         type=Path,
-        help="require 'Authorization: Bearer <token>' with the token in this file "
-        f"(or set {ENV_PREFIX}AUTH_TOKEN); off by default, as the seed's clients send no header",
+        help="require 'Authorization: Bearer <token>' with the token(s) in this file, one per "
+        f"line (or set {ENV_PREFIX}AUTH_TOKEN, comma-separated)",
+    )
+    p.add_argument(
+        "--rate-limit",
+        type=int,
+        help="requests per minute per token (per client address without auth); 0 = no limit",
+    )
+    p.add_argument(
+        "--no-auth",
+        action="store_true",
+        help="serve a non-loopback address without a token (a private network only)",
     )
     p.add_argument("--log-level", default="info", choices=["debug", "info", "warning", "error"])
     p.set_defaults(func=serve)
@@ -39,6 +50,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def serve(args: argparse.Namespace) -> int:
     import uvicorn
+
+    from app.api import logguard
+    from app.api.server import connection_cap, is_loopback, raise_fd_limit, uvicorn_options
 
     if not 1 <= args.workers <= 64:
         raise ConfigError("--workers must be between 1 and 64")
@@ -54,19 +68,24 @@ def serve(args: argparse.Namespace) -> int:
         env[ENV_PREFIX + "MAX_QUEUE"] = str(args.max_queue)
     if args.max_wait is not None:
         env[ENV_PREFIX + "MAX_WAIT_SECONDS"] = str(args.max_wait)
+    if args.rate_limit is not None:
+        env[ENV_PREFIX + "RATE_LIMIT_PER_MINUTE"] = str(args.rate_limit)
     if args.auth_token_file is not None:
-        try:
-            token = args.auth_token_file.read_text(encoding="utf-8").strip()
-        except OSError as exc:
-            raise ConfigError(f"cannot read the token file: {exc}") from exc
-        if not token:
-            raise ConfigError(f"the token file {args.auth_token_file} is empty")
-        env[ENV_PREFIX + "AUTH_TOKEN"] = token
+        env[ENV_PREFIX + "AUTH_TOKEN"] = _read_tokens(args.auth_token_file)
     os.environ.update(env)
-    ApiSettings.from_env()  # fail now, in the parent, on a bad setting
+    settings = ApiSettings.from_env()  # fail now, in the parent, on a bad setting
+    if not settings.tokens and not is_loopback(args.host) and not args.no_auth:
+        raise ConfigError(
+            f"recusado: servir em {args.host} sem token deixaria a API aberta para qualquer um. "
+            "Use --auth-token-file ARQUIVO (ou PONTOVOZ_API_AUTH_TOKEN); só numa rede privada, "
+            "--no-auth"
+        )
+    fd_limit = raise_fd_limit()
+    os.environ[ENV_PREFIX + "MAX_CONNECTIONS"] = str(connection_cap(settings, fd_limit))
     from app.core.config import options_from
 
     options_from({}, env=os.environ)
+    logguard.install()
     uvicorn.run(
         "app.api.app:app_from_env",
         factory=True,
@@ -74,7 +93,17 @@ def serve(args: argparse.Namespace) -> int:
         port=args.port,
         workers=args.workers,
         log_level=args.log_level,
-        timeout_keep_alive=5,
-        timeout_graceful_shutdown=10,
+        **uvicorn_options(),
     )
     return 0
+
+
+def _read_tokens(path: Path) -> str:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(f"cannot read the token file: {exc}") from exc
+    tokens = [t.strip() for t in text.replace(",", "\n").splitlines() if t.strip()]
+    if not tokens:
+        raise ConfigError(f"the token file {path} is empty")
+    return ",".join(tokens)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import math
+import re
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -18,6 +19,10 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from app.core.errors import AudioError, ModelError, PhraseError, PontoVozError
 
 log = logging.getLogger(__name__)
+
+#: Library error numbers ("[Errno 1094995529]" from PyAV/FFmpeg) and placeholder file names
+#: mean nothing to a client; the sentence around them does.
+_NOISE = re.compile(r"\[Errno -?\d+\]\s*|:\s*'<none>'")
 
 USAGE = 'send POST / with a JSON body {"expected_speech": "ENTRADA 13 40", "audio": "<base64>"}'
 
@@ -45,7 +50,12 @@ class Unauthorized(ApiError):
 
 
 class RequestTimeout(ApiError):
+    """The body stalled: answer and close (the rest of the body will not be waited for)."""
+
     status = 408
+
+    def __init__(self, message: str):
+        super().__init__(message, {"Connection": "close"})
 
 
 class PayloadTooLarge(ApiError):
@@ -87,8 +97,13 @@ async def _core_error(request: Request, exc: Exception) -> JSONResponse:
     status = _status_for(exc)
     if status >= 500:
         log.error("core error on %s %s: %s", request.method, request.url.path, exc)
-        return error_response(status, f"the speech model is not available: {exc}")
-    return error_response(status, str(exc))
+        return error_response(status, f"the speech model is not available: {plain(str(exc))}")
+    return error_response(status, plain(str(exc)))
+
+
+def plain(message: str) -> str:
+    """A core error's message without library error numbers."""
+    return " ".join(_NOISE.sub("", message).split())
 
 
 async def _http_error(request: Request, exc: Exception) -> JSONResponse:

@@ -1,10 +1,15 @@
-"""A bounded queue in front of the verifier.
+"""Admission control and a bounded queue in front of the verifier.
+
+A request is *admitted* before its body is read (issue 12 row 7: 150 bodies of 5 MB were read
+and decoded before the queue said no, RSS 1.4 GB). Admission checks two budgets at once: the
+number of requests in progress (``concurrency + max_queue``) and the bytes their bodies may
+take (``max_inflight_bytes``; each body counts ``BODY_COST`` times its declared size: raw body,
+JSON text, decoded audio, decoder). Refused requests get 503 with a Retry-After at once, with
+their bodies unread.
 
 The verifier is CPU bound and synchronous, so it runs on a small thread pool of its own (never on
-the event loop, never on the 40-thread pool Starlette uses for sync routes). At most
-``concurrency + max_queue`` requests are admitted; the rest get 503 at once, and an admitted one
-that waits longer than ``max_wait`` for a slot gets 503 instead of running late. Both carry a
-Retry-After estimated from recent service times.
+the event loop, never on the 40-thread pool Starlette uses for sync routes); an admitted request
+that waits longer than ``max_wait`` for a worker gets 503 instead of running late.
 
 No asyncio primitives are kept between calls, so one gate serves any event loop (uvicorn's, or
 the fresh one Mangum drives per Lambda invocation).
@@ -15,28 +20,48 @@ from __future__ import annotations
 import asyncio
 import threading
 import time
-from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from typing import Any, TypeVar
 
 from app.api.errors import Overloaded
 
 T = TypeVar("T")
+#: Peak bytes of memory per byte of request body while it is handled (measured: raw chunks and
+#: their join, the JSON string, the decoded audio; rounded up).
+BODY_COST = 4
+
+
+class Ticket:
+    """One admitted request; released when both the request and its verifier job are done."""
+
+    def __init__(self, cost: int) -> None:
+        self.cost = cost
+        self.holds = 1
 
 
 class Gate:
-    def __init__(self, concurrency: int, max_queue: int, max_wait: float):
+    def __init__(
+        self, concurrency: int, max_queue: int, max_wait: float, max_bytes: int = 1 << 62
+    ) -> None:
         self.concurrency = max(1, concurrency)
         self.max_queue = max(0, max_queue)
         self.max_wait = max_wait
+        self.max_bytes = max_bytes
         self._executor = ThreadPoolExecutor(self.concurrency, thread_name_prefix="pontovoz-verify")
         self._lock = threading.Lock()
-        self._pending = 0  # admitted and not finished (waiting + running)
+        self._pending = 0  # admitted and not finished (reading, waiting, running)
+        self._bytes = 0  # memory reserved by admitted requests
         self._service = 0.5  # moving average of seconds per job
 
     @property
     def pending(self) -> int:
         return self._pending
+
+    @property
+    def reserved_bytes(self) -> int:
+        return self._bytes
 
     @property
     def limit(self) -> int:
@@ -45,26 +70,44 @@ class Gate:
     def retry_after(self) -> float:
         return self._service * (self._pending / self.concurrency + 1)
 
-    async def run(self, fn: Callable[..., T], *args: Any) -> T:
-        """Run ``fn(*args)`` on a verifier thread; raise Overloaded when the queue is full."""
+    @contextmanager
+    def admit(self, body_bytes: int) -> Iterator[Ticket]:
+        """Admit a request whose body is (at most) ``body_bytes``, or raise Overloaded now."""
+        ticket = Ticket(BODY_COST * max(0, body_bytes))
         with self._lock:
             if self._pending >= self.limit:
                 raise Overloaded(
                     f"the server is busy ({self._pending} requests in progress); retry later",
                     self.retry_after(),
                 )
+            if self._pending and self._bytes + ticket.cost > self.max_bytes:
+                raise Overloaded(
+                    "the server is handling too much audio at once; retry later",
+                    self.retry_after(),
+                )
             self._pending += 1
+            self._bytes += ticket.cost
+        try:
+            yield ticket
+        finally:
+            self._release(ticket)
+
+    async def run(self, ticket: Ticket, fn: Callable[..., T], *args: Any) -> T:
+        """Run ``fn(*args)`` on a verifier thread for an admitted request."""
         deadline = time.monotonic() + self.max_wait
         try:
             future = self._executor.submit(self._job, deadline, fn, *args)
         except RuntimeError:  # executor shut down (the server is stopping)
-            self._release()
             raise Overloaded("the server is shutting down; retry later", 5.0) from None
-        future.add_done_callback(self._done)
         try:
             return await asyncio.wrap_future(future)
         except asyncio.CancelledError:
-            future.cancel()  # a queued job of a client that went away never runs
+            # A queued job of a client that went away never runs; a running one keeps its
+            # admission (memory, worker) until it ends.
+            if not future.cancel():
+                with self._lock:
+                    ticket.holds += 1
+                future.add_done_callback(lambda _: self._release(ticket))
             raise
 
     def _job(self, deadline: float, fn: Callable[..., T], *args: Any) -> T:
@@ -81,12 +124,12 @@ class Gate:
             with self._lock:
                 self._service = 0.8 * self._service + 0.2 * spent
 
-    def _done(self, future: Future) -> None:
-        self._release()
-
-    def _release(self) -> None:
+    def _release(self, ticket: Ticket) -> None:
         with self._lock:
-            self._pending -= 1
+            ticket.holds -= 1
+            if ticket.holds == 0:
+                self._pending -= 1
+                self._bytes -= ticket.cost
 
     def shutdown(self) -> None:
         self._executor.shutdown(wait=False, cancel_futures=True)

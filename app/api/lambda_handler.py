@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from mangum import Mangum
 
+from app.api import logguard
 from app.api.app import create_app
 from app.api.settings import ApiSettings
 
@@ -29,6 +30,7 @@ if TYPE_CHECKING:
     from app.core.verifier import Verifier
 
 log = logging.getLogger(__name__)
+NOT_BASE64 = "isBase64Encoded is true but the body is not valid base64"
 
 
 class LambdaAdapter:
@@ -41,11 +43,34 @@ class LambdaAdapter:
 
     def __call__(self, event: Any, context: Any = None) -> dict[str, Any]:
         if self._is_http(event, context):
+            refusal = self._refuse_anonymous(event)
+            if refusal:
+                return _json_response(401, refusal)
             if not _body_decodes(event):
-                return _json_response(400, "isBase64Encoded is true but the body is not base64")
+                return _json_response(400, NOT_BASE64)
             return self.mangum(event, context)
-        result = self.mangum(self._wrap_direct(event), context)
-        return _direct_result(result)
+        wrapped = self._wrap_direct(event)
+        if not _body_decodes(wrapped):
+            return _direct_result(_json_response(400, NOT_BASE64))
+        return _direct_result(self.mangum(wrapped, context))
+
+    def _refuse_anonymous(self, event: dict[str, Any]) -> str:
+        """A public function URL (AuthType NONE) without a token would be a free transcription
+        service for anyone (issue 12 row 15): refuse unless the URL is IAM-signed, tokens are
+        configured, or the operator explicitly allowed it. ``/health`` stays open."""
+        if self.settings.tokens or self.settings.allow_anonymous:
+            return ""
+        context = event.get("requestContext") or {}
+        authorizer = context.get("authorizer") if isinstance(context, dict) else None
+        if isinstance(authorizer, dict) and authorizer.get("iam"):
+            return ""  # AWS checked the caller's signature before invoking us
+        if event.get("rawPath") == "/health":
+            return ""
+        return (
+            "this function is not configured for public use: set PONTOVOZ_API_AUTH_TOKEN and "
+            "send 'Authorization: Bearer <token>', or use a function URL with AuthType AWS_IAM "
+            "(see build/README.md)"
+        )
 
     def _is_http(self, event: Any, context: Any) -> bool:
         if not isinstance(event, dict) or "requestContext" not in event:
@@ -136,6 +161,7 @@ def make_handler(
 ) -> LambdaAdapter:
     """Build the handler; loads the model now (not on the first request) unless it is loaded."""
     start = time.perf_counter()
+    logguard.install()
     if verifier is None:
         from app.core.verifier import Verifier
 

@@ -23,25 +23,52 @@ _URLSAFE = str.maketrans("-_", "+/")
 T = TypeVar("T")
 
 
-async def read_body(request: Request, limit: int, timeout: float) -> bytes:
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > limit:
-        raise PayloadTooLarge(_too_large(int(declared), limit))
+def declared_size(request: Request, limit: int) -> int | None:
+    """The Content-Length, checked against the limit before any byte of the body is read."""
+    declared = request.headers.get("content-length", "").strip()
+    if not declared:
+        return None  # chunked: admitted at the limit, counted while read
+    if not (declared.isascii() and declared.isdigit()):
+        raise BadRequest("the Content-Length header is not a number")
+    size = int(declared[:20])
+    if size > limit:
+        raise PayloadTooLarge(_too_large(size, limit), {"Connection": "close"})
+    return size
+
+
+#: A body may start slowly, but after this many seconds it must average ``min_rate`` bytes/s.
+BODY_GRACE_SECONDS = 5.0
+
+
+async def read_body(request: Request, limit: int, timeout: float, min_rate: float = 0.0) -> bytes:
+    """The whole body, or 413 past ``limit`` bytes, or 408 when it takes longer than
+    ``timeout`` or, after a grace period, arrives slower than ``min_rate`` bytes/s on average
+    (a client trickling its body must not hold an admission slot for the whole timeout)."""
+    declared_size(request, limit)
     chunks: list[bytes] = []
     size = 0
-
-    async def receive_all() -> None:
-        nonlocal size
-        async for chunk in request.stream():
-            size += len(chunk)
-            if size > limit:
-                raise PayloadTooLarge(_too_large(size, limit))
-            chunks.append(chunk)
-
-    try:
-        await asyncio.wait_for(receive_all(), timeout)
-    except TimeoutError:
-        raise RequestTimeout(f"the request body did not arrive within {timeout:g} s") from None
+    loop = asyncio.get_running_loop()
+    start = loop.time()
+    stream = request.stream().__aiter__()
+    while True:
+        allowed = timeout
+        if min_rate > 0:
+            allowed = min(timeout, max(BODY_GRACE_SECONDS, (size + 1) / min_rate))
+        try:
+            chunk = await asyncio.wait_for(stream.__anext__(), start + allowed - loop.time())
+        except StopAsyncIteration:
+            break
+        except TimeoutError:
+            if allowed < timeout:
+                raise RequestTimeout(
+                    f"the request body arrives too slowly ({size} bytes in {allowed:.0f} s; "
+                    f"at least {min_rate / 1024:g} KiB/s is needed)"
+                ) from None
+            raise RequestTimeout(f"the request body did not arrive within {timeout:g} s") from None
+        size += len(chunk)
+        if size > limit:
+            raise PayloadTooLarge(_too_large(size, limit), {"Connection": "close"})
+        chunks.append(chunk)
     return b"".join(chunks)
 
 
@@ -93,10 +120,14 @@ def decode_audio_base64(text: str) -> bytes:
 
 
 async def read_validate_request(
-    request: Request, limit: int, timeout: float, check_phrase: Callable[[str], T]
+    request: Request,
+    limit: int,
+    timeout: float,
+    check_phrase: Callable[[str], T],
+    min_rate: float = 0.0,
 ) -> tuple[T, bytes]:
     """Read, parse and validate the body; returns (checked phrase, audio bytes)."""
-    body = await read_body(request, limit, timeout)
+    body = await read_body(request, limit, timeout, min_rate)
     if len(body) > _OFFLOAD_BYTES:
         return await run_in_threadpool(_parse_and_decode, body, check_phrase)
     return _parse_and_decode(body, check_phrase)

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-import hmac
 import logging
 import time
 from functools import partial
+from pathlib import Path
 
 from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import JSONResponse
 
 from app import __version__
-from app.api.errors import Unauthorized
-from app.api.request import read_validate_request
+from app.api.auth import check_caller
+from app.api.request import declared_size, read_validate_request
 from app.api.schemas import (
     ErrorResponse,
     HealthResponse,
@@ -23,18 +23,6 @@ from app.api.schemas import (
 from app.core.phrase import parse_expected
 
 log = logging.getLogger(__name__)
-
-
-def require_token(request: Request) -> None:
-    """``Authorization: Bearer <token>`` when a token is configured; a no-op otherwise."""
-    token = request.app.state.settings.auth_token
-    if not token:
-        return
-    scheme, _, given = request.headers.get("authorization", "").partition(" ")
-    if scheme.lower() != "bearer" or not given:
-        raise Unauthorized("this server needs 'Authorization: Bearer <token>'")
-    if not hmac.compare_digest(given.strip().encode(), token.encode()):
-        raise Unauthorized("the bearer token is not valid")
 
 
 def _errors(*codes: int) -> dict[int | str, dict]:
@@ -48,8 +36,8 @@ router = APIRouter()
     "/",
     response_model=ValidateResponse,
     summary="Check that the audio says the expected punch phrase",
-    dependencies=[Depends(require_token)],
-    responses=_errors(400, 401, 404, 405, 408, 413, 422, 500, 503),
+    dependencies=[Depends(check_caller)],
+    responses=_errors(400, 401, 404, 405, 408, 413, 422, 429, 500, 503),
     openapi_extra={
         "requestBody": {
             "required": True,
@@ -62,10 +50,16 @@ async def validate(request: Request, response: Response) -> ValidateResponse:
     received = time.perf_counter()
     verifier, settings = state.verifier, state.settings
     check = partial(parse_expected, punch_types=verifier.options.punch_types)
-    phrase, audio = await read_validate_request(
-        request, settings.max_body_bytes, settings.body_timeout_seconds, check
-    )
-    result = await state.gate.run(verifier.verify, audio, phrase)
+    size = declared_size(request, settings.max_body_bytes)  # 413 before anything is read
+    with state.gate.admit(settings.max_body_bytes if size is None else size) as ticket:
+        phrase, audio = await read_validate_request(
+            request,
+            settings.max_body_bytes,
+            settings.body_timeout_seconds,
+            check,
+            settings.min_body_rate_bytes,
+        )
+        result = await state.gate.run(ticket, verifier.verify, audio, phrase)
     total = time.perf_counter() - received
     core = result.timings.total
     response.headers["Server-Timing"] = (
@@ -85,6 +79,7 @@ async def validate(request: Request, response: Response) -> ValidateResponse:
     return ValidateResponse(validated=result.validated, spoken_text_in_audio=result.spoken_text)
 
 
+@router.head("/health", include_in_schema=False, response_model=None)  # monitors use HEAD
 @router.get("/health", response_model=HealthResponse, responses=_errors(503))
 async def health(request: Request) -> HealthResponse | JSONResponse:
     state = request.app.state
@@ -94,7 +89,8 @@ async def health(request: Request) -> HealthResponse | JSONResponse:
         status="ok" if verifier.loaded else "loading",
         model_loaded=verifier.loaded,
         version=__version__,
-        model=options.model_path or "embedded faster-whisper-base",
+        # A name, never a path: the server's folders are nobody's business.
+        model=Path(options.model_path).name if options.model_path else "faster-whisper-base",
         compute_type=options.compute_type,
         cpu_threads=options.cpu_threads,
         num_workers=options.num_workers,

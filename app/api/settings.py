@@ -9,7 +9,7 @@ from __future__ import annotations
 import dataclasses
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from app.core.coerce import from_sources
@@ -31,8 +31,24 @@ class ApiSettings:
     max_wait_seconds: float = 30.0
     # Longest time to receive the request body (a stalled client must not hold a slot).
     body_timeout_seconds: float = 30.0
-    # Shared secret for ``Authorization: Bearer``; empty: no auth (the seed's clients send none).
-    auth_token: str = ""
+    # After a 5 s grace, a body must average at least this many bytes/s (slow-body guard).
+    min_body_rate_bytes: int = 16 * 1024
+    # Shared secret(s) for ``Authorization: Bearer``, comma-separated (one per kiosk or client,
+    # each with its own rate limit); empty: no auth (only for 127.0.0.1 or an IAM-signed URL).
+    auth_token: str = field(default="", repr=False)
+    # Requests per minute each token (or, without auth, each client address) may make to POST /;
+    # more get 429 with Retry-After. 0 turns the limit off.
+    rate_limit_per_minute: int = 120
+    # Lambda: accept function URL requests without a token even when the URL is not IAM-signed
+    # (a public, free transcription service for anyone: never in production).
+    allow_anonymous: bool = False
+    # Bytes of request bodies being handled at once (each admitted body counts 4x its size:
+    # raw body, JSON text, decoded audio, decoder). Past it, 503 before the body is read.
+    max_inflight_bytes: int = 48 * 1024 * 1024
+    # The request line and headers must arrive within this many seconds (slow-header guard).
+    header_timeout_seconds: float = 5.0
+    # Open connections per process; more are answered 503 and closed at once.
+    max_connections: int = 512
 
     def __post_init__(self) -> None:
         if not 1024 <= self.max_body_bytes <= 64 * 1024 * 1024:
@@ -45,6 +61,20 @@ class ApiSettings:
             raise ConfigError("max_wait_seconds must be between 0 and 600")
         if not 0.1 <= self.body_timeout_seconds <= 600.0:
             raise ConfigError("body_timeout_seconds must be between 0.1 and 600")
+        if not 0 <= self.min_body_rate_bytes <= 100 * 1024 * 1024:
+            raise ConfigError("min_body_rate_bytes must be between 0 and 100 MiB")
+        if not 0 <= self.rate_limit_per_minute <= 1_000_000:
+            raise ConfigError("rate_limit_per_minute must be between 0 and 1000000")
+        if not self.max_body_bytes <= self.max_inflight_bytes <= 4 * 1024**3:
+            raise ConfigError("max_inflight_bytes must be between max_body_bytes and 4 GiB")
+        if not 0.1 <= self.header_timeout_seconds <= 300.0:
+            raise ConfigError("header_timeout_seconds must be between 0.1 and 300")
+        if not 1 <= self.max_connections <= 100_000:
+            raise ConfigError("max_connections must be between 1 and 100000")
+
+    @property
+    def tokens(self) -> tuple[str, ...]:
+        return tuple(t.strip() for t in self.auth_token.split(",") if t.strip())
 
     def replace(self, **changes: Any) -> ApiSettings:
         return dataclasses.replace(self, **changes)

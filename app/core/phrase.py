@@ -40,7 +40,9 @@ def canonical_type(word: str, punch_types: Mapping[str, tuple[str, ...]]) -> str
     return None
 
 
-_SHAPE = re.compile(r"^(\S+) (\d{1,2}) (\d{1,2})$")
+# ASCII digits only: "\d" alone also takes "١٣" (Arabic-Indic) or "１３" (full-width), which
+# int() would then read as 13 (issue 12 row 14).
+_SHAPE = re.compile(r"^(\S+) ([0-9]{1,2}) ([0-9]{1,2})$")
 
 
 def parse_expected(
@@ -50,6 +52,8 @@ def parse_expected(
     if not isinstance(text, str):
         raise PhraseError("expected_speech must be a string like 'ENTRADA 13 40'")
     cleaned = " ".join(text.split())
+    if any(c.isdigit() and not c.isascii() for c in cleaned):
+        raise PhraseError(f"write the hour and minute with the digits 0-9; got {text!r}")
     m = _SHAPE.match(cleaned)
     if not m:
         raise PhraseError(

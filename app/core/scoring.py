@@ -1,14 +1,17 @@
-"""Closed-set scoring: is the expected phrase more likely than its nearest competitors?
+"""Closed-set scoring: is the expected phrase clearly the most likely phrase in the grammar?
 
-The decoder is teacher-forced on each candidate text (CTranslate2 ``align`` returns per-token
+The decoder is teacher-forced on candidate texts (CTranslate2 ``align`` returns per-token
 probabilities) over the same encoder output, so a clip whose transcript came out garbled can still
-be judged. Candidates are the expected phrase and the phrases a wrong answer would be: the other
-punch types, the minute +-1/5/10, the hour +-1, and whatever the transcript said.
+be judged. The answer space is tiny (4 types x 1,440 times), so instead of a fixed neighbour list
+the expected phrase is compared with the strongest *in-grammar* alternatives: the other types,
+the minute and hour slips a wrong phrase would be (+-1/2/5/10/20 min, +-1/2/10 h), the digit
+slips Whisper makes ("5" for "15", "56" for "15 56"), and whatever the n-best transcripts read
+as a phrase. (The type said alone is no rival here: ``align`` gives no end-of-text probability.)
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -16,48 +19,116 @@ import numpy as np
 from app.core.phrase import Phrase
 from app.core.punch_types import label as type_label
 
-# Spoken-style renderings, in the forms Whisper writes for pt-BR times.
-_STYLES = (
-    "{t}, {h} e {m}.",
-    "{t}, {h} horas e {m} minutos.",
-    "{t} {h}:{mm}.",
-    "{t} {h}{mm}.",
-)
+_UNITS = [
+    "zero",
+    "um",
+    "dois",
+    "três",
+    "quatro",
+    "cinco",
+    "seis",
+    "sete",
+    "oito",
+    "nove",
+    "dez",
+    "onze",
+    "doze",
+    "treze",
+    "quatorze",
+    "quinze",
+    "dezesseis",
+    "dezessete",
+    "dezoito",
+    "dezenove",
+]
+_TENS = ("", "", "vinte", "trinta", "quarenta", "cinquenta")
+_FEMININE = {1: "uma", 2: "duas"}
+
+# Number styles, by index (a rival is scored in the expected phrase's best style).
+N_STYLES = 7
+
+
+def words(n: int, feminine: bool = False) -> str:
+    """0-59 in pt-BR words ('vinte e uma' when feminine)."""
+    if n < 20:
+        return _FEMININE[n] if feminine and n in _FEMININE else _UNITS[n]
+    tens, unit = divmod(n, 10)
+    return _TENS[tens] if not unit else f"{_TENS[tens]} e {words(unit, feminine)}"
 
 
 @dataclass(frozen=True)
 class ScoreResult:
     margin: float  # best expected minus best competitor, in nats (summed log-probability)
     expected_mean_logprob: float  # per token, of the best expected rendering
-    best_competitor: Phrase | None
+    best_competitor: Phrase | None  # None when a transcript, word for word, won
 
 
 def type_words(kind: str, punch_types: Mapping[str, tuple[str, ...]]) -> list[str]:
     """Capitalised words a person says for a type ('INTERVALO' -> ['Intervalo', 'Pausa'])."""
-    words = [type_label(kind)]
+    out = [type_label(kind)]
     for w in punch_types.get(kind, ()):
         cap = w.capitalize()
-        if cap.lower() not in {x.lower() for x in words} and cap.lower() != "saida":
-            words.append(cap)
-    return words
+        if cap.lower() not in {x.lower() for x in out} and cap.lower() != "saida":
+            out.append(cap)
+    return out
 
 
-def render(phrase: Phrase, word: str) -> list[str]:
+def render(phrase: Phrase, word: str, style: int) -> str:
+    """One written form of a phrase, the way Whisper writes pt-BR times."""
     h, m = phrase.hour, phrase.minute
-    if m == 0:
-        return [f" {word}, {h} horas.", f" {word} {h}:00.", f" {word}, {h} em ponto."]
-    return [" " + s.format(t=word, h=h, m=m, mm=f"{m:02d}") for s in _STYLES]
+    if style == 0:
+        text = f"{word}, {h} horas" if m == 0 else f"{word}, {h} e {m}"
+    elif style == 1:
+        text = f"{word}, {h} horas" if m == 0 else f"{word}, {h} horas e {m} minutos"
+    elif style == 2:
+        text = f"{word} {h}:{m:02d}"
+    elif style == 3:
+        text = f"{word} {h}{m:02d}"  # a digit run: "Intervalo 1556"
+    elif style == 4:
+        text = f"{word} {h}h{m:02d}"
+    elif style == 5:
+        hw = {0: "meia-noite", 12: "meio-dia"}.get(h) or words(h, feminine=True)
+        text = f"{word}, {hw}" if m == 0 else f"{word}, {hw} e {words(m)}"
+    else:  # 12-hour speech: "três e quinze" for 15:15
+        h12 = h % 12 or 12
+        text = f"{word}, {h12} horas" if m == 0 else f"{word}, {h12} e {m}"
+    return f" {text}."
 
 
-def competitors(expected: Phrase, punch_types: Mapping[str, tuple[str, ...]]) -> list[Phrase]:
+def digit_slips(expected: Phrase) -> list[Phrase]:
+    """Phrases Whisper lands on when it drops or adds a tens digit: 15 -> 5, 5 -> 15."""
+    out = []
+    h, m = expected.hour, expected.minute
+    for hour in {h % 10, h + 10, h + 20}:
+        if 0 <= hour <= 23 and hour != h:
+            out.append(Phrase(expected.type, hour, m))
+    for minute in {m % 10, m + 10 * ((m // 10) or 1)}:
+        if 0 <= minute <= 59 and minute != m:
+            out.append(Phrase(expected.type, h, minute))
+    return out
+
+
+def competitors(
+    expected: Phrase,
+    punch_types: Mapping[str, tuple[str, ...]],
+    extra: Iterable[Phrase] = (),
+) -> list[Phrase]:
+    """The in-grammar alternatives the expected phrase must beat (never itself)."""
     out: list[Phrase] = [Phrase(k, expected.hour, expected.minute) for k in punch_types]
-    for dm in (-10, -5, -1, 1, 5, 10):
+    for dm in (-20, -10, -5, -2, -1, 1, 2, 5, 10, 20):
         m = expected.minute + dm
         if 0 <= m <= 59:
             out.append(Phrase(expected.type, expected.hour, m))
-    for dh in (-1, 1):
+    for dh in (-10, -2, -1, 1, 2, 10):
         out.append(Phrase(expected.type, (expected.hour + dh) % 24, expected.minute))
-    return [p for p in dict.fromkeys(out) if p != expected]
+    out += digit_slips(expected)
+    out += list(extra)
+    return [p for p in dict.fromkeys(out) if p != expected and not _same_12h(p, expected)]
+
+
+def _same_12h(a: Phrase, b: Phrase) -> bool:
+    """13:40 said as "uma e quarenta" is the expected phrase, not a rival."""
+    return a.type == b.type and a.minute == b.minute and a.hour % 12 == b.hour % 12
 
 
 def score(
@@ -67,37 +138,42 @@ def score(
     num_frames: int,
     expected: Phrase,
     punch_types: Mapping[str, tuple[str, ...]],
-    extra: Phrase | None = None,
+    extra: Iterable[Phrase] = (),
+    heard_texts: Iterable[str] = (),
 ) -> ScoreResult:
-    """Two small batches instead of one big one: first find the rendering (wording, number
-    style) in which the expected phrase is most likely, then score every competitor in that
-    same rendering, so style and length cancel out of the margin."""
-    exp_texts = [
-        (word, style)
-        for word in type_words(expected.type, punch_types)
-        for style in range(len(render(expected, word)))
-    ]
+    """Two small batches: first the wording and number style in which the expected phrase is
+    most likely, then every competitor in that same wording, so style and length cancel out of
+    the margin. ``heard_texts`` are transcripts that read as another phrase: they are rivals
+    word for word too, since a rival rendered in the expected phrase's style may be far less
+    likely than the way it was actually heard ("Intervalo 14 e 2" vs "Intervalo, 2 e 2")."""
+    all_words = type_words(expected.type, punch_types)
+    exp_texts = [(w, s) for w in all_words for s in range(N_STYLES)]
     exp_scores = _logprobs(
-        model, tokenizer, encoder_output, num_frames, [render(expected, w)[i] for w, i in exp_texts]
+        model, tokenizer, encoder_output, num_frames, [render(expected, w, s) for w, s in exp_texts]
     )
     best = int(np.argmax([lp for lp, _ in exp_scores]))
     word, style = exp_texts[best]
-    rivals = competitors(expected, punch_types)
-    if extra is not None and extra != expected and extra not in rivals:
-        rivals.append(extra)
+    rivals = competitors(expected, punch_types, extra)
     texts = []
     for rival in rivals:
         rival_word = word if rival.type == expected.type else type_words(rival.type, punch_types)[0]
-        options = render(rival, rival_word)
-        texts.append(options[min(style, len(options) - 1)] if rival.minute else options[0])
+        texts.append(render(rival, rival_word, style))
+    heard = [t for t in dict.fromkeys(heard_texts) if t.strip()]
+    texts += heard
     rival_scores = _logprobs(model, tokenizer, encoder_output, num_frames, texts)
     top = int(np.argmax([lp for lp, _ in rival_scores]))
     best_lp, best_len = exp_scores[best]
     return ScoreResult(
         margin=best_lp - rival_scores[top][0],
         expected_mean_logprob=best_lp / max(1, best_len),
-        best_competitor=rivals[top],
+        best_competitor=rivals[top] if top < len(rivals) else None,
     )
+
+
+# Texts per ``align`` call. The encoder output is repeated once per text, and past ~8 copies
+# the call slows down far faster than linearly (measured on 2 cores: 48 texts in one batch
+# ~3 s, in batches of 8 ~0.8 s), so candidates go in small batches.
+ALIGN_BATCH = 8
 
 
 def _logprobs(
@@ -106,13 +182,16 @@ def _logprobs(
     """(summed log-probability, token count) of each text, teacher-forced on the audio."""
     import ctranslate2
 
-    tokens = [tokenizer.encode(t) for t in texts]
-    batch = ctranslate2.StorageView.from_array(
-        np.ascontiguousarray(np.repeat(encoder_output, len(texts), axis=0))
-    )
     start = [*tokenizer.sot_sequence, tokenizer.no_timestamps]
-    results = model.model.align(batch, start, tokens, num_frames)
-    return [
-        (float(np.sum(np.log(np.maximum(r.text_token_probs, 1e-12)))), len(tok))
-        for r, tok in zip(results, tokens, strict=True)
-    ]
+    out: list[tuple[float, int]] = []
+    for first in range(0, len(texts), ALIGN_BATCH):
+        tokens = [tokenizer.encode(t) for t in texts[first : first + ALIGN_BATCH]]
+        batch = ctranslate2.StorageView.from_array(
+            np.ascontiguousarray(np.repeat(encoder_output, len(tokens), axis=0))
+        )
+        results = model.model.align(batch, start, tokens, num_frames)
+        out += [
+            (float(np.sum(np.log(np.maximum(r.text_token_probs, 1e-12)))), len(tok))
+            for r, tok in zip(results, tokens, strict=True)
+        ]
+    return out

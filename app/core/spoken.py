@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from itertools import pairwise
 
 from rapidfuzz import fuzz
 from text_to_num import alpha2digit
@@ -190,7 +191,17 @@ def _first_type(tokens: list[Token], punch_types: Mapping[str, tuple[str, ...]])
         kind = canonical_type(tok, punch_types)
         if kind is not None:
             return kind
-    return _near_type(words, punch_types)
+    # Whisper splits a type word in two: "Saí da 3 e 46", "Intenva-lo" (issue 11).
+    joined = [
+        a + b
+        for a, b in pairwise(tokens)
+        if isinstance(a, str) and isinstance(b, str) and _STOP not in (a, b)
+    ]
+    for tok in joined:
+        kind = canonical_type(tok, punch_types)
+        if kind is not None:
+            return kind
+    return _near_type(words + joined, punch_types)
 
 
 def _near_type(words: list[str], punch_types: Mapping[str, tuple[str, ...]]) -> str | None:

@@ -1,16 +1,17 @@
 """The verifier: audio + expected phrase -> VerifyResult. Every front calls this.
 
-Pipeline (design.md §2-3): decode -> VAD trim -> encode only the clip (+1 s), not a padded
-30-s window -> greedy decode -> parse the text as numbers -> decide. A miss gets a beam-5 decode
-of the same window. When the text is still not decisive (unparsed, or a near miss), closed-set
-scoring on the same encoder output decides with a margin; when that is unclear, a full-window
-beam-5 transcript gets the last word.
+Pipeline (design.md §2-3, issue 11): decode -> VAD (speech regions) -> encode only the speech
+(+1 s), not a padded 30-s window -> greedy decode -> parse the text as numbers -> decide. A miss
+gets, on the same encoder output, views that use what is known: the time decoded on its own
+window when a pause follows the type ("Entrada." ends a decode), then a beam-5 n-best whose best
+transcript may match and whose readings become rivals, then closed-set scoring of the expected
+phrase against the strongest in-grammar alternatives, accepted only with a margin and a
+plausibility floor. A full-window beam-5 transcript can get the last word (off by default: slow).
 The expected phrase is never given to Whisper as a prompt or hotword: that makes it "hear" it.
 """
 
 from __future__ import annotations
 
-import re
 import threading
 import time
 from pathlib import Path
@@ -19,7 +20,7 @@ import numpy as np
 
 from app import paths
 from app.core import audio as audio_mod
-from app.core import scoring, vad
+from app.core import decoding, scoring, vad
 from app.core.config import EngineOptions, options_from
 from app.core.errors import ModelError
 from app.core.model import load_model
@@ -37,9 +38,8 @@ from app.core.result import (
 )
 from app.core.spoken import SpokenTime, parse_spoken, resolve
 
-TAIL_PAD_SECONDS = 1.0
-MAX_TOKENS = 32
-RETRY_BEAM = 5  # a punch phrase is ~10 tokens; more is Whisper repeating itself
+RETRY_BEAM = 5
+N_BEST = 5
 
 
 class Verifier:
@@ -97,42 +97,74 @@ class Verifier:
         t.decode = time.perf_counter() - start
 
         mark = time.perf_counter()
-        speech = vad.trim(samples, self.options.vad_threshold)
+        spans = vad.speech_spans(samples, self.options.vad_threshold)
         t.vad = time.perf_counter() - mark
-        if speech is None:
+        if not spans:
             t.total = time.perf_counter() - start
             return VerifyResult(False, "", phrase, None, NO_SPEECH, "none", timings=t)
+        speech = samples[spans[0][0] : spans[-1][1]]
 
         mark = time.perf_counter()
-        encoder_output, num_frames = self._encode(speech)
+        encoder_output, num_frames = decoding.encode(model, speech)
         t.encode = time.perf_counter() - mark
 
         mark = time.perf_counter()
-        text = self._decode(encoder_output, self.options.beam_size)
+        text = decoding.decode(model, self._tokenizer, encoder_output, self.options.beam_size)[0]
         t.decode_text = time.perf_counter() - mark
         spoken = parse_spoken(text, self.options.punch_types)
         heard = resolve(spoken, phrase)
         result = self._judge_text(text, phrase, heard)
+        if result.validated:
+            return self._done(result, t, start)
+        seen = [heard]
+        heard_texts = [text] if heard is not None else []  # transcripts of another phrase
         look_again = self._needs_second_look(phrase, heard, spoken)
-        if not result.validated and text.strip() and self.options.beam_size < RETRY_BEAM:
-            # Beam search on the same short window: ~0.1-0.2 s, and it fixes about a quarter
-            # of the greedy misses (a dropped "1" of "13", "Jorazim" for "10 horas e 1").
+
+        if heard is None and len(spans) > 1:
+            # A pause after the type: Whisper's decode ends at "Entrada." (design.md §3), so
+            # the time is decoded on its own window and read after the type.
             mark = time.perf_counter()
-            beam_text = self._decode(encoder_output, RETRY_BEAM)
+            tail = samples[_after_longest_gap(spans) : spans[-1][1]]
+            tail_output, _ = decoding.encode(model, tail)
+            tail_text = decoding.decode(model, self._tokenizer, tail_output, 1)[0]
             t.decode_text += time.perf_counter() - mark
-            beam_spoken = parse_spoken(beam_text, self.options.punch_types)
-            beam_heard = resolve(beam_spoken, phrase)
-            beam_result = self._judge_text(beam_text, phrase, beam_heard)
-            if beam_result.validated:
-                beam_result.method = "beam"
-                result = beam_result
-            else:
-                look_again = look_again or self._needs_second_look(phrase, beam_heard, beam_spoken)
-                heard = heard or beam_heard
-        if result.validated or not look_again:
-            result.timings = t
-            t.total = time.perf_counter() - start
-            return result
+            joined = f"{text.rstrip(' .')}. {tail_text.strip()}"
+            joined_spoken = parse_spoken(joined, self.options.punch_types)
+            joined_heard = resolve(joined_spoken, phrase)
+            joined_result = self._judge_text(joined, phrase, joined_heard)
+            if joined_result.validated:
+                joined_result.method = "pause"
+                return self._done(joined_result, t, start)
+            seen.append(joined_heard)
+            if joined_heard is not None:
+                heard_texts.append(joined)
+            look_again = look_again or self._needs_second_look(phrase, joined_heard, joined_spoken)
+
+        if self.options.beam_size < RETRY_BEAM:
+            # Beam search on the same short window, keeping its n-best: the best transcript
+            # fixes about a quarter of the greedy misses; the others name the in-grammar
+            # phrases the expected one must beat.
+            mark = time.perf_counter()
+            beams = decoding.decode(model, self._tokenizer, encoder_output, RETRY_BEAM, N_BEST)
+            t.decode_text += time.perf_counter() - mark
+            for rank, beam_text in enumerate(beams):
+                beam_spoken = parse_spoken(beam_text, self.options.punch_types)
+                beam_heard = resolve(beam_spoken, phrase)
+                if rank == 0:
+                    beam_result = self._judge_text(beam_text, phrase, beam_heard)
+                    # Only when greedy read no phrase at all: beam against a clear greedy
+                    # reading of another time is a coin toss, and scoring settles it.
+                    if beam_result.validated and heard is None:
+                        beam_result.method = "beam"
+                        return self._done(beam_result, t, start)
+                    look_again = look_again or self._needs_second_look(
+                        phrase, beam_heard, beam_spoken
+                    )
+                seen.append(beam_heard)
+                if beam_heard is not None and beam_heard != phrase:
+                    heard_texts.append(beam_text)
+        if not look_again:
+            return self._done(result, t, start)
 
         margin = None
         if self.options.closed_set:
@@ -144,21 +176,22 @@ class Verifier:
                 num_frames,
                 phrase,
                 self.options.punch_types,
-                extra=heard,
+                extra=[p for p in seen if p is not None and p != phrase],
+                heard_texts=heard_texts,
             )
             t.score = time.perf_counter() - mark
             margin = scored.margin
             plausible = scored.expected_mean_logprob >= self.options.score_floor
             if plausible and scored.margin >= self.options.score_margin:
-                t.total = time.perf_counter() - start
-                return VerifyResult(
-                    True, text, phrase, heard, SCORED_ACCEPT, "closed_set", margin, t
+                accepted = VerifyResult(
+                    True, text, phrase, heard, SCORED_ACCEPT, "closed_set", margin
                 )
-            if scored.margin < 0:  # a competitor is more likely: a clear no
-                t.total = time.perf_counter() - start
-                return VerifyResult(
-                    False, text, phrase, heard, SCORED_REJECT, "closed_set", margin, t
+                return self._done(accepted, t, start)
+            if scored.margin < 0 or not self.options.full_window_fallback:
+                rejected = VerifyResult(
+                    False, text, phrase, heard, SCORED_REJECT, "closed_set", margin
                 )
+                return self._done(rejected, t, start)
 
         if self.options.full_window_fallback:
             mark = time.perf_counter()
@@ -166,44 +199,15 @@ class Verifier:
             t.decode_text += time.perf_counter() - mark
             full_heard = resolve(parse_spoken(full_text, self.options.punch_types), phrase)
             result = self._judge_text(full_text, phrase, full_heard)
-            result.method, result.margin, result.timings = "full_window", margin, t
-            t.total = time.perf_counter() - start
-            return result
+            result.method = "full_window"
+        result.margin = margin
+        return self._done(result, t, start)
 
-        result.margin, result.timings = margin, t
+    @staticmethod
+    def _done(result: VerifyResult, t: Timings, start: float) -> VerifyResult:
         t.total = time.perf_counter() - start
+        result.timings = t
         return result
-
-    # -- stages ---------------------------------------------------------------------------
-
-    def _encode(self, speech: np.ndarray) -> tuple[np.ndarray, int]:
-        """Encode just the speech (+ a short tail), not a 30-s padded window: ~10x faster."""
-        import ctranslate2
-
-        padded = np.concatenate(
-            [speech, np.zeros(int(TAIL_PAD_SECONDS * audio_mod.SAMPLE_RATE), np.float32)]
-        )
-        model = self.model
-        features = model.feature_extractor(padded)
-        frames = min(features.shape[-1], model.feature_extractor.nb_max_frames)
-        features = np.ascontiguousarray(features[None, :, :frames], dtype=np.float32)
-        output = model.model.encode(ctranslate2.StorageView.from_array(features), to_cpu=True)
-        return np.array(output), frames // 2
-
-    def _decode(self, encoder_output: np.ndarray, beam_size: int) -> str:
-        import ctranslate2
-
-        tok = self._tokenizer
-        assert tok is not None
-        prompt = [*tok.sot_sequence, tok.no_timestamps]
-        result = self.model.model.generate(
-            ctranslate2.StorageView.from_array(encoder_output),
-            [prompt],
-            beam_size=beam_size,
-            max_length=MAX_TOKENS,
-            suppress_blank=True,
-        )[0]
-        return first_sentence(tok.decode(result.sequences_ids[0]))
 
     def _full_window(self, speech: np.ndarray) -> str:
         segments, _ = self.model.transcribe(
@@ -218,7 +222,7 @@ class Verifier:
             condition_on_previous_text=False,
             vad_filter=False,
         )
-        return first_sentence("".join(s.text for s in segments))
+        return decoding.first_sentence("".join(s.text for s in segments))
 
     @staticmethod
     def _judge_text(text: str, phrase: Phrase, heard: Phrase | None) -> VerifyResult:
@@ -236,7 +240,7 @@ class Verifier:
         12 21). Text with no number at all (unrelated speech, the type alone), or with more
         than one part wrong, is a clear no."""
         if heard is None:
-            return any(c.isdigit() for c in spoken.text)
+            return True
         right = (
             heard.type == phrase.type,
             heard.hour == phrase.hour,
@@ -245,14 +249,7 @@ class Verifier:
         return sum(right) >= 2
 
 
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
-
-
-def first_sentence(text: str) -> str:
-    """Whisper on a short window may repeat the phrase; keep the text up to the first repeat."""
-    parts = _SENTENCE_END.split(text.strip())
-    if len(parts) > 1 and parts[0].strip(" .!?").lower() in (
-        p.strip(" .!?").lower() for p in parts[1:]
-    ):
-        return " " + parts[0]
-    return text if text.startswith(" ") or not text else " " + text
+def _after_longest_gap(spans: list[tuple[int, int]]) -> int:
+    """Start of the speech region that follows the longest silence."""
+    gaps = [(spans[i + 1][0] - spans[i][1], spans[i + 1][0]) for i in range(len(spans) - 1)]
+    return max(gaps)[1]

@@ -5,35 +5,47 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import time
 from pathlib import Path
 
 from app.core_cli import _engine_flags, _verifier
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
-    from app.lab.evaluate import evaluate, format_summary, read_manifest
+    from app.lab.evaluate import condition_table, evaluate, format_summary, read_manifest
 
+    started = time.perf_counter()
     items = read_manifest(Path(args.manifest))
     verifier = _verifier(args)
     verifier.load()
 
     def judge(path: Path, expected: str) -> tuple[bool, str, str]:
         r = verifier.verify(path, expected)
-        return r.validated, r.spoken_text, f"{r.reason} ({r.method})"
+        margin = "" if r.margin is None else f", margin {r.margin:.1f}"
+        return r.validated, r.spoken_text, f"{r.reason} ({r.method}{margin})"
 
     with open(args.out, "w", encoding="utf-8") as out:
         summary = evaluate(items, judge, out)
+    core_s = time.perf_counter() - started
     print(format_summary("core", summary))
+    print(f"  wall clock incl. model load: {core_s:.1f} s")
+    print(condition_table(summary))
     if args.baseline:
         from app.lab.baseline import SeedBaseline
 
+        started = time.perf_counter()
         seed = SeedBaseline(verifier.model)
+        subset = items[:: args.baseline_every]
 
         def judge_seed(path: Path, expected: str) -> tuple[bool, str, str]:
             ok, text = seed.verify(path, expected)
             return ok, text, "fuzzy ratio"
 
-        print(format_summary("seed baseline", evaluate(items, judge_seed)))
+        base = evaluate(subset, judge_seed)
+        base_s = time.perf_counter() - started
+        print(format_summary(f"seed baseline (every {args.baseline_every}. clip)", base))
+        print(f"  wall clock: {base_s:.1f} s")
+        print(condition_table(base))
     if args.json:
         print(json.dumps(summary.to_dict()))
     return 0
@@ -52,21 +64,65 @@ def cmd_bench(args: argparse.Namespace) -> int:
             print(f"generating a bench corpus in {folder} ...", file=sys.stderr)
             build_corpus(folder, count=2 * args.clips, seed=7)
     print(run_bench(manifest, args.clips, args.repeat, baseline=not args.no_baseline))
+    if args.mixed:
+        from app.lab.bench import mixed_wall_clock
+
+        print(mixed_wall_clock(Path(args.mixed), args.mixed_count))
     return 0
 
 
 def cmd_corpus(args: argparse.Namespace) -> int:
     from app.lab.corpus import build_corpus
 
-    print(build_corpus(Path(args.out), args.count, args.seed))
+    real = Path(args.real) if args.real else None
+    print(build_corpus(Path(args.out), args.count, args.seed, args.workers, real))
     return 0
 
 
+def cmd_central_load(args: argparse.Namespace) -> int:
+    import logging
+
+    from app.lab.central_load import LoadOptions, format_report, run
+
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    opts = LoadOptions(
+        args.kiosks, args.punches, args.batch, args.crash_at, args.workers, args.rate
+    )
+    report = run(opts)
+    print(format_report(report))
+    if args.json:
+        print(json.dumps(report.to_dict(), ensure_ascii=False))
+    return 0 if report.ok else 1
+
+
 def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("central-load", help="Central under N concurrent kiosks (real HTTP, PG)")
+    p.add_argument("--kiosks", type=int, default=50)
+    p.add_argument("--punches", type=int, default=1000, help="per kiosk")
+    p.add_argument("--batch", type=int, default=100, help="punches per request")
+    p.add_argument(
+        "--crash-at",
+        type=float,
+        default=0.0,
+        help="kill Central and restart PostgreSQL after this fraction (0: never)",
+    )
+    p.add_argument("--workers", type=int, default=1, help="Central's uvicorn workers")
+    p.add_argument(
+        "--rate",
+        type=float,
+        default=0.0,
+        help="live mode: punches/s over all kiosks, each pushed as it happens",
+    )
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_central_load)
+
     p = sub.add_parser("eval", help="evaluate a manifest of labelled clips")
     p.add_argument("manifest")
     p.add_argument("--out", required=True, help="results, one JSON line per clip")
     p.add_argument("--baseline", action="store_true", help="also score the seed-style baseline")
+    p.add_argument(
+        "--baseline-every", type=int, default=1, help="run the baseline on every Nth clip only"
+    )
     p.add_argument("--json", action="store_true", help="print the summary as JSON too")
     _engine_flags(p)
     p.set_defaults(func=cmd_eval)
@@ -76,10 +132,18 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--clips", type=int, default=30)
     p.add_argument("--repeat", type=int, default=3)
     p.add_argument("--no-baseline", action="store_true")
+    p.add_argument("--mixed", help="also time a whole eval of this manifest's first clips")
+    p.add_argument("--mixed-count", type=int, default=40)
     p.set_defaults(func=cmd_bench)
 
-    p = sub.add_parser("corpus", help="generate a labelled synthetic pt-BR corpus (RHVoice)")
+    p = sub.add_parser(
+        "corpus", help="generate a labelled pt-BR corpus (voices, effects, noise, pauses)"
+    )
     p.add_argument("--out", required=True)
     p.add_argument("--count", type=int, default=200)
     p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--workers", type=int, default=0, help="processes (default: one per core)")
+    p.add_argument(
+        "--real", help="folder of real recordings (no punch phrase in them) to add as negatives"
+    )
     p.set_defaults(func=cmd_corpus)

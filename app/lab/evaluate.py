@@ -30,6 +30,7 @@ class Summary:
     false_accepts: int = 0
     by_kind: dict[str, list[int]] = field(default_factory=dict)  # kind -> [n, wrong verdicts]
     seconds: list[float] = field(default_factory=list)
+    verdicts: list[tuple[dict[str, Any], bool]] = field(default_factory=list)  # (item, validated)
 
     @property
     def frr(self) -> float:
@@ -86,6 +87,7 @@ def evaluate(items: Iterable[dict[str, Any]], judge: Judge, out=None) -> Summary
         seconds = time.perf_counter() - start
         summary.clips += 1
         summary.seconds.append(seconds)
+        summary.verdicts.append((item, validated))
         label = item.get("label")
         if label is not None:
             kind = item.get("kind") or ("positive" if label else "negative")
@@ -123,4 +125,82 @@ def format_summary(name: str, s: Summary) -> str:
         "  by kind (n, wrong verdicts):",
     ]
     lines += [f"    {k:<12} {n:>4} {w:>4}" for k, (n, w) in sorted(s.by_kind.items())]
+    return "\n".join(lines)
+
+
+# Manifest fields a table is made by (the corpus records them for each clip).
+CONDITIONS = ("voice", "effect", "noise", "snr_db", "pause", "style")
+MAIN_VOICE = "leticia"
+OTHER_VOICES = ("mb-br1", "mb-br3")
+
+
+def _condition(item: dict[str, Any], name: str) -> str:
+    if name == "pause":
+        pause = item.get("pause_s") or 0.0
+        return "none" if not pause else ("0.3-0.7 s" if pause < 0.7 else "0.7-1.5 s")
+    value = item.get(name)
+    if name == "snr_db":
+        return "clean" if value is None else f"{value:g} dB"
+    return "-" if value is None else str(value)
+
+
+def _rate(wrong: int, n: int) -> str:
+    return f"{wrong}/{n} = {wrong / n:.1%}" if n else "-"
+
+
+def slices(s: Summary) -> dict[str, tuple[int, int]]:
+    """Headline figures: (wrong, n) for the slices the targets name."""
+    out: dict[str, list[int]] = {}
+
+    def add(name: str, wrong: bool) -> None:
+        cell = out.setdefault(name, [0, 0])
+        cell[0] += int(wrong)
+        cell[1] += 1
+
+    for item, ok in s.verdicts:
+        voice = item.get("voice")
+        if item.get("label") is True:
+            if voice in (MAIN_VOICE, None):
+                add("FRR main voice, all", not ok)
+                if item.get("snr_db") is None or item["snr_db"] >= 20:
+                    add("FRR main voice, clean + 30 + 20 dB", not ok)
+            if voice in OTHER_VOICES:
+                add("FRR other voices (mb-br1, mb-br3)", not ok)
+            add("FRR every voice", not ok)
+        elif item.get("label") is False:
+            add("FAR every negative", ok)
+            if voice in (MAIN_VOICE, None, "-"):
+                add("FAR main voice + silence/noise", ok)
+    return {k: (w, n) for k, (w, n) in out.items()}
+
+
+def condition_table(s: Summary, voices: tuple[str, ...] | None = (MAIN_VOICE,)) -> str:
+    """False rejects by voice, effect, noise, SNR, pause and wording (positives of ``voices``,
+    all voices when None; the voice rows always cover every voice), then false accepts by
+    negative kind."""
+    lines = [f"{'condition':<28} {'false rejects':>18} {'false accepts':>16}"]
+    for name in CONDITIONS:
+        cells: dict[str, list[int]] = {}
+        for item, ok in s.verdicts:
+            if item.get("label") is None:
+                continue
+            if name != "voice" and voices and item.get("voice") not in (*voices, "-"):
+                continue
+            cell = cells.setdefault(_condition(item, name), [0, 0, 0, 0])
+            if item["label"]:
+                cell[0] += int(not ok)
+                cell[1] += 1
+            else:
+                cell[2] += int(ok)
+                cell[3] += 1
+        lines.append(f"{name}:")
+        for value, (fr, p, fa, n) in sorted(cells.items()):
+            lines.append(f"  {value:<26} {_rate(fr, p):>18} {_rate(fa, n):>16}")
+    lines.append("false accepts by negative kind (every voice):")
+    for kind, (n, wrong) in sorted(s.by_kind.items()):
+        if kind != "positive":
+            lines.append(f"  {kind:<26} {'':>18} {_rate(wrong, n):>16}")
+    lines.append("headline:")
+    for name, (wrong, n) in slices(s).items():
+        lines.append(f"  {name:<40} {_rate(wrong, n)}")
     return "\n".join(lines)

@@ -167,7 +167,9 @@ def cmd_receipt_check(args: argparse.Namespace) -> int:
     except ValueError as exc:
         return _fail(str(exc))
     with Ledger.open() as ledger:
-        found = [p for p in ledger.punches() if p.kiosk_id == kiosk and p.nsr == nsr]
+        found = []
+        if kiosk in ledger.kiosks():
+            found = [p for p in ledger.punches(kiosk_id=kiosk) if p.nsr == nsr]
     if not found:
         print(f"NÃO CONFERE: não há marcação NSR {nsr:09d} do terminal {kiosk}.", file=sys.stderr)
         return 1

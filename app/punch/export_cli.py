@@ -102,8 +102,6 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def _export_afd(ledger: Ledger, args: argparse.Namespace, cert: A1Certificate | None) -> int:
-    identity = RepIdentity.load(ledger.settings.rep_id)
-    identity.check()
     kiosks = ledger.kiosks()
     if args.coletor and args.coletor not in kiosks:
         raise PontoVozError(f"coletor {args.coletor!r} não encontrado; há: {', '.join(kiosks)}")
@@ -113,15 +111,18 @@ def _export_afd(ledger: Ledger, args: argparse.Namespace, cert: A1Certificate | 
             f"({', '.join(kiosks)}): cada coletor é um REP, com sua sequência de NSR, e juntá-los "
             "repetiria NSRs. Exporte um coletor por vez com --coletor ID (docs/COMPLIANCE.md)"
         )
-    records = afd.from_ledger(ledger.rep_records(args.start, args.end, kiosk_id=args.coletor))
-    header = _header(ledger, identity, records, args.start, args.end, ledger.now())
+    stored = ledger.rep_records(args.start, args.end, kiosk_id=args.coletor)
+    identity = RepIdentity.load(ledger.settings.rep_id)  # after the records: a damaged ledger
+    identity.check()  # is the first thing to say
+    try:
+        records = afd.from_ledger(stored)
+        header = _header(ledger, identity, records, args.start, args.end, ledger.now())
+        data = afd.build_afd(header, records)
+    except (ValueError, KeyError) as exc:  # a stored value the layout cannot hold: write nothing
+        raise PontoVozError(f"registro que não cabe no leiaute do AFD: {exc}") from exc
     folder = args.out or Path.cwd()
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / afd.afd_file_name(identity.inpi, header.employer_id)
-    try:
-        data = afd.build_afd(header, records)
-    except ValueError as exc:  # a stored value the layout cannot hold: say which, write nothing
-        raise PontoVozError(f"registro que não cabe no leiaute do AFD: {exc}") from exc
     _write_atomic(path, data)
     print(f"AFD: {path} ({len(records)} registros)")
     p7s = path.with_suffix(".p7s")

@@ -42,10 +42,10 @@ class LockoutSettings:
     guesses: int = 10  # different wrong values on one path before that path locks
     first_delay_s: float = 30.0
     max_delay_s: float = 900.0
-    forget_after_s: float = 900.0  # quiet time after which counting starts again
+    forgive_every_s: float = 360.0  # quiet time that forgives one failure (a leak, not a reset)
 
     def policy(self, failures: int) -> LockoutPolicy:
-        return LockoutPolicy(failures, self.first_delay_s, self.max_delay_s, self.forget_after_s)
+        return LockoutPolicy(failures, self.first_delay_s, self.max_delay_s, self.forgive_every_s)
 
 
 class LockedOut(PontoVozError):

@@ -1,8 +1,9 @@
 """What an identified employee may see of their own punches: the last one ("última marcação:
 Entrada 08:02"), a duplicate of the type about to be punched, and receipts of the last 48 hours.
 
-Plain functions over the ledger's public reads (`Ledger.punches(start, end)` by device date),
-filtered by employee and by exact instant here; the service wraps them (see service.py).
+Plain functions over the ledger's public reads (`Ledger.punches(start, end, kiosk_id)` by device
+date, every kiosk the ledger holds), filtered by employee and by exact instant here; the service
+wraps them (see service.py).
 """
 
 from __future__ import annotations
@@ -43,7 +44,8 @@ def employee_punches(
     ledger: Ledger, employee_id: int, since: datetime, until: datetime
 ) -> list[Punch]:
     """The employee's punches with since <= punched_at <= until, oldest first."""
-    rows = ledger.punches((since - timedelta(days=1)).date(), (until + timedelta(days=1)).date())
+    lo, hi = (since - timedelta(days=1)).date(), (until + timedelta(days=1)).date()
+    rows = [p for kiosk in ledger.kiosks() for p in ledger.punches(lo, hi, kiosk_id=kiosk)]
     mine = [
         p
         for p in rows

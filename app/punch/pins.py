@@ -20,12 +20,11 @@ from __future__ import annotations
 import hashlib
 import hmac
 import itertools
-import json
 import secrets
 from pathlib import Path
 from typing import Protocol
 
-from app import paths
+from app import settings as app_settings
 from app.core.errors import ConfigError
 
 MIN_LEN, MAX_LEN = 4, 8
@@ -131,11 +130,9 @@ def check_admin_pin(pin: str, stored: str) -> bool:
 def stored_admin_pin_hash(settings_file: Path | None = None) -> str:
     """The admin PIN hash the kiosk keeps in settings.json (``kiosk.admin_pin_hash``); "" when
     the kiosk was never set up or the file cannot be read (then there is nothing to compare)."""
-    path = settings_file or paths.config_dir() / "settings.json"
     try:
-        section = json.loads(path.read_text(encoding="utf-8")).get("kiosk") or {}
-        return str(section.get("admin_pin_hash") or "")
-    except (OSError, ValueError, AttributeError):
+        return str(app_settings.section("kiosk", settings_file).get("admin_pin_hash") or "")
+    except ConfigError:
         return ""
 
 

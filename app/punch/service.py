@@ -39,8 +39,10 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from app import settings as app_settings
 from app.core import punch_types
 from app.core.audio import wav_bytes
+from app.core.coerce import from_sources
 from app.core.errors import AudioError, ConfigError, PontoVozError
 from app.core.phrase import Phrase
 from app.core.result import VerifyResult
@@ -48,7 +50,6 @@ from app.punch import history, words
 from app.punch.guard import IdentityGuard, LockedOut, LockNotice, LockoutSettings
 from app.punch.history import LastPunch, ReceiptView
 from app.punch.pins import check_admin_pin
-from app.settings import section as settings_section
 from app.store.ledger import Ledger, local_now
 from app.store.lockout import LockoutStore
 from app.store.models import Employee, Punch, PunchDraft
@@ -94,24 +95,23 @@ class PunchSettings:
     @classmethod
     def load(cls, settings_file: Path | None = None) -> PunchSettings:
         """From the ``punch`` section (``lockout`` inside it) and the ``sync`` section."""
-        return cls.from_section(settings_section("punch", settings_file), settings_file)
+        return cls.from_section(app_settings.section("punch", settings_file), settings_file)
 
     @classmethod
     def from_section(
         cls, data: Mapping[str, Any], settings_file: Path | None = None
     ) -> PunchSettings:
-        data = dict(data)
-        try:
-            raw: dict[str, Any] = dict(data.pop("lockout", None) or {})
-            conv: dict[str, Any] = {
-                k: float(v) if k.endswith("_s") else int(v) for k, v in raw.items()
-            }
-            lockout = LockoutSettings(**conv)
-            known = {"max_tries": int, "duplicate_minutes": float, "receipts_hours": float}
-            values: dict[str, Any] = {k: f(data[k]) for k, f in known.items() if k in data}
-        except (TypeError, ValueError) as exc:
-            raise ConfigError(f"Valor inválido na seção 'punch' das configurações: {exc}") from exc
-        return cls(sync=SyncConfig.load(settings_file), lockout=lockout, **values)
+        raw_lockout = data.get("lockout") or {}
+        if not isinstance(raw_lockout, dict):
+            raise ConfigError("A seção 'punch.lockout' deve ser um objeto.")
+        lockout = from_sources(LockoutSettings, raw_lockout, what="bloqueio")
+        values = {k: v for k, v in data.items() if k not in ("lockout", "sync")}
+        return from_sources(
+            cls,
+            values,
+            overrides={"sync": SyncConfig.load(settings_file), "lockout": lockout},
+            what="marcação",
+        )
 
 
 class PunchService:

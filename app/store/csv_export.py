@@ -24,7 +24,10 @@ COLUMNS = (
 _LEGACY_REASONS = (  # English flag reasons of earlier versions -> pt-BR
     (re.compile(r"voice not validated after (\d+) tr(?:y|ies)"),
      "voz não validada após {0} tentativas"),
-    (re.compile(r"voice check (?:failed|unavailable): "), "verificação de voz falhou: "),
+    (re.compile(r"voice check failed: "), "verificação de voz falhou: "),
+    (re.compile(r"voice check unavailable: "), "verificação de voz indisponível: "),
+    (re.compile(r"previous record has an unreadable time \((.*?)\): check the ledger"),
+     "registro anterior com hora ilegível ({0}): verifique os registros"),
     (re.compile(r"no voice check"), "sem verificação de voz"),
     (re.compile(r"clock moved backwards: device time (\S+) is before the previous record "
                 r"\((\S+)\)"),

@@ -24,7 +24,7 @@ from app.store.errors import (
 log = logging.getLogger(__name__)
 
 FILE_MODE, DIR_MODE = 0o600, 0o700
-SIDE_FILES = ("-wal", "-shm", "-journal")
+SIDE_FILES = ("-wal", "-shm", "-journal", ".key", ".nsr")  # SQLite's, the key, the mark
 
 
 def private_dir(folder: Path, *, tighten: bool = False) -> None:
@@ -43,7 +43,8 @@ def private_file(path: Path) -> None:
 
 
 def tighten_files(path: Path) -> None:
-    """The database and its side files are readable by their owner only."""
+    """The database, its key and side files are readable by their owner only (also fixes
+    files left 0644 by versions before this one)."""
     for p in (path, *(path.with_name(path.name + s) for s in SIDE_FILES)):
         try:
             if p.exists() and (p.stat().st_mode & 0o777) != FILE_MODE:
@@ -75,7 +76,7 @@ class Database:
             private_file(path)  # SQLite gives -wal/-shm the database file's mode
         except OSError as exc:
             raise LedgerError(
-                f"cannot create the ledger {path}: {exc}", ErrorCode.IO_ERROR
+                f"cannot open or create the ledger {path}: {exc}", ErrorCode.IO_ERROR
             ) from exc
         try:
             conn = sqlite3.connect(

@@ -8,15 +8,18 @@ changing the name of, excluding or re-including an employee also appends an AFD 
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 
 from app.store.cpf import normalize_cpf
 from app.store.credentials import SecretHasher
 from app.store.db import Database
-from app.store.errors import EmployeeError, ErrorCode
+from app.store.errors import EmployeeError, ErrorCode, LedgerError
 from app.store.keys import LedgerKey
 from app.store.models import Employee
 from app.store.records import RepSequence
+
+log = logging.getLogger(__name__)
 
 EMPLOYEE_FIELDS = (
     "id", "name", "cpf", "pin_index", "pin_hash", "badge_index", "badge_hash", "active",
@@ -30,12 +33,18 @@ def employee_mac(key: LedgerKey, row: sqlite3.Row) -> str:
 
 class Employees:
     def __init__(
-        self, db: Database, key: LedgerKey, hasher: SecretHasher, seq: RepSequence
+        self,
+        db: Database,
+        key: LedgerKey,
+        hasher: SecretHasher,
+        seq: RepSequence,
+        roster: SecretHasher | None = None,
     ) -> None:
         self._db = db
         self._key = key
         self._hasher = hasher
         self._seq = seq
+        self._roster = roster  # PontoVoz Central's pepper: employees from its roster
 
     def add(
         self, name: str, cpf: str, pin: str, badge: str | None = None, author_cpf: str = ""
@@ -133,24 +142,33 @@ class Employees:
         secret = str(secret or "").strip()
         if not secret:
             return None
-        index = self._hasher.index(kind, secret)
-        with self._db.read() as c:
-            rows = c.execute(
-                f"SELECT * FROM employees WHERE {kind}_index = ? AND active = 1", (index,)
-            ).fetchall()
-        for row in rows:
-            if self._hasher.verify(kind, secret, row[f"{kind}_hash"]):
-                if SecretHasher.needs_rehash(row[f"{kind}_hash"]):
-                    self._rehash(row["id"], kind, secret)
-                return employee_from(row)
+        for hasher in (self._hasher, self._roster):
+            if hasher is None:
+                continue
+            index = hasher.index(kind, secret)
+            with self._db.read() as c:
+                rows = c.execute(
+                    f"SELECT * FROM employees WHERE {kind}_index = ? AND active = 1", (index,)
+                ).fetchall()
+            for row in rows:
+                if hasher.verify(kind, secret, row[f"{kind}_hash"]):
+                    if hasher is self._hasher and SecretHasher.needs_rehash(row[f"{kind}_hash"]):
+                        self._rehash(row["id"], kind, secret)
+                    return employee_from(row)
         return None
 
     def _rehash(self, emp_id: int, kind: str, secret: str) -> None:
-        """Replace a hash made before the pepper (no key) on its first successful use."""
+        """Replace a hash made before the pepper (no key) on its first successful use. Best
+        effort: a busy database must not stop the person from punching; next time then."""
         hashed = self._hasher.hash(kind, secret)
-        with self._db.write() as c:
-            c.execute(f"UPDATE employees SET {kind}_hash = ? WHERE id = ?", (hashed.hash, emp_id))
-            self._seal(c, emp_id)
+        try:
+            with self._db.write() as c:
+                c.execute(
+                    f"UPDATE employees SET {kind}_hash = ? WHERE id = ?", (hashed.hash, emp_id)
+                )
+                self._seal(c, emp_id)
+        except LedgerError as exc:
+            log.warning("could not upgrade the %s hash of employee %s: %s", kind, emp_id, exc)
 
     def _seal(self, c: sqlite3.Connection, emp_id: int) -> None:
         row = c.execute("SELECT * FROM employees WHERE id = ?", (emp_id,)).fetchone()

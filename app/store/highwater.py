@@ -55,6 +55,10 @@ class HighWater:
 
     def load(self) -> tuple[HighWaterState | None, str]:
         """(state, problem): state None when missing or unreadable; problem says why."""
+        with self._locked(fcntl.LOCK_SH):  # never read a half-written file
+            return self._load()
+
+    def _load(self) -> tuple[HighWaterState | None, str]:
         try:
             raw = self.path.read_bytes()
         except FileNotFoundError:
@@ -85,7 +89,7 @@ class HighWater:
     def advance(self, ledger_id: str, kiosk_id: str, mark: Mark) -> None:
         """Raise this kiosk's mark to ``mark`` (never lowers it); keeps the file's ledger id."""
         with self._locked():
-            state, _ = self.load()
+            state, _ = self._load()
             if state is None:
                 state = HighWaterState(ledger_id)
             current = state.marks.get(kiosk_id)
@@ -132,10 +136,11 @@ class HighWater:
             os.close(dir_fd)
 
     @contextmanager
-    def _locked(self) -> Iterator[None]:
+    def _locked(self, mode: int = fcntl.LOCK_EX) -> Iterator[None]:
+        """``flock`` on the folder (the file itself is replaced when first made)."""
         dir_fd = os.open(self.path.parent, os.O_RDONLY)
         try:
-            fcntl.flock(dir_fd, fcntl.LOCK_EX)
+            fcntl.flock(dir_fd, mode)
             yield
         finally:
             os.close(dir_fd)  # releases the lock

@@ -25,26 +25,23 @@ lock held too long raises LedgerBusyError. Employees: `app.store.employees`; the
 
 from __future__ import annotations
 
-import hashlib
+import logging
 import os
 import shutil
 import sqlite3
-import uuid as uuidlib
 from collections.abc import Callable
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from pathlib import Path
 
 from app import paths
-from app.store.chain import afd_hash, afd_type7_body, record_hash
 from app.store.corrections import Corrections
 from app.store.credentials import SecretHasher
 from app.store.db import FILE_MODE
 from app.store.employees import Employees
-from app.store.errors import EmployeeError, ErrorCode, LedgerCorruptError, LedgerError
+from app.store.errors import LedgerCorruptError
 from app.store.highwater import HighWater, Mark
 from app.store.keys import key_path
 from app.store.models import (
-    PUNCH_TYPES,
     ChainReport,
     Correction,
     Employee,
@@ -58,24 +55,21 @@ from app.store.models import (
 )
 from app.store.opening import Opened, open_parts
 from app.store.outbox import Outbox
+from app.store.punches import Punches
 from app.store.records import (
-    BOOL_FIELDS,
     PUNCH_FIELDS,
-    PUNCH_SELECT,
     RepSequence,
     kiosks,
     newest,
-    punch_from,
 )
 from app.store.rep import RepLog
 from app.store.settings import LedgerSettings
 from app.store.verify import Verifier
 
 Clock = Callable[[], datetime]
+log = logging.getLogger(__name__)
 
 __all__ = ["PUNCH_FIELDS", "Ledger", "default_path", "local_now"]
-
-_BOOL_FIELDS = ("validated", "flagged", "offline")
 
 
 def local_now() -> datetime:
@@ -100,10 +94,17 @@ class Ledger:
         self._seq = RepSequence(
             self._db, self._key, self._highwater, self._ledger_id, settings.kiosk_id, self.now
         )
-        self.employees = Employees(self._db, self._key, SecretHasher(self._key.raw), self._seq)
+        from app.store.roster import read_roster_key  # PontoVoz Central's roster pepper
+
+        roster = read_roster_key(path)
+        self.employees = Employees(
+            self._db, self._key, SecretHasher(self._key.raw), self._seq,
+            roster=SecretHasher(roster) if roster else None,
+        )  # fmt: skip
         self.outbox = Outbox(self._db, self._key, self.now)
         self.rep = RepLog(self._db, self._seq)
         self._corrections = Corrections(self._db, self._key, self.now)
+        self._punches = Punches(self._db, self._key, self._seq, lambda: self.settings)
 
     @classmethod
     def open(
@@ -145,7 +146,7 @@ class Ledger:
         0600); returns the copy's path. To restore, copy the database and key back but keep
         the live high-water file when it survived (see docs/LEDGER-INTEGRITY.md)."""
         folder.mkdir(parents=True, exist_ok=True)
-        os.chmod(folder, 0o700)
+        _private(folder, 0o700)
         stamp = self.now().strftime("%Y%m%d-%H%M%S")
         target = folder / f"{self.path.stem}-{stamp}{self.path.suffix}"
         partial = target.with_name(target.name + ".partial")
@@ -161,7 +162,7 @@ class Ledger:
         if key.is_file():
             copy = key_path(target)
             shutil.copyfile(key, copy)
-            os.chmod(copy, FILE_MODE)
+            _private(copy, FILE_MODE)
         return target
 
     # ---- employees (see app.store.employees) ----------------------------------------------
@@ -171,9 +172,20 @@ class Ledger:
     ) -> Employee:
         return self.employees.add(name, cpf, pin, badge, author_cpf)
 
-    def update_employee(self, cpf: str, **changes: object) -> Employee:
-        """Change name/pin/badge/active (badge "" removes it); author_cpf= says who."""
-        return self.employees.update(cpf, **changes)  # type: ignore[arg-type]
+    def update_employee(
+        self,
+        cpf: str,
+        *,
+        name: str | None = None,
+        pin: str | None = None,
+        badge: str | None = None,
+        active: bool | None = None,
+        author_cpf: str = "",
+    ) -> Employee:
+        """Change name/PIN/badge/active of the employee with this CPF (badge "" removes it)."""
+        return self.employees.update(
+            cpf, name=name, pin=pin, badge=badge, active=active, author_cpf=author_cpf
+        )
 
     def deactivate_employee(self, cpf: str, *, author_cpf: str = "") -> Employee:
         return self.employees.update(cpf, active=False, author_cpf=author_cpf)
@@ -195,105 +207,13 @@ class Ledger:
     def record_punch(self, draft: PunchDraft) -> Punch:
         """Append a punch and COMMIT it (fsync'd) before returning. Never refuses a valid draft:
         a clock that went backwards, or an unreadable previous record, is flagged for review."""
-        if draft.type not in PUNCH_TYPES:
-            raise LedgerError(
-                f"unknown punch type {draft.type!r}; use one of {PUNCH_TYPES}",
-                ErrorCode.PUNCH_TYPE_UNKNOWN,
-            )
-        now = self.now()
-        punched_at = draft.punched_at or now
-        if punched_at.tzinfo is None:
-            raise LedgerError(
-                "punched_at must carry a UTC offset (timezone-aware datetime)",
-                ErrorCode.TIME_INVALID,
-            )
-        audio_sha = hashlib.sha256(draft.audio).hexdigest() if draft.audio else ""
-        kiosk = self.settings.kiosk_id
-        with self._db.write() as c:
-            emp = c.execute(
-                "SELECT name, cpf FROM employees WHERE id = ?", (draft.employee_id,)
-            ).fetchone()
-            if emp is None:
-                raise EmployeeError(
-                    f"no employee with id {draft.employee_id}", ErrorCode.EMPLOYEE_UNKNOWN
-                )
-            nsr, prev = self._seq.allocate(c)
-            last = c.execute(
-                "SELECT afd_hash, recorded_at FROM punches WHERE kiosk_id = ?"
-                " ORDER BY nsr DESC LIMIT 1",
-                (kiosk,),
-            ).fetchone()
-            reasons = [draft.flag_reason] if draft.flag_reason else []
-            reasons += _clock_reasons(now, last["recorded_at"] if last else None)
-            fields: dict[str, object] = {
-                "kiosk_id": kiosk,
-                "nsr": nsr,
-                "uuid": str(uuidlib.uuid4()),
-                "employee_id": draft.employee_id,
-                "employee_name": emp["name"],
-                "cpf": emp["cpf"],
-                "type": draft.type,
-                "punched_at": punched_at.isoformat(timespec="seconds"),
-                "recorded_at": now.isoformat(timespec="seconds"),
-                "expected": draft.expected,
-                "transcript": draft.transcript,
-                "validated": int(draft.validated),
-                "method": draft.method,
-                "tries": draft.tries,
-                "flagged": int(bool(reasons)),
-                "flag_reason": "; ".join(reasons),
-                "offline": int(draft.offline),
-                "audio_sha256": audio_sha,
-            }
-            body = afd_type7_body(
-                nsr,
-                str(fields["punched_at"]),
-                emp["cpf"],
-                str(fields["recorded_at"]),
-                draft.offline,
-            )
-            fields["afd_hash"] = afd_hash(last["afd_hash"] if last else None, body)
-            digest = record_hash(prev, fields)
-            mac = self._key.mac("punch", digest)
-            cols = (*PUNCH_FIELDS, "prev_hash", "hash", "mac")
-            c.execute(
-                f"INSERT INTO punches ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})",
-                (*(fields[k] for k in PUNCH_FIELDS), prev, digest, mac),
-            )
-            if draft.queue_for_cloud:
-                c.execute(
-                    "INSERT INTO outbox (punch_uuid, nsr, state) VALUES (?, ?, 'pending')",
-                    (fields["uuid"], nsr),
-                )
-            retention = self.settings.audio_retention_days
-            if draft.audio and (draft.queue_for_cloud or retention > 0):
-                keep = now + timedelta(days=retention)
-                c.execute(
-                    "INSERT INTO audio (punch_uuid, data, stored_at, keep_until) VALUES (?,?,?,?)",
-                    (fields["uuid"], draft.audio, fields["recorded_at"], keep.isoformat()),
-                )
-            self._seq.acknowledge(nsr, mac)
-        return Punch(
-            **{k: bool(v) if k in BOOL_FIELDS else v for k, v in fields.items()},  # type: ignore[arg-type]
-            prev_hash=prev,
-            hash=digest,
-            mac=mac,
-        )
+        return self._punches.record(draft)
 
     def last_punch_today(self, employee_id: int, now: datetime | None = None) -> Punch | None:
-        day = (now or self.now()).date().isoformat()
-        with self._db.read() as c:
-            row = c.execute(
-                f"{PUNCH_SELECT} WHERE p.employee_id = ? AND substr(p.punched_at, 1, 10) = ?"
-                " ORDER BY p.punched_at DESC, p.nsr DESC LIMIT 1",
-                (employee_id, day),
-            ).fetchone()
-            return punch_from(row) if row else None
+        return self._punches.last_today(employee_id, now or self.now())
 
     def get_punch(self, punch_uuid: str) -> Punch | None:
-        with self._db.read() as c:
-            row = c.execute(f"{PUNCH_SELECT} WHERE p.uuid = ?", (punch_uuid,)).fetchone()
-            return punch_from(row) if row else None
+        return self._punches.get(punch_uuid)
 
     def punches(
         self, start: date | None = None, end: date | None = None, kiosk_id: str | None = None
@@ -316,24 +236,14 @@ class Ledger:
         return self.rep.kiosks()
 
     def count_punches(self) -> int:
-        with self._db.read() as c:
-            return int(c.execute("SELECT count(*) FROM punches").fetchone()[0])
+        return self._punches.count()
 
     def audio_for(self, punch_uuid: str) -> bytes | None:
-        with self._db.read() as c:
-            row = c.execute("SELECT data FROM audio WHERE punch_uuid = ?", (punch_uuid,)).fetchone()
-            return bytes(row["data"]) if row else None
+        return self._punches.audio_for(punch_uuid)
 
     def purge_audio(self, now: datetime | None = None) -> int:
         """Delete audio past its retention, except what the cloud still waits for."""
-        stamp = (now or self.now()).isoformat()
-        with self._db.write() as c:
-            cur = c.execute(
-                "DELETE FROM audio WHERE keep_until <= ? AND punch_uuid NOT IN"
-                " (SELECT punch_uuid FROM outbox WHERE state = 'pending')",
-                (stamp,),
-            )
-            return cur.rowcount
+        return self._punches.purge_audio(now or self.now())
 
     # ---- corrections ------------------------------------------------------------------------
 
@@ -401,6 +311,9 @@ class Ledger:
     def outbox_retry_failed(self) -> int:
         return self.outbox.retry_failed()
 
+    def outbox_retry_now(self) -> int:
+        return self.outbox.retry_now()
+
     def outbox_counts(self) -> OutboxCounts:
         return self.outbox.counts()
 
@@ -411,17 +324,9 @@ class Ledger:
 # ---- helpers -------------------------------------------------------------------------------
 
 
-def _clock_reasons(now: datetime, last_recorded_at: str | None) -> list[str]:
-    if last_recorded_at is None:
-        return []
+def _private(path: Path, mode: int) -> None:
+    """chmod, but a backup on a medium without Unix modes (e.g. a FAT USB stick) still works."""
     try:
-        before = datetime.fromisoformat(last_recorded_at)
-        backwards = now < before
-    except (ValueError, TypeError):
-        return [f"previous record has an unreadable time ({last_recorded_at!r}): check the ledger"]
-    if not backwards:
-        return []
-    return [
-        f"clock moved backwards: device time {now.isoformat(timespec='seconds')} is"
-        f" before the previous record ({last_recorded_at})"
-    ]
+        os.chmod(path, mode)
+    except OSError as exc:
+        log.warning("cannot set mode %o on %s: %s", mode, path, exc)

@@ -1,7 +1,7 @@
 """Failure counters with a growing delay, persisted in a small SQLite file beside the ledger.
 
     store = LockoutStore.beside(ledger.path)         # <ledger folder>/lockout.sqlite3, mode 0600
-    policy = LockoutPolicy(failures=5, first_delay_s=30, max_delay_s=900, forget_after_s=900)
+    policy = LockoutPolicy(failures=5, first_delay_s=30, max_delay_s=900, forgive_every_s=360)
     store.state("admin", now)       -> LockState (locked_until 0 when free)
     store.fail("admin", now, policy) -> LockState  # committed before it returns
     store.clear("admin")            # after a success
@@ -9,8 +9,10 @@
 
 A bucket is an opaque string the caller chooses ("admin", "pin", "badge:<key>"); this module
 only counts. After ``failures`` failures a bucket is locked for ``first_delay_s``; every further
-failure doubles the delay, up to ``max_delay_s``. A bucket quiet for ``forget_after_s`` after its
-last failure (and its lock) starts again from zero. Times are epoch seconds from the caller's
+failure doubles the delay, up to ``max_delay_s``. Quiet time forgives: one failure per
+``forgive_every_s`` after the last failure (and its lock). A leak rather than a reset, so waiting
+out a quiet spell never buys a fresh batch of free guesses: at steady state a guesser gets about
+one try per ``forgive_every_s``. Times are epoch seconds from the caller's
 clock, so a restart keeps a lock; a clock set backwards restarts a lock from the new
 "now" (same length) instead of stretching it by the size of the jump.
 
@@ -32,7 +34,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from app.store.errors import LedgerError
+from app.store.errors import ErrorCode, LedgerError
 
 FILE_NAME = "lockout.sqlite3"
 _SCHEMA = """
@@ -51,10 +53,11 @@ class LockoutPolicy:
     failures: int = 5  # failures before the first lock
     first_delay_s: float = 30.0
     max_delay_s: float = 900.0
-    forget_after_s: float = 900.0  # quiet time after which the count starts again
+    forgive_every_s: float = 360.0  # quiet time that forgives one failure
 
     def __post_init__(self) -> None:
-        if self.failures < 1 or self.first_delay_s <= 0 or self.max_delay_s < self.first_delay_s:
+        bad_delays = self.first_delay_s <= 0 or self.max_delay_s < self.first_delay_s
+        if self.failures < 1 or bad_delays or self.forgive_every_s <= 0:
             raise ValueError(f"bad lockout policy {self}")
 
     def delay(self, failures: int) -> float:
@@ -98,7 +101,9 @@ class LockoutStore:
             self._create_private()
             conn = sqlite3.connect(self.path, timeout=5.0, isolation_level=None)
         except (OSError, sqlite3.Error) as exc:
-            raise LedgerError(f"cannot open the lockout file {self.path}: {exc}") from exc
+            raise LedgerError(
+                f"cannot open the lockout file {self.path}: {exc}", ErrorCode.IO_ERROR
+            ) from exc
         try:
             conn.execute("PRAGMA synchronous=FULL")
             conn.executescript(_SCHEMA)
@@ -106,7 +111,8 @@ class LockoutStore:
             yield conn
             conn.execute("COMMIT")
         except sqlite3.Error as exc:
-            raise LedgerError(f"lockout file {self.path}: {exc}") from exc
+            code = ErrorCode.BUSY if "locked" in str(exc) else ErrorCode.IO_ERROR
+            raise LedgerError(f"lockout file {self.path}: {exc}", code) from exc
         finally:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
@@ -145,7 +151,7 @@ class LockoutStore:
             return self._load(c, bucket, now, policy)
 
     def known(self, bucket: str, now: float, policy: LockoutPolicy | None = None) -> bool:
-        """Whether the bucket has failures still remembered (not yet forgotten)."""
+        """Whether the bucket has failures not yet forgiven."""
         return self.state(bucket, now, policy).failures > 0
 
     def fail(self, bucket: str, now: float, policy: LockoutPolicy | None = None) -> LockState:
@@ -164,8 +170,8 @@ class LockoutStore:
                 (bucket, failures, now, until),
             )
             c.execute(  # forgotten buckets go (each wrong value is a row)
-                "DELETE FROM buckets WHERE max(last_failure, locked_until) + ? < ?",
-                (policy.forget_after_s, now),
+                "DELETE FROM buckets WHERE max(last_failure, locked_until) + failures * ? < ?",
+                (policy.forgive_every_s, now),
             )
             return LockState(bucket, failures, until)
 
@@ -189,8 +195,8 @@ class LockoutStore:
         policy = policy or LockoutPolicy()
         with self._connect() as c:
             return c.execute(
-                "DELETE FROM buckets WHERE max(last_failure, locked_until) + ? < ?",
-                (policy.forget_after_s, now),
+                "DELETE FROM buckets WHERE max(last_failure, locked_until) + failures * ? < ?",
+                (policy.forgive_every_s, now),
             ).rowcount
 
     @staticmethod
@@ -210,6 +216,7 @@ class LockoutStore:
                 "UPDATE buckets SET last_failure = ?, locked_until = ? WHERE bucket = ?",
                 (last, until, bucket),
             )
-        if max(last, until) + policy.forget_after_s < now:
+        forgiven = int(max(0.0, now - max(last, until)) // policy.forgive_every_s)
+        if forgiven >= failures:
             return LockState(bucket)
-        return LockState(bucket, failures, until)
+        return LockState(bucket, failures - forgiven, until)

@@ -16,7 +16,7 @@ from app.store import schema
 from app.store.db import Database
 from app.store.employees import employee_mac
 from app.store.errors import ErrorCode, LedgerCorruptError
-from app.store.highwater import HighWater, Mark
+from app.store.highwater import HighWater, Mark, highwater_path
 from app.store.keys import LedgerKey, load_key, wrong_key_error
 from app.store.outbox import VERDICT_FIELDS, verdict_mac
 from app.store.records import newest
@@ -74,6 +74,12 @@ def open_parts(path: Path, *, busy_timeout_s: float, tighten_dir: bool) -> Opene
 
     def v2(c: sqlite3.Connection) -> None:
         legacy = _has_data(c)
+        if legacy and highwater_path(path).exists():
+            raise LedgerCorruptError(
+                f"the ledger {path} was taken back to an older schema although its high-water "
+                "file exists (tampering); restore it from a backup",
+                ErrorCode.CORRUPT,
+            )
         key = load_key(path, allow_create=not legacy)
         c.execute("INSERT INTO meta (key, value) VALUES ('ledger_id', ?)", (secrets.token_hex(16),))
         c.execute("INSERT INTO meta (key, value) VALUES ('key_check', ?)", (key.check_value(),))
@@ -106,12 +112,6 @@ def _finish(db: Database, path: Path, found: dict[str, object]) -> Opened:
     highwater = HighWater(path, key)
     if not highwater.exists():
         _start_highwater(db, highwater, ledger_id, bool(found.get("legacy")))
-    elif found.get("legacy"):
-        raise LedgerCorruptError(
-            f"the ledger {path} was taken back to an older schema although its high-water file "
-            "exists (tampering); restore it from a backup",
-            ErrorCode.CORRUPT,
-        )
     return Opened(db, key, ledger_id, highwater)
 
 

@@ -81,6 +81,13 @@ class Outbox:
                 "UPDATE outbox SET state = 'pending', next_attempt_at = 0 WHERE state = 'failed'"
             ).rowcount
 
+    def retry_now(self) -> int:
+        """Make every pending item due now (the sync settings were fixed: no need to wait)."""
+        with self._db.write() as c:
+            return c.execute(
+                "UPDATE outbox SET next_attempt_at = 0 WHERE state = 'pending'"
+            ).rowcount
+
     def counts(self) -> OutboxCounts:
         with self._db.read() as c:
             counts = dict(c.execute("SELECT state, count(*) FROM outbox GROUP BY state").fetchall())

@@ -26,6 +26,8 @@ from app.store.records import (
 )
 from app.store.settings import LedgerSettings
 
+_DATE = "[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]"
+
 
 class RepLog:
     def __init__(self, db: Database, seq: RepSequence) -> None:
@@ -41,14 +43,16 @@ class RepLog:
         hi = end.isoformat() if end else "9999-99-99"
         with self._db.read() as c:
             kiosk = self._rep_kiosk(c, kiosk_id)
+            # A row whose date is not a date is selected too, so that it fails loudly
+            # (`_checked`) instead of silently falling out of every period.
             prows = c.execute(
-                f"{PUNCH_SELECT} WHERE p.kiosk_id = ? AND substr(p.punched_at, 1, 10)"
-                " BETWEEN ? AND ? ORDER BY p.nsr",
+                f"{PUNCH_SELECT} WHERE p.kiosk_id = ? AND (substr(p.punched_at, 1, 10)"
+                f" BETWEEN ? AND ? OR p.punched_at NOT GLOB '{_DATE}*') ORDER BY p.nsr",
                 (kiosk, lo, hi),
             ).fetchall()
             erows = c.execute(
-                "SELECT * FROM events WHERE kiosk_id = ? AND substr(recorded_at, 1, 10)"
-                " BETWEEN ? AND ? ORDER BY nsr",
+                "SELECT * FROM events WHERE kiosk_id = ? AND (substr(recorded_at, 1, 10)"
+                f" BETWEEN ? AND ? OR recorded_at NOT GLOB '{_DATE}*') ORDER BY nsr",
                 (kiosk, lo, hi),
             ).fetchall()
         punches = [_checked(punch_from(r)) for r in prows]

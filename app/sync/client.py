@@ -5,14 +5,19 @@
 
 An ``Idempotency-Key: <punch uuid>`` header is added (servers that ignore it still work).
 Errors are split by what the caller should do: CloudUnavailable (retry later: connection
-refused, timeout, 5xx, 408/429, or a 200 that is not the contract's JSON) and CloudRejected
-(4xx: retrying the same request cannot help).
+refused, timeout, 5xx, 408/429, or a 200 that is not the contract's JSON; with the server's
+Retry-After when it sent one), CloudAuthRefused (401/403: the kiosk's URL or token is wrong, a
+configuration error for the admin, not a fault of the punch) and CloudRejected (other 4xx:
+retrying the same request cannot help).
 """
 
 from __future__ import annotations
 
 import base64
+import math
+import time
 from dataclasses import dataclass
+from email.utils import parsedate_to_datetime
 
 import httpx
 
@@ -20,6 +25,7 @@ from app.core.errors import PontoVozError
 from app.sync.config import SyncConfig
 
 RETRYABLE_4XX = (408, 425, 429)
+AUTH_REFUSED = (401, 403)
 
 
 class SyncError(PontoVozError):
@@ -27,11 +33,24 @@ class SyncError(PontoVozError):
 
 
 class CloudUnavailable(SyncError):
-    """Transient: try again later."""
+    """Transient: try again later (not before ``retry_after`` seconds, when the server said)."""
+
+    def __init__(self, message: str, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
 
 
 class CloudRejected(SyncError):
     """Permanent for this request (4xx)."""
+
+
+class CloudAuthRefused(SyncError):
+    """401/403: the endpoint refuses this kiosk's credentials. A configuration error: every
+    item would get the same answer, so the queue waits (nothing is parked) until it is fixed."""
+
+    def __init__(self, message: str, status: int) -> None:
+        super().__init__(message)
+        self.status = status
 
 
 @dataclass(frozen=True)
@@ -64,7 +83,15 @@ class CloudClient:
         except httpx.HTTPError as exc:
             raise CloudUnavailable(f"endpoint {url} unreachable: {exc}") from exc
         if resp.status_code >= 500 or resp.status_code in RETRYABLE_4XX:
-            raise CloudUnavailable(f"endpoint answered {resp.status_code}: {_snippet(resp)}")
+            raise CloudUnavailable(
+                f"endpoint answered {resp.status_code}: {_snippet(resp)}",
+                retry_after(resp.headers.get("retry-after")),
+            )
+        if resp.status_code in AUTH_REFUSED:
+            raise CloudAuthRefused(
+                f"endpoint refused the credentials ({resp.status_code}): {_snippet(resp)}",
+                resp.status_code,
+            )
         if resp.status_code >= 400:
             raise CloudRejected(
                 f"endpoint refused the request ({resp.status_code}): {_snippet(resp)}"
@@ -81,6 +108,21 @@ class CloudClient:
                 f"endpoint answered 200 but not the contract's JSON ({exc}): {_snippet(resp)}"
             ) from exc
         return CloudVerdict(validated, text)
+
+
+def retry_after(value: str | None, now: float | None = None) -> float | None:
+    """Seconds from a Retry-After header (delta-seconds or an HTTP date); None if absent/bad."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isascii() and value.isdigit():
+        return float(min(int(value[:12]), 10**9))
+    try:
+        when = parsedate_to_datetime(value).timestamp()
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return None
+    seconds = when - (time.time() if now is None else now)
+    return max(0.0, seconds) if math.isfinite(seconds) else None
 
 
 def _snippet(resp: httpx.Response) -> str:

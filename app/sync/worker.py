@@ -8,9 +8,13 @@
     worker.stop()
 
 It only talks to the ledger's outbox methods (never SQL). Items go in NSR order; while the
-endpoint is unavailable the whole queue waits (exponential backoff with jitter, stored in the
-ledger, so it survives restarts). A 4xx parks that item as failed (visible, `sync retry`)
-and the queue moves on. The punch record itself is never touched: verdicts live beside it.
+endpoint is unavailable the whole queue waits: exponential backoff with jitter, bounded at any
+failure count, never shorter than the server's Retry-After; the retry time is in the ledger and
+the failure count in ``sync-state.json`` beside it, so both survive restarts and `sync run`s.
+A 401/403 is a configuration error: the queue waits (nothing is parked), the admin sees it in
+``status().config_error``, and a changed URL or token is retried at once. Another 4xx parks
+that item as failed (visible, `sync retry-failed`) and the queue moves on. The punch record
+itself is never touched: verdicts live beside it.
 """
 
 from __future__ import annotations
@@ -23,10 +27,17 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from app.store.ledger import Ledger
-from app.sync.client import CloudClient, CloudRejected, CloudUnavailable
+from app.sync import state as sync_state
+from app.sync.client import CloudAuthRefused, CloudClient, CloudRejected, CloudUnavailable
 from app.sync.config import SyncConfig
+from app.sync.state import SyncState
 
 log = logging.getLogger(__name__)
+
+#: The longest wait a server's Retry-After can impose (a longer one is cut to this).
+RETRY_AFTER_MAX_S = 6 * 3600.0
+#: The backoff doubles up to this many times; past it the cap (backoff_max_s) applies.
+_MAX_DOUBLINGS = 40
 
 
 @dataclass(frozen=True)
@@ -36,8 +47,9 @@ class SyncPass:
     sent: int = 0
     recorded: int = 0  # new verdicts stored (a repeat of an old one is not counted)
     failed: int = 0  # parked after a 4xx / missing audio
-    deferred: bool = False  # stopped because the endpoint is unavailable
+    deferred: bool = False  # stopped because the endpoint is unavailable or refused the token
     error: str = ""
+    config_error: bool = False  # 401/403: the URL or token in the settings is wrong
 
 
 @dataclass(frozen=True)
@@ -49,6 +61,12 @@ class SyncStatus:
     last_error: str
     next_attempt_in_s: float | None
     running: bool
+    failures: int = 0  # consecutive failed attempts (persisted)
+    config_error: str = ""  # pt-BR, for the admin: set while the endpoint refuses the token
+
+    @property
+    def ok(self) -> bool:
+        return not self.config_error and self.failed == 0
 
 
 class SyncWorker:
@@ -66,7 +84,9 @@ class SyncWorker:
         self._client = client or CloudClient(config)
         self._wall = wall
         self._rng = rng or random.Random()
-        self._failures = 0
+        self._state_path = sync_state.state_path(ledger.path)
+        self._state = sync_state.load(self._state_path)
+        self._key = sync_state.credentials_key(config)
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -80,17 +100,55 @@ class SyncWorker:
         c = self._ledger.outbox_counts()
         wait = None if c.next_attempt_at is None else max(0.0, c.next_attempt_at - self._wall())
         running = self._thread is not None and self._thread.is_alive()
+        st = sync_state.load(self._state_path)  # another process (`sync run`) may have written
+        refused = st.auth_error and st.auth_key == self._key  # else: fixed, retried next pass
+        problem = config_error_text(st.auth_status) if refused else ""
         return SyncStatus(
-            self._config.mode, c.pending, c.failed, c.done, c.last_error, wait, running
+            self._config.mode,
+            c.pending,
+            c.failed,
+            c.done,
+            c.last_error,
+            wait,
+            running,
+            st.failures,
+            problem,
         )
 
     def backoff_s(self, failures: int) -> float:
-        """Exponential backoff, capped, with "equal jitter" (between half and all of it)."""
-        raw = min(self._config.backoff_max_s, self._config.backoff_base_s * 2 ** (failures - 1))
+        """Exponential backoff, capped at any failure count, with "equal jitter" (between half
+        and all of it). ``2 ** 1024`` would overflow a float: the exponent is bounded first."""
+        doublings = min(max(0, int(failures) - 1), _MAX_DOUBLINGS)
+        raw = min(self._config.backoff_max_s, self._config.backoff_base_s * 2.0**doublings)
         return raw * (0.5 + 0.5 * self._rng.random())
+
+    def _save(self, state: SyncState) -> None:
+        if state != self._state:
+            self._state = state
+            sync_state.save(self._state_path, state)
+
+    def _failed_attempt(self, punch_uuid: str, error: str, wait_at_least: float = 0.0) -> float:
+        """Count a failure (persisted), push the whole queue back; returns the delay."""
+        now = self._wall()
+        failures = self._state.failures + 1
+        self._save(self._state.replace(failures=failures, since=self._state.since or now))
+        delay = max(self.backoff_s(failures), min(wait_at_least, RETRY_AFTER_MAX_S))
+        self._ledger.outbox_defer(punch_uuid, error, now + delay)
+        self._ledger.outbox_defer_all(error, now + delay)
+        return delay
+
+    def _credentials_changed(self) -> None:
+        """The admin changed the URL or token since the endpoint refused them: retry now."""
+        st = self._state
+        if st.auth_error and st.auth_key != self._key:
+            log.info("sync: credentials changed since the %d; retrying now", st.auth_status)
+            self._save(SyncState())
+            self._ledger.outbox_retry_now()
 
     def run_once(self) -> SyncPass:
         """Send the items that are due, in NSR order; stop at the first transient failure."""
+        self._state = sync_state.load(self._state_path)
+        self._credentials_changed()
         items = self._ledger.outbox_due(self._wall(), self._config.batch_size)
         sent = recorded = failed = 0
         for item in items:
@@ -103,19 +161,25 @@ class SyncWorker:
             sent += 1
             try:
                 verdict = self._client.verify(item.expected, item.audio, item.punch_uuid)
+            except CloudAuthRefused as exc:
+                self._save(
+                    self._state.replace(
+                        auth_error=str(exc), auth_status=exc.status, auth_key=self._key
+                    )
+                )
+                delay = self._failed_attempt(item.punch_uuid, str(exc))
+                log.warning("sync: %s; check the sync URL and token (retry in %.0f s)", exc, delay)
+                return SyncPass(sent, recorded, failed, True, str(exc), config_error=True)
             except CloudRejected as exc:
                 log.warning("sync: NSR %d refused: %s", item.nsr, exc)
                 self._ledger.outbox_fail(item.punch_uuid, str(exc))
                 failed += 1
                 continue
             except CloudUnavailable as exc:
-                self._failures += 1
-                delay = self.backoff_s(self._failures)
+                delay = self._failed_attempt(item.punch_uuid, str(exc), exc.retry_after or 0.0)
                 log.info("sync: endpoint unavailable (%s); retry in %.1f s", exc, delay)
-                self._ledger.outbox_defer(item.punch_uuid, str(exc), self._wall() + delay)
-                self._ledger.outbox_defer_all(str(exc), self._wall() + delay)
                 return SyncPass(sent, recorded, failed, True, str(exc))
-            self._failures = 0
+            self._save(SyncState())  # an answer: the endpoint works and takes our token
             if self._ledger.record_cloud_verdict(
                 item.punch_uuid, verdict.validated, verdict.spoken_text
             ):
@@ -145,14 +209,30 @@ class SyncWorker:
         while not self._stop.is_set():
             try:
                 result = self.run_once()
+                wait = self._next_wait(result)
             except Exception:  # keep the kiosk's worker alive; the item stays pending
                 log.exception("sync pass failed")
-                result = SyncPass(deferred=True)
-            if result.sent and not result.deferred:
+                wait = max(self._config.poll_interval_s, self.backoff_s(self._state.failures + 1))
+            if wait <= 0:
                 continue  # more may be due right away
-            nxt = self._ledger.outbox_counts().next_attempt_at
-            wait = self._config.poll_interval_s
-            if nxt is not None:
-                wait = min(wait, max(0.0, nxt - self._wall()))
-            self._wake.wait(max(wait, 0.01))
+            self._wake.wait(wait)
             self._wake.clear()
+
+    def _next_wait(self, result: SyncPass) -> float:
+        if result.sent and not result.deferred:
+            return 0.0
+        nxt = self._ledger.outbox_counts().next_attempt_at
+        wait = self._config.poll_interval_s
+        if nxt is not None:
+            wait = min(wait, max(0.0, nxt - self._wall()))
+        # Never spin: a deferred pass waits at least its base backoff, whatever the clock says.
+        floor = self._config.backoff_base_s / 2 if result.deferred else 0.01
+        return max(wait, floor)
+
+
+def config_error_text(status: int) -> str:
+    """The admin's message (pt-BR) for a 401/403 from the endpoint."""
+    return (
+        f"A nuvem recusou as credenciais deste quiosque (HTTP {status}). Confira o endereço e o "
+        "token da sincronização nas configurações; os envios recomeçam sozinhos após a correção."
+    )

@@ -13,6 +13,7 @@ import pytest
 import uvicorn
 
 from app.api import ApiSettings, create_app
+from app.api.server import uvicorn_options
 
 CLIPS = {
     "ENTRADA 13 40": "Entrada, treze e quarenta.",
@@ -29,7 +30,9 @@ class LiveServer:
         self.sock.bind(("127.0.0.1", 0))
         self.port = self.sock.getsockname()[1]
         self.url = f"http://127.0.0.1:{self.port}"
-        cfg = uvicorn.Config(app, log_level="warning", lifespan="on", **config)
+        # The production settings of `serve` (guarded protocol, limits), then the test's own.
+        options = {**uvicorn_options(app.state.settings), **config}
+        cfg = uvicorn.Config(app, log_level="warning", lifespan="on", **options)
         self.server = uvicorn.Server(cfg)
         self.thread = threading.Thread(
             target=self.server.run, kwargs={"sockets": [self.sock]}, daemon=True

@@ -22,7 +22,9 @@ CONTEXT = types.SimpleNamespace(
 
 @pytest.fixture(scope="module")
 def handler(verifier):
-    return make_handler(verifier, ApiSettings())
+    # Anonymous function URL events are refused by default (tests/security/test_api_input.py);
+    # these tests are about the event shapes, so they allow them.
+    return make_handler(verifier, ApiSettings(allow_anonymous=True))
 
 
 def seed_body(phrase: str, audio: str) -> str:

@@ -17,11 +17,18 @@ from tests.api.runtime_api import PHRASE, RuntimeAPI, start_runtime, stop
 def test_runtime_interface_client_runs_the_handler(function_url_event, clip_b64, tmp_path):
     api = RuntimeAPI()
     started = time.monotonic()
-    proc = start_runtime(api, PONTOVOZ_HOME=str(tmp_path / "home"), PONTOVOZ_CPU_THREADS="2")
+    # A public function URL needs a token (the deploy guide's setup); direct invokes do not.
+    proc = start_runtime(
+        api,
+        PONTOVOZ_HOME=str(tmp_path / "home"),
+        PONTOVOZ_CPU_THREADS="2",
+        PONTOVOZ_API_AUTH_TOKEN="runtime-test-token",
+    )
     try:
         body = json.dumps({"expected_speech": PHRASE, "audio": clip_b64[PHRASE]})
+        auth = {"authorization": "Bearer runtime-test-token"}
         ids = {
-            "url": api.invoke(function_url_event(body, b64=True)),
+            "url": api.invoke(function_url_event(body, b64=True, headers=auth)),
             "direct": api.invoke({"expected_speech": PHRASE, "audio": clip_b64[PHRASE]}),
             "bad": api.invoke({"expected_speech": PHRASE}),
             "health": api.invoke(function_url_event(None, method="GET", path="/health")),

@@ -6,7 +6,10 @@ spell forgets; a clock set backwards neither stretches nor drops a lock."""
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
+import subprocess
+import sys
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
@@ -70,10 +73,34 @@ def test_different_wrong_pins_lock_pin_entry_with_growing_delay(tmp_path):
     with pytest.raises(LockedOut) as third:  # a success does not reset the guess counter
         guard.attempt("pin", "7069", known("7069"))
     assert third.value.until == clock.now + timedelta(seconds=120)
-    clock.advance(121 + 900)  # a quiet spell forgets
-    assert guard.attempt("pin", "7079", known("7079")) is None
+    clock.advance(121 + 360)  # quiet time forgives one failure: the next costs 120 s again
+    with pytest.raises(LockedOut) as fourth:
+        guard.attempt("pin", "7079", known("7079"))
+    assert fourth.value.until == clock.now + timedelta(seconds=120)
+    clock.advance(121 + 7 * 360)  # and all of them, one per 6 min: no fresh batch before that
+    assert guard.state("pin").failures == 0
+    assert guard.attempt("pin", "7089", known("7089")) is None
     assert guard.state("pin").failures == 1
-    assert count_rows(tmp_path) == 2  # forgotten wrong values are purged: "pin" and "7079"
+    assert count_rows(tmp_path) == 2  # forgiven wrong values are purged: "pin" and "7089"
+
+
+def test_waiting_never_buys_a_fresh_batch_of_guesses(tmp_path):
+    """A patient guesser (waits out every lock, and waits for forgiveness instead of triggering
+    longer locks) gets about one try per forgive_every_s: ~240 a day with the defaults."""
+    guard, clock = make(tmp_path)
+    start, tries = clock.now, 0
+    while clock.now < start + timedelta(hours=24):
+        state = guard.state("pin")
+        if state.locked(clock.now.timestamp()):
+            clock.now = datetime.fromtimestamp(state.locked_until, BRT)
+        elif state.failures >= 9:
+            clock.advance(360)
+        else:
+            tries += 1
+            with contextlib.suppress(LockedOut):
+                guard.attempt("pin", str(1000 + tries), lambda: None)
+            clock.advance(1)
+    assert 200 < tries <= 24 * 3600 / 360 + 10, tries
 
 
 def test_one_person_repeating_a_wrong_pin_locks_only_that_value(tmp_path):
@@ -140,3 +167,17 @@ def test_file_is_private_and_holds_no_tried_value(tmp_path):
     assert path.stat().st_mode & 0o777 == 0o600
     raw = path.read_bytes()
     assert b"4826" not in raw and b"00990099" not in raw
+
+
+def test_two_processes_counting_at_once_lose_no_failure(tmp_path):
+    """The kiosk and a CLI run share the file: every failure counts (BEGIN IMMEDIATE)."""
+    script = (
+        "import sys; from app.store.lockout import LockoutStore, LockoutPolicy\n"
+        "s = LockoutStore(sys.argv[1]); p = LockoutPolicy(failures=1000)\n"
+        "for _ in range(40): s.fail('admin', 1e9, p)\n"
+    )
+    path = str(tmp_path / "lockout.sqlite3")
+    runs = [subprocess.Popen([sys.executable, "-c", script, path]) for _ in range(2)]
+    assert [r.wait(timeout=120) for r in runs] == [0, 0]
+    state = LockoutStore(tmp_path / "lockout.sqlite3").state("admin", 1e9, LockoutPolicy(1000))
+    assert state.failures == 80

@@ -57,7 +57,7 @@ def test_punch_cli(pv_home, make_clip):
     with Ledger.open() as led:
         led.add_employee("Ana Souza", "52998224725", "5821")
     words = {0: "zero", 1: "uma", 2: "duas"}
-    for _ in range(2):  # if the minute turns between making the clip and punching, try again
+    for attempt in range(2):  # if the minute turns between making the clip and punching, retry
         now = datetime.now().astimezone()
         hour = words.get(now.hour, str(now.hour))
         minute = "em ponto" if now.minute == 0 else f"e {now.minute}"
@@ -74,6 +74,7 @@ def test_punch_cli(pv_home, make_clip):
                 "entrada",
                 "--audio",
                 str(clip),
+                *(["--force"] if attempt else []),  # the first try was recorded (flagged)
             ],
             capture_output=True,
             text=True,

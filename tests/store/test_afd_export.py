@@ -122,6 +122,14 @@ def test_mixed_kiosk_ledger_is_refused(pv_home, tmp_path):
     r = run("--from", "2026-01-01", "--to", "2027-01-01", "--format", "afd", "--out", str(tmp_path))
     assert r.returncode == 2 and "2 coletores" in r.stderr
     assert not list(tmp_path.glob("AFD*"))
+    one = run("--from", "2026-01-01", "--to", "2027-01-01", "--format", "afd", "--out",
+              str(tmp_path), "--coletor", "02")  # fmt: skip
+    assert one.returncode == 0, one.stderr
+    data = (tmp_path / f"{NAME}.txt").read_bytes()
+    assert len(data.split(b"\r\n")) == 5  # header, kiosk 02's one punch, trailer, signature
+    assert run("check", str(tmp_path / f"{NAME}.txt")).returncode == 0
+    r = run("--from", "2026-01-01", "--to", "2027-01-01", "--format", "afd", "--coletor", "09")
+    assert r.returncode == 2 and "coletor '09' não encontrado" in r.stderr
 
 
 def test_check_reports_missing_and_bad_signature(pv_home, tmp_path):

@@ -1,0 +1,258 @@
+"""`python -m app central ...`: the Central server's commands and the kiosk's join/sync.
+
+Server: serve, migrate, enroll-code, employees add|list|deactivate, kiosks, revoke, recheck.
+Kiosk:  join --url URL --code CODE, sync, status.
+The database URL comes from --database-url, else PONTOVOZ_CENTRAL_DB, else ``central.json``
+in the config dir (``scripts/central.sh`` writes it). Imports are lazy: a kiosk without the
+server's packages still has join/sync/status.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+
+from app import paths
+from app.core.errors import ConfigError
+
+DB_ENV = "PONTOVOZ_CENTRAL_DB"
+
+
+def database_url(args: argparse.Namespace) -> str:
+    if getattr(args, "database_url", None):
+        return args.database_url
+    if os.environ.get(DB_ENV):
+        return os.environ[DB_ENV]
+    conf = paths.config_dir() / "central.json"
+    if conf.is_file():
+        try:
+            return str(json.loads(conf.read_text(encoding="utf-8"))["database_url"])
+        except (OSError, ValueError, KeyError) as exc:
+            raise ConfigError(f"{conf} ilegível: {exc}") from exc
+    raise ConfigError(
+        f"informe o banco: --database-url postgresql://..., {DB_ENV}, ou rode scripts/central.sh"
+    )
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("central", help="PontoVoz Central (servidor) e o cadastro do quiosque")
+    cs = p.add_subparsers(dest="central_cmd", required=True)
+
+    def server(name: str, help: str, func) -> argparse.ArgumentParser:
+        sp = cs.add_parser(name, help=help)
+        sp.add_argument("--database-url", help=f"postgresql://... (ou {DB_ENV})")
+        sp.set_defaults(func=func)
+        return sp
+
+    serve = server("serve", "inicia a Central (HTTP)", cmd_serve)
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8090)
+    serve.add_argument("--workers", type=int, default=1)
+    server("migrate", "cria/atualiza as tabelas (Alembic)", cmd_migrate)
+    up = cs.add_parser("db-up", help="cria (uma vez) ou inicia o PostgreSQL local da Central")
+    up.add_argument("--pg-port", type=int, default=0, help="porta do PostgreSQL (padrão: livre)")
+    up.set_defaults(func=cmd_db_up)
+    code = server("enroll-code", "cria um código de cadastro de quiosque (uso único)", cmd_code)
+    code.add_argument("--label", default="")
+    code.add_argument("--hours", type=float, default=24.0)
+    emp = cs.add_parser("employees", help="funcionários na Central")
+    es = emp.add_subparsers(dest="emp_cmd", required=True)
+    add = es.add_parser("add", help="cadastra um funcionário")
+    add.add_argument("--database-url")
+    add.add_argument("--name", required=True)
+    add.add_argument("--cpf", required=True)
+    add.add_argument("--pin", required=True)
+    add.add_argument("--badge")
+    add.add_argument("--kiosks", help="ids de quiosque separados por vírgula (padrão: todos)")
+    add.set_defaults(func=cmd_emp_add)
+    lst = es.add_parser("list", help="lista os funcionários (JSON)")
+    lst.add_argument("--database-url")
+    lst.set_defaults(func=cmd_emp_list)
+    de = es.add_parser("deactivate", help="desativa um funcionário (sai do roster)")
+    de.add_argument("--database-url")
+    de.add_argument("--cpf", required=True)
+    de.set_defaults(func=cmd_emp_deactivate)
+    server("kiosks", "quiosques: âncora, lacunas, relógio, eventos (JSON)", cmd_kiosks)
+    rv = server("revoke", "revoga a credencial de um quiosque", cmd_revoke)
+    rv.add_argument("kiosk", type=int)
+    rc = server("recheck", "reverifica na Central as marcações sinalizadas com áudio", cmd_recheck)
+    rc.add_argument("--limit", type=int, default=100)
+
+    join = cs.add_parser("join", help="liga este quiosque a uma Central")
+    join.add_argument("--url", required=True)
+    join.add_argument("--code", required=True)
+    join.add_argument("--name", default="")
+    join.set_defaults(func=cmd_join)
+    sync = cs.add_parser("sync", help="envia as marcações e recebe o roster agora")
+    sync.set_defaults(func=cmd_sync)
+    cs.add_parser("status", help="situação da ligação com a Central (JSON)").set_defaults(
+        func=cmd_status
+    )
+    from app.central.web.cli import register as register_users  # HR web logins
+
+    register_users(cs)
+
+
+def _sessions(args: argparse.Namespace):
+    from app.central.db import make_engine, session_factory
+
+    return session_factory(make_engine(database_url(args), pool_size=2))
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from app.central.db import migrate
+
+    url = database_url(args)
+    migrate(url)
+    os.environ[DB_ENV] = url
+    print(f"PontoVoz Central em http://{args.host}:{args.port}", flush=True)
+    uvicorn.run(
+        "app.central.app:from_env", factory=True, host=args.host, port=args.port,
+        workers=args.workers, log_level="warning", timeout_graceful_shutdown=5,
+    )  # fmt: skip
+    return 0
+
+
+def cmd_db_up(args: argparse.Namespace) -> int:
+    """A local cluster under PONTOVOZ_HOME/postgres; its URL saved in config/central.json."""
+    from app.central import pgcluster
+    from app.central.db import migrate
+
+    home = paths.data_dir().parent
+    conf = paths.config_dir() / "central.json"
+    root = home / "postgres"
+    if conf.is_file() and (root / "pgdata").is_dir():
+        saved = json.loads(conf.read_text(encoding="utf-8"))
+        cluster = pgcluster.Cluster(root, int(saved["pg_port"]), password=saved["pg_password"])
+        if not cluster.running():
+            cluster.start()
+        print(f"PostgreSQL da Central iniciado (porta {cluster.port})")
+    else:
+        cluster = pgcluster.create(root, args.pg_port or None)
+        conf.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(conf, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            saved = {"database_url": cluster.url, "pg_port": cluster.port,
+                     "pg_password": cluster.password}  # fmt: skip
+            json.dump(saved, f, indent=2)
+        print(f"PostgreSQL da Central criado em {root} (porta {cluster.port})")
+    migrate(cluster.url)
+    return 0
+
+
+def cmd_migrate(args: argparse.Namespace) -> int:
+    from app.central.db import migrate
+
+    migrate(database_url(args))
+    print("banco da Central atualizado")
+    return 0
+
+
+def cmd_code(args: argparse.Namespace) -> int:
+    from app.central import service
+    from app.central.db import session_scope
+
+    with session_scope(_sessions(args)) as s:
+        code = service.create_code(s, args.label, args.hours)
+    print(code)
+    print(f"válido por {args.hours:g} h, uma única vez: no quiosque, informe o endereço da Central")
+    print(f"e este código (python -m app central join --url URL --code {code})", file=sys.stderr)
+    return 0
+
+
+def cmd_emp_add(args: argparse.Namespace) -> int:
+    from app.central import service
+    from app.central.db import session_scope
+
+    kiosks = [int(k) for k in args.kiosks.split(",") if k.strip()] if args.kiosks else None
+    with session_scope(_sessions(args)) as s:
+        emp = service.add_employee(s, args.name, args.cpf, args.pin, args.badge, kiosks)
+        print(json.dumps({"id": emp.id, "name": emp.name, "cpf": emp.cpf}, ensure_ascii=False))
+    return 0
+
+
+def cmd_emp_list(args: argparse.Namespace) -> int:
+    from sqlalchemy import select
+
+    from app.central.db import session_scope
+    from app.central.models import Employee
+
+    with session_scope(_sessions(args)) as s:
+        for e in s.scalars(select(Employee).order_by(Employee.name)):
+            row = {"id": e.id, "name": e.name, "cpf": e.cpf, "active": e.active}
+            print(json.dumps(row, ensure_ascii=False))
+    return 0
+
+
+def cmd_emp_deactivate(args: argparse.Namespace) -> int:
+    from app.central import service
+    from app.central.db import session_scope
+
+    with session_scope(_sessions(args)) as s:
+        emp = service.set_active(s, args.cpf, False)
+        print(f"{emp.name} desativado(a): sai do roster na próxima sincronização")
+    return 0
+
+
+def cmd_kiosks(args: argparse.Namespace) -> int:
+    from app.central import service
+    from app.central.db import session_scope
+
+    with session_scope(_sessions(args)) as s:
+        for row in service.kiosk_report(s):
+            print(json.dumps(row, ensure_ascii=False))
+    return 0
+
+
+def cmd_revoke(args: argparse.Namespace) -> int:
+    from app.central import service
+    from app.central.db import session_scope
+
+    with session_scope(_sessions(args)) as s:
+        kiosk = service.revoke(s, args.kiosk)
+        print(f"quiosque {kiosk.id} ({kiosk.name}) revogado: a credencial não vale mais")
+    return 0
+
+
+def cmd_recheck(args: argparse.Namespace) -> int:
+    from app.central.recheck import recheck_flagged
+
+    done = recheck_flagged(_sessions(args), limit=args.limit)
+    print(json.dumps({"rechecked": done}))
+    return 0
+
+
+def cmd_join(args: argparse.Namespace) -> int:
+    from app.sync.central import join
+
+    section = join(args.url, args.code, args.name)
+    print(f"quiosque ligado à Central {section.url} (quiosque nº {section.kiosk})")
+    print("reinicie o quiosque para usar os funcionários da Central; rode 'central sync' agora")
+    return 0
+
+
+def cmd_sync(args: argparse.Namespace) -> int:
+    from app.store.ledger import Ledger
+    from app.sync.central import CentralSection, CentralSync
+
+    with Ledger.open() as ledger:
+        sync = CentralSync(ledger, CentralSection.load())
+        try:
+            result = sync.run_once()
+        finally:
+            sync.stop()
+    print(json.dumps({**result.__dict__, "pending": result.pending}, ensure_ascii=False))
+    return 0 if result.pending == 0 else 1
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    from app.sync.central import CentralSection
+
+    section = CentralSection.load()
+    shown = {**section.__dict__, "token": "***" if section.token else ""}
+    print(json.dumps(shown, ensure_ascii=False))
+    return 0

@@ -1,0 +1,194 @@
+"""Central's tables (SQLAlchemy 2 declarative). The schema itself is created by the Alembic
+migrations in ``app/central/migrations``; these classes must match them.
+
+Punches keep the kiosk's fields exactly as the kiosk hashed them (ISO text times included), so
+Central can recompute both hash chains; ``punched_at_ts`` is the same instant as a timestamp for
+queries. Central never edits a punch: its own re-check goes to ``central_verdicts``.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    DateTime,
+    Float,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+    func,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+GENESIS = "0" * 64
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class CentralKey(Base):
+    """Server secrets (e.g. ``roster_pepper``: the PIN/badge index key shared with kiosks)."""
+
+    __tablename__ = "central_keys"
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class Kiosk(Base):
+    """An enrolled kiosk. ``head_*`` is the last punch whose chain Central verified without a
+    gap (the anchor); ``reported_*`` is the head the kiosk claimed on its last exchange."""
+
+    __tablename__ = "kiosks"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(120))
+    ledger_kiosk_id: Mapped[str] = mapped_column(String(32))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    last_seen_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    clock_offset_s: Mapped[float | None] = mapped_column(Float)
+    head_nsr: Mapped[int] = mapped_column(BigInteger, default=0)
+    head_hash: Mapped[str] = mapped_column(String(64), default=GENESIS)
+    head_afd_hash: Mapped[str | None] = mapped_column(String(64))
+    reported_nsr: Mapped[int | None] = mapped_column(BigInteger)
+    reported_hash: Mapped[str | None] = mapped_column(String(64))
+
+
+class EnrollmentCode(Base):
+    """A one-time code an admin hands to whoever sets up a kiosk (stored hashed)."""
+
+    __tablename__ = "enrollment_codes"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    label: Mapped[str] = mapped_column(String(120), default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    kiosk_id: Mapped[int | None] = mapped_column(ForeignKey("kiosks.id"))
+
+
+class Employee(Base):
+    """An employee as Central knows them. PIN/badge are kept only as kiosk-compatible
+    verifiers (HMAC index with the roster pepper + scrypt), never in clear."""
+
+    __tablename__ = "employees"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(150))
+    cpf: Mapped[str] = mapped_column(String(11), unique=True)
+    pin_index: Mapped[str] = mapped_column(String(64), index=True)
+    pin_hash: Mapped[str] = mapped_column(Text)
+    badge_index: Mapped[str | None] = mapped_column(String(64), index=True)
+    badge_hash: Mapped[str | None] = mapped_column(Text)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    all_kiosks: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    kiosks: Mapped[list[Kiosk]] = relationship(secondary="employee_kiosks")
+
+
+class EmployeeKiosk(Base):
+    """Which kiosks an employee may punch at, when not ``all_kiosks``."""
+
+    __tablename__ = "employee_kiosks"
+    employee_id: Mapped[int] = mapped_column(ForeignKey("employees.id"), primary_key=True)
+    kiosk_id: Mapped[int] = mapped_column(ForeignKey("kiosks.id"), primary_key=True)
+
+
+class Punch(Base):
+    """A punch exactly as the kiosk recorded and hashed it, plus what Central found on arrival."""
+
+    __tablename__ = "punches"
+    __table_args__ = (UniqueConstraint("kiosk_id", "nsr", name="punches_kiosk_nsr"),)
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    kiosk_id: Mapped[int] = mapped_column(ForeignKey("kiosks.id"))
+    nsr: Mapped[int] = mapped_column(BigInteger)
+    uuid: Mapped[str] = mapped_column(String(36), unique=True)
+    ledger_kiosk_id: Mapped[str] = mapped_column(String(32))
+    employee_id: Mapped[int | None] = mapped_column(ForeignKey("employees.id"), index=True)
+    kiosk_employee_id: Mapped[int] = mapped_column(Integer)
+    employee_name: Mapped[str] = mapped_column(String(150))
+    cpf: Mapped[str] = mapped_column(String(11), index=True)
+    type: Mapped[str] = mapped_column(String(16))
+    punched_at: Mapped[str] = mapped_column(String(40))
+    punched_at_ts: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    recorded_at: Mapped[str] = mapped_column(String(40))
+    expected: Mapped[str] = mapped_column(Text)
+    transcript: Mapped[str] = mapped_column(Text)
+    validated: Mapped[bool] = mapped_column(Boolean)
+    method: Mapped[str] = mapped_column(String(40))
+    tries: Mapped[int] = mapped_column(Integer)
+    flagged: Mapped[bool] = mapped_column(Boolean)
+    flag_reason: Mapped[str] = mapped_column(Text)
+    offline: Mapped[bool] = mapped_column(Boolean)
+    audio_sha256: Mapped[str] = mapped_column(String(64))
+    afd_hash: Mapped[str] = mapped_column(String(64))
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+    received_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now()
+    )
+    chain_ok: Mapped[bool] = mapped_column(Boolean)  # record hash + link to NSR-1 verified
+    chain_problem: Mapped[str] = mapped_column(Text, default="")
+
+
+class RepEventRow(Base):
+    """A kiosk's REP event (AFD types 2, 4, 5, 6: employer, clock adjustment, employee,
+    sensitive event) as the kiosk hashed it. Events share the kiosk's NSR sequence and ledger
+    chain with its punches, so Central needs them to verify that chain."""
+
+    __tablename__ = "rep_events"
+    __table_args__ = (UniqueConstraint("kiosk_id", "nsr", name="rep_events_kiosk_nsr"),)
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    kiosk_id: Mapped[int] = mapped_column(ForeignKey("kiosks.id"))
+    nsr: Mapped[int] = mapped_column(BigInteger)
+    uuid: Mapped[str] = mapped_column(String(36), unique=True)
+    ledger_kiosk_id: Mapped[str] = mapped_column(String(32))
+    kind: Mapped[str] = mapped_column(String(24))
+    recorded_at: Mapped[str] = mapped_column(String(40))
+    fields: Mapped[str] = mapped_column(Text)  # canonical JSON object of strings
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+    received_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now()
+    )
+    chain_ok: Mapped[bool] = mapped_column(Boolean)
+    chain_problem: Mapped[str] = mapped_column(Text, default="")
+
+
+class PunchAudio(Base):
+    """Voice audio, only for punches from kiosks where audio retention is on."""
+
+    __tablename__ = "punch_audio"
+    punch_id: Mapped[int] = mapped_column(ForeignKey("punches.id"), primary_key=True)
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class CentralVerdict(Base):
+    """Central's own re-check of a punch (same core); stored beside the kiosk's verdict."""
+
+    __tablename__ = "central_verdicts"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    punch_id: Mapped[int] = mapped_column(ForeignKey("punches.id"), index=True)
+    validated: Mapped[bool] = mapped_column(Boolean)
+    spoken_text: Mapped[str] = mapped_column(Text)
+    reason: Mapped[str] = mapped_column(Text, default="")
+    method: Mapped[str] = mapped_column(String(40), default="")
+    checked_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class KioskEvent(Base):
+    """Something HR/IT must see about a kiosk: an NSR gap, a conflicting NSR, a head that does
+    not match what Central anchored, a revocation."""
+
+    __tablename__ = "kiosk_events"
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    kiosk_id: Mapped[int] = mapped_column(ForeignKey("kiosks.id"), index=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    kind: Mapped[str] = mapped_column(String(32))
+    detail: Mapped[str] = mapped_column(Text)

@@ -1,0 +1,103 @@
+"""The wire format between kiosks and Central (pydantic). A punch travels with exactly the
+fields its kiosk hashed, booleans as 0/1 as in the ledger, so Central can recompute the chains."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, Field
+
+Hex64 = Field(pattern=r"^[0-9a-f]{64}$")
+
+
+class PunchIn(BaseModel):
+    kiosk_id: str = Field(min_length=1, max_length=32)
+    nsr: int = Field(ge=1, le=999_999_999)
+    uuid: str = Field(min_length=1, max_length=36)
+    employee_id: int
+    employee_name: str = Field(max_length=150)
+    cpf: str = Field(pattern=r"^[0-9]{11}$")
+    type: str = Field(max_length=16)
+    punched_at: str = Field(max_length=40)
+    recorded_at: str = Field(max_length=40)
+    expected: str = Field(max_length=200)
+    transcript: str = Field(max_length=2000)
+    validated: int = Field(ge=0, le=1)
+    method: str = Field(max_length=40)
+    tries: int = Field(ge=0, le=1000)
+    flagged: int = Field(ge=0, le=1)
+    flag_reason: str = Field(max_length=2000)
+    offline: int = Field(ge=0, le=1)
+    audio_sha256: str = Field(pattern=r"^([0-9a-f]{64})?$")
+    afd_hash: str = Hex64
+    prev_hash: str = Hex64
+    hash: str = Hex64
+    audio: str | None = Field(default=None, max_length=8_000_000)  # base64, retention on only
+
+
+class EventIn(BaseModel):
+    """A REP event (AFD types 2/4/5/6) in the kiosk's NSR sequence, as the kiosk hashed it."""
+
+    kiosk_id: str = Field(min_length=1, max_length=32)
+    nsr: int = Field(ge=1, le=999_999_999)
+    uuid: str = Field(min_length=1, max_length=36)
+    kind: str = Field(min_length=1, max_length=24)
+    recorded_at: str = Field(max_length=40)
+    fields: dict[str, str] = Field(max_length=50)
+    prev_hash: str = Hex64
+    hash: str = Hex64
+
+
+class Head(BaseModel):
+    nsr: int = Field(ge=0)
+    hash: str = Hex64
+
+
+class PushIn(BaseModel):
+    head: Head | None = None  # the kiosk's ledger head when it sent this batch
+    punches: list[PunchIn] = Field(max_length=1000)
+    events: list[EventIn] = Field(default_factory=list, max_length=1000)
+
+
+class PushOut(BaseModel):
+    accepted: int  # newly stored (punches and events)
+    duplicates: int  # already held (same uuid, same hash): a retry
+    conflicts: int  # same NSR or uuid with other content: kept as an event, see `central kiosks`
+    head_nsr: int  # last NSR held without a gap: send from head_nsr + 1
+    head_hash: str
+    gaps: list[list[int]]  # [first, last] NSR ranges missing below what Central holds
+    server_time: str
+
+
+class EnrollIn(BaseModel):
+    code: str = Field(min_length=4, max_length=40)
+    name: str = Field(default="", max_length=120)
+    ledger_kiosk_id: str = Field(min_length=1, max_length=32)
+
+
+class EnrollOut(BaseModel):
+    kiosk: int
+    token: str
+    roster_pepper: str  # hex: the key of PIN/badge indexes in the roster
+    server_time: str
+
+
+class RosterEmployee(BaseModel):
+    name: str
+    cpf: str
+    pin_index: str
+    pin_hash: str
+    badge_index: str | None
+    badge_hash: str | None
+
+
+class RosterOut(BaseModel):
+    version: str
+    employees: list[RosterEmployee]
+    server_time: str
+
+
+class HeadOut(BaseModel):
+    kiosk: int
+    head_nsr: int
+    head_hash: str
+    gaps: list[list[int]]
+    server_time: str

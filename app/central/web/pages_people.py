@@ -1,0 +1,307 @@
+"""Employees (add, edit, deactivate, reset PIN/badge, kiosks, team, schedule), schedules and
+holidays. A change bumps ``employees.updated_at`` so the roster flows down to the kiosks."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import Response
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.central import auth, security, service
+from app.central.errors import CentralError
+from app.central.hr_models import EmployeeProfile, Holiday, Team, WorkSchedule
+from app.central.models import Employee, Kiosk
+from app.central.web import queries
+from app.central.web.app import (
+    DB,
+    User,
+    WebError,
+    check_csrf,
+    need,
+    parse_date,
+    parse_int,
+    redirect,
+    render,
+)
+
+router = APIRouter()
+F = Annotated[str, Form()]
+OptF = Annotated[str | None, Form()]
+ListF = Annotated[list[str], Form()]
+
+
+def cpf_ok(cpf: str) -> bool:
+    d = [int(c) for c in cpf]
+    if len(d) != 11 or len(set(d)) == 1:
+        return False
+    for n in (9, 10):
+        total = sum(d[i] * (n + 1 - i) for i in range(n))
+        if (total * 10 % 11) % 10 != d[n]:
+            return False
+    return True
+
+
+def _secret(value: str | None, kind: str) -> str | None:
+    value = (value or "").strip()
+    if not value:
+        return None
+    if kind == "pin" and not re.fullmatch(r"\d{4,8}", value):
+        raise WebError("O PIN deve ter de 4 a 8 dígitos.")
+    if kind == "badge" and not re.fullmatch(r"[0-9A-Za-z]{1,32}", value):
+        raise WebError("O crachá deve ter até 32 letras ou dígitos.")
+    return value
+
+
+def _set_secret(s: Session, emp: Employee, kind: str, value: str) -> None:
+    h = security.hasher(s).hash(kind, value)  # the kiosks' roster pepper
+    column = Employee.pin_index if kind == "pin" else Employee.badge_index
+    clash = s.scalar(
+        select(Employee.id).where(column == h.index, Employee.active, Employee.id != emp.id)
+    )
+    if clash is not None:
+        what = "PIN" if kind == "pin" else "crachá"
+        raise WebError(f"Esse {what} já é usado por outro funcionário ativo.")
+    if kind == "pin":
+        emp.pin_index, emp.pin_hash = h.index, h.hash
+    else:
+        emp.badge_index, emp.badge_hash = h.index, h.hash
+
+
+def _form_ctx(s: Session) -> dict:
+    return {
+        "teams": s.scalars(select(Team).order_by(Team.name)).all(),
+        "schedules": s.scalars(select(WorkSchedule).order_by(WorkSchedule.code)).all(),
+        "kiosks": s.scalars(select(Kiosk).where(Kiosk.revoked_at.is_(None))).all(),
+    }
+
+
+@router.get("/funcionarios")
+def employees(request: Request, s: DB, user: User, busca: str = "", inativos: str = "") -> Response:
+    need(user, "employees")
+    rows = queries.visible_employees(s, user, active_only=not inativos)
+    q = busca.strip().lower()
+    if q:
+        digits = re.sub(r"\D", "", q)
+        rows = [e for e in rows if q in e.name.lower() or (digits and digits in e.cpf)]
+    profiles = {
+        p.employee_id: p
+        for p in s.scalars(
+            select(EmployeeProfile).where(EmployeeProfile.employee_id.in_([e.id for e in rows]))
+        )
+    }
+    teams = {t.id: t.name for t in s.scalars(select(Team))}
+    return render(request, "employees.html", rows=rows, profiles=profiles, teams=teams,
+                  busca=busca, inativos=inativos)  # fmt: skip
+
+
+@router.get("/funcionarios/novo")
+def employee_new(request: Request, s: DB, user: User) -> Response:
+    need(user, "edit_employees")
+    return render(request, "employee_form.html", emp=None, profile=None, **_form_ctx(s))
+
+
+@router.post("/funcionarios/novo")
+def employee_create(
+    request: Request,
+    s: DB,
+    user: User,
+    nome: F,
+    cpf: F,
+    pin: F,
+    csrf: OptF = None,
+    cracha: OptF = None,
+    equipe: OptF = None,
+    horario: OptF = None,
+    todos_quiosques: OptF = None,
+    quiosques: ListF = [],  # noqa: B006 - FastAPI form default, never mutated
+) -> Response:
+    need(user, "edit_employees")
+    check_csrf(user, csrf)
+    name = " ".join(nome.split())
+    digits = re.sub(r"\D", "", cpf)
+    if not 2 <= len(name) <= 150:
+        raise WebError("Informe o nome completo (até 150 caracteres).")
+    if not cpf_ok(digits):
+        raise WebError("CPF inválido: confira os 11 dígitos.")
+    if s.scalar(select(Employee.id).where(Employee.cpf == digits)) is not None:
+        raise WebError("Já existe um funcionário com esse CPF.")
+    try:
+        emp = service.add_employee(s, name, digits, pin, _secret(cracha, "badge"))
+    except CentralError as exc:
+        raise WebError(str(exc).capitalize() + ".") from None
+    _apply(s, user, emp, equipe, horario, todos_quiosques, quiosques)
+    auth.audit(s, user, "funcionario_criado", f"funcionario:{emp.id}", {"nome": name})
+    return redirect(f"/funcionarios/{emp.id}?salvo=1")
+
+
+def _apply(
+    s: Session,
+    user: auth.CurrentUser,
+    emp: Employee,
+    equipe: str | None,
+    horario: str | None,
+    todos: str | None,
+    kiosk_ids: list[str],
+) -> dict:
+    team_id = parse_int(equipe, "Equipe")
+    if team_id is not None and s.get(Team, team_id) is None:
+        raise WebError("Equipe inexistente.")
+    if user.role == "gestor":
+        team_id = user.team_id
+    code = (horario or "").strip() or None
+    if code is not None and s.get(WorkSchedule, code) is None:
+        raise WebError("Horário de trabalho inexistente.")
+    profile = s.get(EmployeeProfile, emp.id) or EmployeeProfile(employee_id=emp.id)
+    profile.team_id, profile.schedule_code = team_id, code
+    s.add(profile)
+    chosen = [parse_int(k, "Quiosque") for k in kiosk_ids]
+    kiosks = [s.get(Kiosk, k) for k in chosen if k is not None]
+    if any(k is None for k in kiosks):
+        raise WebError("Quiosque inexistente.")
+    emp.all_kiosks = bool(todos) or not kiosks
+    emp.kiosks = [] if emp.all_kiosks else [k for k in kiosks if k is not None]
+    emp.updated_at = datetime.now(UTC)
+    return {"equipe": team_id, "horario": code, "quiosques": [k.id for k in emp.kiosks]}
+
+
+@router.get("/funcionarios/{employee_id}")
+def employee_edit(
+    request: Request, s: DB, user: User, employee_id: int, salvo: str = ""
+) -> Response:
+    need(user, "employees")
+    emp = queries.employee_or_404(s, user, employee_id)
+    return render(request, "employee_form.html", emp=emp, profile=s.get(EmployeeProfile, emp.id),
+                  saved=bool(salvo), **_form_ctx(s))  # fmt: skip
+
+
+@router.post("/funcionarios/{employee_id}")
+def employee_update(
+    request: Request,
+    s: DB,
+    user: User,
+    employee_id: int,
+    nome: F,
+    csrf: OptF = None,
+    equipe: OptF = None,
+    horario: OptF = None,
+    todos_quiosques: OptF = None,
+    quiosques: ListF = [],  # noqa: B006 - FastAPI form default, never mutated
+) -> Response:
+    need(user, "edit_employees")
+    check_csrf(user, csrf)
+    emp = queries.employee_or_404(s, user, employee_id)
+    name = " ".join(nome.split())
+    if not 2 <= len(name) <= 150:
+        raise WebError("Informe o nome completo (até 150 caracteres).")
+    before = emp.name
+    emp.name = name
+    detail = _apply(s, user, emp, equipe, horario, todos_quiosques, quiosques)
+    auth.audit(s, user, "funcionario_alterado", f"funcionario:{emp.id}",
+               {"nome_antes": before, "nome": name, **detail})  # fmt: skip
+    return redirect(f"/funcionarios/{emp.id}?salvo=1")
+
+
+@router.post("/funcionarios/{employee_id}/ativo")
+def employee_toggle(request: Request, s: DB, user: User, employee_id: int, csrf: OptF = None):
+    need(user, "edit_employees")
+    check_csrf(user, csrf)
+    emp = queries.employee_or_404(s, user, employee_id)
+    emp.active = not emp.active
+    emp.updated_at = datetime.now(UTC)
+    action = "funcionario_reativado" if emp.active else "funcionario_desativado"
+    auth.audit(s, user, action, f"funcionario:{emp.id}")
+    return redirect(f"/funcionarios/{emp.id}?salvo=1")
+
+
+@router.post("/funcionarios/{employee_id}/credenciais")
+def employee_secrets(
+    request: Request,
+    s: DB,
+    user: User,
+    employee_id: int,
+    csrf: OptF = None,
+    pin: OptF = None,
+    cracha: OptF = None,
+) -> Response:
+    need(user, "edit_employees")
+    check_csrf(user, csrf)
+    emp = queries.employee_or_404(s, user, employee_id)
+    new_pin, new_badge = _secret(pin, "pin"), _secret(cracha, "badge")
+    if not new_pin and not new_badge:
+        raise WebError("Informe um novo PIN ou um novo crachá.")
+    if new_pin:
+        _set_secret(s, emp, "pin", new_pin)
+    if new_badge:
+        _set_secret(s, emp, "badge", new_badge)
+    emp.updated_at = datetime.now(UTC)
+    auth.audit(s, user, "credenciais_redefinidas", f"funcionario:{emp.id}",
+               {"pin": bool(new_pin), "cracha": bool(new_badge)})  # fmt: skip
+    return redirect(f"/funcionarios/{emp.id}?salvo=1")
+
+
+@router.get("/horarios")
+def schedules(request: Request, s: DB, user: User) -> Response:
+    need(user, "employees")
+    rows = s.scalars(select(WorkSchedule).order_by(WorkSchedule.code)).all()
+    holidays = s.scalars(select(Holiday).order_by(Holiday.day.desc()).limit(60)).all()
+    return render(request, "schedules.html", rows=rows, holidays=holidays)
+
+
+@router.post("/horarios")
+def schedule_add(
+    request: Request,
+    s: DB,
+    user: User,
+    codigo: F,
+    nome: F,
+    semana: F,
+    entrada: F,
+    intervalo: F,
+    csrf: OptF = None,
+) -> Response:
+    need(user, "edit_employees")
+    check_csrf(user, csrf)
+    code = codigo.strip().upper()
+    if not re.fullmatch(r"[A-Z0-9_-]{1,30}", code):
+        raise WebError("Código: até 30 letras, dígitos, - ou _.")
+    try:
+        week = [round(float(x.replace(",", ".")) * 60) for x in semana.split()]
+    except ValueError:
+        raise WebError("Semana: informe 7 números de horas, de segunda a domingo.") from None
+    if len(week) != 7 or any(not 0 <= w <= 16 * 60 for w in week):
+        raise WebError("Semana: informe 7 valores (horas por dia, 0 a 16), de segunda a domingo.")
+    if not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", entrada.strip()):
+        raise WebError("Entrada: use HH:MM.")
+    brk = parse_int(intervalo, "Intervalo")
+    if brk is None or brk > 240:
+        raise WebError("Intervalo: minutos de 0 a 240.")
+    if s.get(WorkSchedule, code) is not None:
+        raise WebError("Já existe um horário com esse código.")
+    row = WorkSchedule(code=code, name=" ".join(nome.split())[:120] or code,
+                       week=",".join(str(w) for w in week), start=entrada.strip(),
+                       break_minutes=brk, night_start="22:00", night_end="05:00")  # fmt: skip
+    s.add(row)
+    auth.audit(s, user, "horario_criado", f"horario:{code}", {"semana": row.week})
+    return redirect("/horarios")
+
+
+@router.post("/feriados")
+def holiday_add(
+    request: Request, s: DB, user: User, data: F, nome: F, csrf: OptF = None
+) -> Response:
+    need(user, "edit_employees")
+    check_csrf(user, csrf)
+    day = parse_date(data, "Data")
+    name = " ".join(nome.split())[:120]
+    if day is None or not name:
+        raise WebError("Informe a data e o nome do feriado.")
+    if s.get(Holiday, day) is not None:
+        raise WebError("Já há um feriado nessa data.")
+    s.add(Holiday(day=day, name=name))
+    auth.audit(s, user, "feriado_criado", f"feriado:{day}", {"nome": name})
+    return redirect("/horarios")

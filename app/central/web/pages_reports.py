@@ -1,0 +1,226 @@
+"""Timesheets (espelho on screen and as PDF, month summary CSV/XLSX) and exports (AEJ, AFD per
+kiosk), plus the employer data they print."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import Response
+from sqlalchemy import select
+
+from app.central import aej, auth
+from app.central.aej_check import check as check_aej
+from app.central.espelho_pdf import (
+    Header,
+    espelho_pdf,
+    month_name,
+    summary_csv,
+    summary_xlsx,
+)
+from app.central.hr_data import TZ, espelhos
+from app.central.hr_models import Employer
+from app.central.models import Kiosk, Punch
+from app.central.web import queries
+from app.central.web.app import (
+    DB,
+    NotFound,
+    User,
+    WebError,
+    check_csrf,
+    need,
+    parse_date,
+    parse_int,
+    parse_month,
+    redirect,
+    render,
+)
+
+router = APIRouter()
+F = Annotated[str, Form()]
+OptF = Annotated[str | None, Form()]
+
+
+def _employer(s) -> Employer:  # type: ignore[no-untyped-def]
+    row = s.scalar(select(Employer).limit(1))
+    if row is None:
+        raise WebError(
+            "Cadastre primeiro o empregador (CNPJ e razão social) na página Exportações.",
+            "Empregador não cadastrado",
+        )
+    return row
+
+
+def _download(data: bytes, name: str, kind: str) -> Response:
+    return Response(
+        data, media_type=kind, headers={"Content-Disposition": f'attachment; filename="{name}"'}
+    )
+
+
+@router.get("/espelho")
+def timesheet(
+    request: Request, s: DB, user: User, funcionario: str = "", mes: str = ""
+) -> Response:
+    need(user, "timesheets")
+    year, month = parse_month(mes)
+    people = queries.visible_employees(s, user, active_only=False)
+    emp_id = parse_int(funcionario, "Funcionário")
+    chosen = queries.employee_or_404(s, user, emp_id) if emp_id is not None else None
+    sheet = None
+    if chosen is not None:
+        sheet = espelhos(s, year, month, [chosen], today=datetime.now(TZ).date())[0][1]
+    return render(request, "timesheet.html", people=people, chosen=chosen, sheet=sheet,
+                  mes=f"{year:04d}-{month:02d}", month_label=month_name(year, month))  # fmt: skip
+
+
+@router.get("/espelho/{employee_id}/{mes}.pdf")
+def timesheet_pdf(request: Request, s: DB, user: User, employee_id: int, mes: str) -> Response:
+    need(user, "timesheets")
+    year, month = parse_month(mes)
+    emp = queries.employee_or_404(s, user, employee_id)
+    employer = _employer(s)
+    now = datetime.now(TZ)
+    sheet = espelhos(s, year, month, [emp], today=now.date())[0][1]
+    header = Header(employer.name, employer.cnpj, emp.name, emp.cpf, now.replace(tzinfo=None))
+    auth.audit(s, user, "espelho_pdf", f"funcionario:{emp.id}", {"mes": mes})
+    return _download(espelho_pdf(header, sheet), f"espelho_{emp.cpf}_{year:04d}-{month:02d}.pdf",
+                     "application/pdf")  # fmt: skip
+
+
+@router.get("/folha/{mes}.{ext}")
+def payroll(request: Request, s: DB, user: User, mes: str, ext: str) -> Response:
+    need(user, "timesheets")
+    if ext not in ("csv", "xlsx"):
+        raise NotFound("Formato desconhecido: use .csv ou .xlsx.")
+    year, month = parse_month(mes)
+    people = queries.visible_employees(s, user, active_only=False)
+    sheets = espelhos(s, year, month, people, today=datetime.now(TZ).date())
+    items = [(e.name, e.cpf, sh) for e, sh in sheets if e.active or sh.totals.worked]
+    auth.audit(s, user, "resumo_mensal", "", {"mes": mes, "formato": ext})
+    name = f"resumo_{year:04d}-{month:02d}.{ext}"
+    if ext == "csv":
+        return _download(summary_csv(items), name, "text/csv; charset=utf-8")
+    xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    return _download(summary_xlsx(items, month_name(year, month)), name, xlsx)
+
+
+@router.get("/exportacoes")
+def exports(request: Request, s: DB, user: User) -> Response:
+    need(user, "exports")
+    today = datetime.now(TZ).date()
+    first = today.replace(day=1)
+    return render(request, "exports.html", employer=s.scalar(select(Employer).limit(1)),
+                  kiosks=s.scalars(select(Kiosk).order_by(Kiosk.name)).all(),
+                  de=(first - timedelta(days=1)).replace(day=1).isoformat(),
+                  ate=(first - timedelta(days=1)).isoformat())  # fmt: skip
+
+
+@router.post("/empresa")
+def employer_save(
+    request: Request, s: DB, user: User, cnpj: F, nome: F, inpi: OptF = None, csrf: OptF = None
+) -> Response:
+    need(user, "exports")
+    check_csrf(user, csrf)
+    digits = re.sub(r"\D", "", cnpj)
+    inpi_digits = re.sub(r"\D", "", inpi or "")
+    if len(digits) not in (11, 14):
+        raise WebError("Informe um CNPJ (14 dígitos) ou CPF (11 dígitos).")
+    if not 2 <= len(nome.strip()) <= 150 or len(inpi_digits) > 17:
+        raise WebError("Razão social até 150 caracteres; registro INPI até 17 dígitos.")
+    row = s.scalar(select(Employer).limit(1)) or Employer(id=1)
+    row.cnpj, row.name, row.inpi = digits, " ".join(nome.split()), inpi_digits
+    s.add(row)
+    auth.audit(s, user, "empregador_alterado", "empregador", {"cnpj": digits, "nome": row.name})
+    return redirect("/exportacoes")
+
+
+def _period(de: str, ate: str) -> tuple[date, date]:
+    first, last = parse_date(de, "De"), parse_date(ate, "Até")
+    if first is None or last is None:
+        raise WebError("Informe o período (de, até).")
+    if last < first or (last - first).days > 366:
+        raise WebError("Período inválido: até 366 dias, terminando depois de começar.")
+    return first, last
+
+
+@router.get("/exportacoes/aej")
+def export_aej(request: Request, s: DB, user: User, de: str = "", ate: str = "") -> Response:
+    need(user, "exports")
+    first, last = _period(de, ate)
+    employer = _employer(s)
+    people = [e for e in queries.visible_employees(s, user, active_only=False)]
+    vinculos = []
+    months = sorted({(d.year, d.month) for d in _days(first, last)})
+    per_emp: dict[int, list] = {e.id: [] for e in people}
+    for y, m in months:
+        for e, sh in espelhos(s, y, m, people, today=datetime.now(TZ).date()):
+            per_emp[e.id].append(sh)
+    for e in people:
+        for sh in per_emp[e.id]:
+            if any(line.marks or "Falta" in line.notes for line in sh.days):
+                vinculos.append(aej.Vinculo(e.cpf, e.name, sh))
+    merged = _merge_vinculos(vinculos)
+    reps = {str(k.id): employer.inpi or "0" for k in s.scalars(select(Kiosk))}
+    text = aej.build(aej.Employer(employer.cnpj, employer.name), first, last, merged, reps, TZ,
+                     datetime.now(TZ))  # fmt: skip
+    data = text.encode("iso-8859-1", errors="replace")
+    problems = check_aej(data)
+    if problems:
+        raise WebError("O AEJ gerado não passou na validação: " + "; ".join(problems[:5]))
+    auth.audit(s, user, "aej_exportado", "", {"de": de, "ate": ate, "vinculos": len(merged)})
+    return _download(
+        data, aej.file_name(employer.cnpj, first, last), "text/plain; charset=iso-8859-1"
+    )
+
+
+def _days(first: date, last: date) -> list[date]:
+    return [first + timedelta(days=i) for i in range((last - first).days + 1)]
+
+
+def _merge_vinculos(items: list[aej.Vinculo]) -> list[aej.Vinculo]:
+    """One vínculo per CPF: the AEJ writer walks each espelho's days, so a multi-month period
+    becomes one Vinculo per month of the same person, keyed once in record 03."""
+    from app.central.timesheet import Espelho, totals
+
+    by_cpf: dict[str, list[aej.Vinculo]] = {}
+    for v in items:
+        by_cpf.setdefault(v.cpf, []).append(v)
+    out = []
+    for cpf, group in by_cpf.items():
+        days = tuple(d for v in group for d in v.espelho.days)
+        first = group[0].espelho
+        merged = Espelho(first.year, first.month, first.schedule, days, totals(days))
+        out.append(aej.Vinculo(cpf, group[0].name, merged))
+    return out
+
+
+@router.get("/exportacoes/afd/{kiosk_id}")
+def export_afd(
+    request: Request, s: DB, user: User, kiosk_id: int, de: str = "", ate: str = ""
+) -> Response:
+    need(user, "exports")
+    from app.central.afd_export import AfdError, kiosk_afd
+
+    first, last = _period(de, ate)
+    kiosk = s.get(Kiosk, kiosk_id)
+    if kiosk is None:
+        raise NotFound("Quiosque não encontrado.")
+    employer = _employer(s)
+    start = datetime.combine(first, time(0), TZ)
+    end = datetime.combine(last + timedelta(days=1), time(0), TZ)
+    cols = (Punch.nsr, Punch.punched_at, Punch.cpf, Punch.recorded_at, Punch.offline,
+            Punch.afd_hash)  # fmt: skip
+    rows = s.execute(
+        select(*cols)
+        .where(Punch.kiosk_id == kiosk.id, Punch.punched_at_ts >= start, Punch.punched_at_ts < end)
+        .order_by(Punch.nsr)
+    ).all()
+    try:
+        data, name = kiosk_afd(rows, kiosk.ledger_kiosk_id, employer.cnpj, employer.name,
+                               employer.inpi, first, last, datetime.now(UTC))  # fmt: skip
+    except AfdError as exc:
+        raise WebError(str(exc)) from None
+    auth.audit(s, user, "afd_exportado", f"quiosque:{kiosk.id}", {"de": de, "ate": ate})
+    return _download(data, name, "text/plain; charset=iso-8859-1")

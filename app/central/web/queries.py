@@ -1,0 +1,157 @@
+"""Queries the pages share: who a user may see, the today board, kiosk health."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session
+
+from app.central.auth import CurrentUser
+from app.central.hr_data import TZ, schedules_for
+from app.central.hr_models import EmployeeProfile, ManualPunch, PunchDecision
+from app.central.models import Employee, Kiosk, KioskEvent, Punch
+from app.central.timesheet import OPENERS
+from app.central.web.app import NotFound
+
+ONLINE_SECONDS = 300
+
+
+def scoped(q: Select, user: CurrentUser) -> Select:
+    """Restrict a query that selects from Employee to what ``user`` may see."""
+    if user.role == "gestor":
+        q = q.join(EmployeeProfile, EmployeeProfile.employee_id == Employee.id).where(
+            EmployeeProfile.team_id == user.team_id
+        )
+    return q
+
+
+def visible_employees(s: Session, user: CurrentUser, active_only: bool = True) -> list[Employee]:
+    q = select(Employee).order_by(Employee.name)
+    if active_only:
+        q = q.where(Employee.active)
+    return list(s.scalars(scoped(q, user)))
+
+
+def employee_or_404(s: Session, user: CurrentUser, employee_id: int | None) -> Employee:
+    if employee_id is None:
+        raise NotFound("Funcionário não encontrado.")
+    emp = s.scalar(scoped(select(Employee).where(Employee.id == employee_id), user))
+    if emp is None:
+        raise NotFound("Funcionário não encontrado.")
+    return emp
+
+
+def punch_or_404(s: Session, user: CurrentUser, punch_id: int) -> Punch:
+    p = s.get(Punch, punch_id)
+    if p is None or p.employee_id is None:
+        raise NotFound("Marcação não encontrada.")
+    employee_or_404(s, user, p.employee_id)
+    return p
+
+
+def pending_review_query(user: CurrentUser) -> Select:
+    decided = select(PunchDecision.punch_id)
+    q = (
+        select(Punch, Employee)
+        .join(Employee, Employee.id == Punch.employee_id)
+        .where(Punch.flagged, Punch.id.not_in(decided))
+    )
+    return scoped(q, user)
+
+
+def pending_review_count(s: Session, user: CurrentUser) -> int:
+    q = pending_review_query(user).with_only_columns(func.count(Punch.id))
+    return int(s.scalar(q) or 0)
+
+
+@dataclass(frozen=True)
+class KioskRow:
+    id: int
+    name: str
+    online: bool
+    last_seen: datetime | None
+    clock_offset_s: float | None
+    queue: int | None
+    version: str | None
+    head_nsr: int
+    problems: int
+    revoked: bool
+
+
+def kiosk_rows(s: Session) -> list[KioskRow]:
+    now = datetime.now(UTC)
+    problems = dict(
+        s.execute(select(KioskEvent.kiosk_id, func.count()).group_by(KioskEvent.kiosk_id)).all()
+    )
+    rows = []
+    for k in s.scalars(select(Kiosk).order_by(Kiosk.name)):
+        seen = k.last_seen_at
+        online = bool(seen and (now - seen).total_seconds() <= ONLINE_SECONDS) and not k.revoked_at
+        rows.append(
+            KioskRow(
+                id=k.id,
+                name=k.name,
+                online=online,
+                last_seen=seen,
+                clock_offset_s=k.clock_offset_s,
+                queue=getattr(k, "queue_pending", None),  # reported by kiosks once sync has it
+                version=getattr(k, "app_version", None),
+                head_nsr=k.head_nsr,
+                problems=int(problems.get(k.id, 0)),
+                revoked=k.revoked_at is not None,
+            )
+        )
+    return rows
+
+
+@dataclass(frozen=True)
+class Presence:
+    employee: Employee
+    first_entry: datetime | None
+    last_type: str | None
+    last_at: datetime | None
+    expected_start: datetime | None
+
+
+def today_board(s: Session, user: CurrentUser, now: datetime | None = None) -> dict[str, list]:
+    """Who is in now, who came late, who has not punched yet (owed today, past start + 10)."""
+    now = (now or datetime.now(UTC)).astimezone(TZ)
+    today: date = now.date()
+    start = datetime.combine(today, datetime.min.time(), TZ)
+    employees = visible_employees(s, user)
+    ids = [e.id for e in employees]
+    sched = schedules_for(s, ids)
+    rows = s.execute(
+        select(Punch.employee_id, Punch.type, Punch.punched_at_ts)
+        .where(Punch.punched_at_ts >= start, Punch.punched_at_ts < start + timedelta(days=1))
+        .order_by(Punch.punched_at_ts)
+    ).all()
+    manual = s.execute(
+        select(ManualPunch.employee_id, ManualPunch.type, ManualPunch.punched_at).where(
+            ManualPunch.punched_at >= start, ManualPunch.punched_at < start + timedelta(days=1)
+        )
+    ).all()
+    by_emp: dict[int, list[tuple[str, datetime]]] = {}
+    for eid, type_, at in sorted([*rows, *manual], key=lambda r: r[2]):
+        by_emp.setdefault(eid, []).append((type_, at.astimezone(TZ)))
+    inside, late, missing = [], [], []
+    for e in employees:
+        sc = sched[e.id]
+        marks = by_emp.get(e.id, [])
+        expected = datetime.combine(today, sc.start, TZ) if sc.owed(today) else None
+        first = next((at for t, at in marks if t in OPENERS), None)
+        last_type, last_at = marks[-1] if marks else (None, None)
+        p = Presence(e, first, last_type, last_at, expected)
+        if last_type in OPENERS:
+            inside.append(p)
+        if expected is not None:
+            limit = expected + timedelta(minutes=sc.tolerance)
+            if first is not None and first > limit:
+                late.append(p)
+            elif not marks and now > limit:
+                missing.append(p)
+    inside_ids = {p.employee.id for p in inside}
+    out_now = [e for e in employees if e.id in by_emp and e.id not in inside_ids]
+    return {"inside": inside, "late": late, "missing": missing, "left": out_now}

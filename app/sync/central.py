@@ -1,0 +1,324 @@
+"""The kiosk's side of PontoVoz Central: join with a one-time code, then punches up and roster
+down through the same ledger.
+
+    join(url, code, name)                  # once: credential + pepper saved, roster pulled
+    sync = CentralSync(ledger, CentralSection.load())
+    sync.run_once() -> CentralPass         # roster (ETag), then every punch after Central's head
+    sync.start() / wake() / stop()         # background thread, like app.sync.SyncWorker
+
+The outbox for Central is the ledger itself: Central answers its head (the last NSR it holds
+without a gap) on every exchange and the kiosk sends what follows, in NSR order: punches and
+the REP events (employer, employee, clock, sensitive) that share their NSR sequence and
+chain. Nothing is marked "sent" on the kiosk, so a crash, a lost answer or a restored Central
+all end the same way: the next pass resends from Central's head, and Central keeps each uuid
+once. Audio goes up only where audio retention is on. Status (offset to Central's clock,
+heads, last error) is written to the ``central`` section of settings.json.
+"""
+
+from __future__ import annotations
+
+import base64
+import logging
+import random
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field, replace
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from app import settings as app_settings
+from app.core.coerce import from_sources
+from app.core.errors import ConfigError, PontoVozError
+from app.store import roster as ledger_roster
+from app.store.ledger import Ledger
+from app.store.settings import LedgerSettings
+
+log = logging.getLogger(__name__)
+SECTION = "central"
+
+
+class CentralUnavailable(PontoVozError):
+    """Transient: Central unreachable, 5xx, 408/429. Retry later; nothing is lost."""
+
+
+class CentralRejected(PontoVozError):
+    """Central refused (4xx): revoked kiosk, used code, bad data."""
+
+
+@dataclass(frozen=True)
+class CentralSection:
+    """The ``central`` section of settings.json (credential and last status)."""
+
+    url: str = ""
+    token: str = ""
+    kiosk: int = 0  # Central's id for this kiosk
+    name: str = ""
+    batch_size: int = 200
+    timeout_s: float = 10.0
+    poll_interval_s: float = 30.0
+    # status, written by the sync
+    last_sync_at: str = ""
+    clock_offset_s: float | None = None  # kiosk clock minus Central's, seconds
+    central_head_nsr: int = 0
+    roster_version: str = ""
+    last_error: str = ""
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.url and self.token)
+
+    @classmethod
+    def load(cls, settings_file: Path | None = None) -> CentralSection:
+        return from_sources(cls, app_settings.section(SECTION, settings_file), what="central")
+
+    def save(self, settings_file: Path | None = None) -> None:
+        """Rewrite only our section (atomic; the file holds a credential: mode 0600)."""
+        app_settings.write_sections({SECTION: asdict(self)}, settings_file)
+
+
+class CentralClient:
+    """HTTP to Central; every call notes Central's clock to estimate this kiosk's offset."""
+
+    def __init__(self, url: str, token: str = "", timeout_s: float = 10.0, **kw: Any) -> None:
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        self._http = httpx.Client(
+            base_url=url.rstrip("/"), headers=headers, timeout=timeout_s, **kw
+        )
+        self.offset_s: float | None = None
+
+    def close(self) -> None:
+        self._http.close()
+
+    def call(self, method: str, path: str, **kw: Any) -> httpx.Response:
+        sent = time.time()
+        headers = {"X-Kiosk-Time": datetime.now().astimezone().isoformat(), **kw.pop("headers", {})}
+        try:
+            resp = self._http.request(method, path, headers=headers, **kw)
+        except httpx.HTTPError as exc:
+            raise CentralUnavailable(f"Central inacessível: {exc}") from exc
+        got = time.time()
+        stamp = resp.headers.get("X-Central-Time")
+        if stamp:
+            try:
+                central = datetime.fromisoformat(stamp).timestamp()
+                self.offset_s = round((sent + got) / 2 - central, 3)
+            except ValueError:
+                pass
+        if resp.status_code >= 500 or resp.status_code in (408, 425, 429):
+            raise CentralUnavailable(f"Central respondeu {resp.status_code}: {_error(resp)}")
+        if resp.status_code >= 400:
+            raise CentralRejected(f"Central recusou ({resp.status_code}): {_error(resp)}")
+        return resp
+
+
+def _error(resp: httpx.Response) -> str:
+    try:
+        return str(resp.json().get("error", ""))[:300]
+    except ValueError:
+        return " ".join(resp.text[:200].split())
+
+
+def join(
+    url: str,
+    code: str,
+    name: str = "",
+    *,
+    settings_file: Path | None = None,
+    ledger_path: Path | None = None,
+) -> CentralSection:
+    """Enroll this kiosk with a one-time code, save the credential, install the roster pepper."""
+    if not url.startswith(("http://", "https://")):
+        raise ConfigError("o endereço da Central deve começar com http:// ou https://")
+    ledger_settings = LedgerSettings.load(settings_file)
+    client = CentralClient(url)
+    try:
+        body = {"code": code, "name": name, "ledger_kiosk_id": ledger_settings.kiosk_id}
+        data = client.call("POST", "/api/v1/enroll", json=body).json()
+    finally:
+        client.close()
+    from app.store.ledger import default_path
+
+    pepper = bytes.fromhex(data["roster_pepper"])
+    ledger_roster.save_roster_key(ledger_path or default_path(), pepper)
+    section = replace(
+        CentralSection.load(settings_file),
+        url=url.rstrip("/"), token=data["token"], kiosk=int(data["kiosk"]), name=name,
+        roster_version="", central_head_nsr=0, last_error="", clock_offset_s=client.offset_s,
+    )  # fmt: skip
+    section.save(settings_file)
+    return section
+
+
+@dataclass(frozen=True)
+class CentralPass:
+    pushed: int = 0
+    accepted: int = 0
+    duplicates: int = 0
+    conflicts: int = 0
+    roster_changed: bool = False
+    central_head_nsr: int = 0
+    kiosk_head_nsr: int = 0
+    gaps: list[list[int]] = field(default_factory=list)
+    error: str = ""
+
+    @property
+    def pending(self) -> int:
+        return max(0, self.kiosk_head_nsr - self.central_head_nsr)
+
+
+class CentralSync:
+    def __init__(
+        self,
+        ledger: Ledger,
+        section: CentralSection,
+        *,
+        settings_file: Path | None = None,
+        client: CentralClient | None = None,
+        wall: Callable[[], float] = time.time,
+        save_status: bool = True,
+    ) -> None:
+        if not section.enabled:
+            raise ConfigError("este quiosque não está ligado a uma Central (central join)")
+        self._ledger = ledger
+        self.section = section
+        self._settings_file = settings_file
+        self._client = client or CentralClient(section.url, section.token, section.timeout_s)
+        self._wall = wall
+        self._save = save_status
+        self._rng = random.Random()
+        self._failures = 0
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._send_audio = ledger.settings.audio_retention_days > 0
+        self.last: CentralPass = CentralPass()
+        self._central_head: int | None = None  # Central's head from its last answer
+        self._roster_due = 0.0  # the roster is pulled at most every poll_interval_s
+
+    def pull_roster(self) -> bool:
+        """Fetch the roster unless unchanged (ETag); apply it. True when it changed."""
+        headers = (
+            {"If-None-Match": f'"{self.section.roster_version}"'}
+            if self.section.roster_version
+            else {}
+        )
+        resp = self._client.call("GET", "/api/v1/roster", headers=headers)
+        if resp.status_code == 304:
+            return False
+        data = resp.json()
+        entries = [ledger_roster.RosterEntry(**e) for e in data["employees"]]
+        applied = ledger_roster.apply_roster(self._ledger, entries)
+        log.info("central: roster %s applied (%s)", data["version"], applied)
+        self.section = replace(self.section, roster_version=data["version"])
+        return True
+
+    def push(self) -> CentralPass:
+        """Send every punch after Central's head, batch by batch, until caught up."""
+        gaps: list[list[int]] = []
+        if self._central_head is None:  # first pass, or after an error: ask
+            data = self._client.call("GET", "/api/v1/head").json()
+            self._central_head, gaps = int(data["head_nsr"]), data.get("gaps", [])
+        central_head = self._central_head
+        pushed = accepted = dups = conflicts = 0
+        while not self._stop.is_set():
+            batch = ledger_roster.records_after(self._ledger, central_head, self.section.batch_size)
+            if not batch:
+                break
+            mine = ledger_roster.head(self._ledger)
+            body = {
+                "head": {"nsr": mine.nsr, "hash": mine.hash},
+                "punches": [self._wire(w) for w in batch if w.kind == "punch"],
+                "events": [w.body for w in batch if w.kind == "event"],
+            }
+            out = self._client.call("POST", "/api/v1/punches", json=body).json()
+            pushed += len(batch)
+            accepted, dups = accepted + out["accepted"], dups + out["duplicates"]
+            conflicts += out["conflicts"]
+            gaps = out["gaps"]
+            moved = int(out["head_nsr"]) > central_head
+            central_head = self._central_head = int(out["head_nsr"])
+            if not moved:
+                break  # Central could not move on (conflict/gap): stop; it shows the problem
+        mine = ledger_roster.head(self._ledger)
+        return CentralPass(pushed, accepted, dups, conflicts, False, central_head, mine.nsr, gaps)
+
+    def _wire(self, w: ledger_roster.WireRecord) -> dict[str, object]:
+        d = dict(w.body)
+        if self._send_audio and w.audio_sha256:
+            audio = self._ledger.audio_for(w.uuid)
+            if audio:
+                d["audio"] = base64.b64encode(audio).decode("ascii")
+        return d
+
+    def run_once(self) -> CentralPass:
+        """Roster down (when due), then punches up; status saved either way. Raises
+        CentralUnavailable / CentralRejected (the caller backs off); the ledger is untouched."""
+        try:
+            changed = False
+            if self._wall() >= self._roster_due:
+                changed = self.pull_roster()
+                self._roster_due = self._wall() + self.section.poll_interval_s
+            result = replace(self.push(), roster_changed=changed)
+        except PontoVozError as exc:
+            self._central_head = None  # ask Central again next time
+            self._note(last_error=str(exc))
+            raise
+        self._failures = 0
+        self._note(
+            last_error="",
+            central_head_nsr=result.central_head_nsr,
+            last_sync_at=datetime.now(UTC).isoformat(timespec="seconds"),
+        )
+        self.last = result
+        return result
+
+    def _note(self, **changes: Any) -> None:
+        section = replace(self.section, clock_offset_s=self._client.offset_s, **changes)
+        if self._save:  # on disk first: whoever sees the new status in memory finds it there
+            section.save(self._settings_file)
+        self.section = section
+
+    def pending_count(self) -> int:
+        return max(0, ledger_roster.head(self._ledger).nsr - self.section.central_head_nsr)
+
+    # ---- background thread --------------------------------------------------------------
+
+    def backoff_s(self) -> float:
+        raw = min(300.0, 1.0 * 2 ** (self._failures - 1))
+        return raw * (0.5 + 0.5 * self._rng.random())
+
+    def start(self) -> None:
+        if self._thread and self._thread.is_alive():
+            return
+        self._stop.clear()
+        self._thread = threading.Thread(target=self._loop, name="pontovoz-central", daemon=True)
+        self._thread.start()
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    def stop(self, timeout_s: float = 5.0) -> None:
+        self._stop.set()
+        self._wake.set()
+        if self._thread:
+            self._thread.join(timeout_s)
+        self._client.close()
+
+    def _loop(self) -> None:
+        while not self._stop.is_set():
+            wait = self.section.poll_interval_s
+            try:
+                self.run_once()
+            except CentralRejected as exc:  # revoked or refused: slow down, keep punches
+                log.warning("central: %s", exc)
+                wait = 300.0
+            except Exception as exc:  # keep the kiosk's thread alive; punches stay in the ledger
+                self._failures += 1
+                wait = self.backoff_s()
+                log.info("central: %s; retry in %.1f s", exc, wait)
+            self._wake.wait(wait)
+            self._wake.clear()

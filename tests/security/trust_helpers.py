@@ -1,0 +1,236 @@
+"""Helpers for the trust tests (servers, telemetry, sync, API input): run the product's own
+entry points in subprocesses with an isolated HOME, and a real uvicorn on 127.0.0.1."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def child_env(home: Path, **extra: str) -> dict[str, str]:
+    """The environment of a product process: an empty HOME, nothing of ours leaking in."""
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("ORT_", "XDG_")) and k not in ("HOME", "PONTOVOZ_HOME")
+    }
+    env.update(
+        HOME=str(home),
+        PONTOVOZ_HOME=str(home.parent / (home.name + "-pv")),
+        PYTHONPATH=str(ROOT),
+        QT_QPA_PLATFORM="offscreen",
+    )
+    env.update(extra)
+    return env
+
+
+def files_under(folder: Path) -> list[str]:
+    return sorted(str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file())
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class ServeProcess:
+    """``python -m app serve`` in its own process (the real entry point, its real logging)."""
+
+    def __init__(self, home: Path, *args: str, env: dict[str, str] | None = None, preexec=None):
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log_path = home.parent / f"serve-{self.port}.log"
+        cmd = [sys.executable, "-m", "app", "serve", "--port", str(self.port), *args]
+        self._log = open(self.log_path, "wb")  # noqa: SIM115 - closed in stop()
+        self.proc = subprocess.Popen(
+            cmd,
+            cwd=ROOT,
+            env=env or child_env(home),
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+            preexec_fn=preexec,
+        )
+
+    def wait_ready(self, timeout: float = 120.0) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"serve exited: {self.log_path.read_text()[-2000:]}")
+            try:
+                if httpx.get(self.url + "/health", timeout=2).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.3)
+        raise RuntimeError("serve did not become ready")
+
+    def rss_mb(self) -> float:
+        """Resident memory of the server process (VmRSS), in MB."""
+        for line in Path(f"/proc/{self.proc.pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+        raise RuntimeError("no VmRSS")
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGINT)
+            try:
+                self.proc.wait(20)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(10)
+        self._log.close()
+
+    def __enter__(self) -> ServeProcess:
+        try:
+            self.wait_ready()
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+
+class ScriptedCloud:
+    """A real HTTP endpoint on 127.0.0.1 that answers what the test sets (status, headers) and
+    counts the requests it gets, with their times."""
+
+    def __init__(self) -> None:
+        import json
+        import threading
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        self.status = 200
+        self.headers: dict[str, str] = {}
+        self.times: list[float] = []
+        cloud = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args):
+                pass
+
+            def do_POST(self):
+                body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+                cloud.times.append(time.monotonic())
+                status = cloud.status
+                payload = (
+                    {"validated": True, "spoken_text_in_audio": " " + body["expected_speech"]}
+                    if status == 200
+                    else {"error": "scripted"}
+                )
+                data = json.dumps(payload).encode()
+                self.send_response(status)
+                for k, v in {"Content-Type": "application/json", **cloud.headers}.items():
+                    self.send_header(k, v)
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+class LiveServer:
+    """uvicorn in a thread, on a socket bound here, with the given uvicorn settings."""
+
+    def __init__(self, app, **config) -> None:
+        import threading
+
+        import uvicorn
+
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.sock.bind(("127.0.0.1", 0))
+        self.port = self.sock.getsockname()[1]
+        self.url = f"http://127.0.0.1:{self.port}"
+        from app.api.server import uvicorn_options
+
+        options = {**uvicorn_options(app.state.settings), "log_level": "warning", **config}
+        self.server = uvicorn.Server(uvicorn.Config(app, lifespan="on", **options))
+        self.thread = threading.Thread(
+            target=self.server.run, kwargs={"sockets": [self.sock]}, daemon=True
+        )
+
+    def __enter__(self) -> LiveServer:
+        self.thread.start()
+        deadline = time.monotonic() + 60
+        while not self.server.started:
+            if not self.thread.is_alive() or time.monotonic() > deadline:
+                raise RuntimeError("uvicorn did not start")
+            time.sleep(0.02)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=15)
+        self.sock.close()
+
+
+def url_event(
+    body: str | None,
+    method: str = "POST",
+    path: str = "/",
+    headers: dict[str, str] | None = None,
+    iam: bool = False,
+) -> dict:
+    """A Lambda function URL event (payload v2) as AWS delivers it; ``iam`` adds the
+    authorizer block AWS puts there when the URL's AuthType is AWS_IAM."""
+    context: dict = {
+        "accountId": "anonymous",
+        "apiId": "b62rss5pn3ufd7w2uwnaroo5qu0ujcsb",
+        "domainName": "b62rss5pn3ufd7w2uwnaroo5qu0ujcsb.lambda-url.sa-east-1.on.aws",
+        "http": {
+            "method": method,
+            "path": path,
+            "protocol": "HTTP/1.1",
+            "sourceIp": "203.0.113.7",
+            "userAgent": "curl/8.5.0",
+        },
+        "requestId": "6a0f4c8e-0b7d-4a59-9a35-3c2d9f0e1a11",
+        "routeKey": "$default",
+        "stage": "$default",
+        "timeEpoch": 1764081900000,
+    }
+    if iam:
+        context["accountId"] = "123456789012"
+        context["authorizer"] = {
+            "iam": {
+                "accessKey": "AKIAIOSFODNN7EXAMPLE",
+                "accountId": "123456789012",
+                "callerId": "AIDACKCEVSQ6C2EXAMPLE",
+                "userArn": "arn:aws:iam::123456789012:user/kiosk-01",
+                "userId": "AIDACKCEVSQ6C2EXAMPLE",
+            }
+        }
+    return {
+        "version": "2.0",
+        "routeKey": "$default",
+        "rawPath": path,
+        "rawQueryString": "",
+        "headers": {
+            "host": context["domainName"],
+            "content-type": "application/json",
+            **(headers or {}),
+        },
+        "requestContext": context,
+        "body": body,
+        "isBase64Encoded": False,
+    }
