@@ -71,6 +71,7 @@ class ListeningMixin:
 
     def on_record_failed(self, message: str) -> None:
         self.attempt.flag_note = "microfone com problema: " + message
+        message += " Avise o administrador; o ponto pode ser registrado para revisão do RH."
         self.message("Problema no microfone", message,
                      {"retry": "Tentar de novo", "flag": "Registrar para revisão"})  # fmt: skip
 

@@ -102,9 +102,7 @@ class SoundDeviceSource:
         try:
             return dict(sd.query_devices(self._device(), "input"))
         except (ValueError, sd.PortAudioError) as exc:
-            raise MicError(
-                "Nenhum microfone encontrado. Conecte um microfone e tente novamente."
-            ) from exc
+            raise MicError("Nenhum microfone encontrado.") from exc
 
     def open(self) -> AudioStream:
         info = self.check()  # also the PortAudio import

@@ -15,6 +15,7 @@ def test_no_microphone(qtbot, make_kiosk):
     qtbot.waitUntil(lambda: win.stack.currentWidget() is win.message, timeout=5000)
     assert win.message.title.text() == "Problema no microfone"
     assert "Nenhum microfone" in win.message.text.text()
+    assert "Avise o administrador" in win.message.text.text()  # not "conecte um microfone"
     # Punches are never blocked: it can still be recorded, flagged for review.
     win.message.action.emit("flag")
     assert win.stack.currentWidget() is win.receipt

@@ -225,6 +225,16 @@ def test_idle_clock_shows_seconds_and_a_missing_microphone(qtbot, make_kiosk):
     assert "Nenhum microfone" in win.idle.notice.text()  # before anyone types a PIN
 
 
+def test_quit_the_app_behind_the_admin_pin(qtbot, make_kiosk):
+    win, _clock, _sources = make_kiosk()
+    win.idle.admin_requested.emit()
+    enter_pin(win, ADMIN_PIN)
+    assert win.settings_screen.quit.isVisibleTo(win.settings_screen)
+    win.settings_screen.quit.click()
+    assert not win.isVisible()
+    assert not win.engine._thread.isRunning()  # workers stopped with the window
+
+
 def test_verdict_sounds_play_at_the_volume(qtbot, make_kiosk, make_clip):
     win, _clock, sources = make_kiosk()
     to_challenge(qtbot, win)
