@@ -185,10 +185,17 @@ def cmd_ledger_verify(args: argparse.Namespace) -> int:
     with Ledger.open() as ledger:
         report = ledger.verify_chain()
     if report.ok:
-        print(f"ok: {report.punches} punches, {report.corrections} corrections, chain intact")
+        print(
+            f"ok: {report.punches} marcações, {report.events} outros registros do REP e "
+            f"{report.corrections} correções; cadeia íntegra"
+        )
         return 0
-    where = f"first bad NSR {report.first_bad_nsr}" if report.first_bad_nsr else "corrections"
-    print(f"BROKEN: {where}", file=sys.stderr)
+    where = f"primeiro NSR com problema: {report.first_bad_nsr}" if report.first_bad_nsr else ""
+    print(
+        f"ATENÇÃO: os registros não conferem (alteração, apagamento ou dano). {where}".strip(),
+        file=sys.stderr,
+    )
+    print("Detalhes técnicos (para o suporte):", file=sys.stderr)
     for problem in report.problems:
         print(f"  {problem}", file=sys.stderr)
     return 1

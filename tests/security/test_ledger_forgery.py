@@ -83,5 +83,5 @@ def test_rehashed_forgery_without_the_key_is_detected(pv_home):
     cli = subprocess.run(
         [sys.executable, "-m", "app", "ledger", "verify"], capture_output=True, text=True
     )
-    assert cli.returncode == 1 and "first bad NSR 2" in cli.stderr
+    assert cli.returncode == 1 and "primeiro NSR com problema: 2" in cli.stderr
     assert "rewritten without the kiosk key" in cli.stderr

@@ -49,5 +49,5 @@ def test_garbage_time_gives_clear_errors_and_loses_no_punch(pv_home, column):
         assert "Traceback" not in out.stderr and "NSR 4" in out.stderr
         assert "ledger verify" in out.stderr
     verify = _cli("ledger", "verify")
-    assert verify.returncode == 1 and "first bad NSR 4" in verify.stderr
+    assert verify.returncode == 1 and "primeiro NSR com problema: 4" in verify.stderr
     assert "Traceback" not in verify.stderr

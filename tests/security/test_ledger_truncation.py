@@ -56,7 +56,7 @@ def test_deleted_tail_is_reported_and_its_nsrs_are_never_reused(filled):
     _sql("DROP TRIGGER punches_no_delete", "DELETE FROM punches WHERE nsr >= 5")
     bad = _verify()
     assert bad.returncode == 1
-    assert "NSR 5..6 are missing" in bad.stderr and "first bad NSR 5" in bad.stderr
+    assert "NSR 5..6 are missing" in bad.stderr and "primeiro NSR com problema: 5" in bad.stderr
     with Ledger.open(None, SETTINGS) as led:
         again = led.record_punch(PunchDraft(filled.id, "SAIDA", "SAIDA 18 00"))
         assert again.nsr == 7  # before: NSR 5 again

@@ -65,7 +65,7 @@ def test_sigkill_loop_loses_nothing(tmp_path):
         env={**env, "PONTOVOZ_HOME": str(tmp_path / "home")},
         capture_output=True,
     )
-    assert cli.returncode == 0 and f"{len(stored)} punches" in cli.stdout.decode()
+    assert cli.returncode == 0 and f"{len(stored)} marcações" in cli.stdout.decode()
 
 
 @pytest.mark.slow

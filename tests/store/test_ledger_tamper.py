@@ -70,7 +70,7 @@ def test_deleted_record_is_a_gap_and_cli_names_the_nsr(pv_home):
     ok = subprocess.run(
         [sys.executable, "-m", "app", "ledger", "verify"], capture_output=True, text=True
     )
-    assert ok.returncode == 0 and "5 punches" in ok.stdout
+    assert ok.returncode == 0 and "5 marcações" in ok.stdout
     conn = sqlite3.connect(default_path())
     conn.execute("DROP TRIGGER punches_no_delete")
     conn.execute("DELETE FROM punches WHERE nsr = 3")
@@ -80,4 +80,4 @@ def test_deleted_record_is_a_gap_and_cli_names_the_nsr(pv_home):
         [sys.executable, "-m", "app", "ledger", "verify"], capture_output=True, text=True
     )
     assert bad.returncode == 1
-    assert "first bad NSR 4" in bad.stderr and "gap" in bad.stderr
+    assert "primeiro NSR com problema: 4" in bad.stderr and "gap" in bad.stderr
