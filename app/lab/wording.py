@@ -6,6 +6,7 @@ from __future__ import annotations
 import random
 
 from app.core import punch_types
+from app.core.scoring import words
 
 # Drawing order matters: a corpus seed must keep giving the same clips.
 TYPE_SPOKEN = {
@@ -14,41 +15,8 @@ TYPE_SPOKEN = {
 # How the expected phrase may be written by the front (design.md §9: "SAIDA 8 05", "SAÍDA 8 5").
 TYPE_WRITTEN = {"ENTRADA": "ENTRADA", "SAIDA": "SAÍDA", "INTERVALO": "PAUSA", "RETORNO": "RETORNO"}
 
-_UNITS = [
-    "zero",
-    "um",
-    "dois",
-    "três",
-    "quatro",
-    "cinco",
-    "seis",
-    "sete",
-    "oito",
-    "nove",
-    "dez",
-    "onze",
-    "doze",
-    "treze",
-    "quatorze",
-    "quinze",
-    "dezesseis",
-    "dezessete",
-    "dezoito",
-    "dezenove",
-]
-_TENS = {20: "vinte", 30: "trinta", 40: "quarenta", 50: "cinquenta"}
-_FEMININE = {"um": "uma", "dois": "duas"}
-
-
-def number_words(n: int, feminine: bool = False) -> str:
-    """0-59 in words ('vinte e uma' when feminine, for hours)."""
-    if n < 20:
-        word = _UNITS[n]
-        return _FEMININE.get(word, word) if feminine else word
-    tens, unit = divmod(n, 10)
-    if unit == 0:
-        return _TENS[tens * 10]
-    return f"{_TENS[tens * 10]} e {number_words(unit, feminine)}"
+# pt-BR number words for 0-59 ("vinte e uma" when feminine): the core's, one spelling everywhere
+number_words = words
 
 
 def _period(hour: int) -> str:

@@ -20,7 +20,6 @@ from __future__ import annotations
 import base64
 import logging
 import random
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, replace
@@ -36,6 +35,7 @@ from app.core.errors import ConfigError, PontoVozError
 from app.store import roster as ledger_roster
 from app.store.ledger import Ledger
 from app.store.settings import LedgerSettings
+from app.sync.background import BackgroundWorker, backoff_s
 
 log = logging.getLogger(__name__)
 SECTION = "central"
@@ -170,7 +170,9 @@ class CentralPass:
         return max(0, self.kiosk_head_nsr - self.central_head_nsr)
 
 
-class CentralSync:
+class CentralSync(BackgroundWorker):
+    thread_name = "pontovoz-central"
+
     def __init__(
         self,
         ledger: Ledger,
@@ -181,6 +183,7 @@ class CentralSync:
         wall: Callable[[], float] = time.time,
         save_status: bool = True,
     ) -> None:
+        super().__init__()
         if not section.enabled:
             raise ConfigError("este quiosque não está ligado a uma Central (central join)")
         self._ledger = ledger
@@ -191,9 +194,6 @@ class CentralSync:
         self._save = save_status
         self._rng = random.Random()
         self._failures = 0
-        self._wake = threading.Event()
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
         self._send_audio = ledger.settings.audio_retention_days > 0
         # with audio (~200 KB a clip in base64) smaller batches keep each request a few MB
         self._batch = min(20, section.batch_size) if self._send_audio else section.batch_size
@@ -290,24 +290,9 @@ class CentralSync:
     # ---- background thread --------------------------------------------------------------
 
     def backoff_s(self) -> float:
-        raw = min(300.0, 1.0 * 2 ** (self._failures - 1))
-        return raw * (0.5 + 0.5 * self._rng.random())
+        return backoff_s(self._failures, 1.0, 300.0, self._rng)
 
-    def start(self) -> None:
-        if self._thread and self._thread.is_alive():
-            return
-        self._stop.clear()
-        self._thread = threading.Thread(target=self._loop, name="pontovoz-central", daemon=True)
-        self._thread.start()
-
-    def wake(self) -> None:
-        self._wake.set()
-
-    def stop(self, timeout_s: float = 5.0) -> None:
-        self._stop.set()
-        self._wake.set()
-        if self._thread:
-            self._thread.join(timeout_s)
+    def _close(self) -> None:
         self._client.close()
 
     def _loop(self) -> None:

@@ -21,13 +21,13 @@ from __future__ import annotations
 
 import logging
 import random
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from app.store.ledger import Ledger
 from app.sync import state as sync_state
+from app.sync.background import BackgroundWorker, backoff_s
 from app.sync.client import CloudAuthRefused, CloudClient, CloudRejected, CloudUnavailable
 from app.sync.config import SyncConfig
 from app.sync.state import SyncState
@@ -37,7 +37,6 @@ log = logging.getLogger(__name__)
 #: The longest wait a server's Retry-After can impose (a longer one is cut to this).
 RETRY_AFTER_MAX_S = 6 * 3600.0
 #: The backoff doubles up to this many times; past it the cap (backoff_max_s) applies.
-_MAX_DOUBLINGS = 40
 
 
 @dataclass(frozen=True)
@@ -69,7 +68,9 @@ class SyncStatus:
         return not self.config_error and self.failed == 0
 
 
-class SyncWorker:
+class SyncWorker(BackgroundWorker):
+    thread_name = "pontovoz-sync"
+
     def __init__(
         self,
         ledger: Ledger,
@@ -79,6 +80,7 @@ class SyncWorker:
         wall: Callable[[], float] = time.time,
         rng: random.Random | None = None,
     ) -> None:
+        super().__init__()
         self._ledger = ledger
         self._config = config
         self._client = client or CloudClient(config)
@@ -87,9 +89,6 @@ class SyncWorker:
         self._state_path = sync_state.state_path(ledger.path)
         self._state = sync_state.load(self._state_path)
         self._key = sync_state.credentials_key(config)
-        self._wake = threading.Event()
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
 
     # ---- queue ------------------------------------------------------------------------------
 
@@ -116,11 +115,8 @@ class SyncWorker:
         )
 
     def backoff_s(self, failures: int) -> float:
-        """Exponential backoff, capped at any failure count, with "equal jitter" (between half
-        and all of it). ``2 ** 1024`` would overflow a float: the exponent is bounded first."""
-        doublings = min(max(0, int(failures) - 1), _MAX_DOUBLINGS)
-        raw = min(self._config.backoff_max_s, self._config.backoff_base_s * 2.0**doublings)
-        return raw * (0.5 + 0.5 * self._rng.random())
+        c = self._config
+        return backoff_s(failures, c.backoff_base_s, c.backoff_max_s, self._rng)
 
     def _save(self, state: SyncState) -> None:
         if state != self._state:
@@ -188,21 +184,7 @@ class SyncWorker:
 
     # ---- background thread ------------------------------------------------------------------
 
-    def start(self) -> None:
-        if self._thread and self._thread.is_alive():
-            return
-        self._stop.clear()
-        self._thread = threading.Thread(target=self._loop, name="pontovoz-sync", daemon=True)
-        self._thread.start()
-
-    def wake(self) -> None:
-        self._wake.set()
-
-    def stop(self, timeout_s: float = 5.0) -> None:
-        self._stop.set()
-        self._wake.set()
-        if self._thread:
-            self._thread.join(timeout_s)
+    def _close(self) -> None:
         self._client.close()
 
     def _loop(self) -> None:
