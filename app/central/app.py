@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.central import service
-from app.central.db import make_engine, session_factory
+from app.central.db import make_engine, session_factory, session_scope
 from app.central.errors import CentralError
 from app.central.ingest import claim, gaps, ingest
 from app.central.schemas import (
@@ -45,15 +45,8 @@ def now_iso() -> str:
 
 def db_session(request: Request) -> Iterator[Session]:
     """One transaction per request: commit on success, roll back on any error."""
-    s = request.app.state.sessions()
-    try:
+    with session_scope(request.app.state.sessions) as s:
         yield s
-        s.commit()
-    except BaseException:
-        s.rollback()
-        raise
-    finally:
-        s.close()
 
 
 # scope="function": commit *before* the answer is sent. With the default scope FastAPI runs the

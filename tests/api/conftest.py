@@ -4,53 +4,17 @@ real uvicorn on 127.0.0.1 (a free port), and base64 of real synthetic clips."""
 from __future__ import annotations
 
 import base64
-import socket
-import threading
-import time
 from collections.abc import Callable, Iterator
 
 import pytest
-import uvicorn
 
 from app.api import ApiSettings, create_app
-from app.api.server import uvicorn_options
+from tests.live_server import LiveServer, api_server
 
 CLIPS = {
     "ENTRADA 13 40": "Entrada, treze e quarenta.",
     "SAIDA 17 05": "Saída, dezessete e cinco.",
 }
-
-
-class LiveServer:
-    """uvicorn in a thread on a socket bound here (no port race); ``url`` like http://127.0.0.1:N"""
-
-    def __init__(self, app, **config) -> None:
-        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self.sock.bind(("127.0.0.1", 0))
-        self.port = self.sock.getsockname()[1]
-        self.url = f"http://127.0.0.1:{self.port}"
-        # The production settings of `serve` (guarded protocol, limits), then the test's own.
-        options = {**uvicorn_options(app.state.settings), **config}
-        cfg = uvicorn.Config(app, log_level="warning", lifespan="on", **options)
-        self.server = uvicorn.Server(cfg)
-        self.thread = threading.Thread(
-            target=self.server.run, kwargs={"sockets": [self.sock]}, daemon=True
-        )
-
-    def __enter__(self) -> LiveServer:
-        self.thread.start()
-        deadline = time.monotonic() + 60
-        while not self.server.started:
-            if not self.thread.is_alive() or time.monotonic() > deadline:
-                raise RuntimeError("uvicorn did not start")
-            time.sleep(0.02)
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.server.should_exit = True
-        self.thread.join(timeout=15)
-        self.sock.close()
 
 
 @pytest.fixture(scope="session")
@@ -69,7 +33,7 @@ def serve(verifier) -> Callable[..., LiveServer]:
     """serve(settings=None) -> a LiveServer context for the real app on the session verifier."""
 
     def make(settings: ApiSettings | None = None) -> LiveServer:
-        return LiveServer(create_app(verifier, settings or ApiSettings()))
+        return api_server(create_app(verifier, settings or ApiSettings()))
 
     return make
 

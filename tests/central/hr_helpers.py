@@ -5,16 +5,12 @@ company, and an httpx client that logs in like a browser does."""
 from __future__ import annotations
 
 import re
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 
 import httpx
 import pytest
-import uvicorn
 from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -22,36 +18,9 @@ import app.central.hr_models  # noqa: F401 - registers the HR tables for central
 from app.central import auth
 from app.central.db import make_engine, session_factory, session_scope
 from app.central.web import create_web_app
+from tests.live_server import LiveServer
 
 PASSWORD = "senha-de-teste-1"
-
-
-class LiveServer:
-    """uvicorn in a thread on a socket bound here (no port race)."""
-
-    def __init__(self, app) -> None:  # type: ignore[no-untyped-def]
-        self.sock = socket.socket()
-        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self.sock.bind(("127.0.0.1", 0))
-        self.url = f"http://127.0.0.1:{self.sock.getsockname()[1]}"
-        self.server = uvicorn.Server(uvicorn.Config(app, log_level="warning"))
-        self.thread = threading.Thread(
-            target=self.server.run, kwargs={"sockets": [self.sock]}, daemon=True
-        )
-
-    def __enter__(self) -> LiveServer:
-        self.thread.start()
-        deadline = time.monotonic() + 30
-        while not self.server.started:
-            if not self.thread.is_alive() or time.monotonic() > deadline:
-                raise RuntimeError("uvicorn did not start")
-            time.sleep(0.02)
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.server.should_exit = True
-        self.thread.join(timeout=15)
-        self.sock.close()
 
 
 @dataclass

@@ -13,6 +13,8 @@ from pathlib import Path
 
 import httpx
 
+from tests.live_server import api_server
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -148,42 +150,6 @@ class ScriptedCloud:
         self.server.server_close()
 
 
-class LiveServer:
-    """uvicorn in a thread, on a socket bound here, with the given uvicorn settings."""
-
-    def __init__(self, app, **config) -> None:
-        import threading
-
-        import uvicorn
-
-        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self.sock.bind(("127.0.0.1", 0))
-        self.port = self.sock.getsockname()[1]
-        self.url = f"http://127.0.0.1:{self.port}"
-        from app.api.server import uvicorn_options
-
-        options = {**uvicorn_options(app.state.settings), "log_level": "warning", **config}
-        self.server = uvicorn.Server(uvicorn.Config(app, lifespan="on", **options))
-        self.thread = threading.Thread(
-            target=self.server.run, kwargs={"sockets": [self.sock]}, daemon=True
-        )
-
-    def __enter__(self) -> LiveServer:
-        self.thread.start()
-        deadline = time.monotonic() + 60
-        while not self.server.started:
-            if not self.thread.is_alive() or time.monotonic() > deadline:
-                raise RuntimeError("uvicorn did not start")
-            time.sleep(0.02)
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.server.should_exit = True
-        self.thread.join(timeout=15)
-        self.sock.close()
-
-
 def url_event(
     body: str | None,
     method: str = "POST",
@@ -234,3 +200,6 @@ def url_event(
         "body": body,
         "isBase64Encoded": False,
     }
+
+
+LiveServer = api_server  # the security tests serve the API as `serve` does

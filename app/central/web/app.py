@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.central import auth
+from app.central.db import session_scope
 from app.central.espelho_pdf import fmt_cnpj, fmt_cpf
 from app.central.timesheet import hhmm
 from app.store.csv_export import reason_pt
@@ -81,16 +82,9 @@ def render(request: Request, name: str, status: int = 200, **ctx: Any) -> HTMLRe
 
 
 def db(request: Request) -> Iterator[Session]:
-    factory: sessionmaker[Session] = request.app.state.factory
-    s = factory()
-    try:
+    """One transaction per request (``session_scope``: commit on success, roll back on error)."""
+    with session_scope(request.app.state.factory) as s:
         yield s
-        s.commit()
-    except BaseException:
-        s.rollback()
-        raise
-    finally:
-        s.close()
 
 
 # scope="function": commit before the response leaves, so a redirect never shows stale data
