@@ -46,6 +46,10 @@ class Employees:
         self._seq = seq
         self._roster = roster  # PontoVoz Central's pepper: employees from its roster
 
+    def set_roster(self, roster: SecretHasher | None) -> None:
+        """Central's roster pepper, installed after a join (`Ledger.reload_roster_key`)."""
+        self._roster = roster
+
     def add(
         self, name: str, cpf: str, pin: str, badge: str | None = None, author_cpf: str = ""
     ) -> Employee:

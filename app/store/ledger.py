@@ -106,6 +106,15 @@ class Ledger:
         self._corrections = Corrections(self._db, self._key, self.now)
         self._punches = Punches(self._db, self._key, self._seq, lambda: self.settings)
 
+    def reload_roster_key(self) -> bool:
+        """Re-read Central's roster pepper (after `central join` on a ledger already open), so
+        employees from Central's roster identify without reopening the ledger. True if found."""
+        from app.store.roster import read_roster_key
+
+        roster = read_roster_key(self.path)
+        self.employees.set_roster(SecretHasher(roster) if roster else None)
+        return roster is not None
+
     @classmethod
     def open(
         cls,
