@@ -185,6 +185,33 @@ class EmployeeForm(QWidget):
         self.save_requested.emit(*self.employee())
 
 
+class CentralForm(QWidget):
+    """PontoVoz Central: address + one-time code to join, and what the kiosk knows of it."""
+
+    join_requested = Signal(str, str)  # url, one-time code
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.url = line(placeholder="http://central:8090")
+        self.code = line(placeholder="ex.: K7QM-3XRT-9PWA")
+        self.join = QPushButton("Ligar à Central")
+        self.join.clicked.connect(
+            lambda: self.join_requested.emit(self.url.text().strip(), self.code.text().strip())
+        )
+        self.status = label("", "subtitle")
+        f = QFormLayout()
+        f.addRow("Endereço da Central", self.url)
+        f.addRow("Código de cadastro", self.code)
+        f.addRow("", self.join)
+        lay = QVBoxLayout(self)
+        lay.addLayout(f)
+        lay.addWidget(self.status)
+        lay.addStretch(1)
+
+    def set_status(self, lines: list[str]) -> None:
+        self.status.setText("\n".join(lines))
+
+
 def scroll(page: QWidget) -> QScrollArea:
     """A page that scrolls instead of squashing its fields when the keyboard takes room."""
     area = QScrollArea()
@@ -244,6 +271,8 @@ class SettingsScreen(QWidget):
                     "Privacidade")  # fmt: skip
         self.employees = EmployeeForm()
         tabs.addTab(scroll(self.employees), "Funcionários")
+        self.central = CentralForm()
+        tabs.addTab(scroll(self.central), "Central")
         self.cpu_threads, self.num_workers = line(), line()
         self.compute_type = QComboBox()
         self.compute_type.addItems(COMPUTE_TYPES)

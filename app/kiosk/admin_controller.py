@@ -2,22 +2,31 @@
 
 ``AdminController`` owns the setup draft and the settings being edited, validates and saves
 through the ``SettingsStore``, manages employees on the ledger directly (store errors become
-pt-BR through ``messages``), and runs microphone tests on the shared ``Microphone``.
+pt-BR through ``messages``), runs microphone tests on the shared ``Microphone``, and joins
+PontoVoz Central from the Central tab (``app.sync.central.join``; the window then restarts the
+sync workers on ``central_joined``).
 """
 
 from __future__ import annotations
 
+import logging
+
+import httpx
 import numpy as np
 from PySide6.QtCore import QObject, Signal
 
-from app.core.errors import ConfigError
+from app.core.errors import ConfigError, PontoVozError
 from app.kiosk.admin_form import settings_from_form
 from app.kiosk.recorder import Recording, RecordLimits
 from app.kiosk.settings import KioskSettings
+from app.kiosk.sync import central_status
 from app.punch.pins import check_new_admin_pin, check_new_pin, hash_admin_pin
 from app.punch.words import user_message
 from app.store.cpf import normalize_cpf
 from app.store.errors import CpfError, LedgerError
+from app.sync.central import CentralRejected, CentralSection, CentralUnavailable, join
+
+log = logging.getLogger(__name__)
 
 MIC_TEST = RecordLimits(silence_seconds=3.0, speculate_seconds=0, max_pause_seconds=3.0,
                         max_seconds=3.0)  # fmt: skip  # only the 3-second limit stops a test
@@ -29,6 +38,7 @@ class AdminController(QObject):
     setup_done = Signal(object)  # KioskSettings
     leave = Signal()  # done: back to idle
     quit_requested = Signal()
+    central_joined = Signal()  # the window restarts the sync workers
 
     def __init__(self, setup, settings_screen, microphone, store, device_lister, parent=None):
         super().__init__(parent)
@@ -47,6 +57,7 @@ class AdminController(QObject):
         s.quit_requested.connect(self.quit_requested)
         s.mic.test_requested.connect(lambda dev: self.start_mic_test(s.mic, dev))
         s.employees.save_requested.connect(self.on_employee_save)
+        s.central.join_requested.connect(self.on_central_join)
 
     def configure(self, settings: KioskSettings, ledger) -> None:
         self.settings, self.ledger = settings, ledger
@@ -157,6 +168,9 @@ class AdminController(QObject):
     def open_settings(self) -> None:
         employees = self.ledger.list_employees() if self.ledger is not None else []
         self.screen.load(self.settings, self.device_lister(), employees)
+        section = self.refresh_central()
+        self.screen.central.url.setText(section.url)
+        self.screen.central.code.clear()
         self.navigate.emit(self.screen)
 
     def on_settings_save(self, values: dict) -> None:
@@ -217,3 +231,66 @@ class AdminController(QObject):
         self.screen.employees.set_employees(self.ledger.list_employees())
         state = "salvo" if saved.active else "desativado"
         self.screen.show_message(f"Funcionário {saved.name} {state}.", ok=True)
+
+    # ------------------------------------------------------------------ PontoVoz Central
+
+    def refresh_central(self) -> CentralSection:
+        """Show the Central status as last saved (the running sync updates it)."""
+        try:
+            section = CentralSection.load(self.store.path)
+        except (PontoVozError, OSError) as exc:
+            log.warning("central section unreadable: %s", exc)
+            section = CentralSection()
+        self.screen.central.set_status(central_status(section))
+        return section
+
+    def central_name(self) -> str:
+        """How Central lists this kiosk: company and terminal code."""
+        k = self.settings.kiosk
+        return " — ".join(p for p in (k.company, k.kiosk_id) if p) or "Terminal PontoVoz"
+
+    def on_central_join(self, url: str, code: str) -> None:
+        """Join with a one-time code. Nothing is saved unless Central accepts the code."""
+        if not url:
+            self.screen.show_message("Informe o endereço da Central.")
+            return
+        if not code:
+            self.screen.show_message("Informe o código de cadastro gerado na Central.")
+            return
+        try:
+            ledger_path = self.ledger.path if self.ledger is not None else None
+            section = join(url, code, self.central_name(), settings_file=self.store.path,
+                           ledger_path=ledger_path)  # fmt: skip
+        except CentralRejected as exc:  # used/expired/unknown code: Central's pt-BR words
+            self.screen.show_message(f"A Central recusou o cadastro: {central_reason(exc)}")
+            return
+        except (CentralUnavailable, httpx.HTTPError):
+            self.screen.show_message(
+                "Não foi possível falar com a Central. Confira o endereço e a rede."
+            )
+            return
+        except ConfigError as exc:  # e.g. the address lacks http:// or https://
+            text = str(exc)
+            self.screen.show_message(f"Não foi possível ligar: {text[:1].upper()}{text[1:]}.")
+            return
+        except OSError as exc:
+            self.screen.show_message(f"Não foi possível salvar: {exc.strerror or exc}")
+            return
+        except (PontoVozError, KeyError, ValueError, TypeError) as exc:  # an odd answer
+            log.warning("central join failed: %r", exc)
+            self.screen.show_message("A resposta da Central não foi entendida. Tente de novo.")
+            return
+        if self.ledger is not None:
+            self.ledger.reload_roster_key()  # Central's employees identify from now on
+        self.screen.central.code.clear()
+        self.refresh_central()
+        self.screen.show_message(
+            f"Terminal ligado à Central como “{section.name}”. Sincronização iniciada.", ok=True
+        )
+        self.central_joined.emit()
+
+
+def central_reason(exc: CentralRejected) -> str:
+    """'Central recusou (403): código já usado' -> 'código já usado'."""
+    text = str(exc)
+    return text.split("): ", 1)[1] if "): " in text else text

@@ -2,12 +2,14 @@
 
 The worker is a plain thread (not Qt); ``KioskSync.apply`` starts it when sync is on in the
 settings and stops it on exit or when an admin turns it off. The idle screen shows the queue
-length discreetly.
+length discreetly, and warns when this kiosk's clock differs from its Central's by more than
+``CLOCK_LIMIT_S``. ``central_status`` words the Central tab of the admin screen.
 """
 
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 
 from app.core.errors import PontoVozError
 from app.sync.central import CentralSection, CentralSync
@@ -22,9 +24,56 @@ def status_text(pending: int) -> str:
     return f"Sincronização: {pending} pendente" + ("s" if pending != 1 else "")
 
 
+CLOCK_LIMIT_S = 30.0  # issue 14/15: an offset beyond this is shown to the admin
+
+
+def _seconds(offset: float) -> str:
+    n = round(abs(offset))
+    return f"{n} s" if n < 120 else f"{n // 60} min {n % 60} s"
+
+
+def clock_notice(section: CentralSection) -> str:
+    """The idle screen's warning when the kiosk clock is more than 30 s off Central's."""
+    off = section.clock_offset_s
+    if not section.enabled or off is None or abs(off) <= CLOCK_LIMIT_S:
+        return ""
+    way = "adiantado" if off > 0 else "atrasado"
+    return f"Relógio do terminal {_seconds(off)} {way} em relação à Central (avise o administrador)"
+
+
+def _when(stamp: str) -> str:
+    try:
+        return datetime.fromisoformat(stamp).astimezone().strftime("%d/%m/%Y %H:%M:%S")
+    except ValueError:
+        return stamp
+
+
+def central_status(section: CentralSection) -> list[str]:
+    """What the admin reads on the Central tab (pt-BR)."""
+    if not section.enabled:
+        return ["Este terminal não está ligado a uma Central."]
+    lines = [
+        f"Ligado à Central como “{section.name or section.kiosk}”",
+        f"Endereço: {section.url}",
+        "Última sincronização: "
+        + (_when(section.last_sync_at) if section.last_sync_at else "ainda não houve"),
+    ]
+    off = section.clock_offset_s
+    if off is None:
+        lines.append("Diferença de relógio: desconhecida")
+    else:
+        way = "adiantado" if off > 0 else "atrasado"
+        text = f"{_seconds(off)} ({way})" if round(abs(off)) else "menos de 1 s"
+        warn = " — acima de 30 s, acerte o relógio" if abs(off) > CLOCK_LIMIT_S else ""
+        lines.append(f"Diferença de relógio: {text}{warn}")
+    lines.append("Último erro: " + (section.last_error or "nenhum"))
+    return lines
+
+
 class KioskSync:
-    def __init__(self, idle) -> None:
+    def __init__(self, idle, settings_file=None) -> None:
         self.idle = idle
+        self.settings_file = settings_file  # None: the default settings.json
         self.worker: SyncWorker | None = None
         self.central: CentralSync | None = None
 
@@ -42,11 +91,12 @@ class KioskSync:
 
     def _apply_central(self, ledger) -> None:
         """Start the PontoVoz Central sync (punches up, roster down) when this kiosk joined one
-        (``python -m app central join``); it runs beside the cloud worker, on its own thread."""
+        (``python -m app central join`` or the admin's Central tab); it runs beside the cloud
+        worker, on its own thread."""
         try:
-            section = CentralSection.load()
+            section = CentralSection.load(self.settings_file)
             if section.enabled and ledger is not None:
-                self.central = CentralSync(ledger, section)
+                self.central = CentralSync(ledger, section, settings_file=self.settings_file)
                 self.central.start()
         except PontoVozError as exc:  # a bad section must not stop the kiosk from punching
             log.warning("central sync not started: %s", exc)
@@ -77,3 +127,11 @@ class KioskSync:
             log.warning("sync queue length: %s", exc)
             text = "Sincronização: fila indisponível"
         self.idle.set_sync(text)
+
+    def central_section(self) -> CentralSection:
+        """The Central status as last saved (the running sync writes it after each pass)."""
+        try:
+            return CentralSection.load(self.settings_file)
+        except (PontoVozError, OSError) as exc:
+            log.warning("central section unreadable: %s", exc)
+            return CentralSection()

@@ -37,7 +37,7 @@ from app.kiosk.settings import KioskSection, KioskSettings, SettingsStore
 from app.kiosk.setup_screen import SetupScreen
 from app.kiosk.sounds import SoundPlayer
 from app.kiosk.style import stylesheet
-from app.kiosk.sync import KioskSync
+from app.kiosk.sync import KioskSync, clock_notice
 from app.punch.service import PunchService, PunchSettings
 from app.punch.words import user_message
 from app.store.ledger import Ledger
@@ -111,7 +111,7 @@ class KioskWindow(QMainWindow):
         self.engine.changed.connect(self.on_engine)
         self.microphone = Microphone(source_factory)
         self.recorder = self.microphone.recorder
-        self.sync = KioskSync(self.idle)
+        self.sync = KioskSync(self.idle, self.store.path)
         self.punch = PunchController(
             PunchScreens(self.idle, self.pin, self.types, self.challenge, self.result,
                          self.receipt, self.message, self.receipts),
@@ -131,6 +131,7 @@ class KioskWindow(QMainWindow):
         self.punch.admin_unlocked.connect(self.admin.open_settings)
         self.admin.leave.connect(self.go_idle)
         self.admin.saved.connect(self.on_settings_saved)
+        self.admin.central_joined.connect(lambda: self.sync.apply(self.settings, self.ledger))
         self.admin.setup_done.connect(lambda s: (self.on_settings_saved(s, False), self.go_idle()))
         self.admin.quit_requested.connect(self.quit_app)
 
@@ -281,6 +282,9 @@ class KioskWindow(QMainWindow):
         mic = self.microphone.check(self.settings.kiosk) if self.settings.configured else ""
         if mic:
             notices.append("Microfone: " + mic + " (avise o administrador)")
+        clock = clock_notice(self.sync.central_section())
+        if clock:
+            notices.append(clock)
         self.idle.set_notice("\n".join(notices))
 
     def tick(self) -> None:
@@ -293,6 +297,8 @@ class KioskWindow(QMainWindow):
                 self.sync.refresh()
             if now.second % 5 == 0:  # a lockout, a microphone unplugged: shown within 5 s
                 self.refresh_idle()
+        elif current is self.settings_screen and now.second % 5 == 0:
+            self.admin.refresh_central()  # last sync, offset, error as the sync writes them
         if self._purged_on is not None and now.date() != self._purged_on:
             self.purge_audio()
 
