@@ -4,7 +4,7 @@
 through the ``SettingsStore``, manages employees on the ledger directly (store errors become
 pt-BR through ``messages``), runs microphone tests on the shared ``Microphone``, and joins
 PontoVoz Central from the Central tab (``app.sync.central.join``; the window then restarts the
-sync workers on ``central_joined``).
+sync workers around it: ``sync_pause``, ``sync_resume``).
 """
 
 from __future__ import annotations
@@ -38,7 +38,8 @@ class AdminController(QObject):
     setup_done = Signal(object)  # KioskSettings
     leave = Signal()  # done: back to idle
     quit_requested = Signal()
-    central_joined = Signal()  # the window restarts the sync workers
+    sync_pause = Signal()  # the window stops the sync workers (before a join)...
+    sync_resume = Signal()  # ...and restarts them from the saved settings (after it)
 
     def __init__(self, setup, settings_screen, microphone, store, device_lister, parent=None):
         super().__init__(parent)
@@ -257,6 +258,15 @@ class AdminController(QObject):
         if not code:
             self.screen.show_message("Informe o código de cadastro gerado na Central.")
             return
+        # a running Central sync saves its status to the same section: stopped first, it
+        # cannot write the old credential back over the new one
+        self.sync_pause.emit()
+        try:
+            self._join(url, code)
+        finally:
+            self.sync_resume.emit()
+
+    def _join(self, url: str, code: str) -> None:
         try:
             ledger_path = self.ledger.path if self.ledger is not None else None
             section = join(url, code, self.central_name(), settings_file=self.store.path,
@@ -280,17 +290,25 @@ class AdminController(QObject):
             log.warning("central join failed: %r", exc)
             self.screen.show_message("A resposta da Central não foi entendida. Tente de novo.")
             return
-        if self.ledger is not None:
-            self.ledger.reload_roster_key()  # Central's employees identify from now on
         self.screen.central.code.clear()
         self.refresh_central()
+        try:
+            if self.ledger is not None:
+                self.ledger.reload_roster_key()  # Central's employees identify from now on
+        except OSError as exc:  # joined, but the pepper file is unreadable until a restart
+            log.warning("roster key not reloaded: %s", exc)
+            self.screen.show_message(
+                f"Terminal ligado à Central como “{section.name}”, mas reinicie o terminal "
+                "para que os funcionários da Central sejam reconhecidos."
+            )
+            return
         self.screen.show_message(
             f"Terminal ligado à Central como “{section.name}”. Sincronização iniciada.", ok=True
         )
-        self.central_joined.emit()
 
 
 def central_reason(exc: CentralRejected) -> str:
     """'Central recusou (403): código já usado' -> 'código já usado'."""
     text = str(exc)
-    return text.split("): ", 1)[1] if "): " in text else text
+    reason = text.split("): ", 1)[1] if "): " in text else text
+    return reason or "código inválido, já usado ou vencido"

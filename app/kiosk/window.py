@@ -131,7 +131,8 @@ class KioskWindow(QMainWindow):
         self.punch.admin_unlocked.connect(self.admin.open_settings)
         self.admin.leave.connect(self.go_idle)
         self.admin.saved.connect(self.on_settings_saved)
-        self.admin.central_joined.connect(lambda: self.sync.apply(self.settings, self.ledger))
+        self.admin.sync_pause.connect(self.sync.stop)
+        self.admin.sync_resume.connect(lambda: self.sync.apply(self.settings, self.ledger))
         self.admin.setup_done.connect(lambda s: (self.on_settings_saved(s, False), self.go_idle()))
         self.admin.quit_requested.connect(self.quit_app)
 

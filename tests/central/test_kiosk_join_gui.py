@@ -69,6 +69,18 @@ def test_admin_joins_central_from_the_settings_screen(make_kiosk, pv_home, centr
     assert "Última sincronização: ainda não houve" not in tab.status.text()
     assert "Último erro: nenhum" in tab.status.text()
 
+    # joining again (a new code) while the sync runs: the new credential is the one kept
+    with session_scope(sessions) as s:
+        code2 = service.create_code(s)
+    tab.code.setText(code2)
+    tab.join.click()
+    again = CentralSection.load(settings_file)
+    assert again.token != saved.token and win.sync.central is not None
+    assert win.sync.central.section.token == again.token
+    assert again.roster_version == ""  # a join starts over; the new sync's first pass sets it
+    qtbot.waitUntil(lambda: CentralSection.load(settings_file).roster_version != "", timeout=20000)
+    assert CentralSection.load(settings_file).token == again.token
+
 
 def test_idle_screen_warns_when_the_clock_is_off_central(make_kiosk, pv_home):  # noqa: F811
     win, clock, _ = make_kiosk()
