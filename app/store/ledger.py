@@ -151,9 +151,10 @@ class Ledger:
 
     def backup(self, folder: Path) -> Path:
         """A consistent copy of the ledger (SQLite online backup: safe while the kiosk runs)
-        plus its key and a high-water file matching the copy, into ``folder`` (0700; files
-        0600); returns the copy's path. To restore, copy the database and key back but keep
-        the live high-water file when it survived (see docs/LEDGER-INTEGRITY.md)."""
+        plus its key, Central's roster key when the kiosk joined one, and a high-water file
+        matching the copy, into ``folder`` (0700; files 0600); returns the copy's path. To
+        restore, copy the database and keys back but keep the live high-water file when it
+        survived (see docs/LEDGER-INTEGRITY.md)."""
         folder.mkdir(parents=True, exist_ok=True)
         _private(folder, 0o700)
         stamp = self.now().strftime("%Y%m%d-%H%M%S")
@@ -167,11 +168,13 @@ class Ledger:
             marks = {k: Mark(*newest(c, k, "mac")) for k in kiosks(c)}
         HighWater(target, self._key).create(self._ledger_id, marks)
         os.replace(partial, target)
-        key = key_path(self.path)
-        if key.is_file():
-            copy = key_path(target)
-            shutil.copyfile(key, copy)
-            _private(copy, FILE_MODE)
+        from app.store.roster import roster_key_path  # Central's roster pepper, after a join
+
+        for secret in (key_path, roster_key_path):
+            if secret(self.path).is_file():
+                copy = secret(target)
+                shutil.copyfile(secret(self.path), copy)
+                _private(copy, FILE_MODE)
         return target
 
     # ---- employees (see app.store.employees) ----------------------------------------------

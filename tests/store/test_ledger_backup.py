@@ -20,3 +20,18 @@ def test_backup_copy_opens_verifies_and_finds_the_same_pins(ledger, ana, tmp_pat
         assert restored.find_by_pin("1234") is not None  # the key file came along
     finally:
         restored.close()
+
+
+def test_backup_keeps_centrals_roster_key(ledger, tmp_path):
+    """After `central join` the roster's PIN hashes use Central's pepper (``.roster.key``): a
+    backup without it would restore a kiosk where no Central employee can punch."""
+    import stat
+
+    from app.store.roster import roster_key_path, save_roster_key
+
+    pepper = bytes(range(32))
+    save_roster_key(ledger.path, pepper)
+    copy = ledger.backup(tmp_path / "backups")
+    saved = roster_key_path(copy)
+    assert saved.read_bytes() == roster_key_path(ledger.path).read_bytes()
+    assert stat.S_IMODE(saved.stat().st_mode) == 0o600
