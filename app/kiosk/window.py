@@ -33,6 +33,7 @@ from app.kiosk.punch_screens import (
     start_clock,
 )
 from app.kiosk.recorder import AudioSource, SoundDeviceSource
+from app.kiosk.rep_events import RepEvents
 from app.kiosk.settings import KioskSection, KioskSettings, SettingsStore
 from app.kiosk.setup_screen import SetupScreen
 from app.kiosk.sounds import SoundPlayer
@@ -41,7 +42,6 @@ from app.kiosk.sync import KioskSync, clock_notice
 from app.punch.service import PunchService, PunchSettings
 from app.punch.words import user_message
 from app.store.ledger import Ledger
-from app.store.settings import LedgerSettings
 
 log = logging.getLogger(__name__)
 INPUT_EVENTS = {QEvent.Type.MouseButtonPress, QEvent.Type.KeyPress, QEvent.Type.TouchBegin}
@@ -77,8 +77,9 @@ class KioskWindow(QMainWindow):
         super().__init__()
         self.store = store or SettingsStore()
         self.ledger = ledger
-        self._out_of_service = False  # the type-6 "08" record is written once, on shutdown
         self.clock = clock
+        self.monotonic = monotonic
+        self.rep = RepEvents(self.store.path)  # AFD types 2, 4, 6 the kiosk writes itself
         self.settings = KioskSettings()
         self.player = player or SoundPlayer()
         self.metrics: dict = {"created": time.perf_counter()}
@@ -161,8 +162,8 @@ class KioskWindow(QMainWindow):
                 self.show_message("Registro de ponto indisponível", user_message(exc))
                 return
         self.purge_audio()
-        self.record_rep_event("07")  # AFD type 6: the collector is in service
-        self.record_employer()
+        self.rep.in_service(self.ledger)
+        self.rep.employer(self.ledger)
         self.configure()
         try:
             self.sync.apply(self.settings, self.ledger)
@@ -201,33 +202,12 @@ class KioskWindow(QMainWindow):
 
     def on_settings_saved(self, new: KioskSettings, engine_changed: bool) -> None:
         self.settings = new
-        self.record_employer()
+        self.rep.employer(self.ledger)
         self.configure()  # tries, sync mode, volume
         self.sync.apply(new, self.ledger)
         if engine_changed:
             self.engine.reset()
             self.load_model()
-
-    def record_rep_event(self, code: str) -> None:
-        """AFD type 6 (sensitive event): 07 in service on start, 08 out of service on exit."""
-        if self.ledger is None:
-            return
-        try:
-            self.ledger.record_sensitive_event(code)
-        except (PontoVozError, OSError) as exc:  # never stops the kiosk from punching
-            log.warning("sensitive event %s not recorded: %s", code, exc)
-
-    def record_employer(self) -> None:
-        """AFD type 2 when the employer data in the ledger section changed (setup, admin, or
-        an edit by hand); the ledger writes nothing when they did not."""
-        if self.ledger is None:
-            return
-        try:
-            employer = LedgerSettings.load(self.store.path)
-            if employer.employer_id:  # not asked yet: setup records it when it is given
-                self.ledger.record_employer(employer)
-        except (PontoVozError, OSError) as exc:
-            log.warning("employer record not written: %s", exc)
 
     def purge_audio(self) -> None:
         """Expired audio goes on start and once a day (issue 12 row 11)."""
@@ -290,6 +270,7 @@ class KioskWindow(QMainWindow):
 
     def tick(self) -> None:
         now = self.clock()
+        self.rep.tick(self.ledger, now, self.monotonic())
         self.idle.set_time(now)
         current = self.stack.currentWidget()
         self.punch.tick(current)
@@ -381,6 +362,4 @@ class KioskWindow(QMainWindow):
         self.microphone.shutdown()
         self.sync.stop()
         self.engine.shutdown()
-        if not self._out_of_service:
-            self._out_of_service = True
-            self.record_rep_event("08")  # AFD type 6: the collector left service
+        self.rep.out_of_service(self.ledger)

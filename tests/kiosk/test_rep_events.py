@@ -4,6 +4,7 @@ into the real ledger: in service on start, out of service on exit, the employer 
 from __future__ import annotations
 
 import dataclasses
+from datetime import datetime, timedelta
 
 from app.store.models import RepEvent
 from tests.kiosk.conftest import real_ledger
@@ -34,4 +35,29 @@ def test_service_and_employer_events(make_kiosk, pv_home):
     win.shutdown()  # closing twice records the exit once
     assert events(ledger)[-1] == ("sensitive", "08")
     assert [e for e in events(ledger) if e == ("sensitive", "08")] == [("sensitive", "08")]
+    assert ledger.verify_chain().ok
+
+
+def test_clock_set_by_hand_is_a_type_4_record(make_kiosk, pv_home):
+    ledger = real_ledger(pv_home)
+    win, clock, _sources = make_kiosk(ledger=ledger)
+    win.tick()
+    clock.advance(seconds=1)
+    win.mono.t += 1  # a normal second: wall and monotonic time agree
+    win.tick()
+    clock.advance(seconds=3)  # 3 s of drift (NTP slewing, a slow tick): not an adjustment
+    win.tick()
+    assert not [r for r in ledger.rep_records(None, None) if getattr(r, "kind", "") == "clock"]
+
+    clock.advance(hours=2)  # IT set the clock two hours ahead
+    win.tick()
+    clocks = [r for r in ledger.rep_records(None, None) if getattr(r, "kind", "") == "clock"]
+    assert len(clocks) == 1
+    before = datetime.fromisoformat(clocks[0].fields["before"])
+    after = datetime.fromisoformat(clocks[0].fields["after"])
+    assert timedelta(hours=2) <= after - before <= timedelta(hours=2, seconds=4)
+    win.tick()  # the new time is now the reference: nothing more
+    assert (
+        len([r for r in ledger.rep_records(None, None) if getattr(r, "kind", "") == "clock"]) == 1
+    )
     assert ledger.verify_chain().ok
