@@ -22,7 +22,7 @@ from text_to_num import alpha2digit
 from app.core.config import DEFAULT_PUNCH_TYPES
 from app.core.phrase import Phrase, canonical_type, strip_accents
 
-__all__ = ["SpokenTime", "parse_spoken", "resolve"]
+__all__ = ["SpokenTime", "half_day_guess", "parse_spoken", "resolve"]
 
 
 @dataclass(frozen=True)
@@ -69,6 +69,10 @@ def _normalise(text: str) -> str:
     """Lower-case, accent-free text with number words as digits and clock formats split."""
     s = strip_accents(text).lower().replace("-", " ")
     s = alpha2digit(s, "pt")
+    # "20 e uma" is 21 h: minutes are masculine ("vinte e um minutos"), hours feminine
+    s = re.sub(
+        r"(?<!\d )(?<![\d.:,])20 e (uma|duas)\b", lambda m: "21" if m[1] == "uma" else "22", s
+    )
     # 13:40 and 13.40 (a period with no space is no sentence end). A clock writes two minute
     # digits: "3.0" is a decimal, not 3:00 (Whisper wrote it for "3 01").
     s = re.sub(r"(\d)\s*:\s*(\d\d)(?!\d)", r"\1 \2", s)
@@ -285,3 +289,10 @@ def resolve(spoken: SpokenTime, expected: Phrase) -> Phrase | None:
             return None
     hour = expected.hour if expected.hour in readings else readings[0]
     return Phrase(spoken.type, hour, spoken.minute)
+
+
+def half_day_guess(spoken: SpokenTime, heard: Phrase | None) -> bool:
+    """``heard`` took the 12-hour reading (3 -> 15) with no period said. A dropped tens digit
+    reads the same way ("Saída 3.19" for 13 19 against an expected 15 19), so the text alone
+    must not accept it: the closed-set scorer, which weighs 13 19 too, decides."""
+    return heard is not None and spoken.period is None and spoken.hour != heard.hour

@@ -36,7 +36,7 @@ from app.core.result import (
     Timings,
     VerifyResult,
 )
-from app.core.spoken import SpokenTime, parse_spoken, resolve
+from app.core.spoken import SpokenTime, half_day_guess, parse_spoken, resolve
 
 RETRY_BEAM = 5
 N_BEST = 5
@@ -113,11 +113,13 @@ class Verifier:
         t.decode_text = time.perf_counter() - mark
         spoken = parse_spoken(text, self.options.punch_types)
         heard = resolve(spoken, phrase)
-        result = self._judge_text(text, phrase, heard)
+        result = self._judge_text(text, phrase, spoken, heard)
         if result.validated:
             return self._done(result, t, start)
         seen = [heard]
-        heard_texts = [text] if heard is not None else []  # transcripts of another phrase
+        # transcripts of another phrase (one that reads as this phrase only in 12-hour speech is
+        # neither: "3.19" may be 3:19 or 15:19)
+        heard_texts = [text] if heard is not None and heard != phrase else []
         look_again = self._needs_second_look(phrase, heard, spoken)
 
         if heard is None and len(spans) > 1:
@@ -131,12 +133,12 @@ class Verifier:
             joined = f"{text.rstrip(' .')}. {tail_text.strip()}"
             joined_spoken = parse_spoken(joined, self.options.punch_types)
             joined_heard = resolve(joined_spoken, phrase)
-            joined_result = self._judge_text(joined, phrase, joined_heard)
+            joined_result = self._judge_text(joined, phrase, joined_spoken, joined_heard)
             if joined_result.validated:
                 joined_result.method = "pause"
                 return self._done(joined_result, t, start)
             seen.append(joined_heard)
-            if joined_heard is not None:
+            if joined_heard is not None and joined_heard != phrase:
                 heard_texts.append(joined)
             look_again = look_again or self._needs_second_look(phrase, joined_heard, joined_spoken)
 
@@ -151,7 +153,7 @@ class Verifier:
                 beam_spoken = parse_spoken(beam_text, self.options.punch_types)
                 beam_heard = resolve(beam_spoken, phrase)
                 if rank == 0:
-                    beam_result = self._judge_text(beam_text, phrase, beam_heard)
+                    beam_result = self._judge_text(beam_text, phrase, beam_spoken, beam_heard)
                     # Only when greedy read no phrase at all: beam against a clear greedy
                     # reading of another time is a coin toss, and scoring settles it.
                     if beam_result.validated and heard is None:
@@ -197,8 +199,9 @@ class Verifier:
             mark = time.perf_counter()
             full_text = self._full_window(speech)
             t.decode_text += time.perf_counter() - mark
-            full_heard = resolve(parse_spoken(full_text, self.options.punch_types), phrase)
-            result = self._judge_text(full_text, phrase, full_heard)
+            full_spoken = parse_spoken(full_text, self.options.punch_types)
+            full_heard = resolve(full_spoken, phrase)
+            result = self._judge_text(full_text, phrase, full_spoken, full_heard)
             result.method = "full_window"
         result.margin = margin
         return self._done(result, t, start)
@@ -225,11 +228,15 @@ class Verifier:
         return decoding.first_sentence("".join(s.text for s in segments))
 
     @staticmethod
-    def _judge_text(text: str, phrase: Phrase, heard: Phrase | None) -> VerifyResult:
+    def _judge_text(
+        text: str, phrase: Phrase, spoken: SpokenTime, heard: Phrase | None
+    ) -> VerifyResult:
         if heard is None:
             return VerifyResult(False, text, phrase, None, UNPARSED, "text")
-        if heard == phrase:
+        if heard == phrase and not half_day_guess(spoken, heard):
             return VerifyResult(True, text, phrase, heard, MATCH, "text")
+        if heard == phrase:  # "3.19" for 15 19 may be 13 19 with its "1" lost: scoring decides
+            return VerifyResult(False, text, phrase, heard, TIME_MISMATCH, "text")
         reason = TYPE_MISMATCH if heard.type != phrase.type else TIME_MISMATCH
         return VerifyResult(False, text, phrase, heard, reason, "text")
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from app.core.phrase import Phrase, parse_expected
-from app.core.spoken import SpokenTime, parse_spoken, resolve
+from app.core.spoken import SpokenTime, half_day_guess, parse_spoken, resolve
 
 E1340 = "ENTRADA 13 40"
 
@@ -170,6 +170,11 @@ CASES: list[tuple[str, str, str | None]] = [
     ("Saída, 16h de 49.", "SAIDA 16 49", "SAIDA 16 49"),
     ("Saída, 16h de 49.", "SAIDA 16 48", "SAIDA 16 49"),
     ("Said 13 40", "SAIDA 13 40", "SAIDA 13 40"),
+    # "vinte e uma" is an hour (feminine); after another number it is no hour at all
+    ("Entrada, 20 e uma em ponto.", "ENTRADA 21 00", "ENTRADA 21 00"),
+    ("Saída, vinte e duas e dez", "SAIDA 22 10", "SAIDA 22 10"),
+    ("Saída, 20 e uma em ponto.", "SAIDA 20 01", "SAIDA 21 00"),
+    ("Retorno 13 20 e uma", "RETORNO 13 21", None),
 ]
 
 
@@ -251,3 +256,20 @@ def test_odd_text_is_never_a_time(text: str) -> None:
     spoken = parse_spoken(text)
     assert isinstance(spoken, SpokenTime)
     assert resolve(spoken, Phrase("ENTRADA", 13, 40)) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "expected", "guess"),
+    [
+        ("Saída 3.19", "SAIDA 15 19", True),  # 13 19 with its "1" lost reads the same way
+        ("Retorno. Cinco e 11.", "RETORNO 17 11", True),
+        ("Saída, três e dezenove da tarde", "SAIDA 15 19", False),  # the period settles it
+        ("Saída 15 19", "SAIDA 15 19", False),
+        ("Saída 3 19", "SAIDA 03 19", False),
+    ],
+)
+def test_half_day_guess(text: str, expected: str, guess: bool) -> None:
+    spoken = parse_spoken(text)
+    heard = resolve(spoken, parse_expected(expected))
+    assert heard == parse_expected(expected)
+    assert half_day_guess(spoken, heard) is guess

@@ -19,6 +19,8 @@ POSITIVES = [
     ("Pausa, 12 e 30.", "PAUSA 12 30", 100),
     ("Retorno, 14 horas.", "RETORNO 14 00", 100),
     ("Entrada, sete e quinze.", "entrada 7 15", 110),
+    # 12-hour speech with no period: the text alone no longer accepts it, scoring does
+    ("Retorno, cinco e onze.", "RETORNO 17 11", 100),
 ]
 
 
@@ -36,6 +38,7 @@ NEGATIVES = [
     ("Entrada, 14 e 40.", "ENTRADA 13 40"),  # hour off by one
     ("Saída, 13 e 40.", "ENTRADA 13 40"),  # wrong type
     ("Retorno, 9 e 10.", "INTERVALO 09 10"),
+    ("Saída, treze e dezenove.", "SAIDA 15 19"),  # heard "3.19" once: 12-hour 15 19
     ("Entrada.", "ENTRADA 13 40"),  # only the type
     ("Bom dia, tudo bem com você?", "ENTRADA 13 40"),  # unrelated speech
 ]
