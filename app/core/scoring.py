@@ -131,6 +131,53 @@ def _same_12h(a: Phrase, b: Phrase) -> bool:
     return a.type == b.type and a.minute == b.minute and a.hour % 12 == b.hour % 12
 
 
+@dataclass(frozen=True)
+class Rendering:
+    """The wording and number style in which the expected phrase is most likely."""
+
+    word: str
+    style: int
+    logprob: float  # summed over its tokens
+    tokens: int
+
+    @property
+    def mean_logprob(self) -> float:
+        return self.logprob / max(1, self.tokens)
+
+
+def best_rendering(
+    model,  # faster_whisper.WhisperModel
+    tokenizer,  # faster_whisper.tokenizer.Tokenizer
+    encoder_output: np.ndarray,  # [1, frames, d_model]
+    num_frames: int,
+    expected: Phrase,
+    punch_types: Mapping[str, tuple[str, ...]],
+    heard_texts: Iterable[str] = (),
+) -> tuple[Rendering, float]:
+    """The expected phrase's best rendering, and its margin over ``heard_texts`` (transcripts
+    that read as another phrase, scored word for word in the same batch; +inf when none).
+
+    That margin bounds the full one from above (``score`` only adds rivals), so a clip that
+    already fails it is rejected without the rest: the verdict is the same, and most wrong
+    phrases never pay for the beam search and the rival batches (issue 11, speed)."""
+    all_words = type_words(expected.type, punch_types)
+    exp_texts = [(w, s) for w in all_words for s in range(N_STYLES)]
+    heard = [t for t in dict.fromkeys(heard_texts) if t.strip()]
+    scores = _logprobs(
+        model,
+        tokenizer,
+        encoder_output,
+        num_frames,
+        [render(expected, w, s) for w, s in exp_texts] + heard,
+    )
+    exp_scores, heard_scores = scores[: len(exp_texts)], scores[len(exp_texts) :]
+    best = int(np.argmax([lp for lp, _ in exp_scores]))
+    word, style = exp_texts[best]
+    rendering = Rendering(word, style, *exp_scores[best])
+    top_heard = max((lp for lp, _ in heard_scores), default=-np.inf)
+    return rendering, rendering.logprob - top_heard
+
+
 def score(
     model,  # faster_whisper.WhisperModel
     tokenizer,  # faster_whisper.tokenizer.Tokenizer
@@ -140,32 +187,33 @@ def score(
     punch_types: Mapping[str, tuple[str, ...]],
     extra: Iterable[Phrase] = (),
     heard_texts: Iterable[str] = (),
+    rendering: Rendering | None = None,
 ) -> ScoreResult:
     """Two small batches: first the wording and number style in which the expected phrase is
-    most likely, then every competitor in that same wording, so style and length cancel out of
-    the margin. ``heard_texts`` are transcripts that read as another phrase: they are rivals
-    word for word too, since a rival rendered in the expected phrase's style may be far less
-    likely than the way it was actually heard ("Intervalo 14 e 2" vs "Intervalo, 2 e 2")."""
-    all_words = type_words(expected.type, punch_types)
-    exp_texts = [(w, s) for w in all_words for s in range(N_STYLES)]
-    exp_scores = _logprobs(
-        model, tokenizer, encoder_output, num_frames, [render(expected, w, s) for w, s in exp_texts]
-    )
-    best = int(np.argmax([lp for lp, _ in exp_scores]))
-    word, style = exp_texts[best]
+    most likely (skipped when ``rendering`` is given), then every competitor in that same
+    wording, so style and length cancel out of the margin. ``heard_texts`` are transcripts
+    that read as another phrase: they are rivals word for word too, since a rival rendered in
+    the expected phrase's style may be far less likely than the way it was actually heard
+    ("Intervalo 14 e 2" vs "Intervalo, 2 e 2")."""
+    if rendering is None:
+        rendering, _ = best_rendering(
+            model, tokenizer, encoder_output, num_frames, expected, punch_types
+        )
     rivals = competitors(expected, punch_types, extra)
     texts = []
     for rival in rivals:
-        rival_word = word if rival.type == expected.type else type_words(rival.type, punch_types)[0]
-        texts.append(render(rival, rival_word, style))
-    heard = [t for t in dict.fromkeys(heard_texts) if t.strip()]
-    texts += heard
+        rival_word = (
+            rendering.word
+            if rival.type == expected.type
+            else type_words(rival.type, punch_types)[0]
+        )
+        texts.append(render(rival, rival_word, rendering.style))
+    texts += [t for t in dict.fromkeys(heard_texts) if t.strip()]
     rival_scores = _logprobs(model, tokenizer, encoder_output, num_frames, texts)
     top = int(np.argmax([lp for lp, _ in rival_scores]))
-    best_lp, best_len = exp_scores[best]
     return ScoreResult(
-        margin=best_lp - rival_scores[top][0],
-        expected_mean_logprob=best_lp / max(1, best_len),
+        margin=rendering.logprob - rival_scores[top][0],
+        expected_mean_logprob=rendering.mean_logprob,
         best_competitor=rivals[top] if top < len(rivals) else None,
     )
 

@@ -6,7 +6,9 @@ gets, on the same encoder output, views that use what is known: the time decoded
 window when a pause follows the type ("Entrada." ends a decode), then a beam-5 n-best whose best
 transcript may match and whose readings become rivals, then closed-set scoring of the expected
 phrase against the strongest in-grammar alternatives, accepted only with a margin and a
-plausibility floor. A full-window beam-5 transcript can get the last word (off by default: slow).
+plausibility floor. When greedy read another phrase, the expected one is first scored against
+that transcript alone: failing it decides the clip (more rivals only lower the margin). A
+full-window beam-5 transcript can get the last word (off by default: slow).
 The expected phrase is never given to Whisper as a prompt or hotword: that makes it "hear" it.
 """
 
@@ -142,6 +144,34 @@ class Verifier:
                 heard_texts.append(joined)
             look_again = look_again or self._needs_second_look(phrase, joined_heard, joined_spoken)
 
+        rendering = None
+        if heard is not None and self.options.closed_set:
+            # Greedy read a phrase that is not this one. Scoring only ever adds rivals to that
+            # reading, so when the expected phrase does not beat the transcript itself by the
+            # margin (or is implausible) the verdict is already known: skip the beam and the
+            # rival batches. Most wrong phrases end here.
+            mark = time.perf_counter()
+            rendering, bound = scoring.best_rendering(
+                model,
+                self._tokenizer,
+                encoder_output,
+                num_frames,
+                phrase,
+                self.options.punch_types,
+                heard_texts,
+            )
+            t.score += time.perf_counter() - mark
+            # (with the full-window pass on, a margin in [0, score_margin) still goes there)
+            fallback = self.options.full_window_fallback
+            limit = 0.0 if fallback else self.options.score_margin
+            implausible = rendering.mean_logprob < self.options.score_floor and not fallback
+            if implausible or bound < limit:
+                if look_again:
+                    result = VerifyResult(
+                        False, text, phrase, heard, SCORED_REJECT, "closed_set", bound
+                    )
+                return self._done(result, t, start)
+
         if self.options.beam_size < RETRY_BEAM:
             # Beam search on the same short window, keeping its n-best: the best transcript
             # fixes about a quarter of the greedy misses; the others name the in-grammar
@@ -180,8 +210,9 @@ class Verifier:
                 self.options.punch_types,
                 extra=[p for p in seen if p is not None and p != phrase],
                 heard_texts=heard_texts,
+                rendering=rendering,
             )
-            t.score = time.perf_counter() - mark
+            t.score += time.perf_counter() - mark
             margin = scored.margin
             plausible = scored.expected_mean_logprob >= self.options.score_floor
             if plausible and scored.margin >= self.options.score_margin:

@@ -80,3 +80,36 @@ def test_renderings_cover_digit_runs_words_and_12_hour_speech():
 def test_a_clear_reading_of_another_time_is_refused(verifier, make_clip, spoken, expected, pitch):
     result = verifier.verify(make_clip(spoken, pitch=pitch), expected)
     assert not result.validated, result
+
+
+@pytest.mark.parametrize(
+    ("spoken", "expected"),
+    [
+        ("Entrada, 13 e 41.", "ENTRADA 13 40"),
+        ("Saída, 18 e 5.", "SAIDA 8 05"),
+        ("Entrada, 13 e 40.", "ENTRADA 13 40"),
+    ],
+)
+def test_early_reject_bound_is_never_below_the_full_margin(verifier, make_clip, spoken, expected):
+    # The verifier rejects early when the expected phrase does not beat the transcript by the
+    # margin; that is only the same verdict if the full margin can never be higher.
+    from app.core import audio, decoding, vad
+    from app.core.phrase import parse_expected
+
+    samples = audio.decode(make_clip(spoken))
+    spans = vad.speech_spans(samples)
+    model, tok = verifier.model, verifier._tokenizer
+    enc, frames = decoding.encode(model, samples[spans[0][0] : spans[-1][1]])
+    heard = decoding.decode(model, tok, enc, 1)
+    phrase = parse_expected(expected)
+    rendering, bound = scoring.best_rendering(
+        model, tok, enc, frames, phrase, DEFAULT_PUNCH_TYPES, heard
+    )
+    full = scoring.score(model, tok, enc, frames, phrase, DEFAULT_PUNCH_TYPES, heard_texts=heard)
+    assert full.margin <= bound + 1e-4
+    assert full.expected_mean_logprob == pytest.approx(rendering.mean_logprob)
+    # and the rendering passed in is the one ``score`` would have found itself
+    again = scoring.score(
+        model, tok, enc, frames, phrase, DEFAULT_PUNCH_TYPES, heard_texts=heard, rendering=rendering
+    )
+    assert again.margin == pytest.approx(full.margin, abs=1e-3)
