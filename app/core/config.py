@@ -51,6 +51,8 @@ class EngineOptions:
     # pass after an unclear score (~1.5-2 s) is off by default: it ran on ~8 % of clips and
     # decided few (issue 11, speed).
     closed_set: bool = True
+    # When the plain decode reads no phrase, decode once more after a prompt of the type words.
+    vocabulary_view: bool = True
     full_window_fallback: bool = False
     vad_threshold: float = 0.5
     punch_types: Mapping[str, tuple[str, ...]] = field(

@@ -7,9 +7,12 @@ window when a pause follows the type ("Entrada." ends a decode), then a beam-5 n
 transcript may match and whose readings become rivals, then closed-set scoring of the expected
 phrase against the strongest in-grammar alternatives, accepted only with a margin and a
 plausibility floor. When greedy read another phrase, the expected one is first scored against
-that transcript alone: failing it decides the clip (more rivals only lower the margin). A
-full-window beam-5 transcript can get the last word (off by default: slow).
+that transcript alone: failing it decides the clip (more rivals only lower the margin).
+A clip still undecided is read once more the same way after a prompt of the four type words
+(the vocabulary view); what the first reading heard stays a rival. A full-window beam-5
+transcript can get the last word (off by default: slow).
 The expected phrase is never given to Whisper as a prompt or hotword: that makes it "hear" it.
+The vocabulary prompt names every type and no number, so it cannot supply a time.
 """
 
 from __future__ import annotations
@@ -25,20 +28,18 @@ from app.core import audio as audio_mod
 from app.core import decoding, scoring, vad
 from app.core.config import EngineOptions, options_from
 from app.core.errors import ModelError
+from app.core.evidence import Clip, Evidence, after_longest_gap, judge_text, needs_second_look
 from app.core.model import load_model
 from app.core.phrase import Phrase, parse_expected
 from app.core.result import (
-    MATCH,
     NO_SPEECH,
     SCORED_ACCEPT,
     SCORED_REJECT,
     TIME_MISMATCH,
-    TYPE_MISMATCH,
-    UNPARSED,
     Timings,
     VerifyResult,
 )
-from app.core.spoken import SpokenTime, half_day_guess, parse_spoken, resolve
+from app.core.spoken import parse_spoken, resolve
 
 RETRY_BEAM = 5
 N_BEST = 5
@@ -110,132 +111,160 @@ class Verifier:
         encoder_output, num_frames = decoding.encode(model, speech)
         t.encode = time.perf_counter() - mark
 
+        clip = Clip(samples, spans, encoder_output, num_frames, phrase)
+        evidence = Evidence()
+        views = ("", decoding.VOCABULARY) if self.options.vocabulary_view else ("",)
+        results: list[VerifyResult] = []
+        for previous_text in views:
+            results.append(self._view(clip, previous_text, evidence, t))
+            if results[-1].validated or evidence.decided:
+                break
+        # a refusal reports the plain view: its transcript is what the person is shown
+        result = results[-1] if results[-1].validated else results[0]
+        if not result.validated and self.options.full_window_fallback and evidence.unclear:
+            mark = time.perf_counter()
+            full_text = self._full_window(speech)
+            t.decode_text += time.perf_counter() - mark
+            full_spoken = parse_spoken(full_text, self.options.punch_types)
+            full_heard = resolve(full_spoken, phrase)
+            margin = result.margin
+            result = judge_text(full_text, phrase, full_spoken, full_heard)
+            result.method, result.margin = "full_window", margin
+        return self._done(result, t, start)
+
+    def _view(self, clip: Clip, previous_text: str, evidence: Evidence, t: Timings) -> VerifyResult:
+        """One reading of the clip: greedy, then (when unclear) the time on its own window,
+        the n-best beam and closed-set scoring. ``previous_text`` primes the decoder (the
+        vocabulary view); ``evidence`` carries the readings of earlier views, whose
+        transcripts stay rivals, so a later view can never overrule a clear earlier reading
+        of another phrase by its text alone."""
+        model, tokenizer, phrase = self._model, self._tokenizer, clip.phrase
+        method = "vocabulary" if previous_text else "text"
         mark = time.perf_counter()
-        text = decoding.decode(model, self._tokenizer, encoder_output, self.options.beam_size)[0]
-        t.decode_text = time.perf_counter() - mark
+        text = decoding.decode(
+            model, tokenizer, clip.encoder_output, self.options.beam_size, 1, previous_text
+        )[0]
+        t.decode_text += time.perf_counter() - mark
         spoken = parse_spoken(text, self.options.punch_types)
         heard = resolve(spoken, phrase)
-        result = self._judge_text(text, phrase, spoken, heard)
-        if result.validated:
-            return self._done(result, t, start)
-        seen = [heard]
-        # transcripts of another phrase (one that reads as this phrase only in 12-hour speech is
-        # neither: "3.19" may be 3:19 or 15:19)
-        heard_texts = [text] if heard is not None and heard != phrase else []
-        look_again = self._needs_second_look(phrase, heard, spoken)
+        result = judge_text(text, phrase, spoken, heard)
+        result.method = method
+        if result.validated and not evidence.other_reading:
+            return result
+        if result.validated:  # an earlier view read another phrase: scoring settles it
+            result = VerifyResult(False, text, phrase, heard, TIME_MISMATCH, method)
+        greedy_heard = heard
+        evidence.add(phrase, text, heard, needs_second_look(phrase, heard, spoken), greedy=True)
 
-        if heard is None and len(spans) > 1:
+        if heard is None and len(clip.spans) > 1:
             # A pause after the type: Whisper's decode ends at "Entrada." (design.md §3), so
             # the time is decoded on its own window and read after the type.
             mark = time.perf_counter()
-            tail = samples[_after_longest_gap(spans) : spans[-1][1]]
+            tail = clip.samples[after_longest_gap(clip.spans) : clip.spans[-1][1]]
             tail_output, _ = decoding.encode(model, tail)
-            tail_text = decoding.decode(model, self._tokenizer, tail_output, 1)[0]
+            tail_text = decoding.decode(model, tokenizer, tail_output, 1, 1, previous_text)[0]
             t.decode_text += time.perf_counter() - mark
             joined = f"{text.rstrip(' .')}. {tail_text.strip()}"
             joined_spoken = parse_spoken(joined, self.options.punch_types)
             joined_heard = resolve(joined_spoken, phrase)
-            joined_result = self._judge_text(joined, phrase, joined_spoken, joined_heard)
-            if joined_result.validated:
+            joined_result = judge_text(joined, phrase, joined_spoken, joined_heard)
+            if joined_result.validated and not evidence.other_reading:
                 joined_result.method = "pause"
-                return self._done(joined_result, t, start)
-            seen.append(joined_heard)
-            if joined_heard is not None and joined_heard != phrase:
-                heard_texts.append(joined)
-            look_again = look_again or self._needs_second_look(phrase, joined_heard, joined_spoken)
+                return joined_result
+            evidence.add(
+                phrase,
+                joined,
+                joined_heard,
+                needs_second_look(phrase, joined_heard, joined_spoken),
+                greedy=False,
+            )
 
-        rendering = None
-        if heard is not None and self.options.closed_set:
-            # Greedy read a phrase that is not this one. Scoring only ever adds rivals to that
-            # reading, so when the expected phrase does not beat the transcript itself by the
-            # margin (or is implausible) the verdict is already known: skip the beam and the
-            # rival batches. Most wrong phrases end here.
+        if evidence.other_reading and self.options.closed_set:
+            # A greedy transcript read another phrase. Scoring only ever adds rivals to it, so when
+            # the expected phrase does not beat that transcript by the margin (or is
+            # implausible) the verdict is known: skip the beam, the rival batches and any
+            # later view. Most wrong phrases end here.
             mark = time.perf_counter()
             rendering, bound = scoring.best_rendering(
                 model,
-                self._tokenizer,
-                encoder_output,
-                num_frames,
+                tokenizer,
+                clip.encoder_output,
+                clip.num_frames,
                 phrase,
                 self.options.punch_types,
-                heard_texts,
+                evidence.texts,
             )
             t.score += time.perf_counter() - mark
+            evidence.rendering = rendering
             # (with the full-window pass on, a margin in [0, score_margin) still goes there)
             fallback = self.options.full_window_fallback
             limit = 0.0 if fallback else self.options.score_margin
             implausible = rendering.mean_logprob < self.options.score_floor and not fallback
             if implausible or bound < limit:
-                if look_again:
-                    result = VerifyResult(
+                evidence.decided = True
+                if evidence.look_again:
+                    return VerifyResult(
                         False, text, phrase, heard, SCORED_REJECT, "closed_set", bound
                     )
-                return self._done(result, t, start)
+                return result
 
         if self.options.beam_size < RETRY_BEAM:
             # Beam search on the same short window, keeping its n-best: the best transcript
             # fixes about a quarter of the greedy misses; the others name the in-grammar
             # phrases the expected one must beat.
             mark = time.perf_counter()
-            beams = decoding.decode(model, self._tokenizer, encoder_output, RETRY_BEAM, N_BEST)
+            beams = decoding.decode(
+                model, tokenizer, clip.encoder_output, RETRY_BEAM, N_BEST, previous_text
+            )
             t.decode_text += time.perf_counter() - mark
             for rank, beam_text in enumerate(beams):
                 beam_spoken = parse_spoken(beam_text, self.options.punch_types)
                 beam_heard = resolve(beam_spoken, phrase)
+                second_look = False
                 if rank == 0:
-                    beam_result = self._judge_text(beam_text, phrase, beam_spoken, beam_heard)
+                    beam_result = judge_text(beam_text, phrase, beam_spoken, beam_heard)
                     # Only when greedy read no phrase at all: beam against a clear greedy
                     # reading of another time is a coin toss, and scoring settles it.
-                    if beam_result.validated and heard is None:
+                    clear = greedy_heard is None and not evidence.other_reading
+                    if beam_result.validated and clear:
                         beam_result.method = "beam"
-                        return self._done(beam_result, t, start)
-                    look_again = look_again or self._needs_second_look(
-                        phrase, beam_heard, beam_spoken
-                    )
-                seen.append(beam_heard)
-                if beam_heard is not None and beam_heard != phrase:
-                    heard_texts.append(beam_text)
-        if not look_again:
-            return self._done(result, t, start)
+                        return beam_result
+                    second_look = needs_second_look(phrase, beam_heard, beam_spoken)
+                evidence.add(phrase, beam_text, beam_heard, second_look, greedy=False)
+        if not evidence.look_again:
+            evidence.decided = True  # a clear reading of something else: no closer look
+            return result
 
-        margin = None
-        if self.options.closed_set:
-            mark = time.perf_counter()
-            scored = scoring.score(
-                model,
-                self._tokenizer,
-                encoder_output,
-                num_frames,
-                phrase,
-                self.options.punch_types,
-                extra=[p for p in seen if p is not None and p != phrase],
-                heard_texts=heard_texts,
-                rendering=rendering,
+        if not self.options.closed_set:
+            evidence.unclear = True
+            return result
+        rivals = (frozenset(evidence.seen), frozenset(evidence.texts))
+        if evidence.scored is not None and evidence.scored[0] == rivals:
+            return evidence.scored[1]  # this view read nothing new: the same score stands
+        mark = time.perf_counter()
+        scored = scoring.score(
+            model,
+            tokenizer,
+            clip.encoder_output,
+            clip.num_frames,
+            phrase,
+            self.options.punch_types,
+            extra=[p for p in evidence.seen if p != phrase],
+            heard_texts=evidence.texts,
+            rendering=evidence.rendering,
+        )
+        t.score += time.perf_counter() - mark
+        plausible = scored.expected_mean_logprob >= self.options.score_floor
+        if plausible and scored.margin >= self.options.score_margin:
+            return VerifyResult(
+                True, text, phrase, greedy_heard, SCORED_ACCEPT, "closed_set", scored.margin
             )
-            t.score += time.perf_counter() - mark
-            margin = scored.margin
-            plausible = scored.expected_mean_logprob >= self.options.score_floor
-            if plausible and scored.margin >= self.options.score_margin:
-                accepted = VerifyResult(
-                    True, text, phrase, heard, SCORED_ACCEPT, "closed_set", margin
-                )
-                return self._done(accepted, t, start)
-            if scored.margin < 0 or not self.options.full_window_fallback:
-                rejected = VerifyResult(
-                    False, text, phrase, heard, SCORED_REJECT, "closed_set", margin
-                )
-                return self._done(rejected, t, start)
-
-        if self.options.full_window_fallback:
-            mark = time.perf_counter()
-            full_text = self._full_window(speech)
-            t.decode_text += time.perf_counter() - mark
-            full_spoken = parse_spoken(full_text, self.options.punch_types)
-            full_heard = resolve(full_spoken, phrase)
-            result = self._judge_text(full_text, phrase, full_spoken, full_heard)
-            result.method = "full_window"
-        result.margin = margin
-        return self._done(result, t, start)
+        evidence.unclear = scored.margin >= 0
+        rejected = VerifyResult(
+            False, text, phrase, greedy_heard, SCORED_REJECT, "closed_set", scored.margin
+        )
+        evidence.scored = (rivals, rejected)
+        return rejected
 
     @staticmethod
     def _done(result: VerifyResult, t: Timings, start: float) -> VerifyResult:
@@ -257,37 +286,3 @@ class Verifier:
             vad_filter=False,
         )
         return decoding.first_sentence("".join(s.text for s in segments))
-
-    @staticmethod
-    def _judge_text(
-        text: str, phrase: Phrase, spoken: SpokenTime, heard: Phrase | None
-    ) -> VerifyResult:
-        if heard is None:
-            return VerifyResult(False, text, phrase, None, UNPARSED, "text")
-        if heard == phrase and not half_day_guess(spoken, heard):
-            return VerifyResult(True, text, phrase, heard, MATCH, "text")
-        if heard == phrase:  # "3.19" for 15 19 may be 13 19 with its "1" lost: scoring decides
-            return VerifyResult(False, text, phrase, heard, TIME_MISMATCH, "text")
-        reason = TYPE_MISMATCH if heard.type != phrase.type else TIME_MISMATCH
-        return VerifyResult(False, text, phrase, heard, reason, "text")
-
-    @staticmethod
-    def _needs_second_look(phrase: Phrase, heard: Phrase | None, spoken: SpokenTime) -> bool:
-        """A garbled transcript that still holds a number, or one that gets two of type, hour
-        and minute right: the slips Whisper makes on noisy audio ("3,20" for 13 20, "1220" for
-        12 21). Text with no number at all (unrelated speech, the type alone), or with more
-        than one part wrong, is a clear no."""
-        if heard is None:
-            return True
-        right = (
-            heard.type == phrase.type,
-            heard.hour == phrase.hour,
-            heard.minute == phrase.minute,
-        )
-        return sum(right) >= 2
-
-
-def _after_longest_gap(spans: list[tuple[int, int]]) -> int:
-    """Start of the speech region that follows the longest silence."""
-    gaps = [(spans[i + 1][0] - spans[i][1], spans[i + 1][0]) for i in range(len(spans) - 1)]
-    return max(gaps)[1]

@@ -113,3 +113,18 @@ def test_early_reject_bound_is_never_below_the_full_margin(verifier, make_clip, 
         model, tok, enc, frames, phrase, DEFAULT_PUNCH_TYPES, heard_texts=heard, rendering=rendering
     )
     assert again.margin == pytest.approx(full.margin, abs=1e-3)
+
+
+def test_vocabulary_view_reads_what_the_plain_decode_garbles(verifier, make_clip):
+    # Plain greedy writes "Retorno, 1326 da madrugada." (13 h contradicts "madrugada", so no
+    # reading); after a prompt of the type words (no numbers) Whisper writes the words.
+    from app.core.config import options_from
+    from app.core.verifier import Verifier
+
+    clip = make_clip("Retorno. três e vinte e seis da madrugada.")
+    plain = Verifier(options_from({}, overrides={"vocabulary_view": False}))
+    assert not plain.verify(clip, "RETORNO 03 26").validated
+    result = verifier.verify(clip, "RETORNO 03 26")
+    assert result.validated and result.method == "vocabulary", result
+    # ...and it reads times, never invents one: a minute off is still refused
+    assert not verifier.verify(clip, "RETORNO 03 27").validated

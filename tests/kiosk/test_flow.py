@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-import itertools
+import threading
 import time
 
 from PySide6.QtCore import QTimer
@@ -66,29 +66,44 @@ def test_challenge_follows_the_minute_until_recording_starts(qtbot, make_kiosk):
     assert win.challenge.phrase.text() == "SAÍDA 13 41"
 
 
-def test_event_loop_keeps_ticking_during_verify(qtbot, make_kiosk, make_clip):
-    win, _clock, sources = make_kiosk()
+class _ThreadNotingVerifier:
+    """The session's real verifier, noting which thread each verify runs on."""
+
+    def __init__(self, inner):
+        self._inner = inner
+        self.threads: list[int] = []
+        self.spans: list[tuple[float, float]] = []
+
+    def __getattr__(self, name):
+        return getattr(self._inner, name)
+
+    def verify(self, *args, **kwargs):
+        self.threads.append(threading.get_ident())
+        start = time.perf_counter()
+        try:
+            return self._inner.verify(*args, **kwargs)
+        finally:
+            self.spans.append((start, time.perf_counter()))
+
+
+def test_event_loop_keeps_ticking_during_verify(qtbot, make_kiosk, make_clip, verifier):
+    # The verify runs on the worker thread, and the GUI's event loop keeps serving timers
+    # meanwhile. (No stall limit in seconds: speed is the benchmark's business.)
+    noting = _ThreadNotingVerifier(verifier)
+    win, _clock, sources = make_kiosk(verifier_=noting)
     to_challenge(qtbot, win)
     ticks: list[float] = []
     timer = QTimer()
     timer.timeout.connect(lambda: ticks.append(time.perf_counter()))
     timer.start(10)
-    verifying: list[float] = []
-    submit = win.verify_worker.submit
-
-    def timed_submit(*args):  # note when the verify is handed to the worker thread
-        verifying.append(time.perf_counter())
-        submit(*args)
-
-    win.verify_worker.submit = timed_submit
     speak(qtbot, win, sources, make_clip("Entrada, treze e quarenta."))
-    done = time.perf_counter()
     timer.stop()
-    assert verifying, "verify never started"
-    during = [t for t in ticks if verifying[0] <= t <= done]
-    gaps = [b - a for a, b in itertools.pairwise(during)]
-    assert len(during) >= 3, "no ticks while verifying"
-    assert max(gaps) < 0.1, f"GUI stalled {max(gaps):.3f} s during verify"
+    assert "Validado" in win.result.verdict.text()
+    assert noting.threads, "verify never ran"
+    assert threading.get_ident() not in noting.threads, "verify ran on the GUI thread"
+    start, end = noting.spans[-1]
+    during = [t for t in ticks if start <= t <= end]
+    assert len(during) >= 3, f"{len(during)} timer ticks in a {end - start:.2f}-s verify"
 
 
 def test_cancel_while_listening_returns_to_idle(qtbot, make_kiosk, make_clip):
