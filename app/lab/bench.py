@@ -71,10 +71,6 @@ def run_bench(manifest: Path, limit: int = 30, repeat: int = 3, baseline: bool =
     verifier.verify(*clips[0])  # warm-up: first call allocates
     core, _ = _time_runs(verifier.verify, clips, repeat)
     rss_core = peak_rss_mb()
-    # The same core with the slow last resort (full-window beam 5) on, sharing the model.
-    slow = Verifier(verifier.options.replace(full_window_fallback=True))
-    slow.load()
-    fallback, _ = _time_runs(slow.verify, clips, repeat)
     rows = [
         f"PontoVoz bench: {len(clips)} clips of 2-4 s, median of {repeat} runs, "
         f"{verifier.options.cpu_threads} CPU threads, {verifier.options.compute_type}",
@@ -82,9 +78,18 @@ def run_bench(manifest: Path, limit: int = 30, repeat: int = 3, baseline: bool =
         "",
         f"{'verifier':<36} {'p50 s':>8} {'p95 s':>8} {'peak RSS MB':>12}",
         f"{'core (default)':<36} {core.p50:>8.3f} {core.p95:>8.3f} {rss_core:>12.0f}",
-        f"{'core + full-window fallback':<36} {fallback.p50:>8.3f} {fallback.p95:>8.3f} "
-        f"{peak_rss_mb():>12.0f}",
     ]
+    # The same core, sharing the loaded model, without its second view and with the slow
+    # last resort (full-window beam 5) on: what each costs.
+    variants = {
+        "core, no vocabulary view": {"vocabulary_view": False},
+        "core + full-window fallback": {"full_window_fallback": True},
+    }
+    for name, change in variants.items():
+        other = Verifier(verifier.options.replace(**change))
+        other.load()
+        timing, _ = _time_runs(other.verify, clips, repeat)
+        rows.append(f"{name:<36} {timing.p50:>8.3f} {timing.p95:>8.3f} {peak_rss_mb():>12.0f}")
     if baseline:
         seed = SeedBaseline(verifier.model)
         seed.verify(*clips[0])
