@@ -36,9 +36,7 @@ class VerifyResult:
     expected: Phrase
     parsed: Phrase | None  # what the transcript said, as (type, hour, minute), if understood
     reason: str
-    method: str = (
-        "text"  # "text", "vocabulary", "pause", "beam", "closed_set", "full_window", "none"
-    )
+    method: str = "text"  # "text", "vocabulary", "pause", "closed_set", "full_window", "none"
     margin: float | None = None  # closed-set margin in nats, when scoring ran
     timings: Timings = field(default_factory=Timings)
 

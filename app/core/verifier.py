@@ -3,8 +3,8 @@
 Pipeline (design.md §2-3, issue 11): decode -> VAD (speech regions) -> encode only the speech
 (+1 s), not a padded 30-s window -> greedy decode -> parse the text as numbers -> decide. A miss
 gets, on the same encoder output, views that use what is known: the time decoded on its own
-window when a pause follows the type ("Entrada." ends a decode), then a beam-5 n-best whose best
-transcript may match and whose readings become rivals, then closed-set scoring of the expected
+window when a pause follows the type ("Entrada." ends a decode), then a beam-5 n-best whose
+readings become rivals, then closed-set scoring of the expected
 phrase against the strongest in-grammar alternatives, accepted only with a margin and a
 plausibility floor. When greedy read another phrase, the expected one is first scored against
 that transcript alone: failing it decides the clip (more rivals only lower the margin).
@@ -209,9 +209,12 @@ class Verifier:
                 return result
 
         if self.options.beam_size < RETRY_BEAM:
-            # Beam search on the same short window, keeping its n-best: the best transcript
-            # fixes about a quarter of the greedy misses; the others name the in-grammar
-            # phrases the expected one must beat.
+            # Beam search on the same short window, keeping its n-best: its transcripts name
+            # the in-grammar phrases the expected one must beat, and a best transcript that
+            # reads the expected phrase earns it a closer look. It does not accept by text:
+            # its best lands on a digit slip of the expected phrase as readily as on it
+            # ("Retorno de 9.39" for 19 39 against 9 39, a false accept on dev seed 2611);
+            # scoring weighs both.
             mark = time.perf_counter()
             beams = decoding.decode(
                 model, tokenizer, clip.encoder_output, RETRY_BEAM, N_BEST, previous_text
@@ -222,13 +225,6 @@ class Verifier:
                 beam_heard = resolve(beam_spoken, phrase)
                 second_look = False
                 if rank == 0:
-                    beam_result = judge_text(beam_text, phrase, beam_spoken, beam_heard)
-                    # Only when greedy read no phrase at all: beam against a clear greedy
-                    # reading of another time is a coin toss, and scoring settles it.
-                    clear = greedy_heard is None and not evidence.other_reading
-                    if beam_result.validated and clear:
-                        beam_result.method = "beam"
-                        return beam_result
                     second_look = needs_second_look(phrase, beam_heard, beam_spoken)
                 evidence.add(phrase, beam_text, beam_heard, second_look, greedy=False)
         if not evidence.look_again:
