@@ -3,8 +3,9 @@
 ``AdminController`` owns the setup draft and the settings being edited, validates and saves
 through the ``SettingsStore``, manages employees on the ledger directly (store errors become
 pt-BR through ``messages``), runs microphone tests on the shared ``Microphone``, and joins
-PontoVoz Central from the Central tab (``app.sync.central.join``; the window then restarts the
-sync workers around it: ``sync_pause``, ``sync_resume``).
+PontoVoz Central from the Central tab (``app.sync.central.join``, on a ``BackgroundCall`` thread
+so the screen stays alive while Central answers; the window restarts the sync workers around
+it: ``sync_pause``, ``sync_resume``).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from app.kiosk.admin_form import settings_from_form
 from app.kiosk.recorder import Recording, RecordLimits
 from app.kiosk.settings import KioskSettings
 from app.kiosk.sync import central_status
+from app.kiosk.workers import BackgroundCall, start_worker, stop_thread
 from app.punch.pins import check_new_admin_pin, check_new_pin, hash_admin_pin
 from app.punch.words import user_message
 from app.store.cpf import normalize_cpf
@@ -49,6 +51,8 @@ class AdminController(QObject):
         self.settings = KioskSettings()
         self.ledger = None
         self._mic_widget = None
+        self._joiner: BackgroundCall | None = None
+        self._joiner_thread = None
         setup.step_submitted.connect(self.on_setup_step)
         setup.back_requested.connect(self.on_setup_back)
         setup.mic.test_requested.connect(lambda dev: self.start_mic_test(setup.mic, dev))
@@ -258,35 +262,51 @@ class AdminController(QObject):
         if not code:
             self.screen.show_message("Informe o código de cadastro gerado na Central.")
             return
+        if self._joiner is None:
+            self._joiner = BackgroundCall()
+            self._joiner.finished.connect(self._on_joined)
+            self._joiner_thread = start_worker(self._joiner, "central-join")
         # a running Central sync saves its status to the same section: stopped first, it
         # cannot write the old credential back over the new one
         self.sync_pause.emit()
+        self.screen.central.join.setEnabled(False)
+        self.screen.show_message("Ligando à Central…", ok=True)
+        name, settings_file = self.central_name(), self.store.path
+        ledger_path = self.ledger.path if self.ledger is not None else None
+        self._joiner.submit(
+            lambda: join(url, code, name, settings_file=settings_file, ledger_path=ledger_path)
+        )
+
+    def _on_joined(self) -> None:
+        assert self._joiner is not None
+        section, exc = self._joiner.take()
+        self.screen.central.join.setEnabled(True)
         try:
-            self._join(url, code)
+            self._after_join(section, exc)
         finally:
             self.sync_resume.emit()
 
-    def _join(self, url: str, code: str) -> None:
-        try:
-            ledger_path = self.ledger.path if self.ledger is not None else None
-            section = join(url, code, self.central_name(), settings_file=self.store.path,
-                           ledger_path=ledger_path)  # fmt: skip
-        except CentralRejected as exc:  # used/expired/unknown code: Central's pt-BR words
+    def shutdown(self) -> None:
+        stop_thread(self._joiner_thread)
+        self._joiner_thread = None
+
+    def _after_join(self, section, exc: BaseException | None) -> None:
+        if isinstance(exc, CentralRejected):  # used/expired/unknown code: Central's words
             self.screen.show_message(f"A Central recusou o cadastro: {central_reason(exc)}")
             return
-        except (CentralUnavailable, httpx.HTTPError):
+        if isinstance(exc, CentralUnavailable | httpx.HTTPError):
             self.screen.show_message(
                 "Não foi possível falar com a Central. Confira o endereço e a rede."
             )
             return
-        except ConfigError as exc:  # e.g. the address lacks http:// or https://
+        if isinstance(exc, ConfigError):  # e.g. the address lacks http:// or https://
             text = str(exc)
             self.screen.show_message(f"Não foi possível ligar: {text[:1].upper()}{text[1:]}.")
             return
-        except OSError as exc:
+        if isinstance(exc, OSError):
             self.screen.show_message(f"Não foi possível salvar: {exc.strerror or exc}")
             return
-        except (PontoVozError, KeyError, ValueError, TypeError) as exc:  # an odd answer
+        if exc is not None:  # an odd answer (PontoVozError, KeyError, ValueError, ...)
             log.warning("central join failed: %r", exc)
             self.screen.show_message("A resposta da Central não foi entendida. Tente de novo.")
             return

@@ -361,5 +361,6 @@ class KioskWindow(QMainWindow):
         self.punch.reset()
         self.microphone.shutdown()
         self.sync.stop()
+        self.admin.shutdown()
         self.engine.shutdown()
         self.rep.out_of_service(self.ledger)

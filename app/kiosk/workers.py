@@ -96,6 +96,46 @@ class VerifyWorker(QObject):
             self.done.emit(job)
 
 
+class BackgroundCall(QObject):
+    """Runs one slow call at a time off the GUI thread (a Central enrolment waits on the
+    network, up to the client's timeout when Central does not answer); ``finished`` then
+    fires on the GUI thread and ``take()`` gives ``(value, None)`` or ``(None, exception)``."""
+
+    finished = Signal()
+    _wake = Signal()
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._lock = threading.Lock()
+        self._call: Callable[[], object] | None = None
+        self._outcome: tuple[object, BaseException | None] = (None, None)
+        self._wake.connect(self._run)
+
+    def submit(self, call: Callable[[], object]) -> None:
+        """Called from the GUI thread."""
+        with self._lock:
+            self._call = call
+        self._wake.emit()
+
+    def take(self) -> tuple[object, BaseException | None]:
+        with self._lock:
+            return self._outcome
+
+    @Slot()
+    def _run(self) -> None:
+        with self._lock:
+            call, self._call = self._call, None
+        if call is None:
+            return
+        try:
+            outcome: tuple[object, BaseException | None] = (call(), None)
+        except Exception as exc:  # handed back to the GUI thread, which words it
+            outcome = (None, exc)
+        with self._lock:
+            self._outcome = outcome
+        self.finished.emit()
+
+
 def start_worker(worker: QObject, name: str, run: Callable | None = None) -> QThread:
     """Move ``worker`` onto a new started QThread (``run`` connected to ``started``)."""
     thread = QThread()

@@ -13,6 +13,15 @@ from tests.kiosk.conftest import make_kiosk  # noqa: F401 (the real kiosk window
 ANA_CPF, ANA_PIN = "11144477735", "1357"
 
 
+def join_now(qtbot, screen) -> None:
+    """Click "Ligar à Central"; the enrolment runs off the GUI thread, so the screen says so
+    and the button waits until Central has answered."""
+    screen.central.join.click()
+    assert not screen.central.join.isEnabled()
+    assert screen.message.text() == "Ligando à Central…"
+    qtbot.waitUntil(screen.central.join.isEnabled, timeout=20000)
+
+
 def test_admin_joins_central_from_the_settings_screen(make_kiosk, pv_home, central_server, qtbot):  # noqa: F811
     sessions = session_factory(make_engine(central_server.database_url, pool_size=1))
     with session_scope(sessions) as s:
@@ -30,7 +39,7 @@ def test_admin_joins_central_from_the_settings_screen(make_kiosk, pv_home, centr
     # a wrong code: Central refuses, in Portuguese; nothing is saved
     tab.url.setText(central_server.url)
     tab.code.setText("AAAA-BBBB-CCCC")
-    tab.join.click()
+    join_now(qtbot, screen)
     assert screen.message.text().startswith("A Central recusou o cadastro:")
     assert "código" in screen.message.text().lower()
     assert not CentralSection.load(settings_file).enabled
@@ -40,19 +49,19 @@ def test_admin_joins_central_from_the_settings_screen(make_kiosk, pv_home, centr
     # an address Central is not at: a clear message, no crash
     tab.url.setText("http://127.0.0.1:9")
     tab.code.setText(code)
-    tab.join.click()
+    join_now(qtbot, screen)
     assert screen.message.text() == (
         "Não foi possível falar com a Central. Confira o endereço e a rede."
     )
     tab.url.setText("central:8090")
-    tab.join.click()
+    join_now(qtbot, screen)
     assert "http://" in screen.message.text() and "Não foi possível ligar" in screen.message.text()
     assert not CentralSection.load(settings_file).enabled
 
     # the right code joins: credential saved, status shown, the Central sync runs
     tab.url.setText(central_server.url)
     tab.code.setText(code)
-    tab.join.click()
+    join_now(qtbot, screen)
     assert "Terminal ligado à Central" in screen.message.text(), screen.message.text()
     saved = CentralSection.load(settings_file)
     assert saved.enabled and saved.token.startswith("pvk_")
@@ -73,7 +82,7 @@ def test_admin_joins_central_from_the_settings_screen(make_kiosk, pv_home, centr
     with session_scope(sessions) as s:
         code2 = service.create_code(s)
     tab.code.setText(code2)
-    tab.join.click()
+    join_now(qtbot, screen)
     again = CentralSection.load(settings_file)
     assert again.token != saved.token and win.sync.central is not None
     assert win.sync.central.section.token == again.token
