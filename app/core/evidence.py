@@ -63,10 +63,9 @@ class Evidence:
     texts: list[str] = field(default_factory=list)  # transcripts that read as another phrase
     other_reading: bool = False  # a greedy transcript (of any view) read another phrase
     look_again: bool = False  # something worth scoring was heard
-    decided: bool = False  # the verdict is known: no further view
+    decided: bool = False  # the verdict is known: no vocabulary view
     unclear: bool = False  # scored margin in [0, score_margin): the full window may help
     rendering: Rendering | None = None
-    scored: tuple[tuple[frozenset, frozenset], VerifyResult] | None = None  # rivals, refusal
 
     def add(
         self, phrase: Phrase, text: str, heard: Phrase | None, second_look: bool, greedy: bool

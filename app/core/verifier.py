@@ -8,8 +8,9 @@ readings become rivals, then closed-set scoring of the expected
 phrase against the strongest in-grammar alternatives, accepted only with a margin and a
 plausibility floor. When greedy read another phrase, the expected one is first scored against
 that transcript alone: failing it decides the clip (more rivals only lower the margin).
-A clip still undecided is read once more the same way after a prompt of the four type words
-(the vocabulary view); what the first reading heard stays a rival. A full-window beam-5
+A clip still undecided is read once more after a prompt of the four type words (the
+vocabulary view: greedy and the pause window, no beam); what the first reading heard stays a
+rival. A full-window beam-5
 transcript can get the last word (off by default: slow).
 The expected phrase is never given to Whisper as a prompt or hotword: that makes it "hear" it.
 The vocabulary prompt names every type and no number, so it cannot supply a time.
@@ -113,14 +114,15 @@ class Verifier:
 
         clip = Clip(samples, spans, encoder_output, num_frames, phrase)
         evidence = Evidence()
-        views = ("", decoding.VOCABULARY) if self.options.vocabulary_view else ("",)
-        results: list[VerifyResult] = []
-        for previous_text in views:
-            results.append(self._view(clip, previous_text, evidence, t))
-            if results[-1].validated or evidence.decided:
-                break
-        # a refusal reports the plain view: its transcript is what the person is shown
-        result = results[-1] if results[-1].validated else results[0]
+        result = self._read(clip, "", evidence, t)
+        if not result.validated:
+            result = self._scrutinise(clip, result, evidence, t)
+        if not result.validated and not evidence.decided and self.options.vocabulary_view:
+            # Read once more after a prompt of the type words. Only its text can help: it
+            # would add rivals to a scoring that has already refused, never take them away.
+            second = self._read(clip, decoding.VOCABULARY, evidence, t)
+            if second.validated:
+                result = second
         if not result.validated and self.options.full_window_fallback and evidence.unclear:
             mark = time.perf_counter()
             full_text = self._full_window(speech)
@@ -132,12 +134,12 @@ class Verifier:
             result.method, result.margin = "full_window", margin
         return self._done(result, t, start)
 
-    def _view(self, clip: Clip, previous_text: str, evidence: Evidence, t: Timings) -> VerifyResult:
-        """One reading of the clip: greedy, then (when unclear) the time on its own window,
-        the n-best beam and closed-set scoring. ``previous_text`` primes the decoder (the
-        vocabulary view); ``evidence`` carries the readings of earlier views, whose
-        transcripts stay rivals, so a later view can never overrule a clear earlier reading
-        of another phrase by its text alone."""
+    def _read(self, clip: Clip, previous_text: str, evidence: Evidence, t: Timings) -> VerifyResult:
+        """Greedy, and the time on its own window after a pause: a text verdict, or the
+        greedy judgement with what was read added to ``evidence``. ``previous_text`` primes
+        the decoder (the vocabulary view); a reading of the expected phrase is not accepted
+        by its text once an earlier greedy transcript read another phrase (scoring has
+        weighed that)."""
         model, tokenizer, phrase = self._model, self._tokenizer, clip.phrase
         method = "vocabulary" if previous_text else "text"
         mark = time.perf_counter()
@@ -151,9 +153,8 @@ class Verifier:
         result.method = method
         if result.validated and not evidence.other_reading:
             return result
-        if result.validated:  # an earlier view read another phrase: scoring settles it
+        if result.validated:
             result = VerifyResult(False, text, phrase, heard, TIME_MISMATCH, method)
-        greedy_heard = heard
         evidence.add(phrase, text, heard, needs_second_look(phrase, heard, spoken), greedy=True)
 
         if heard is None and len(clip.spans) > 1:
@@ -178,12 +179,20 @@ class Verifier:
                 needs_second_look(phrase, joined_heard, joined_spoken),
                 greedy=False,
             )
+        return result
 
+    def _scrutinise(
+        self, clip: Clip, result: VerifyResult, evidence: Evidence, t: Timings
+    ) -> VerifyResult:
+        """The plain reading was no match: the early reject, the n-best beam, then
+        closed-set scoring of the expected phrase against every rival read so far."""
+        model, tokenizer, phrase = self._model, self._tokenizer, clip.phrase
+        text, heard = result.spoken_text, result.parsed
         if evidence.other_reading and self.options.closed_set:
             # A greedy transcript read another phrase. Scoring only ever adds rivals to it, so when
             # the expected phrase does not beat that transcript by the margin (or is
-            # implausible) the verdict is known: skip the beam, the rival batches and any
-            # later view. Most wrong phrases end here.
+            # implausible) the verdict is known: skip the beam, the rival batches and the
+            # vocabulary view. Most wrong phrases end here.
             mark = time.perf_counter()
             rendering, bound = scoring.best_rendering(
                 model,
@@ -216,9 +225,7 @@ class Verifier:
             # ("Retorno de 9.39" for 19 39 against 9 39, a false accept on dev seed 2611);
             # scoring weighs both.
             mark = time.perf_counter()
-            beams = decoding.decode(
-                model, tokenizer, clip.encoder_output, RETRY_BEAM, N_BEST, previous_text
-            )
+            beams = decoding.decode(model, tokenizer, clip.encoder_output, RETRY_BEAM, N_BEST)
             t.decode_text += time.perf_counter() - mark
             for rank, beam_text in enumerate(beams):
                 beam_spoken = parse_spoken(beam_text, self.options.punch_types)
@@ -234,9 +241,6 @@ class Verifier:
         if not self.options.closed_set:
             evidence.unclear = True
             return result
-        rivals = (frozenset(evidence.seen), frozenset(evidence.texts))
-        if evidence.scored is not None and evidence.scored[0] == rivals:
-            return evidence.scored[1]  # this view read nothing new: the same score stands
         mark = time.perf_counter()
         scored = scoring.score(
             model,
@@ -253,14 +257,10 @@ class Verifier:
         plausible = scored.expected_mean_logprob >= self.options.score_floor
         if plausible and scored.margin >= self.options.score_margin:
             return VerifyResult(
-                True, text, phrase, greedy_heard, SCORED_ACCEPT, "closed_set", scored.margin
+                True, text, phrase, heard, SCORED_ACCEPT, "closed_set", scored.margin
             )
         evidence.unclear = scored.margin >= 0
-        rejected = VerifyResult(
-            False, text, phrase, greedy_heard, SCORED_REJECT, "closed_set", scored.margin
-        )
-        evidence.scored = (rivals, rejected)
-        return rejected
+        return VerifyResult(False, text, phrase, heard, SCORED_REJECT, "closed_set", scored.margin)
 
     @staticmethod
     def _done(result: VerifyResult, t: Timings, start: float) -> VerifyResult:
