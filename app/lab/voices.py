@@ -109,6 +109,7 @@ def synthesize(
         _run(
             [
                 "sox",
+                "-R",  # repeatable: the same dither every time, so a clip is the same everywhere
                 str(raw),
                 "-r",
                 str(SAMPLE_RATE),
@@ -135,8 +136,8 @@ def cached_clip(
     effect: str = "none",
 ) -> Path:
     """The clip for these settings, made once per cache folder."""
-    # Leticia without an effect keeps the key it always had, so existing caches stay valid.
-    parts = ["Leticia", str(rate), str(pitch), text]
+    # "R": made with sox's repeatable dither (clips made before differ in their last bits).
+    parts = ["Leticia", str(rate), str(pitch), text, "R"]
     if voice != LETICIA or effect != "none":
         parts += [voice, effect]
     key = hashlib.sha1("|".join(parts).encode()).hexdigest()[:16]

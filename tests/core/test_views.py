@@ -121,7 +121,9 @@ def test_vocabulary_view_reads_what_the_plain_decode_garbles(verifier, make_clip
     from app.core.config import options_from
     from app.core.verifier import Verifier
 
-    clip = make_clip("Retorno. três e vinte e seis da madrugada.")
+    # (rate 110: at 100-120 % and pitch 90-110 % the view read 5 of 12 such clips the plain
+    # decode missed; clips are bit-for-bit repeatable, so this one is the same on every machine)
+    clip = make_clip("Retorno. três e vinte e seis da madrugada.", rate=110)
     plain = Verifier(options_from({}, overrides={"vocabulary_view": False}))
     assert not plain.verify(clip, "RETORNO 03 26").validated
     result = verifier.verify(clip, "RETORNO 03 26")
