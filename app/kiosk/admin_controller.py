@@ -26,7 +26,13 @@ from app.punch.pins import check_new_admin_pin, check_new_pin, hash_admin_pin
 from app.punch.words import user_message
 from app.store.cpf import normalize_cpf
 from app.store.errors import CpfError, LedgerError
-from app.sync.central import CentralRejected, CentralSection, CentralUnavailable, join
+from app.sync.central import (
+    CentralRejected,
+    CentralSection,
+    CentralUnavailable,
+    NotCentral,
+    join,
+)
 
 log = logging.getLogger(__name__)
 
@@ -293,6 +299,11 @@ class AdminController(QObject):
     def _after_join(self, section, exc: BaseException | None) -> None:
         if isinstance(exc, CentralRejected):  # used/expired/unknown code: Central's words
             self.screen.show_message(f"A Central recusou o cadastro: {central_reason(exc)}")
+            return
+        if isinstance(exc, NotCentral):  # a web server or a proxy's page, not Central
+            self.screen.show_message(
+                "Este endereço não é de uma Central PontoVoz. Confira o endereço e a porta."
+            )
             return
         if isinstance(exc, CentralUnavailable | httpx.HTTPError):
             self.screen.show_message(

@@ -49,6 +49,11 @@ class CentralRejected(PontoVozError):
     """Central refused (4xx): revoked kiosk, used code, bad data."""
 
 
+class NotCentral(CentralUnavailable):
+    """Something answered at the address, but not Central (no ``X-Central-Time``): a wrong
+    port, a web server, a proxy's error page. Not Central's refusal of the code."""
+
+
 @dataclass(frozen=True)
 class CentralSection:
     """The ``central`` section of settings.json (credential and last status)."""
@@ -108,6 +113,8 @@ class CentralClient:
                 self.offset_s = round((sent + got) / 2 - central, 3)
             except ValueError:
                 pass
+        if resp.status_code >= 400 and "X-Central-Time" not in resp.headers:
+            raise NotCentral(f"o endereço respondeu HTTP {resp.status_code}, mas não é uma Central")
         if resp.status_code >= 500 or resp.status_code in (408, 425, 429):
             raise CentralUnavailable(f"Central respondeu {resp.status_code}: {_error(resp)}")
         if resp.status_code >= 400:
