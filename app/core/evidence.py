@@ -29,7 +29,7 @@ def judge_text(text: str, phrase: Phrase, spoken: SpokenTime, heard: Phrase | No
     return VerifyResult(False, text, phrase, heard, reason, "text")
 
 
-def needs_second_look(phrase: Phrase, heard: Phrase | None, spoken: SpokenTime) -> bool:
+def needs_second_look(phrase: Phrase, heard: Phrase | None) -> bool:
     """A garbled transcript that still holds a number, or one that gets two of type, hour
     and minute right: the slips Whisper makes on noisy audio ("3,20" for 13 20, "1220" for
     12 21). Text with no number at all (unrelated speech, the type alone), or with more

@@ -4,14 +4,13 @@ Pipeline (design.md §2-3, issue 11): decode -> VAD (speech regions) -> encode o
 (+1 s), not a padded 30-s window -> greedy decode -> parse the text as numbers -> decide. A miss
 gets, on the same encoder output, views that use what is known: the time decoded on its own
 window when a pause follows the type ("Entrada." ends a decode), then a beam-5 n-best whose
-readings become rivals, then closed-set scoring of the expected
-phrase against the strongest in-grammar alternatives, accepted only with a margin and a
-plausibility floor. When greedy read another phrase, the expected one is first scored against
-that transcript alone: failing it decides the clip (more rivals only lower the margin).
-A clip still undecided is read once more after a prompt of the four type words (the
-vocabulary view: greedy and the pause window, no beam); what the first reading heard stays a
-rival. A full-window beam-5
-transcript can get the last word (off by default: slow).
+readings become rivals, then closed-set scoring of the expected phrase against the strongest
+in-grammar alternatives, accepted only with a margin and a plausibility floor. When greedy read
+another phrase, the expected one is first scored against that transcript alone: failing it
+decides the clip (more rivals only lower the margin). A clip still undecided is read once more
+after a prompt of the four type words (the vocabulary view: greedy and the pause window, no
+beam); what the first reading heard stays a rival. A full-window beam-5 transcript can get the
+last word (off by default: slow).
 The expected phrase is never given to Whisper as a prompt or hotword: that makes it "hear" it.
 The vocabulary prompt names every type and no number, so it cannot supply a time.
 """
@@ -40,7 +39,7 @@ from app.core.result import (
     Timings,
     VerifyResult,
 )
-from app.core.spoken import parse_spoken, resolve
+from app.core.spoken import SpokenTime, parse_spoken, resolve
 
 RETRY_BEAM = 5
 N_BEST = 5
@@ -127,8 +126,7 @@ class Verifier:
             mark = time.perf_counter()
             full_text = self._full_window(speech)
             t.decode_text += time.perf_counter() - mark
-            full_spoken = parse_spoken(full_text, self.options.punch_types)
-            full_heard = resolve(full_spoken, phrase)
+            full_spoken, full_heard = self._hear(full_text, phrase)
             margin = result.margin
             result = judge_text(full_text, phrase, full_spoken, full_heard)
             result.method, result.margin = "full_window", margin
@@ -147,15 +145,14 @@ class Verifier:
             model, tokenizer, clip.encoder_output, self.options.beam_size, 1, previous_text
         )[0]
         t.decode_text += time.perf_counter() - mark
-        spoken = parse_spoken(text, self.options.punch_types)
-        heard = resolve(spoken, phrase)
+        spoken, heard = self._hear(text, phrase)
         result = judge_text(text, phrase, spoken, heard)
         result.method = method
         if result.validated and not evidence.other_reading:
             return result
         if result.validated:
             result = VerifyResult(False, text, phrase, heard, TIME_MISMATCH, method)
-        evidence.add(phrase, text, heard, needs_second_look(phrase, heard, spoken), greedy=True)
+        evidence.add(phrase, text, heard, needs_second_look(phrase, heard), greedy=True)
 
         if heard is None and len(clip.spans) > 1:
             # A pause after the type: Whisper's decode ends at "Entrada." (design.md §3), so
@@ -166,8 +163,7 @@ class Verifier:
             tail_text = decoding.decode(model, tokenizer, tail_output, 1, 1, previous_text)[0]
             t.decode_text += time.perf_counter() - mark
             joined = f"{text.rstrip(' .')}. {tail_text.strip()}"
-            joined_spoken = parse_spoken(joined, self.options.punch_types)
-            joined_heard = resolve(joined_spoken, phrase)
+            joined_spoken, joined_heard = self._hear(joined, phrase)
             joined_result = judge_text(joined, phrase, joined_spoken, joined_heard)
             if joined_result.validated and not evidence.other_reading:
                 joined_result.method = "pause"
@@ -176,7 +172,7 @@ class Verifier:
                 phrase,
                 joined,
                 joined_heard,
-                needs_second_look(phrase, joined_heard, joined_spoken),
+                needs_second_look(phrase, joined_heard),
                 greedy=False,
             )
         return result
@@ -228,11 +224,8 @@ class Verifier:
             beams = decoding.decode(model, tokenizer, clip.encoder_output, RETRY_BEAM, N_BEST)
             t.decode_text += time.perf_counter() - mark
             for rank, beam_text in enumerate(beams):
-                beam_spoken = parse_spoken(beam_text, self.options.punch_types)
-                beam_heard = resolve(beam_spoken, phrase)
-                second_look = False
-                if rank == 0:
-                    second_look = needs_second_look(phrase, beam_heard, beam_spoken)
+                _, beam_heard = self._hear(beam_text, phrase)
+                second_look = rank == 0 and needs_second_look(phrase, beam_heard)
                 evidence.add(phrase, beam_text, beam_heard, second_look, greedy=False)
         if not evidence.look_again:
             evidence.decided = True  # a clear reading of something else: no closer look
@@ -249,7 +242,7 @@ class Verifier:
             clip.num_frames,
             phrase,
             self.options.punch_types,
-            extra=[p for p in evidence.seen if p != phrase],
+            extra=evidence.seen,  # never the expected phrase (Evidence.add)
             heard_texts=evidence.texts,
             rendering=evidence.rendering,
         )
@@ -261,6 +254,11 @@ class Verifier:
             )
         evidence.unclear = scored.margin >= 0
         return VerifyResult(False, text, phrase, heard, SCORED_REJECT, "closed_set", scored.margin)
+
+    def _hear(self, text: str, phrase: Phrase) -> tuple[SpokenTime, Phrase | None]:
+        """What a transcript says, and the phrase it reads as against the expected one."""
+        spoken = parse_spoken(text, self.options.punch_types)
+        return spoken, resolve(spoken, phrase)
 
     @staticmethod
     def _done(result: VerifyResult, t: Timings, start: float) -> VerifyResult:

@@ -4,41 +4,16 @@ screen warns when the kiosk clock is more than 30 s off Central's."""
 
 from __future__ import annotations
 
-import contextlib
-import http.server
-import threading
+from fastapi import FastAPI
 
 from app.central import service
 from app.central.db import make_engine, session_factory, session_scope
 from app.store.roster import roster_key_path
 from app.sync.central import CentralSection
 from tests.kiosk.conftest import make_kiosk  # noqa: F401 (the real kiosk window fixture)
+from tests.live_server import LiveServer
 
 ANA_CPF, ANA_PIN = "11144477735", "1357"
-
-
-@contextlib.contextmanager
-def _not_central():
-    """A real HTTP server on 127.0.0.1 that answers 404 to everything, as a web server would."""
-
-    class NotFound(http.server.BaseHTTPRequestHandler):
-        def do_POST(self):
-            self.send_response(404)
-            self.send_header("Content-Length", "9")
-            self.end_headers()
-            self.wfile.write(b"not found")
-
-        def log_message(self, *args):
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), NotFound)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 def join_now(qtbot, screen) -> None:
@@ -82,8 +57,8 @@ def test_admin_joins_central_from_the_settings_screen(make_kiosk, pv_home, centr
         "Não foi possível falar com a Central. Confira o endereço e a rede."
     )
     # something else answers there (a web server, a proxy's 404): not Central's refusal
-    with _not_central() as url:
-        tab.url.setText(url)
+    with LiveServer(FastAPI()) as other:  # answers 404 to every path
+        tab.url.setText(other.url)
         join_now(qtbot, screen)
     assert screen.message.text() == (
         "Este endereço não é de uma Central PontoVoz. Confira o endereço e a porta."
