@@ -57,10 +57,15 @@ def test_punch_cli(pv_home, make_clip):
     with Ledger.open() as led:
         led.add_employee("Ana Souza", "52998224725", "5821")
     words = {0: "zero", 1: "uma", 2: "duas"}
-    for attempt in range(2):  # if the minute turns between making the clip and punching, retry
+    # Retried when the minute turns between making the clip and punching, and once more in
+    # other words: the clip follows the wall clock, and a few times of day are among the
+    # verifier's known misses (issue 11: "11 e 9" is heard as "119"). This test is the CLI's.
+    for attempt in range(3):
         now = datetime.now().astimezone()
         hour = words.get(now.hour, str(now.hour))
         minute = "em ponto" if now.minute == 0 else f"e {now.minute}"
+        if attempt == 2:
+            minute = "em ponto" if now.minute == 0 else f"horas e {now.minute} minutos"
         clip = make_clip(f"Entrada, {hour} {minute}.")
         run = subprocess.run(
             [
