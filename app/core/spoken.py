@@ -34,6 +34,10 @@ class SpokenTime:
     minute: int | None
     period: str | None  # "manha" | "tarde" | "noite" | "madrugada"
     text: str
+    # The hour came as "de 8" / "desde 7": Whisper's spelling of "dezoito" / "dezessete", so
+    # it may be 18 as well as 8 (issue 11: "Saída de 8 e 55" for 18 55, "Retorno de 9.39"
+    # for 19 39).
+    teen: bool = False
 
 
 # Number words text2num leaves alone when they stand by themselves (feminine hours, "um",
@@ -50,6 +54,7 @@ _ARTICLES = frozenset({"a", "as", "o", "os"})
 _PERIODS = frozenset({"manha", "tarde", "noite", "madrugada"})
 _PERIOD_LEADS = frozenset({"da", "de", "pela", "na", "a"})
 _STOP = "."  # sentence end; a time expression never crosses one
+_TEEN_LEADS = frozenset({"de", "desde", "des", "dis"})  # "dezoito" written "de 8", "desde 7"
 _NEAR_TYPE_MIN = 80.0  # rapidfuzz ratio for a misspelt type word ("intervallo": 94)
 _NEAR_TYPE_GAP = 15.0  # ...and this much closer to it than to any other type
 _PERIOD_REACH = 5  # how many tokens after the time a "da tarde" may follow
@@ -260,14 +265,16 @@ def parse_spoken(
             minute=minute if minute is not None and 0 <= minute <= 59 else None,
             period=period,
             text=norm,
+            teen=6 <= hour <= 9 and _at(tokens, i - 1) in _TEEN_LEADS and tokens[i] == hour,
         )
     return SpokenTime(kind, None, None, None, norm)
 
 
-def _readings(hour: int, period: str | None) -> list[int]:
-    """24-hour readings of a spoken hour: 1-11 may be h or h+12; 12 is midnight only if told."""
+def _readings(hour: int, period: str | None, teen: bool = False) -> list[int]:
+    """24-hour readings of a spoken hour: 1-11 may be h or h+12 (and "de 8" 18 as well);
+    12 is midnight only if told."""
     if 1 <= hour <= 11:
-        return [hour, hour + 12]
+        return [hour, hour + 12, *([hour + 10] if teen else [])]
     if hour == 12 and period in ("manha", "noite", "madrugada"):
         return [0]
     return [hour]
@@ -281,7 +288,7 @@ def resolve(spoken: SpokenTime, expected: Phrase) -> Phrase | None:
     """
     if spoken.type is None or spoken.hour is None or spoken.minute is None:
         return None
-    readings = _readings(spoken.hour, spoken.period)
+    readings = _readings(spoken.hour, spoken.period, spoken.teen)
     if spoken.period is not None:
         allowed = _PERIOD_HOURS[spoken.period]
         readings = [h for h in readings if h in allowed]
@@ -292,7 +299,10 @@ def resolve(spoken: SpokenTime, expected: Phrase) -> Phrase | None:
 
 
 def half_day_guess(spoken: SpokenTime, heard: Phrase | None) -> bool:
-    """``heard`` took the 12-hour reading (3 -> 15) with no period said. A dropped tens digit
-    reads the same way ("Saída 3.19" for 13 19 against an expected 15 19), so the text alone
-    must not accept it: the closed-set scorer, which weighs 13 19 too, decides."""
-    return heard is not None and spoken.period is None and spoken.hour != heard.hour
+    """``heard`` is one of several readings of the hour: the 12-hour one (3 -> 15) with no
+    period said, or any reading of "de 8" (8 or 18). A dropped tens digit reads the same way
+    ("Saída 3.19" for 13 19 against an expected 15 19), so the text alone must not accept
+    it: the closed-set scorer, which weighs 13 19 too, decides."""
+    if heard is None:
+        return False
+    return spoken.teen or (spoken.period is None and spoken.hour != heard.hour)

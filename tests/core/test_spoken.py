@@ -266,6 +266,11 @@ def test_odd_text_is_never_a_time(text: str) -> None:
         ("Saída, três e dezenove da tarde", "SAIDA 15 19", False),  # the period settles it
         ("Saída 15 19", "SAIDA 15 19", False),
         ("Saída 3 19", "SAIDA 03 19", False),
+        # "dezoito" written "de 8": 8 or 18, so either reading is a guess for scoring
+        ("Saída de 8 e 55.", "SAIDA 18 55", True),
+        ("Retorno de 9.39", "RETORNO 09 39", True),
+        ("Saída. Desde sete horas e doze.", "SAIDA 17 12", True),
+        ("Intervalo 16 de 59", "INTERVALO 16 59", False),  # "de" for "e" before a minute
     ],
 )
 def test_half_day_guess(text: str, expected: str, guess: bool) -> None:
