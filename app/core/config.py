@@ -51,8 +51,11 @@ class EngineOptions:
     # pass after an unclear score (~1.5-2 s) is off by default: it ran on ~8 % of clips and
     # decided few (issue 11, speed).
     closed_set: bool = True
-    # When the plain decode reads no phrase, decode once more after a prompt of the type words.
-    vocabulary_view: bool = True
+    # A clip no view has decided is decoded once more, greedy, on a wide window (speech + 15 s).
+    wide_view: bool = True
+    # ...and after a prompt of the type words. Off: with the wide view on it recovered 0-2 more
+    # of ~650 dev clips and cost ~0.06 s a clip on average (issue 11).
+    vocabulary_view: bool = False
     full_window_fallback: bool = False
     vad_threshold: float = 0.5
     punch_types: Mapping[str, tuple[str, ...]] = field(

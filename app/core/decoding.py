@@ -17,11 +17,18 @@ TAIL_PAD_SECONDS = 1.0
 MAX_TOKENS = 32  # a punch phrase is ~10 tokens; more is Whisper repeating itself
 
 
-def encode(model, speech: np.ndarray) -> tuple[np.ndarray, int]:
-    """Encoder output for the speech plus a short tail, and its frame count."""
+WINDOW_SECONDS = 30.0  # the window Whisper was trained on
+
+
+def encode(
+    model, speech: np.ndarray, pad_seconds: float = TAIL_PAD_SECONDS
+) -> tuple[np.ndarray, int]:
+    """Encoder output for the speech plus ``pad_seconds`` of silence (capped at Whisper's 30-s
+    window), and its frame count."""
     import ctranslate2
 
-    padded = np.concatenate([speech, np.zeros(int(TAIL_PAD_SECONDS * SAMPLE_RATE), np.float32)])
+    padded = np.concatenate([speech, np.zeros(int(pad_seconds * SAMPLE_RATE), np.float32)])
+    padded = padded[: int(WINDOW_SECONDS * SAMPLE_RATE)]
     features = model.feature_extractor(padded)
     frames = min(features.shape[-1], model.feature_extractor.nb_max_frames)
     features = np.ascontiguousarray(features[None, :, :frames], dtype=np.float32)

@@ -79,10 +79,10 @@ def run_bench(manifest: Path, limit: int = 30, repeat: int = 3, baseline: bool =
         f"{'verifier':<36} {'p50 s':>8} {'p95 s':>8} {'peak RSS MB':>12}",
         f"{'core (default)':<36} {core.p50:>8.3f} {core.p95:>8.3f} {rss_core:>12.0f}",
     ]
-    # The same core, sharing the loaded model, without its second view and with the slow
+    # The same core, sharing the loaded model, without its wide view and with the slow
     # last resort (full-window beam 5) on: what each costs.
     variants = {
-        "core, no vocabulary view": {"vocabulary_view": False},
+        "core, no wide view": {"wide_view": False},
         "core + full-window fallback": {"full_window_fallback": True},
     }
     for name, change in variants.items():

@@ -124,9 +124,26 @@ def test_vocabulary_view_reads_what_the_plain_decode_garbles(verifier, make_clip
     # (rate 110: at 100-120 % and pitch 90-110 % the view read 5 of 12 such clips the plain
     # decode missed; clips are bit-for-bit repeatable, so this one is the same on every machine)
     clip = make_clip("Retorno. três e vinte e seis da madrugada.", rate=110)
-    plain = Verifier(options_from({}, overrides={"vocabulary_view": False}))
+    plain = Verifier(options_from({}, overrides={"vocabulary_view": False, "wide_view": False}))
     assert not plain.verify(clip, "RETORNO 03 26").validated
-    result = verifier.verify(clip, "RETORNO 03 26")
+    vocabulary = Verifier(options_from({}, overrides={"vocabulary_view": True, "wide_view": False}))
+    result = vocabulary.verify(clip, "RETORNO 03 26")
     assert result.validated and result.method == "vocabulary", result
     # ...and it reads times, never invents one: a minute off is still refused
-    assert not verifier.verify(clip, "RETORNO 03 27").validated
+    assert not vocabulary.verify(clip, "RETORNO 03 27").validated
+
+
+def test_wide_view_reads_what_the_short_window_garbles(verifier, make_clip):
+    # On the clip's own short window greedy writes "Entrada, doas 38." and scoring cannot
+    # decide; on a wider window (the 30-s one Whisper was trained on, here capped at
+    # WIDE_PAD_SECONDS of silence) Whisper reads the time.
+    from app.core.config import options_from
+    from app.core.verifier import Verifier
+
+    clip = make_clip("Entrada. duas e trinta e oito.", rate=110, pitch=85)
+    short_only = Verifier(options_from({}, overrides={"wide_view": False}))
+    assert not short_only.verify(clip, "ENTRADA 02 38").validated
+    result = verifier.verify(clip, "ENTRADA 02 38")
+    assert result.validated and result.method == "wide", result
+    # ...and it reads times, never invents one: a minute off is still refused
+    assert not verifier.verify(clip, "ENTRADA 02 39").validated
