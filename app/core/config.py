@@ -51,6 +51,10 @@ class EngineOptions:
     # pass after an unclear score (~1.5-2 s) is off by default: it ran on ~8 % of clips and
     # decided few (issue 11, speed).
     closed_set: bool = True
+    # When the plain decode misses, a beam-5 n-best on the short window adds its readings as
+    # rivals (~0.17 s). Off, dev seeds 8513 + 7349 kept 8 more of 640 true punches but let
+    # one wrong hour through ("Saída, com a torre e 44" for 14 44 passed as 16 44; issue 11).
+    nbest_view: bool = True
     # A clip no view has decided is decoded once more, greedy, on a wide window (speech + 15 s).
     wide_view: bool = True
     # ...and after a prompt of the type words. Off: with the wide view on it recovered 0-2 more

@@ -3,9 +3,9 @@
 Pipeline (design.md §2-3, issue 11): decode -> VAD (speech regions) -> encode only the speech
 (+1 s), not a padded 30-s window -> greedy decode -> parse the text as numbers -> decide. A miss
 gets, on the same encoder output, views that use what is known: the time decoded on its own
-window when a pause follows the type ("Entrada." ends a decode), then a beam-5 n-best whose
-readings become rivals, then closed-set scoring of the expected phrase against the strongest
-in-grammar alternatives, accepted only with a margin and a plausibility floor. When greedy read
+window when a pause follows the type ("Entrada." ends a decode), then closed-set scoring of the
+expected phrase against the strongest in-grammar alternatives, accepted only with a margin and
+a plausibility floor; before scoring, a beam-5 n-best adds its readings as rivals. When greedy read
 another phrase, the expected one is first scored against that transcript alone: failing it
 decides the clip (more rivals only lower the margin). A clip still undecided is read once more,
 greedy, on a wide window (the speech plus 15 s of silence: Whisper was trained on 30-s windows
@@ -240,7 +240,7 @@ class Verifier:
                     )
                 return result
 
-        if self.options.beam_size < RETRY_BEAM:
+        if self.options.nbest_view and self.options.beam_size < RETRY_BEAM:
             # Beam search on the same short window, keeping its n-best: its transcripts name
             # the in-grammar phrases the expected one must beat, and a best transcript that
             # reads the expected phrase earns it a closer look. It does not accept by text:

@@ -83,6 +83,7 @@ def run_bench(manifest: Path, limit: int = 30, repeat: int = 3, baseline: bool =
     # last resort (full-window beam 5) on: what each costs.
     variants = {
         "core, no wide view": {"wide_view": False},
+        "core, no n-best beam": {"nbest_view": False},
         "core + full-window fallback": {"full_window_fallback": True},
     }
     for name, change in variants.items():
