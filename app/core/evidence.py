@@ -15,13 +15,13 @@ import numpy as np
 from app.core.phrase import Phrase
 from app.core.result import MATCH, TIME_MISMATCH, TYPE_MISMATCH, UNPARSED, VerifyResult
 from app.core.scoring import Rendering
-from app.core.spoken import SpokenTime, half_day_guess
+from app.core.spoken import SpokenTime, hour_guess
 
 
 def judge_text(text: str, phrase: Phrase, spoken: SpokenTime, heard: Phrase | None) -> VerifyResult:
     if heard is None:
         return VerifyResult(False, text, phrase, None, UNPARSED, "text")
-    if heard == phrase and not half_day_guess(spoken, heard):
+    if heard == phrase and not hour_guess(spoken, heard):
         return VerifyResult(True, text, phrase, heard, MATCH, "text")
     if heard == phrase:  # "3.19" for 15 19 may be 13 19 with its "1" lost: scoring decides
         return VerifyResult(False, text, phrase, heard, TIME_MISMATCH, "text")

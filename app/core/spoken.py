@@ -22,7 +22,7 @@ from text_to_num import alpha2digit
 from app.core.config import DEFAULT_PUNCH_TYPES
 from app.core.phrase import Phrase, canonical_type, strip_accents
 
-__all__ = ["SpokenTime", "half_day_guess", "parse_spoken", "resolve"]
+__all__ = ["SpokenTime", "hour_guess", "parse_spoken", "resolve"]
 
 
 @dataclass(frozen=True)
@@ -298,7 +298,7 @@ def resolve(spoken: SpokenTime, expected: Phrase) -> Phrase | None:
     return Phrase(spoken.type, hour, spoken.minute)
 
 
-def half_day_guess(spoken: SpokenTime, heard: Phrase | None) -> bool:
+def hour_guess(spoken: SpokenTime, heard: Phrase | None) -> bool:
     """``heard`` is one of several readings of the hour: the 12-hour one (3 -> 15) with no
     period said, or any reading of "de 8" (8 or 18). A dropped tens digit reads the same way
     ("Saída 3.19" for 13 19 against an expected 15 19), so the text alone must not accept

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from app.core.phrase import Phrase, parse_expected
-from app.core.spoken import SpokenTime, half_day_guess, parse_spoken, resolve
+from app.core.spoken import SpokenTime, hour_guess, parse_spoken, resolve
 
 E1340 = "ENTRADA 13 40"
 
@@ -273,8 +273,8 @@ def test_odd_text_is_never_a_time(text: str) -> None:
         ("Intervalo 16 de 59", "INTERVALO 16 59", False),  # "de" for "e" before a minute
     ],
 )
-def test_half_day_guess(text: str, expected: str, guess: bool) -> None:
+def test_hour_guess(text: str, expected: str, guess: bool) -> None:
     spoken = parse_spoken(text)
     heard = resolve(spoken, parse_expected(expected))
     assert heard == parse_expected(expected)
-    assert half_day_guess(spoken, heard) is guess
+    assert hour_guess(spoken, heard) is guess
