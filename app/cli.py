@@ -25,9 +25,13 @@ FRONT_MODULES = (
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="pontovoz", description="PontoVoz voice time clock")
+    parser = argparse.ArgumentParser(
+        prog="pontovoz", description="PontoVoz: relógio de ponto com verificação por voz"
+    )
     parser.add_argument("--version", action="version", version=f"PontoVoz {__version__}")
-    parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
+    parser.add_argument(
+        "-v", "--verbose", action="store_true", help="registro detalhado (depuração)"
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     from app import core_cli
 

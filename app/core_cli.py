@@ -8,7 +8,9 @@ from pathlib import Path
 
 
 def _engine_flags(p: argparse.ArgumentParser) -> None:
-    g = p.add_argument_group("engine options (override settings file and PONTOVOZ_* env)")
+    g = p.add_argument_group(
+        "opções do motor (valem sobre o arquivo de configuração e o ambiente PONTOVOZ_*)"
+    )
     g.add_argument("--model-path", dest="model_path")
     g.add_argument("--compute-type", dest="compute_type")
     g.add_argument("--cpu-threads", dest="cpu_threads", type=int)
@@ -36,8 +38,8 @@ def cmd_verify(args: argparse.Namespace) -> int:
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("verify", help="verify one clip against an expected phrase")
-    p.add_argument("--expected", required=True, help='e.g. "ENTRADA 13 40"')
-    p.add_argument("audio", help="audio file (wav, mp3, ogg, webm, m4a, flac)")
+    p = sub.add_parser("verify", help="confere um áudio contra a frase esperada")
+    p.add_argument("--expected", required=True, help='ex.: "ENTRADA 13 40"')
+    p.add_argument("audio", help="arquivo de áudio (wav, mp3, ogg, webm, m4a, flac)")
     _engine_flags(p)
     p.set_defaults(func=cmd_verify)

@@ -14,7 +14,7 @@ from app.core.errors import ConfigError
 def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser(
         "serve",
-        help="run the Speech API (POST / like the AWS function) on uvicorn",
+        help="inicia a Speech API (POST / como a função AWS) no uvicorn",
         description=(
             "Serve the seed's validation endpoint. Each worker process loads its own model: "
             "on N cores use about N / workers CPU threads each (--cpu-threads). Listening on "

@@ -8,7 +8,7 @@ import time
 
 
 def register(subparsers) -> None:
-    p = subparsers.add_parser("kiosk", help="start the kiosk (full screen; the default)")
+    p = subparsers.add_parser("kiosk", help="abre o quiosque (tela cheia; o padrão)")
     p.add_argument("--windowed", action="store_true", help="a normal window (development)")
     p.add_argument("--size", default="1280x800", help="window size with --windowed")
     p.set_defaults(func=run)

@@ -58,7 +58,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     chk.add_argument("code", help="o texto do QR (ou a linha Conferência do comprovante)")
     chk.set_defaults(func=_pt(cmd_receipt_check))
 
-    g = sub.add_parser("ledger", help="check or annotate the punch ledger")
+    g = sub.add_parser("ledger", help="confere ou anota o livro de marcações")
     gsub = g.add_subparsers(dest="action", required=True)
     ver = gsub.add_parser("verify", help="walk the hash chain; exit 1 at the first bad NSR")
     ver.set_defaults(func=cmd_ledger_verify)

@@ -20,7 +20,9 @@ from app.store.signing import A1Certificate, SigningError, SigningSettings, chec
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    x = sub.add_parser("export", help="CSV, AFD (Portaria 671) or receipts; `export check FILE`")
+    x = sub.add_parser(
+        "export", help="CSV, AFD (Portaria 671) ou comprovantes; `export check ARQUIVO`"
+    )
     x.add_argument("--from", dest="start", type=date.fromisoformat)
     x.add_argument("--to", dest="end", type=date.fromisoformat)
     x.add_argument("--format", choices=("csv", "afd", "receipt"))
