@@ -63,7 +63,7 @@ class Evidence:
     texts: list[str] = field(default_factory=list)  # transcripts that read as another phrase
     other_reading: bool = False  # a greedy transcript (of any view) read another phrase
     look_again: bool = False  # something worth scoring was heard
-    decided: bool = False  # the verdict is known: no vocabulary view
+    decided: bool = False  # the verdict is known: no further view (vocabulary, wide)
     unclear: bool = False  # scored margin in [0, score_margin): the full window may help
     rendering: Rendering | None = None
 

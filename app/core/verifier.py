@@ -144,9 +144,7 @@ class Verifier:
     def _read(self, clip: Clip, previous_text: str, evidence: Evidence, t: Timings) -> VerifyResult:
         """Greedy, and the time on its own window after a pause: a text verdict, or the
         greedy judgement with what was read added to ``evidence``. ``previous_text`` primes
-        the decoder (the vocabulary view); a reading of the expected phrase is not accepted
-        by its text once an earlier greedy transcript read another phrase (scoring has
-        weighed that)."""
+        the decoder (the vocabulary view)."""
         model, tokenizer, phrase = self._model, self._tokenizer, clip.phrase
         method = "vocabulary" if previous_text else "text"
         mark = time.perf_counter()
@@ -154,13 +152,10 @@ class Verifier:
             model, tokenizer, clip.encoder_output, self.options.beam_size, 1, previous_text
         )[0]
         t.decode_text += time.perf_counter() - mark
-        spoken, heard = self._hear(text, phrase)
-        result = judge_text(text, phrase, spoken, heard)
-        result.method = method
-        if result.validated and not evidence.other_reading:
-            return result
+        result = self._judge(text, phrase, method, evidence)
         if result.validated:
-            result = VerifyResult(False, text, phrase, heard, TIME_MISMATCH, method)
+            return result
+        heard = result.parsed
         evidence.add(phrase, text, heard, needs_second_look(phrase, heard), greedy=True)
 
         if heard is None and len(clip.spans) > 1:
@@ -172,17 +167,12 @@ class Verifier:
             tail_text = decoding.decode(model, tokenizer, tail_output, 1, 1, previous_text)[0]
             t.decode_text += time.perf_counter() - mark
             joined = f"{text.rstrip(' .')}. {tail_text.strip()}"
-            joined_spoken, joined_heard = self._hear(joined, phrase)
-            joined_result = judge_text(joined, phrase, joined_spoken, joined_heard)
-            if joined_result.validated and not evidence.other_reading:
-                joined_result.method = "pause"
+            joined_result = self._judge(joined, phrase, "pause", evidence)
+            if joined_result.validated:
                 return joined_result
+            joined_heard = joined_result.parsed
             evidence.add(
-                phrase,
-                joined,
-                joined_heard,
-                needs_second_look(phrase, joined_heard),
-                greedy=False,
+                phrase, joined, joined_heard, needs_second_look(phrase, joined_heard), greedy=False
             )
         return result
 
@@ -198,12 +188,7 @@ class Verifier:
         output, _ = decoding.encode(self._model, speech, WIDE_PAD_SECONDS)
         text = decoding.decode(self._model, self._tokenizer, output, 1)[0]
         t.decode_text += time.perf_counter() - mark
-        spoken, heard = self._hear(text, clip.phrase)
-        result = judge_text(text, clip.phrase, spoken, heard)
-        result.method = "wide"
-        if result.validated and evidence.other_reading:
-            return VerifyResult(False, text, clip.phrase, heard, TIME_MISMATCH, "wide")
-        return result
+        return self._judge(text, clip.phrase, "wide", evidence)
 
     def _scrutinise(
         self, clip: Clip, result: VerifyResult, evidence: Evidence, t: Timings
@@ -282,6 +267,17 @@ class Verifier:
             )
         evidence.unclear = scored.margin >= 0
         return VerifyResult(False, text, phrase, heard, SCORED_REJECT, "closed_set", scored.margin)
+
+    def _judge(self, text: str, phrase: Phrase, method: str, evidence: Evidence) -> VerifyResult:
+        """The text verdict of one view's transcript. A reading of the expected phrase is not
+        accepted by its text once a greedy transcript read another phrase: scoring has
+        weighed both, and a later view must not overrule that by its text alone."""
+        spoken, heard = self._hear(text, phrase)
+        result = judge_text(text, phrase, spoken, heard)
+        result.method = method
+        if result.validated and evidence.other_reading:
+            return VerifyResult(False, text, phrase, heard, TIME_MISMATCH, method)
+        return result
 
     def _hear(self, text: str, phrase: Phrase) -> tuple[SpokenTime, Phrase | None]:
         """What a transcript says, and the phrase it reads as against the expected one."""
