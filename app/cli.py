@@ -69,7 +69,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return int(args.func(args))
     except PontoVozError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"erro: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130

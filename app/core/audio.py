@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from app.core.errors import AudioError
+from app.core.errors import AudioError, br_number
 
 SAMPLE_RATE = 16000
 AudioInput = bytes | bytearray | memoryview | str | Path | np.ndarray
@@ -29,12 +29,14 @@ def decode(source: AudioInput, max_seconds: float = 30.0) -> np.ndarray:
     else:
         samples = _decode_file(source, max_seconds)
     if samples.size == 0:
-        raise AudioError("the audio is empty (no samples)")
+        raise AudioError("o áudio está vazio (nenhuma amostra)")
     if not np.all(np.isfinite(samples)):
-        raise AudioError("the audio contains invalid (NaN/inf) samples")
+        raise AudioError("o áudio contém amostras inválidas (NaN/inf)")
     seconds = samples.size / SAMPLE_RATE
     if seconds > max_seconds:
-        raise AudioError(f"the audio lasts {seconds:.1f} s; the limit is {max_seconds:g} s")
+        raise AudioError(
+            f"o áudio dura {br_number(seconds, '.1f')} s; o limite é {br_number(max_seconds)} s"
+        )
     return samples
 
 
@@ -46,14 +48,14 @@ def _decode_file(source: bytes | bytearray | memoryview | str | Path, max_second
 
     if isinstance(source, bytes | bytearray | memoryview):
         if len(source) == 0:
-            raise AudioError("the audio is empty (0 bytes)")
+            raise AudioError("o áudio está vazio (0 bytes)")
         stream: io.BytesIO | str = io.BytesIO(bytes(source))
     else:
         path = Path(source)
         if not path.is_file():
-            raise AudioError(f"audio file not found: {path}")
+            raise AudioError(f"arquivo de áudio não encontrado: {path}")
         if path.stat().st_size == 0:
-            raise AudioError(f"the audio file is empty: {path}")
+            raise AudioError(f"o arquivo de áudio está vazio: {path}")
         stream = str(path)
     limit = int(max_seconds * SAMPLE_RATE) + 1
     chunks: list[np.ndarray] = []
@@ -61,7 +63,7 @@ def _decode_file(source: bytes | bytearray | memoryview | str | Path, max_second
     try:
         with av.open(stream, mode="r", metadata_errors="ignore") as container:
             if not container.streams.audio:
-                raise AudioError("the file has no audio stream")
+                raise AudioError("o arquivo não tem faixa de áudio")
             resampler = av.AudioResampler(format="s16", layout="mono", rate=SAMPLE_RATE)
             for frame in _frames(container):
                 for out in resampler.resample(frame):
@@ -70,13 +72,15 @@ def _decode_file(source: bytes | bytearray | memoryview | str | Path, max_second
                     total += chunk.size
                 if total > limit:
                     raise AudioError(
-                        f"the audio is too long; the limit is {max_seconds:g} s "
-                        "(send a shorter clip)"
+                        f"o áudio é longo demais; o limite é {br_number(max_seconds)} s "
+                        "(envie um trecho mais curto)"
                     )
     except (av.error.FFmpegError, ValueError, IndexError, OSError) as exc:
-        raise AudioError(f"could not decode the audio (not a supported audio file): {exc}") from exc
+        raise AudioError(
+            f"não foi possível decodificar o áudio (não é um arquivo de áudio suportado): {exc}"
+        ) from exc
     if not chunks:
-        raise AudioError("could not decode the audio: no audio samples in the file")
+        raise AudioError("não foi possível decodificar o áudio: o arquivo não tem amostras")
     return np.concatenate(chunks).astype(np.float32) / 32768.0
 
 

@@ -1,7 +1,8 @@
 """Build a frozen settings dataclass from a settings-file section, the environment and flags.
 
 One loader for every package (engine, API, sync, ledger): values from JSON or environment strings
-are turned into the field's declared type, and a bad one is a ConfigError naming the field.
+are turned into the field's declared type, and a bad one is a ConfigError naming the field
+(pt-BR: IT reads it).
 Precedence, lowest first: the dataclass defaults < ``section`` < ``env[prefix + FIELD]`` <
 ``overrides`` (None = not given).
 """
@@ -41,7 +42,7 @@ def coerce(name: str, kind: str, raw: Any) -> Any:
             return None if raw is None else str(raw)
         return raw
     except (TypeError, ValueError, AttributeError) as exc:
-        raise ConfigError(f"bad value for {name}: {raw!r}") from exc
+        raise ConfigError(f"valor inválido para {name}: {raw!r}") from exc
 
 
 def from_sources(
@@ -53,20 +54,22 @@ def from_sources(
     env_keys: Collection[str] | None = None,
     overrides: Mapping[str, Any] | None = None,
     special: Mapping[str, Callable[[Any], Any]] | None = None,
-    what: str = "option",
+    what: str = "",
 ) -> T:
     """An instance of the dataclass ``cls``; unknown section keys are ignored, unknown override
     keys refused. ``env_keys`` limits which fields the environment may set (default: all, when a
-    ``prefix`` is given); ``special`` gives a converter for fields no plain type describes."""
+    ``prefix`` is given); ``special`` gives a converter for fields no plain type describes;
+    ``what`` names the settings in messages, in pt-BR ("motor", "sincronização")."""
     kinds = {f.name: str(f.type) for f in fields(cls)}  # type: ignore[arg-type]
     special = special or {}
+    where = f" ({what})" if what else ""
 
     def convert(name: str, raw: Any) -> Any:
         if name in special:
             try:
                 return special[name](raw)
             except (TypeError, ValueError, AttributeError) as exc:
-                raise ConfigError(f"bad value for {name}: {raw!r}") from exc
+                raise ConfigError(f"valor inválido para {name}: {raw!r}") from exc
         return coerce(name, kinds[name], raw)
 
     values: dict[str, Any] = {
@@ -81,9 +84,9 @@ def from_sources(
         if raw is None:
             continue
         if key not in kinds:
-            raise ConfigError(f"unknown {what}: {key}")
+            raise ConfigError(f"opção desconhecida{where}: {key}")
         values[key] = convert(key, raw)
     try:
         return cls(**values)
     except TypeError as exc:  # a wrong type that slipped past coercion
-        raise ConfigError(f"bad {what}s: {exc}") from exc
+        raise ConfigError(f"configuração inválida{where}: {exc}") from exc

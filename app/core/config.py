@@ -68,25 +68,25 @@ class EngineOptions:
 
     def __post_init__(self) -> None:
         if self.compute_type not in COMPUTE_TYPES:
-            raise ConfigError(f"compute_type must be one of {', '.join(COMPUTE_TYPES)}")
+            raise ConfigError(f"compute_type deve ser um destes: {', '.join(COMPUTE_TYPES)}")
         if not 1 <= self.cpu_threads <= 64:
-            raise ConfigError("cpu_threads must be between 1 and 64")
+            raise ConfigError("cpu_threads deve estar entre 1 e 64")
         if not 1 <= self.num_workers <= 16:
-            raise ConfigError("num_workers must be between 1 and 16")
+            raise ConfigError("num_workers deve estar entre 1 e 16")
         if not 1 <= self.beam_size <= 10:
-            raise ConfigError("beam_size must be between 1 and 10")
+            raise ConfigError("beam_size deve estar entre 1 e 10")
         if not 1.0 <= self.max_audio_seconds <= 120.0:
-            raise ConfigError("max_audio_seconds must be between 1 and 120")
+            raise ConfigError("max_audio_seconds deve estar entre 1 e 120")
         if not 0.0 <= self.score_margin <= 50.0:
-            raise ConfigError("score_margin must be between 0 and 50")
+            raise ConfigError("score_margin deve estar entre 0 e 50")
         if not -10.0 <= self.score_floor <= 0.0:
-            raise ConfigError("score_floor must be between -10 and 0")
+            raise ConfigError("score_floor deve estar entre -10 e 0")
         if not 0.05 <= self.vad_threshold <= 0.95:
-            raise ConfigError("vad_threshold must be between 0.05 and 0.95")
+            raise ConfigError("vad_threshold deve estar entre 0,05 e 0,95")
         if not self.punch_types:
-            raise ConfigError("punch_types must name at least one type")
+            raise ConfigError("punch_types deve ter pelo menos um tipo")
         if self.model_path and not Path(self.model_path).expanduser().is_dir():
-            raise ConfigError(f"model_path is not a folder: {self.model_path}")
+            raise ConfigError(f"model_path não é uma pasta: {self.model_path}")
 
     def replace(self, **changes: Any) -> EngineOptions:
         return dataclasses.replace(self, **changes)
@@ -116,5 +116,5 @@ def options_from(
         prefix=ENV_PREFIX,
         overrides=overrides,
         special={"punch_types": _punch_types},
-        what="engine option",
+        what="motor",
     )

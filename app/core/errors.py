@@ -1,5 +1,9 @@
 """Typed errors of the core. Every front maps these to its own surface in one place
-(HTTP 4xx, CLI exit code 2, a kiosk message)."""
+(HTTP 4xx, CLI exit code 2, a kiosk message).
+
+Their messages reach people (the API's ``{"error": ...}``, the CLI's stderr, the kiosk), so they
+are Brazilian Portuguese; numbers in them go through ``br_number`` (decimal comma).
+"""
 
 from __future__ import annotations
 
@@ -22,3 +26,8 @@ class ModelError(PontoVozError):
 
 class ConfigError(PontoVozError):
     """A setting has a bad value."""
+
+
+def br_number(value: float, spec: str = "g") -> str:
+    """``value`` formatted with ``spec``, written the pt-BR way: 45.0 -> '45,0', 0.5 -> '0,5'."""
+    return format(value, spec).replace(".", ",")

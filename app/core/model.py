@@ -48,8 +48,8 @@ def _part_dir(package: str) -> Path:
         root = resources.files(package)
     except ModuleNotFoundError as exc:
         raise ModelError(
-            f"the embedded model package {package.replace('_', '-')} is not installed; "
-            "reinstall PontoVoz or set a model folder in the settings"
+            f"o pacote do modelo embutido {package.replace('_', '-')} não está instalado; "
+            "reinstale o PontoVoz ou informe uma pasta de modelo nas configurações"
         ) from exc
     return Path(str(root)) / "data"
 
@@ -77,7 +77,7 @@ def assemble_embedded(cache_root: Path, verify: bool = True) -> Path:
     part_files = [parts[0] / "model.bin.part1", parts[1] / "model.bin.part2"]
     for f in part_files + [parts[0] / n for n in SIDE_FILES]:
         if not f.is_file():
-            raise ModelError(f"embedded model file missing: {f}")
+            raise ModelError(f"arquivo do modelo embutido ausente: {f}")
     cache_root.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=".assemble-", dir=cache_root))
     try:
@@ -94,8 +94,9 @@ def assemble_embedded(cache_root: Path, verify: bool = True) -> Path:
                 actual = _sha256(tmp / name)
                 if actual != digest:
                     raise ModelError(
-                        f"embedded model file {name} is corrupt (sha256 {actual[:12]}..., "
-                        f"expected {digest[:12]}...); reinstall the model packages"
+                        f"o arquivo {name} do modelo embutido está corrompido (sha256 "
+                        f"{actual[:12]}..., esperado {digest[:12]}...); reinstale os pacotes "
+                        "do modelo"
                     )
         try:
             os.replace(tmp, target)
@@ -112,7 +113,7 @@ def resolve_model_dir(options: EngineOptions, cache_root: Path) -> Path:
     if options.model_path:
         folder = Path(options.model_path).expanduser()
         if not (folder / "model.bin").is_file():
-            raise ModelError(f"no model.bin in model folder {folder}")
+            raise ModelError(f"não há model.bin na pasta do modelo {folder}")
         return folder
     bundled = bundled_model_dir()
     if bundled is not None:
@@ -149,6 +150,8 @@ def load_model(options: EngineOptions, cache_root: Path):  # -> faster_whisper.W
                     local_files_only=True,
                 )
             except (RuntimeError, ValueError, OSError) as exc:
-                raise ModelError(f"cannot load the Whisper model from {folder}: {exc}") from exc
+                raise ModelError(
+                    f"não foi possível carregar o modelo Whisper de {folder}: {exc}"
+                ) from exc
             _cache[key] = model
     return model

@@ -50,22 +50,22 @@ def parse_expected(
 ) -> Phrase:
     """Parse 'TYPE H M'; case/accent-insensitive, spaces tolerated. Raises PhraseError."""
     if not isinstance(text, str):
-        raise PhraseError("expected_speech must be a string like 'ENTRADA 13 40'")
+        raise PhraseError("expected_speech deve ser um texto como 'ENTRADA 13 40'")
     cleaned = " ".join(text.split())
     if any(c.isdigit() and not c.isascii() for c in cleaned):
-        raise PhraseError(f"write the hour and minute with the digits 0-9; got {text!r}")
+        raise PhraseError(f"escreva a hora e o minuto com os algarismos 0-9; recebido {text!r}")
     m = _SHAPE.match(cleaned)
     if not m:
         raise PhraseError(
-            f"expected_speech must be 'TYPE HOUR MINUTE', like 'ENTRADA 13 40'; got {text!r}"
+            f"expected_speech deve ser 'TIPO HORA MINUTO', como 'ENTRADA 13 40'; recebido {text!r}"
         )
     word, hour, minute = m.group(1), int(m.group(2)), int(m.group(3))
     kind = canonical_type(word, punch_types)
     if kind is None:
         names = ", ".join(punch_types)
-        raise PhraseError(f"unknown punch type {word!r}; expected one of {names}")
+        raise PhraseError(f"tipo de marcação desconhecido {word!r}; use um destes: {names}")
     if not 0 <= hour <= 23:
-        raise PhraseError(f"hour must be 0-23; got {hour}")
+        raise PhraseError(f"a hora deve estar entre 0 e 23; recebido {hour}")
     if not 0 <= minute <= 59:
-        raise PhraseError(f"minute must be 0-59; got {minute}")
+        raise PhraseError(f"o minuto deve estar entre 0 e 59; recebido {minute}")
     return Phrase(kind, hour, minute)

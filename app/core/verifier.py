@@ -83,7 +83,7 @@ class Verifier:
             start = time.perf_counter()
             model = load_model(self.options, self._cache_root or paths.cache_dir())
             if not model.model.is_multilingual:
-                raise ModelError("the Whisper model is English-only; PontoVoz needs multilingual")
+                raise ModelError("o modelo Whisper só entende inglês; use um modelo multilíngue")
             self._tokenizer = Tokenizer(
                 model.hf_tokenizer, True, task="transcribe", language=self.options.language
             )

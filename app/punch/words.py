@@ -1,8 +1,9 @@
 """Every pt-BR word the punch service and its CLI show: flag reasons, punch type labels, lock
 messages, and the one table that maps store error codes to messages a person understands.
 
-Store and core errors stay English internally (developers and logs); what a worker, HR or IT
-reads goes through `user_message(exc)`.
+Store errors stay English internally (developers and logs) and carry a code this module maps
+to pt-BR; core errors are already pt-BR. What a worker, HR or IT reads goes through
+`user_message(exc)`.
 """
 
 from __future__ import annotations

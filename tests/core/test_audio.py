@@ -69,9 +69,9 @@ def test_path_and_array_inputs(make_clip, speech):
 @pytest.mark.parametrize(
     ("data", "message"),
     [
-        (b"", "empty"),
-        (b"this is not audio at all" * 20, "decode"),
-        (bytes(range(256)) * 50, "decode"),
+        (b"", "o áudio está vazio"),
+        (b"this is not audio at all" * 20, "não foi possível decodificar o áudio"),
+        (bytes(range(256)) * 50, "não foi possível decodificar o áudio"),
     ],
 )
 def test_rejects_bad_bytes_with_a_typed_error(data, message):
@@ -80,23 +80,23 @@ def test_rejects_bad_bytes_with_a_typed_error(data, message):
 
 
 def test_rejects_missing_and_empty_files(tmp_path):
-    with pytest.raises(AudioError, match="not found"):
+    with pytest.raises(AudioError, match="arquivo de áudio não encontrado"):
         audio.decode(tmp_path / "nope.wav")
     empty = tmp_path / "empty.wav"
     empty.write_bytes(b"")
-    with pytest.raises(AudioError, match="empty"):
+    with pytest.raises(AudioError, match="arquivo de áudio está vazio"):
         audio.decode(empty)
 
 
 def test_rejects_over_long_audio_with_the_configured_limit():
     long = np.zeros(31 * audio.SAMPLE_RATE, np.float32)
-    with pytest.raises(AudioError, match="31.0 s; the limit is 30 s"):
+    with pytest.raises(AudioError, match="o áudio dura 31,0 s; o limite é 30 s"):
         audio.decode(long)
     assert audio.decode(long, max_seconds=40).size == long.size
 
 
 def test_rejects_nan_samples():
-    with pytest.raises(AudioError, match="invalid"):
+    with pytest.raises(AudioError, match="amostras inválidas"):
         audio.decode(np.array([0.0, np.nan], np.float32))
 
 
@@ -126,7 +126,7 @@ def test_long_compressed_audio_is_refused_without_decoding_it_all(speech, monkey
             yield frame
 
     monkeypatch.setattr(audio, "_frames", counting)
-    with pytest.raises(AudioError, match="too long; the limit is 30 s"):
+    with pytest.raises(AudioError, match="longo demais; o limite é 30 s"):
         audio.decode(data)
     assert 30 <= sum(decoded_seconds) < 32
 

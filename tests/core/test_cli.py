@@ -24,15 +24,28 @@ def test_verify_exit_codes(make_clip):
     no = run("verify", "--expected", "SAIDA 13 40", clip)
     assert no.returncode == 1 and json.loads(no.stdout)["validated"] is False
     bad = run("verify", "--expected", "ENTRADA 99 40", clip)
-    assert bad.returncode == 2 and "hour must be 0-23" in bad.stderr and bad.stdout == ""
+    assert bad.returncode == 2 and bad.stdout == ""
+    assert bad.stderr.startswith("erro: a hora deve estar entre 0 e 23"), bad.stderr
     missing = run("verify", "--expected", "ENTRADA 13 40", "/no/such.wav")
-    assert missing.returncode == 2 and "not found" in missing.stderr
+    assert missing.returncode == 2
+    assert missing.stderr.startswith("erro: arquivo de áudio não encontrado"), missing.stderr
+
+
+def test_verify_on_a_file_that_is_not_audio_prints_a_portuguese_error(tmp_path):
+    text = tmp_path / "notas.wav"
+    text.write_text("isto não é áudio, só texto\n" * 40, encoding="utf-8")
+    out = run("verify", "--expected", "ENTRADA 13 40", str(text))
+    assert out.returncode == 2 and out.stdout == ""
+    first = out.stderr.splitlines()[0]
+    assert first.startswith("erro: não foi possível decodificar o áudio"), out.stderr
+    assert "Traceback" not in out.stderr and "could not" not in out.stderr
 
 
 @pytest.mark.parametrize("flag", ["--cpu-threads=0", "--compute-type=int3"])
 def test_bad_engine_flags_exit_2(make_clip, flag):
     out = run("verify", "--expected", "ENTRADA 13 40", flag, str(make_clip("Entrada, 13 e 40.")))
-    assert out.returncode == 2 and out.stderr.startswith("error:")
+    assert out.returncode == 2 and out.stderr.startswith("erro: "), out.stderr
+    assert "deve" in out.stderr  # "cpu_threads deve estar entre..." / "compute_type deve ser..."
 
 
 def test_eval_writes_one_line_per_clip_and_a_summary(tmp_path, make_clip):

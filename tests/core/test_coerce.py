@@ -38,11 +38,11 @@ def test_env_keys_limit_what_the_environment_may_set():
 @pytest.mark.parametrize(
     ("section", "message"),
     [
-        ({"count": 2.5}, "bad value for count"),
-        ({"count": True}, "bad value for count"),
-        ({"count": "many"}, "bad value for count"),
-        ({"on": "maybe"}, "bad value for on"),
-        ({"ratio": [1]}, "bad value for ratio"),
+        ({"count": 2.5}, "valor inválido para count"),
+        ({"count": True}, "valor inválido para count"),
+        ({"count": "many"}, "valor inválido para count"),
+        ({"on": "maybe"}, "valor inválido para on"),
+        ({"ratio": [1]}, "valor inválido para ratio"),
     ],
 )
 def test_bad_values_name_the_field(section, message):
@@ -51,5 +51,5 @@ def test_bad_values_name_the_field(section, message):
 
 
 def test_unknown_override_is_refused():
-    with pytest.raises(ConfigError, match="unknown demo setting: colour"):
-        from_sources(Demo, overrides={"colour": "blue"}, what="demo setting")
+    with pytest.raises(ConfigError, match=r"opção desconhecida \(demo\): colour"):
+        from_sources(Demo, overrides={"colour": "blue"}, what="demo")

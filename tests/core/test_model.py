@@ -45,7 +45,7 @@ def test_corrupt_part_is_refused_and_leaves_nothing_behind(tmp_path, monkeypatch
     parts = _fake_parts(tmp_path / "src", corrupt=True)
     monkeypatch.setattr(model_mod, "_part_dir", lambda pkg: parts[pkg])
     cache = tmp_path / "cache"
-    with pytest.raises(ModelError, match="model.bin is corrupt"):
+    with pytest.raises(ModelError, match="model.bin do modelo embutido está corrompido"):
         model_mod.assemble_embedded(cache)
     assert list(cache.iterdir()) == []
 
@@ -54,18 +54,18 @@ def test_missing_part_is_a_clear_error(tmp_path, monkeypatch):
     parts = _fake_parts(tmp_path / "src", corrupt=False)
     (parts[model_mod.PART_PACKAGES[1]] / "model.bin.part2").unlink()
     monkeypatch.setattr(model_mod, "_part_dir", lambda pkg: parts[pkg])
-    with pytest.raises(ModelError, match="embedded model file missing"):
+    with pytest.raises(ModelError, match="arquivo do modelo embutido ausente"):
         model_mod.assemble_embedded(tmp_path / "cache")
 
 
 def test_missing_package_is_a_clear_error(monkeypatch):
-    with pytest.raises(ModelError, match="is not installed"):
+    with pytest.raises(ModelError, match="não está instalado"):
         model_mod._part_dir("no_such_whisper_part_package")
 
 
 def test_user_model_folder_without_model_bin_is_refused(tmp_path):
     options = EngineOptions(model_path=str(tmp_path))
-    with pytest.raises(ModelError, match="no model.bin"):
+    with pytest.raises(ModelError, match="não há model.bin"):
         model_mod.resolve_model_dir(options, tmp_path)
 
 
@@ -76,5 +76,5 @@ def test_truncated_model_file_fails_to_load_with_model_error(tmp_path):
     for name in model_mod.SIDE_FILES:
         shutil.copyfile(real / name, folder / name)
     (folder / "model.bin").write_bytes((real / "model.bin").read_bytes()[:1_000_000])
-    with pytest.raises(ModelError, match="cannot load the Whisper model"):
+    with pytest.raises(ModelError, match="não foi possível carregar o modelo Whisper"):
         model_mod.load_model(EngineOptions(model_path=str(folder)), tmp_path)

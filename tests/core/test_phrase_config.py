@@ -29,17 +29,17 @@ def test_parses_expected_phrases(text, want):
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        ("", "TYPE HOUR MINUTE"),
-        ("ENTRADA", "TYPE HOUR MINUTE"),
-        ("ENTRADA 13", "TYPE HOUR MINUTE"),
-        ("ENTRADA 13 40 00", "TYPE HOUR MINUTE"),
-        ("ENTRADA 13:40", "TYPE HOUR MINUTE"),
-        ("ENTRADA treze quarenta", "TYPE HOUR MINUTE"),
-        ("ALMOCO 13 40", "unknown punch type"),
-        ("ENTRADA 24 00", "hour must be 0-23"),
-        ("ENTRADA 13 60", "minute must be 0-59"),
-        ("ENTRADA -1 30", "TYPE HOUR MINUTE"),
-        ("ENTRADA 130 4", "TYPE HOUR MINUTE"),
+        ("", "TIPO HORA MINUTO"),
+        ("ENTRADA", "TIPO HORA MINUTO"),
+        ("ENTRADA 13", "TIPO HORA MINUTO"),
+        ("ENTRADA 13 40 00", "TIPO HORA MINUTO"),
+        ("ENTRADA 13:40", "TIPO HORA MINUTO"),
+        ("ENTRADA treze quarenta", "TIPO HORA MINUTO"),
+        ("ALMOCO 13 40", "tipo de marcação desconhecido"),
+        ("ENTRADA 24 00", "a hora deve estar entre 0 e 23"),
+        ("ENTRADA 13 60", "o minuto deve estar entre 0 e 59"),
+        ("ENTRADA -1 30", "TIPO HORA MINUTO"),
+        ("ENTRADA 130 4", "TIPO HORA MINUTO"),
     ],
 )
 def test_rejects_malformed_phrases(text, message):
@@ -76,11 +76,11 @@ def test_options_from_env_for_the_lambda():
 @pytest.mark.parametrize(
     ("env", "message"),
     [
-        ({"PONTOVOZ_CPU_THREADS": "many"}, "bad value for cpu_threads"),
-        ({"PONTOVOZ_CPU_THREADS": "0"}, "cpu_threads must be between"),
-        ({"PONTOVOZ_COMPUTE_TYPE": "int4"}, "compute_type must be one of"),
-        ({"PONTOVOZ_CLOSED_SET": "maybe"}, "bad value for closed_set"),
-        ({"PONTOVOZ_MODEL_PATH": "/no/such/folder"}, "model_path is not a folder"),
+        ({"PONTOVOZ_CPU_THREADS": "many"}, "valor inválido para cpu_threads"),
+        ({"PONTOVOZ_CPU_THREADS": "0"}, "cpu_threads deve estar entre 1 e 64"),
+        ({"PONTOVOZ_COMPUTE_TYPE": "int4"}, "compute_type deve ser um destes"),
+        ({"PONTOVOZ_CLOSED_SET": "maybe"}, "valor inválido para closed_set"),
+        ({"PONTOVOZ_MODEL_PATH": "/no/such/folder"}, "model_path não é uma pasta"),
         ({"PONTOVOZ_MAX_AUDIO_SECONDS": "1000"}, "max_audio_seconds"),
     ],
 )
@@ -90,5 +90,5 @@ def test_bad_option_values_are_refused_with_a_message(env, message):
 
 
 def test_unknown_override_is_refused():
-    with pytest.raises(ConfigError, match="unknown engine option"):
+    with pytest.raises(ConfigError, match=r"opção desconhecida \(motor\): colour"):
         options_from({}, env={}, overrides={"colour": "blue"})
