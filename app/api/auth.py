@@ -58,21 +58,19 @@ class RateLimiter:
 
 def _bearer(header: str) -> str:
     """The token of an ``Authorization`` header, or Unauthorized saying what is wrong."""
-    usage = "this server needs the header 'Authorization: Bearer <token>'"
+    usage = "este servidor exige o cabeçalho 'Authorization: Bearer <token>'"
     if not header.strip():
-        raise Unauthorized(f"missing credentials: {usage}")
+        raise Unauthorized(f"faltam as credenciais: {usage}")
     scheme, sep, given = header.partition(" ")
     if not sep:
         bad = next((c for c in header if c.isspace()), "")
         if bad and header.split(None, 1)[0].lower() == "bearer":
-            raise Unauthorized(
-                f"separate 'Bearer' and the token with one space, not {bad!r}: {usage}"
-            )
-        raise Unauthorized(f"malformed Authorization header: {usage}")
+            raise Unauthorized(f"separe 'Bearer' e o token com um espaço, não com {bad!r}: {usage}")
+        raise Unauthorized(f"cabeçalho Authorization malformado: {usage}")
     if scheme.lower() != "bearer":
-        raise Unauthorized(f"unsupported scheme {scheme[:20]!r}: {usage}")
+        raise Unauthorized(f"esquema não suportado {scheme[:20]!r}: {usage}")
     if not given.strip():
-        raise Unauthorized(f"the token after 'Bearer' is empty: {usage}")
+        raise Unauthorized(f"o token depois de 'Bearer' está vazio: {usage}")
     return given.strip()
 
 
@@ -85,15 +83,16 @@ def check_caller(request: Request) -> None:
         given = _bearer(request.headers.get("authorization", "")).encode()
         match = [i for i, t in enumerate(tokens) if hmac.compare_digest(given, t.encode())]
         if not match:
-            raise Unauthorized("the bearer token is not valid")
+            raise Unauthorized("o token Bearer não é válido")
         key = f"token:{match[0]}"
     limiter: RateLimiter | None = state.rate_limiter
     if limiter is not None and key:
         wait = limiter.take(key)
         if wait > 0:
             raise TooManyRequests(
-                f"too many requests for this {'token' if tokens else 'caller'} "
-                f"(limit {state.settings.rate_limit_per_minute} a minute); retry later",
+                f"requisições demais para este {'token' if tokens else 'chamador'} "
+                f"(limite de {state.settings.rate_limit_per_minute} por minuto); "
+                "tente de novo mais tarde",
                 wait,
             )
 

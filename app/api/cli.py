@@ -16,35 +16,46 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "serve",
         help="inicia a Speech API (POST / como a função AWS) no uvicorn",
         description=(
-            "Serve the seed's validation endpoint. Each worker process loads its own model: "
-            "on N cores use about N / workers CPU threads each (--cpu-threads). Listening on "
-            "anything but 127.0.0.1 requires a token (--auth-token-file) unless --no-auth."
+            "Publica o endpoint de validação (o mesmo contrato da função AWS). Cada processo "
+            "(--workers) carrega o seu próprio modelo: em N núcleos, use cerca de N / processos "
+            "threads de CPU em cada um (--cpu-threads). Escutar num endereço que não seja "
+            "127.0.0.1 exige um token (--auth-token-file), a menos que se use --no-auth."
         ),
     )
-    p.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
-    p.add_argument("--port", type=int, default=8080, help="port (default 8080)")
-    p.add_argument("--workers", type=int, default=1, help="worker processes (default 1)")
-    p.add_argument("--cpu-threads", type=int, help="engine CPU threads per worker")
-    p.add_argument("--num-workers", type=int, help="engine (CTranslate2) workers per process")
-    p.add_argument("--max-queue", type=int, help="requests that may wait; more get 503")
-    p.add_argument("--max-wait", type=float, help="seconds a request may wait for a worker")
+    p.add_argument("--host", default="127.0.0.1", help="endereço de escuta (padrão 127.0.0.1)")
+    p.add_argument("--port", type=int, default=8080, help="porta (padrão 8080)")
+    p.add_argument("--workers", type=int, default=1, help="processos (padrão 1)")
+    p.add_argument("--cpu-threads", type=int, help="threads de CPU do motor por processo")
+    p.add_argument("--num-workers", type=int, help="workers do motor (CTranslate2) por processo")
+    p.add_argument(
+        "--max-queue", type=int, help="requisições que podem esperar; as demais recebem 503"
+    )
+    p.add_argument(
+        "--max-wait", type=float, help="segundos que uma requisição pode esperar por um worker"
+    )
     p.add_argument(
         "--auth-token-file",
         type=Path,
-        help="require 'Authorization: Bearer <token>' with the token(s) in this file, one per "
-        f"line (or set {ENV_PREFIX}AUTH_TOKEN, comma-separated)",
+        help="exige 'Authorization: Bearer <token>' com o(s) token(s) deste arquivo, um por "
+        f"linha (ou defina {ENV_PREFIX}AUTH_TOKEN, separados por vírgula)",
     )
     p.add_argument(
         "--rate-limit",
         type=int,
-        help="requests per minute per token (per client address without auth); 0 = no limit",
+        help="requisições por minuto por token (por endereço do cliente sem autenticação); "
+        "0 = sem limite",
     )
     p.add_argument(
         "--no-auth",
         action="store_true",
-        help="serve a non-loopback address without a token (a private network only)",
+        help="permite escutar num endereço não local sem token (só numa rede privada)",
     )
-    p.add_argument("--log-level", default="info", choices=["debug", "info", "warning", "error"])
+    p.add_argument(
+        "--log-level",
+        default="info",
+        choices=["debug", "info", "warning", "error"],
+        help="nível do registro (padrão info)",
+    )
     p.set_defaults(func=serve)
 
 
@@ -55,9 +66,9 @@ def serve(args: argparse.Namespace) -> int:
     from app.api.server import connection_cap, is_loopback, raise_fd_limit, uvicorn_options
 
     if not 1 <= args.workers <= 64:
-        raise ConfigError("--workers must be between 1 and 64")
+        raise ConfigError("--workers deve estar entre 1 e 64")
     if not 0 < args.port < 65536:
-        raise ConfigError("--port must be between 1 and 65535")
+        raise ConfigError("--port deve estar entre 1 e 65535")
     # Worker processes build their own app from the environment, so flags travel as env vars.
     env: dict[str, str] = {}
     if args.cpu_threads is not None:
@@ -102,8 +113,8 @@ def _read_tokens(path: Path) -> str:
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
-        raise ConfigError(f"cannot read the token file: {exc}") from exc
+        raise ConfigError(f"não foi possível ler o arquivo de tokens: {exc}") from exc
     tokens = [t.strip() for t in text.replace(",", "\n").splitlines() if t.strip()]
     if not tokens:
-        raise ConfigError(f"the token file {path} is empty")
+        raise ConfigError(f"o arquivo de tokens {path} está vazio")
     return ",".join(tokens)

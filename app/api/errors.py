@@ -2,7 +2,8 @@
 
 Routes raise domain errors (the core's ``PontoVozError`` family, or the ``ApiError`` family
 below); ``install_handlers`` maps them to status codes once. Nothing a client sends can turn
-into a 500: only a bug can, and then the body is still JSON.
+into a 500: only a bug can, and then the body is still JSON. Messages are pt-BR; the field
+names of the contract (``expected_speech``, ``audio``) stay as they are.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ log = logging.getLogger(__name__)
 #: mean nothing to a client; the sentence around them does.
 _NOISE = re.compile(r"\[Errno -?\d+\]\s*|:\s*'<none>'")
 
-USAGE = 'send POST / with a JSON body {"expected_speech": "ENTRADA 13 40", "audio": "<base64>"}'
+USAGE = 'envie POST / com um corpo JSON {"expected_speech": "ENTRADA 13 40", "audio": "<base64>"}'
 
 
 class ApiError(Exception):
@@ -97,7 +98,7 @@ async def _core_error(request: Request, exc: Exception) -> JSONResponse:
     status = _status_for(exc)
     if status >= 500:
         log.error("core error on %s %s: %s", request.method, request.url.path, exc)
-        return error_response(status, f"the speech model is not available: {plain(str(exc))}")
+        return error_response(status, f"o modelo de voz não está disponível: {plain(str(exc))}")
     return error_response(status, plain(str(exc)))
 
 
@@ -109,9 +110,11 @@ def plain(message: str) -> str:
 async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     if exc.status_code == 404:
-        message = f"no such path: {request.method} {request.url.path}; {USAGE}, or GET /health"
+        message = (
+            f"caminho inexistente: {request.method} {request.url.path}; {USAGE}, ou GET /health"
+        )
     elif exc.status_code == 405:
-        message = f"method {request.method} is not allowed on {request.url.path}; {USAGE}"
+        message = f"o método {request.method} não é permitido em {request.url.path}; {USAGE}"
     else:
         message = str(exc.detail)
     return error_response(exc.status_code, message, dict(exc.headers or {}))
@@ -122,13 +125,13 @@ async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     parts = []
     for err in exc.errors():
         where = ".".join(str(p) for p in err.get("loc", ()))
-        parts.append(f"{where}: {err.get('msg', 'invalid')}")
-    return error_response(422, "; ".join(parts) or "invalid request")
+        parts.append(f"valor inválido em {where}: {err['msg']}")
+    return error_response(422, "; ".join(parts) or "requisição inválida")
 
 
 async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
     log.exception("unexpected error on %s %s", request.method, request.url.path)
-    return error_response(500, "internal error; the request was not processed")
+    return error_response(500, "erro interno; a requisição não foi processada")
 
 
 def install_handlers(app: FastAPI) -> None:

@@ -26,6 +26,7 @@ from contextlib import contextmanager
 from typing import Any, TypeVar
 
 from app.api.errors import Overloaded
+from app.core.errors import br_number
 
 T = TypeVar("T")
 #: Peak bytes of memory per byte of request body while it is handled (measured: raw chunks and
@@ -77,12 +78,14 @@ class Gate:
         with self._lock:
             if self._pending >= self.limit:
                 raise Overloaded(
-                    f"the server is busy ({self._pending} requests in progress); retry later",
+                    f"o servidor está ocupado ({self._pending} requisições em andamento); "
+                    "tente de novo mais tarde",
                     self.retry_after(),
                 )
             if self._pending and self._bytes + ticket.cost > self.max_bytes:
                 raise Overloaded(
-                    "the server is handling too much audio at once; retry later",
+                    "o servidor está tratando áudio demais ao mesmo tempo; tente de novo mais "
+                    "tarde",
                     self.retry_after(),
                 )
             self._pending += 1
@@ -98,7 +101,9 @@ class Gate:
         try:
             future = self._executor.submit(self._job, deadline, fn, *args)
         except RuntimeError:  # executor shut down (the server is stopping)
-            raise Overloaded("the server is shutting down; retry later", 5.0) from None
+            raise Overloaded(
+                "o servidor está sendo desligado; tente de novo mais tarde", 5.0
+            ) from None
         try:
             return await asyncio.wrap_future(future)
         except asyncio.CancelledError:
@@ -113,7 +118,8 @@ class Gate:
     def _job(self, deadline: float, fn: Callable[..., T], *args: Any) -> T:
         if time.monotonic() > deadline:
             raise Overloaded(
-                f"the server is busy (waited {self.max_wait:g} s for a free worker); retry later",
+                f"o servidor está ocupado (esperou {br_number(self.max_wait)} s por um worker "
+                "livre); tente de novo mais tarde",
                 self.retry_after(),
             )
         start = time.perf_counter()

@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     from app.core.verifier import Verifier
 
 log = logging.getLogger(__name__)
-NOT_BASE64 = "isBase64Encoded is true but the body is not valid base64"
+NOT_BASE64 = "isBase64Encoded é true, mas o corpo não é um base64 válido"
 
 
 class LambdaAdapter:
@@ -67,9 +67,9 @@ class LambdaAdapter:
         if event.get("rawPath") == "/health":
             return ""
         return (
-            "this function is not configured for public use: set PONTOVOZ_API_AUTH_TOKEN and "
-            "send 'Authorization: Bearer <token>', or use a function URL with AuthType AWS_IAM "
-            "(see build/README.md)"
+            "esta função não está configurada para uso público: defina PONTOVOZ_API_AUTH_TOKEN "
+            "e envie 'Authorization: Bearer <token>', ou use uma function URL com AuthType "
+            "AWS_IAM (veja build/README.md)"
         )
 
     def _is_http(self, event: Any, context: Any) -> bool:
@@ -147,7 +147,7 @@ def _direct_result(response: dict[str, Any]) -> dict[str, Any]:
     try:
         data = json.loads(body)
     except ValueError:
-        data = {"error": body or "empty response"}
+        data = {"error": body or "resposta vazia"}
     if not isinstance(data, dict):
         data = {"result": data}
     status = int(response.get("statusCode", 200))

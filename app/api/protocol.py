@@ -6,7 +6,7 @@
   Idle keep-alive connections are closed by uvicorn's own ``timeout_keep_alive``.
 - Past ``max_connections`` open connections a new one gets a JSON 503 and is closed at once,
   before the process can run out of file descriptors.
-- uvicorn's own 400 (malformed HTTP) is JSON like every other error.
+- uvicorn's own 400 (malformed HTTP) is JSON like every other error (pt-BR, like the app's).
 
 Settings come from ``ApiSettings`` (``guarded_protocol(settings)``), or from the environment
 in ``serve``'s worker processes, which import this class by name.
@@ -23,6 +23,7 @@ import h11
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from app.api.settings import ApiSettings
+from app.core.errors import br_number
 
 
 def raw_json_response(status: int, message: str, headers: dict[str, str] | None = None) -> bytes:
@@ -60,7 +61,9 @@ class GuardedH11Protocol(H11Protocol):
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
         if len(self.connections) > self._max_connections:
-            self._refuse(503, "the server has too many open connections; retry later", "2")
+            self._refuse(
+                503, "o servidor tem conexões abertas demais; tente de novo mais tarde", "2"
+            )
             return
         self._watch_head()
 
@@ -76,8 +79,8 @@ class GuardedH11Protocol(H11Protocol):
         self._cancel_head_timer()
         self._refuse(
             400,
-            "the request is not valid HTTP/1.1 (malformed request line or header, or a "
-            "request head over the size limit)",
+            "requisição HTTP/1.1 inválida (linha de requisição ou cabeçalho malformado, ou "
+            "cabeçalhos acima do limite de tamanho)",
         )
 
     # ---- the request-head timer -------------------------------------------------------------
@@ -105,7 +108,8 @@ class GuardedH11Protocol(H11Protocol):
         if self.conn.trailing_data[0]:  # part of a request head arrived, then too slowly
             self._refuse(
                 408,
-                f"the request line and headers did not arrive within {self._head_timeout:g} s",
+                "a linha de requisição e os cabeçalhos não chegaram em "
+                f"{br_number(self._head_timeout)} s",
             )
         else:  # an idle connection that never sent a byte: just close it
             self.transport.close()

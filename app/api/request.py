@@ -16,6 +16,7 @@ from starlette.concurrency import run_in_threadpool
 
 from app.api.errors import USAGE, BadRequest, InvalidField, PayloadTooLarge, RequestTimeout
 from app.api.schemas import ValidateRequest, describe
+from app.core.errors import br_number
 
 #: Bodies above this are parsed off the event loop (JSON + base64 of MBs takes milliseconds).
 _OFFLOAD_BYTES = 256 * 1024
@@ -29,7 +30,7 @@ def declared_size(request: Request, limit: int) -> int | None:
     if not declared:
         return None  # chunked: admitted at the limit, counted while read
     if not (declared.isascii() and declared.isdigit()):
-        raise BadRequest("the Content-Length header is not a number")
+        raise BadRequest("o cabeçalho Content-Length não é um número")
     size = int(declared[:20])
     if size > limit:
         raise PayloadTooLarge(_too_large(size, limit), {"Connection": "close"})
@@ -61,10 +62,12 @@ async def read_body(request: Request, limit: int, timeout: float, min_rate: floa
         except TimeoutError:
             if allowed < timeout:
                 raise RequestTimeout(
-                    f"the request body arrives too slowly ({size} bytes in {allowed:.0f} s; "
-                    f"at least {min_rate / 1024:g} KiB/s is needed)"
+                    f"o corpo da requisição chega devagar demais ({size} bytes em "
+                    f"{allowed:.0f} s; é preciso pelo menos {br_number(min_rate / 1024)} KiB/s)"
                 ) from None
-            raise RequestTimeout(f"the request body did not arrive within {timeout:g} s") from None
+            raise RequestTimeout(
+                f"o corpo da requisição não chegou em {br_number(timeout)} s"
+            ) from None
         size += len(chunk)
         if size > limit:
             raise PayloadTooLarge(_too_large(size, limit), {"Connection": "close"})
@@ -74,21 +77,22 @@ async def read_body(request: Request, limit: int, timeout: float, min_rate: floa
 
 def _too_large(size: int, limit: int) -> str:
     return (
-        f"the request body is {size} bytes; the limit is {limit} bytes "
-        f"({limit / 1_000_000:.1f} MB). Send a shorter or compressed clip (2-4 s is enough)"
+        f"o corpo da requisição tem {size} bytes; o limite é {limit} bytes "
+        f"({br_number(limit / 1_000_000, '.1f')} MB). Envie um trecho mais curto ou comprimido "
+        "(2 a 4 s bastam)"
     )
 
 
 def parse_request(body: bytes) -> ValidateRequest:
     """Body bytes -> a validated request, or BadRequest/InvalidField saying what to fix."""
     if not body.strip():
-        raise BadRequest(f"the request body is empty; {USAGE}")
+        raise BadRequest(f"o corpo da requisição está vazio; {USAGE}")
     try:
         data: Any = json.loads(body)
     except (ValueError, RecursionError):  # JSONDecodeError, bad UTF-8, absurd nesting/ints
-        raise BadRequest(f"the request body is not valid JSON; {USAGE}") from None
+        raise BadRequest(f"o corpo da requisição não é um JSON válido; {USAGE}") from None
     if not isinstance(data, dict):
-        raise BadRequest(f"the request body must be a JSON object; {USAGE}")
+        raise BadRequest(f"o corpo da requisição deve ser um objeto JSON; {USAGE}")
     try:
         return ValidateRequest.model_validate(data)
     except ValidationError as exc:
@@ -101,7 +105,7 @@ def decode_audio_base64(text: str) -> bytes:
     if s.startswith("data:") and "," in s[:256]:
         head, _, s = s.partition(",")
         if not head.endswith(";base64"):
-            raise InvalidField("'audio' is a data URL without ';base64'; send base64 of the file")
+            raise InvalidField("'audio' é uma data URL sem ';base64'; envie o base64 do arquivo")
     s = "".join(s.split())
     if "-" in s or "_" in s:
         s = s.translate(_URLSAFE)
@@ -111,11 +115,11 @@ def decode_audio_base64(text: str) -> bytes:
         data = base64.b64decode(s, validate=True)
     except (binascii.Error, ValueError):
         raise InvalidField(
-            "'audio' is not valid base64; encode the audio file's bytes with base64 "
-            "(A-Z, a-z, 0-9, '+', '/', '=' padding)"
+            "'audio' não é um base64 válido; codifique em base64 os bytes do arquivo de áudio "
+            "(A-Z, a-z, 0-9, '+', '/' e '=' de preenchimento)"
         ) from None
     if not data:
-        raise InvalidField("'audio' decodes to 0 bytes; send base64 of an audio file")
+        raise InvalidField("'audio' decodifica para 0 bytes; envie o base64 de um arquivo de áudio")
     return data
 
 

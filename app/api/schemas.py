@@ -48,32 +48,32 @@ class HealthResponse(BaseModel):
     queue: QueueInfo
 
 
-_FIELDS = "expected_speech and audio"
+_FIELDS = "expected_speech e audio"
 _WHAT = {
-    "expected_speech": "a string like 'ENTRADA 13 40'",
-    "audio": "a string with the base64 of an audio file",
+    "expected_speech": "um texto como 'ENTRADA 13 40'",
+    "audio": "um texto com o base64 de um arquivo de áudio",
 }
 
 
 def describe(exc: ValidationError) -> str:
-    """One readable sentence per problem, naming the field and what to send instead."""
+    """One readable pt-BR sentence per problem, naming the field and what to send instead."""
     parts: list[str] = []
     for err in exc.errors():
         loc = err.get("loc") or ()
         name = str(loc[0]) if loc else ""
         kind = err.get("type", "")
         if kind == "missing":
-            parts.append(f"missing field '{name}' ({_WHAT.get(name, 'required')})")
+            parts.append(f"falta o campo '{name}' ({_WHAT.get(name, 'obrigatório')})")
         elif kind == "extra_forbidden":
-            parts.append(f"unexpected field '{name}'; send only {_FIELDS}")
+            parts.append(f"campo inesperado '{name}'; envie apenas {_FIELDS}")
         elif kind == "string_type":
-            parts.append(f"'{name}' must be {_WHAT.get(name, 'a string')}")
+            parts.append(f"'{name}' deve ser {_WHAT.get(name, 'um texto')}")
         elif kind == "string_too_short":
-            parts.append(f"'{name}' must not be empty")
+            parts.append(f"'{name}' não pode estar vazio")
         elif kind == "string_too_long":
-            parts.append(f"'{name}' is too long; expected {_WHAT.get(name, 'a short string')}")
+            parts.append(f"'{name}' é longo demais; esperado {_WHAT.get(name, 'um texto curto')}")
         elif kind == "model_type":
-            parts.append(f"the body must be a JSON object with {_FIELDS}")
+            parts.append(f"o corpo deve ser um objeto JSON com {_FIELDS}")
         else:
-            parts.append(f"'{name}': {err.get('msg', 'invalid')}")
+            parts.append(f"valor inválido em '{name}': {err['msg']}")
     return "; ".join(parts)

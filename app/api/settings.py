@@ -52,25 +52,25 @@ class ApiSettings:
 
     def __post_init__(self) -> None:
         if not 1024 <= self.max_body_bytes <= 64 * 1024 * 1024:
-            raise ConfigError("max_body_bytes must be between 1 KiB and 64 MiB")
+            raise ConfigError("max_body_bytes deve estar entre 1 KiB e 64 MiB")
         if not 0 <= self.concurrency <= 64:
-            raise ConfigError("concurrency must be between 0 and 64")
+            raise ConfigError("concurrency deve estar entre 0 e 64")
         if not 0 <= self.max_queue <= 10_000:
-            raise ConfigError("max_queue must be between 0 and 10000")
+            raise ConfigError("max_queue deve estar entre 0 e 10000")
         if not 0.0 <= self.max_wait_seconds <= 600.0:
-            raise ConfigError("max_wait_seconds must be between 0 and 600")
+            raise ConfigError("max_wait_seconds deve estar entre 0 e 600")
         if not 0.1 <= self.body_timeout_seconds <= 600.0:
-            raise ConfigError("body_timeout_seconds must be between 0.1 and 600")
+            raise ConfigError("body_timeout_seconds deve estar entre 0,1 e 600")
         if not 0 <= self.min_body_rate_bytes <= 100 * 1024 * 1024:
-            raise ConfigError("min_body_rate_bytes must be between 0 and 100 MiB")
+            raise ConfigError("min_body_rate_bytes deve estar entre 0 e 100 MiB")
         if not 0 <= self.rate_limit_per_minute <= 1_000_000:
-            raise ConfigError("rate_limit_per_minute must be between 0 and 1000000")
+            raise ConfigError("rate_limit_per_minute deve estar entre 0 e 1000000")
         if not self.max_body_bytes <= self.max_inflight_bytes <= 4 * 1024**3:
-            raise ConfigError("max_inflight_bytes must be between max_body_bytes and 4 GiB")
+            raise ConfigError("max_inflight_bytes deve estar entre max_body_bytes e 4 GiB")
         if not 0.1 <= self.header_timeout_seconds <= 300.0:
-            raise ConfigError("header_timeout_seconds must be between 0.1 and 300")
+            raise ConfigError("header_timeout_seconds deve estar entre 0,1 e 300")
         if not 1 <= self.max_connections <= 100_000:
-            raise ConfigError("max_connections must be between 1 and 100000")
+            raise ConfigError("max_connections deve estar entre 1 e 100000")
 
     @property
     def tokens(self) -> tuple[str, ...]:
@@ -89,5 +89,5 @@ class ApiSettings:
             env=os.environ if env is None else env,
             prefix=ENV_PREFIX,
             overrides=overrides,
-            what="API setting",
+            what="API",
         )

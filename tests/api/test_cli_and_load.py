@@ -64,7 +64,7 @@ def test_serve_rejects_bad_flags():
         text=True,
         timeout=60,
     )
-    assert r.returncode == 2 and "--workers" in r.stderr
+    assert r.returncode == 2 and "erro: --workers deve estar entre 1 e 64" in r.stderr
 
 
 def test_load_test_smoke(live, clip_b64):

@@ -114,91 +114,96 @@ def test_health_and_openapi(live):
 def _bad_bodies(good_audio: str) -> list[tuple[str, bytes | str, int, tuple[str, ...]]]:
     text_b64 = base64.b64encode(b"this is not audio at all, just text " * 20).decode()
     return [
-        ("not json", "expected_speech=ENTRADA 13 40", 400, ("not valid json",)),
-        ("empty body", "", 400, ("empty",)),
-        ("binary body", b"\xff\xfe\x00garbage", 400, ("not valid json",)),
-        ("json array", "[1, 2]", 400, ("json object",)),
-        ("json string", '"ENTRADA 13 40"', 400, ("json object",)),
-        ("deep nesting", "[" * 100_000 + "]" * 100_000, 400, ("not valid json",)),
-        ("missing audio", json.dumps({"expected_speech": PHRASE}), 422, ("missing", "audio")),
+        ("not json", "expected_speech=ENTRADA 13 40", 400, ("não é um json válido",)),
+        ("empty body", "", 400, ("está vazio",)),
+        ("binary body", b"\xff\xfe\x00garbage", 400, ("não é um json válido",)),
+        ("json array", "[1, 2]", 400, ("objeto json",)),
+        ("json string", '"ENTRADA 13 40"', 400, ("objeto json",)),
+        ("deep nesting", "[" * 100_000 + "]" * 100_000, 400, ("não é um json válido",)),
+        ("missing audio", json.dumps({"expected_speech": PHRASE}), 422, ("falta o campo", "audio")),
         (
             "missing expected",
             json.dumps({"audio": good_audio}),
             422,
-            ("missing", "expected_speech"),
+            ("falta o campo", "expected_speech"),
         ),
         (
             "extra field",
             json.dumps({"expected_speech": PHRASE, "audio": good_audio, "user": 1}),
             422,
-            ("unexpected field 'user'",),
+            ("campo inesperado 'user'",),
         ),
         (
             "expected is a number",
             json.dumps({"expected_speech": 1340, "audio": good_audio}),
             422,
-            ("expected_speech", "string"),
+            ("expected_speech", "deve ser um texto"),
         ),
         (
             "audio is null",
             json.dumps({"expected_speech": PHRASE, "audio": None}),
             422,
-            ("audio", "base64"),
+            ("audio", "deve ser um texto", "base64"),
         ),
         (
             "audio is a list",
             json.dumps({"expected_speech": PHRASE, "audio": [1, 2]}),
             422,
-            ("audio", "string"),
+            ("audio", "deve ser um texto"),
         ),
         (
             "empty expected",
             json.dumps({"expected_speech": "", "audio": good_audio}),
             422,
-            ("expected_speech", "empty"),
+            ("expected_speech", "não pode estar vazio"),
         ),
-        ("empty audio", json.dumps({"expected_speech": PHRASE, "audio": ""}), 422, ("empty",)),
+        (
+            "empty audio",
+            json.dumps({"expected_speech": PHRASE, "audio": ""}),
+            422,
+            ("audio", "não pode estar vazio"),
+        ),
         (
             "invalid base64",
             json.dumps({"expected_speech": PHRASE, "audio": "%%%not*base64%%%"}),
             422,
-            ("not valid base64",),
+            ("não é um base64 válido",),
         ),
         (
             "base64 of text",
             json.dumps({"expected_speech": PHRASE, "audio": text_b64}),
             422,
-            ("could not decode the audio",),
+            ("não foi possível decodificar o áudio",),
         ),
         (
             "unknown type",
             json.dumps({"expected_speech": "ALMOCO 13 40", "audio": good_audio}),
             422,
-            ("unknown punch type",),
+            ("tipo de marcação desconhecido", "ALMOCO"),
         ),
         (
             "hour 25",
             json.dumps({"expected_speech": "ENTRADA 25 40", "audio": good_audio}),
             422,
-            ("hour",),
+            ("a hora deve estar entre 0 e 23",),
         ),
         (
             "minute 60",
             json.dumps({"expected_speech": "ENTRADA 13 60", "audio": good_audio}),
             422,
-            ("minute",),
+            ("o minuto deve estar entre 0 e 59",),
         ),
         (
             "no spaces",
             json.dumps({"expected_speech": "ENTRADA1340", "audio": good_audio}),
             422,
-            ("TYPE HOUR MINUTE",),
+            ("TIPO HORA MINUTO",),
         ),
         (
             "words for numbers",
             json.dumps({"expected_speech": "ENTRADA treze quarenta", "audio": good_audio}),
             422,
-            ("TYPE HOUR MINUTE",),
+            ("TIPO HORA MINUTO",),
         ),
     ]
 
@@ -214,10 +219,23 @@ def test_every_bad_body_gets_a_4xx_json_error(live, clip_b64):
             raise AssertionError(f"{name}: {exc}") from exc
 
 
+def test_undecodable_audio_gets_a_portuguese_422(live):
+    # What an API client reads most often after a wrong upload: pt-BR, the field names of the
+    # contract kept, no library noise.
+    text = base64.b64encode("isto não é áudio, só texto ".encode() * 40).decode()
+    r = post(live.url, seed_body(PHRASE, text))
+    assert_error(r, 422)
+    message = r.json()["error"]
+    assert message.startswith(
+        "não foi possível decodificar o áudio (não é um arquivo de áudio suportado)"
+    ), message
+    assert "could not" not in message and "Errno" not in message
+
+
 def test_body_over_the_lambda_limit_is_413(live):
     body = seed_body(PHRASE, "A" * LAMBDA_PAYLOAD_LIMIT)
     assert len(body) > LAMBDA_PAYLOAD_LIMIT
-    assert_error(post(live.url, body), 413, "limit is 6291456 bytes")
+    assert_error(post(live.url, body), 413, "o limite é 6291456 bytes")
 
 
 def test_body_over_the_limit_without_content_length_is_413(live):
@@ -226,7 +244,7 @@ def test_body_over_the_limit_without_content_length_is_413(live):
             yield b"A" * (1024 * 1024)
 
     r = httpx.post(live.url + "/", content=chunks(), timeout=TIMEOUT)  # chunked encoding
-    assert_error(r, 413, "limit")
+    assert_error(r, 413, "o limite é")
 
 
 def test_audio_over_the_duration_limit_is_422(live, clip_bytes):
@@ -238,16 +256,21 @@ def test_audio_over_the_duration_limit_is_422(live, clip_bytes):
     data = wav_bytes(long)
     assert len(data) < LAMBDA_PAYLOAD_LIMIT
     r = post(live.url, seed_body(PHRASE, base64.b64encode(data).decode()))
-    assert_error(r, 422, "the limit is 30 s")
+    assert_error(r, 422, "o limite é 30 s")
 
 
 @pytest.mark.parametrize(
-    ("method", "path", "status"),
-    [("GET", "/", 405), ("PUT", "/", 405), ("DELETE", "/", 405), ("POST", "/validate", 404)],
+    ("method", "path", "status", "word"),
+    [
+        ("GET", "/", 405, "o método GET não é permitido em /"),
+        ("PUT", "/", 405, "o método PUT não é permitido em /"),
+        ("DELETE", "/", 405, "o método DELETE não é permitido em /"),
+        ("POST", "/validate", 404, "caminho inexistente: POST /validate"),
+    ],
 )
-def test_wrong_method_or_path(live, method, path, status):
+def test_wrong_method_or_path(live, method, path, status, word):
     r = httpx.request(method, live.url + path, content=b"{}", timeout=TIMEOUT)
-    assert_error(r, status, "POST /")
+    assert_error(r, status, word, "envie POST /")
 
 
 def test_stalled_body_gets_408_not_a_hang(serve):
@@ -271,9 +294,9 @@ def test_stalled_body_gets_408_not_a_hang(serve):
 def test_bearer_token_when_configured(serve, clip_b64):
     body = seed_body(PHRASE, clip_b64[PHRASE])
     with serve(ApiSettings(auth_token="s3cret-token")) as server:
-        assert_error(post(server.url, body), 401, "Bearer")
+        assert_error(post(server.url, body), 401, "faltam as credenciais", "Bearer")
         r = post(server.url, body, {"authorization": "Bearer wrong"})
-        assert_error(r, 401, "not valid")
+        assert_error(r, 401, "não é válido")
         assert r.headers["www-authenticate"] == "Bearer"
         r = post(server.url, body, {"authorization": "Bearer s3cret-token"})
         assert r.status_code == 200 and r.json()["validated"] is True
@@ -294,7 +317,7 @@ def test_full_queue_gets_503_with_retry_after(serve, clip_b64):
         assert set(codes) <= {200, 503}
         for r in responses:
             if r.status_code == 503:
-                assert_error(r, 503, "busy")
+                assert_error(r, 503, "ocupado")
                 assert int(r.headers["retry-after"]) >= 1
         # the server recovers once the burst is over
         assert post(server.url, body).status_code == 200
@@ -307,4 +330,4 @@ def test_wait_longer_than_max_wait_gets_503(serve, clip_b64):
         codes = sorted(r.status_code for r in responses)
         assert codes.count(200) >= 1 and codes.count(503) >= 1, codes
         waited = [r for r in responses if r.status_code == 503]
-        assert all("waited" in r.json()["error"] for r in waited)
+        assert all("esperou" in r.json()["error"] for r in waited)

@@ -54,17 +54,17 @@ def test_function_url_other_phrase_and_errors(handler, function_url_event, clip_
     r = handler(function_url_event(seed_body("SAIDA 17 05", clip_b64[PHRASE])), CONTEXT)
     assert r["statusCode"] == 200 and body_of(r)["validated"] is False
     r = handler(function_url_event("not json"), CONTEXT)
-    assert r["statusCode"] == 400 and "not valid JSON" in body_of(r)["error"]
+    assert r["statusCode"] == 400 and "não é um JSON válido" in body_of(r)["error"]
     r = handler(function_url_event(seed_body(PHRASE, "@@@")), CONTEXT)
-    assert r["statusCode"] == 422 and "base64" in body_of(r)["error"]
+    assert r["statusCode"] == 422 and "não é um base64 válido" in body_of(r)["error"]
     r = handler(function_url_event(None, method="GET", path="/"), CONTEXT)
-    assert r["statusCode"] == 405 and "error" in body_of(r)
+    assert r["statusCode"] == 405 and "não é permitido" in body_of(r)["error"]
     r = handler(function_url_event(None, method="GET", path="/health"), CONTEXT)
     assert r["statusCode"] == 200 and body_of(r)["model_loaded"] is True
     bad = function_url_event("x", b64=True)
     bad["body"] = "%%% not base64"
     r = handler(bad, CONTEXT)
-    assert r["statusCode"] == 400 and "base64" in body_of(r)["error"]
+    assert r["statusCode"] == 400 and "não é um base64 válido" in body_of(r)["error"]
 
 
 def test_direct_invoke_event_is_the_json_object(handler, clip_b64):
@@ -78,13 +78,13 @@ def test_direct_invoke_event_is_the_json_object(handler, clip_b64):
 @pytest.mark.parametrize(
     ("event", "status", "word"),
     [
-        ({"expected_speech": PHRASE}, 422, "missing field 'audio'"),
-        ({"expected_speech": PHRASE, "audio": "@@"}, 422, "base64"),
-        ({"expected_speech": "ENTRADA 99 00", "audio": "AAAA"}, 422, "hour"),
-        ([1, 2, 3], 400, "JSON object"),
-        (None, 400, "JSON object"),
-        ("not json", 400, "not valid JSON"),
-        ({}, 422, "missing field"),
+        ({"expected_speech": PHRASE}, 422, "falta o campo 'audio'"),
+        ({"expected_speech": PHRASE, "audio": "@@"}, 422, "não é um base64 válido"),
+        ({"expected_speech": "ENTRADA 99 00", "audio": "AAAA"}, 422, "a hora deve estar"),
+        ([1, 2, 3], 400, "objeto JSON"),
+        (None, 400, "objeto JSON"),
+        ("not json", 400, "não é um JSON válido"),
+        ({}, 422, "falta o campo"),
     ],
 )
 def test_direct_invoke_errors(handler, event, status, word):

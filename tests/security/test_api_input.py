@@ -56,7 +56,7 @@ def test_only_ascii_digits_in_expected_speech(live, clip_b64, phrase):
 def test_head_and_405_are_json(live):
     get = httpx.get(live.url + "/")
     assert get.status_code == 405 and get.headers["allow"] == "POST"
-    assert "POST /" in get.json()["error"]
+    assert "não é permitido" in get.json()["error"] and "POST /" in get.json()["error"]
     head = httpx.head(live.url + "/")
     assert head.status_code == 405 and head.headers["content-type"] == "application/json"
     assert int(head.headers["content-length"]) > 0 and head.content == b""  # HEAD: no body
@@ -76,7 +76,7 @@ def test_uvicorn_level_400_is_json(live, request_bytes):
     answer = _raw(live.port, request_bytes)
     head, _, body = answer.partition(b"\r\n\r\n")
     assert head.startswith(b"HTTP/1.1 400") and b"content-type: application/json" in head
-    assert "not valid HTTP" in json.loads(body)["error"]
+    assert "requisição HTTP/1.1 inválida" in json.loads(body)["error"]
 
 
 def test_health_shows_no_path(live, verifier):
@@ -91,18 +91,18 @@ def test_422_without_library_error_numbers(live):
     r = httpx.post(live.url + "/", json={"expected_speech": PHRASE, "audio": garbage})
     assert r.status_code == 422
     message = r.json()["error"]
-    assert "decode the audio" in message and "Errno" not in message and "<none>" not in message
+    assert "decodificar o áudio" in message and "Errno" not in message and "<none>" not in message
 
 
 def test_bearer_with_a_tab_gets_the_right_message(verifier):
     app = create_app(verifier, ApiSettings(auth_token="tok-123"))
     with LiveServer(app) as server:
         r = httpx.post(server.url + "/", headers={"Authorization": "Bearer\ttok-123"}, json={})
-        assert r.status_code == 401 and "one space" in r.json()["error"]
+        assert r.status_code == 401 and "com um espaço" in r.json()["error"]
         r = httpx.post(server.url + "/", headers={"Authorization": "Basic dXNlcg=="}, json={})
         assert r.status_code == 401 and "'Basic'" in r.json()["error"]
         r = httpx.post(server.url + "/", json={})
-        assert r.status_code == 401 and "missing credentials" in r.json()["error"]
+        assert r.status_code == 401 and "faltam as credenciais" in r.json()["error"]
         r = httpx.post(server.url + "/", headers={"Authorization": "Bearer tok-123"}, json={})
         assert r.status_code == 422  # authenticated: on to the body
 
@@ -118,7 +118,7 @@ def test_per_token_rate_limit(verifier):
         assert codes[:2] == [400, 400] and codes[2] == 429  # burst of 8/4 = 2, then limited
         limited = post("kiosk-a")
         assert limited.status_code == 429 and 1 <= int(limited.headers["retry-after"]) <= 8
-        assert "too many requests" in limited.json()["error"]
+        assert "requisições demais" in limited.json()["error"]
         assert post("kiosk-b").status_code == 400  # the other token has its own budget
         assert post("stolen").status_code == 401
 
@@ -126,18 +126,19 @@ def test_per_token_rate_limit(verifier):
 def test_lambda_bad_base64_says_so(verifier):
     handler = make_handler(verifier, ApiSettings())
     direct = handler({"body": "%%% not base64", "isBase64Encoded": True})
-    assert direct["status"] == 400 and "not valid base64" in direct["error"]
+    assert direct["status"] == 400 and "não é um base64 válido" in direct["error"]
     event = url_event("x", headers={"authorization": "Bearer t"}, iam=True)
     event.update(body="%%% not base64", isBase64Encoded=True)
     r = handler(event)
-    assert r["statusCode"] == 400 and "not valid base64" in json.loads(r["body"])["error"]
+    assert r["statusCode"] == 400 and "não é um base64 válido" in json.loads(r["body"])["error"]
 
 
 def test_public_function_url_requires_auth(verifier, clip_b64):
     body = json.dumps({"expected_speech": PHRASE, "audio": clip_b64})
     open_handler = make_handler(verifier, ApiSettings())
     r = open_handler(url_event(body))
-    assert r["statusCode"] == 401 and "AuthType AWS_IAM" in json.loads(r["body"])["error"]
+    error = json.loads(r["body"])["error"]
+    assert r["statusCode"] == 401 and "não está configurada" in error and "AWS_IAM" in error
     assert open_handler(url_event(None, method="GET", path="/health"))["statusCode"] == 200
     r = open_handler(url_event(body, iam=True))  # AWS checked the signature
     assert r["statusCode"] == 200 and json.loads(r["body"])["validated"] is True
@@ -192,4 +193,4 @@ def test_trickled_body_is_cut_after_the_grace_period(verifier):
             time.sleep(0.5)
         spent = time.monotonic() - start
     assert reply.startswith(b"HTTP/1.1 408"), reply
-    assert b"too slowly" in reply and 4.5 <= spent <= 8.0
+    assert b"chega devagar demais" in reply and 4.5 <= spent <= 8.0
