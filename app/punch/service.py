@@ -301,5 +301,5 @@ def audio_bytes(audio: Audio) -> bytes:
         try:
             return Path(audio).read_bytes()
         except OSError as exc:
-            raise AudioError(f"cannot read audio file {audio}: {exc}") from exc
+            raise AudioError(f"não foi possível ler o arquivo de áudio {audio}: {exc}") from exc
     return wav_bytes(audio)

@@ -31,19 +31,19 @@ class LedgerSettings:
 
     def __post_init__(self) -> None:
         if not self.kiosk_id or len(self.kiosk_id) > 32:
-            raise ConfigError("kiosk_id must be 1-32 characters")
+            raise ConfigError("kiosk_id deve ter de 1 a 32 caracteres")
         if not 0 <= self.audio_retention_days <= 3650:
-            raise ConfigError("audio_retention_days must be between 0 and 3650")
+            raise ConfigError("audio_retention_days deve estar entre 0 e 3650")
         digits = "".join(c for c in self.employer_id if c.isdigit())
         if self.employer_id and len(digits) not in (11, 14):
-            raise ConfigError("employer_id must be a CNPJ (14 digits) or a CPF (11 digits)")
+            raise ConfigError("employer_id deve ser um CNPJ (14 dígitos) ou um CPF (11 dígitos)")
         if len("".join(c for c in self.cno_caepf if c.isdigit())) > 14:
-            raise ConfigError("cno_caepf must have at most 14 digits")
+            raise ConfigError("cno_caepf deve ter no máximo 14 dígitos")
 
     @classmethod
     def from_section(cls, data: Mapping[str, Any]) -> LedgerSettings:
         """From the ``ledger`` section of the settings file (unknown keys ignored)."""
-        return from_sources(cls, data, what="ledger setting")
+        return from_sources(cls, data, what="registro de ponto")
 
     @classmethod
     def load(cls, settings_file: Path | None = None) -> LedgerSettings:

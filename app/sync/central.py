@@ -78,7 +78,7 @@ class CentralSection:
 
     @classmethod
     def load(cls, settings_file: Path | None = None) -> CentralSection:
-        return from_sources(cls, app_settings.section(SECTION, settings_file), what="central")
+        return from_sources(cls, app_settings.section(SECTION, settings_file), what="Central")
 
     def save(self, settings_file: Path | None = None) -> None:
         """Rewrite only our section (atomic; the file holds a credential: mode 0600)."""

@@ -8,7 +8,8 @@ Errors are split by what the caller should do: CloudUnavailable (retry later: co
 refused, timeout, 5xx, 408/429, or a 200 that is not the contract's JSON; with the server's
 Retry-After when it sent one), CloudAuthRefused (401/403: the kiosk's URL or token is wrong, a
 configuration error for the admin, not a fault of the punch) and CloudRejected (other 4xx:
-retrying the same request cannot help).
+retrying the same request cannot help). Their messages are pt-BR: the admin reads them as the
+queue's last error.
 """
 
 from __future__ import annotations
@@ -79,33 +80,33 @@ class CloudClient:
                 url, json=body, headers=headers, timeout=timeout_s or self._config.timeout_s
             )
         except httpx.TimeoutException as exc:
-            raise CloudUnavailable(f"endpoint {url} did not answer in time ({exc!r})") from exc
+            raise CloudUnavailable(f"a nuvem ({url}) não respondeu a tempo ({exc!r})") from exc
         except httpx.HTTPError as exc:
-            raise CloudUnavailable(f"endpoint {url} unreachable: {exc}") from exc
+            raise CloudUnavailable(f"a nuvem ({url}) está inacessível: {exc}") from exc
         if resp.status_code >= 500 or resp.status_code in RETRYABLE_4XX:
             raise CloudUnavailable(
-                f"endpoint answered {resp.status_code}: {_snippet(resp)}",
+                f"a nuvem respondeu {resp.status_code}: {_snippet(resp)}",
                 retry_after(resp.headers.get("retry-after")),
             )
         if resp.status_code in AUTH_REFUSED:
             raise CloudAuthRefused(
-                f"endpoint refused the credentials ({resp.status_code}): {_snippet(resp)}",
+                f"a nuvem recusou as credenciais ({resp.status_code}): {_snippet(resp)}",
                 resp.status_code,
             )
         if resp.status_code >= 400:
             raise CloudRejected(
-                f"endpoint refused the request ({resp.status_code}): {_snippet(resp)}"
+                f"a nuvem recusou a requisição ({resp.status_code}): {_snippet(resp)}"
             )
         if resp.status_code != 200:
-            raise CloudUnavailable(f"endpoint answered {resp.status_code}, expected 200")
+            raise CloudUnavailable(f"a nuvem respondeu {resp.status_code}; esperado 200")
         try:
             data = resp.json()
             validated, text = data["validated"], data["spoken_text_in_audio"]
             if not isinstance(validated, bool) or not isinstance(text, str):
-                raise TypeError("wrong field types")
+                raise TypeError("campos com tipos errados")
         except (ValueError, KeyError, TypeError) as exc:
             raise CloudUnavailable(
-                f"endpoint answered 200 but not the contract's JSON ({exc}): {_snippet(resp)}"
+                f"a nuvem respondeu 200, mas não com o JSON do contrato ({exc}): {_snippet(resp)}"
             ) from exc
         return CloudVerdict(validated, text)
 
@@ -126,4 +127,4 @@ def retry_after(value: str | None, now: float | None = None) -> float | None:
 
 
 def _snippet(resp: httpx.Response) -> str:
-    return " ".join(resp.text[:160].split()) or "(empty body)"
+    return " ".join(resp.text[:160].split()) or "(corpo vazio)"

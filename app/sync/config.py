@@ -37,17 +37,25 @@ class SyncConfig:
 
     def __post_init__(self) -> None:
         if self.mode not in MODES:
-            raise ConfigError(f"sync mode must be one of {', '.join(MODES)}; got {self.mode!r}")
+            raise ConfigError(
+                f"o modo de sincronização deve ser um destes: {', '.join(MODES)}; "
+                f"recebido {self.mode!r}"
+            )
         if self.mode != "off" and not self.url.startswith(("http://", "https://")):
-            raise ConfigError("sync needs an endpoint URL starting with http:// or https://")
+            raise ConfigError(
+                "a sincronização precisa de um endereço (URL) que comece com http:// ou https://"
+            )
         if not 0.1 <= self.timeout_s <= 120 or not 0.1 <= self.cloud_first_timeout_s <= 30:
-            raise ConfigError("sync timeouts must be between 0.1 s and 120 s (cloud-first: 30 s)")
+            raise ConfigError(
+                "os tempos limite da sincronização devem estar entre 0,1 s e 120 s "
+                "(cloud-first: 30 s)"
+            )
         if not 1 <= self.batch_size <= 1000:
-            raise ConfigError("sync batch_size must be between 1 and 1000")
+            raise ConfigError("batch_size da sincronização deve estar entre 1 e 1000")
         if not 0.01 <= self.backoff_base_s <= self.backoff_max_s <= 86400:
-            raise ConfigError("sync backoff must satisfy 0.01 <= base <= max <= 86400 s")
+            raise ConfigError("o backoff da sincronização deve ter 0,01 <= base <= máx. <= 86400 s")
         if not 0.01 <= self.poll_interval_s <= 3600:
-            raise ConfigError("sync poll_interval_s must be between 0.01 and 3600")
+            raise ConfigError("poll_interval_s da sincronização deve estar entre 0,01 e 3600")
 
     @property
     def enabled(self) -> bool:
@@ -67,7 +75,7 @@ class SyncConfig:
             env=os.environ if env is None else env,
             prefix="PONTOVOZ_SYNC_",
             env_keys=("mode", "url", "token"),
-            what="sync setting",
+            what="sincronização",
         )
 
     @classmethod

@@ -43,9 +43,9 @@ def _worker(ledger, url, wall, timeout_s=5.0):
 @pytest.mark.parametrize(
     ("behaviour", "message"),
     [
-        ("500", "answered 500"),
-        ("garbage", "not the contract's JSON"),
-        ("slow", "did not answer in time"),
+        ("500", "a nuvem respondeu 500"),
+        ("garbage", "não com o JSON do contrato"),
+        ("slow", "não respondeu a tempo"),
     ],
 )
 def test_transient_failures_back_off_then_deliver_once(ledger, ana, fake_cloud, behaviour, message):
@@ -76,7 +76,7 @@ def test_endpoint_down_backoff_grows_and_survives_restart(ledger, ana, dead_url,
     waits = []
     for _ in range(4):
         result = worker.run_once()
-        assert result.deferred and "unreachable" in result.error
+        assert result.deferred and "inacessível" in result.error
         waits.append(worker.status().next_attempt_in_s)
         wall.t += waits[-1]
     assert waits == sorted(waits) and waits[-1] > waits[0] * 2  # exponential, with jitter
@@ -101,7 +101,7 @@ def test_4xx_parks_the_item_and_the_queue_moves_on(ledger, ana, fake_cloud):
     assert (
         status.failed == 2
         and status.pending == 0
-        and "refused the request (400)" in status.last_error
+        and "recusou a requisição (400)" in status.last_error
     )
     assert ledger.get_punch(punches[0].uuid).cloud_validated is None
     fake_cloud.behaviour = "ok"
@@ -118,7 +118,7 @@ def test_client_errors_are_typed(fake_cloud, dead_url):
         client.verify("ENTRADA 13 40", b"RIFF")
     client.close()
     down = CloudClient(SyncConfig(mode="confirm", url=dead_url))
-    with pytest.raises(CloudUnavailable, match="unreachable"):
+    with pytest.raises(CloudUnavailable, match="está inacessível"):
         down.verify("ENTRADA 13 40", b"RIFF")
     down.close()
 
@@ -137,9 +137,9 @@ def test_verdict_recorded_once_even_if_sent_twice(ledger, ana, fake_cloud):
 def test_config_validation():
     from app.core.errors import ConfigError
 
-    with pytest.raises(ConfigError, match="mode"):
+    with pytest.raises(ConfigError, match="o modo de sincronização deve ser um destes"):
         SyncConfig(mode="always")
-    with pytest.raises(ConfigError, match="URL"):
+    with pytest.raises(ConfigError, match=r"endereço \(URL\) que comece com http"):
         SyncConfig(mode="confirm", url="ftp://x")
     assert SyncConfig.load(
         env={"PONTOVOZ_SYNC_MODE": "confirm", "PONTOVOZ_SYNC_URL": "http://h/"}

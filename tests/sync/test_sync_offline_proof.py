@@ -92,7 +92,7 @@ def test_500_offline_punches_sync_exactly_once_in_order(ledger, ana):
         worker.wake()
         time.sleep(0.5)
         status = worker.status()
-        assert status.pending == 500 and "unreachable" in status.last_error
+        assert status.pending == 500 and "inacessível" in status.last_error
         server.start()
         up = time.perf_counter()
         while worker.pending_count() and time.perf_counter() - up < 60:
