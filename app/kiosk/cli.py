@@ -9,8 +9,8 @@ import time
 
 def register(subparsers) -> None:
     p = subparsers.add_parser("kiosk", help="abre o quiosque (tela cheia; o padrão)")
-    p.add_argument("--windowed", action="store_true", help="a normal window (development)")
-    p.add_argument("--size", default="1280x800", help="window size with --windowed")
+    p.add_argument("--windowed", action="store_true", help="janela normal (desenvolvimento)")
+    p.add_argument("--size", default="1280x800", help="tamanho da janela com --windowed")
     p.set_defaults(func=run)
 
 

@@ -60,8 +60,11 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     g = sub.add_parser("ledger", help="confere ou anota o livro de marcações")
     gsub = g.add_subparsers(dest="action", required=True)
-    ver = gsub.add_parser("verify", help="walk the hash chain; exit 1 at the first bad NSR")
-    ver.set_defaults(func=cmd_ledger_verify)
+    ver = gsub.add_parser(
+        "verify",
+        help="confere a cadeia de registros (código de saída 1 no primeiro NSR com problema)",
+    )
+    ver.set_defaults(func=_pt(cmd_ledger_verify))
     cor = gsub.add_parser("correct", help="anota uma correção (a marcação nunca é alterada)")
     cor.add_argument("uuid")
     cor.add_argument("--author", required=True)

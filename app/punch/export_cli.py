@@ -23,20 +23,24 @@ def register(sub: argparse._SubParsersAction) -> None:
     x = sub.add_parser(
         "export", help="CSV, AFD (Portaria 671) ou comprovantes; `export check ARQUIVO`"
     )
-    x.add_argument("--from", dest="start", type=date.fromisoformat)
-    x.add_argument("--to", dest="end", type=date.fromisoformat)
-    x.add_argument("--format", choices=("csv", "afd", "receipt"))
-    x.add_argument("--out", type=Path, help="csv: file (default stdout); afd and receipt: folder")
-    x.add_argument("--coletor", help="afd: the kiosk (REP) to export from a multi-kiosk ledger")
-    x.add_argument("--certificado", type=Path, help="A1 certificate (.pfx/.p12) to sign with")
-    x.add_argument("--senha-arquivo", type=Path, help="file holding the certificate's password")
+    x.add_argument("--from", dest="start", type=date.fromisoformat, help="data inicial AAAA-MM-DD")
+    x.add_argument("--to", dest="end", type=date.fromisoformat, help="data final AAAA-MM-DD")
+    x.add_argument("--format", choices=("csv", "afd", "receipt"), help="formato da exportação")
+    x.add_argument("--out", type=Path, help="csv: arquivo (padrão: stdout); afd e receipt: pasta")
+    x.add_argument(
+        "--coletor", help="afd: o terminal (REP) a exportar de registros com vários terminais"
+    )
+    x.add_argument("--certificado", type=Path, help="certificado A1 (.pfx/.p12) usado para assinar")
+    x.add_argument("--senha-arquivo", type=Path, help="arquivo com a senha do certificado")
     x.set_defaults(func=cmd_export)
     xs = x.add_subparsers(dest="action", metavar="check")
-    chk = xs.add_parser("check", help="validate an AFD against the official layout")
+    chk = xs.add_parser("check", help="confere um AFD contra o leiaute oficial")
     chk.add_argument("file", type=Path)
-    chk.add_argument("--p7s", type=Path, help="detached signature (default: FILE.p7s beside it)")
-    chk.add_argument("--ac", type=Path, action="append", help="trusted CA certificate (PEM)")
-    chk.add_argument("--hash-anterior", help="hash of the REP's type-7 record before this file")
+    chk.add_argument("--p7s", type=Path, help="assinatura destacada (padrão: ARQUIVO.p7s ao lado)")
+    chk.add_argument("--ac", type=Path, action="append", help="certificado de AC confiável (PEM)")
+    chk.add_argument(
+        "--hash-anterior", help="hash do registro tipo 7 do REP anterior a este arquivo"
+    )
     chk.set_defaults(func=cmd_check)
 
 
