@@ -1,9 +1,9 @@
 """Every pt-BR word the punch service and its CLI show: flag reasons, punch type labels, lock
 messages, and the one table that maps store error codes to messages a person understands.
 
-Store errors stay English internally (developers and logs) and carry a code this module maps
-to pt-BR; core errors are already pt-BR. What a worker, HR or IT reads goes through
-`user_message(exc)`.
+Store errors carry a code this module maps to a pt-BR headline, and a pt-BR detail (the file,
+the NSR, what to run) shown after it for some codes; core errors are already pt-BR. What a
+worker, HR or IT reads goes through `user_message(exc)`.
 """
 
 from __future__ import annotations
@@ -78,7 +78,7 @@ def receipt_ok(nsr: int, kind: str, punched_at: str, name: str) -> str:
     return f"Comprovante confere: NSR {nsr:09d}, {type_label(kind)} em {at:%d/%m/%Y %H:%M}, {name}."
 
 
-# Store error codes -> pt-BR: the one table (store messages stay English for logs).
+# Store error codes -> pt-BR headlines: the one table.
 STORE_CODES: dict[E, str] = {
     E.CPF_INVALID: "CPF inválido: confira os 11 dígitos e os dígitos verificadores.",
     E.CPF_TAKEN: "Esse CPF já está cadastrado.",
@@ -115,7 +115,7 @@ STORE_CODES: dict[E, str] = {
     E.DB_ERROR: "Erro no arquivo de registros.",
 }
 
-# Codes whose English detail names a file, an NSR or a command a person must act on: the pt-BR
+# Codes whose detail (pt-BR too) names a file, an NSR or a command a person must act on: the
 # headline comes first, the detail follows in parentheses.
 _WITH_DETAIL = {
     E.CORRUPT, E.CHAIN_BROKEN, E.MIXED_LEDGER, E.SCHEMA_NEWER, E.BUSY, E.DISK_FULL, E.IO_ERROR,

@@ -35,13 +35,18 @@ class Corrections:
         """Annotate a punch (the punch itself never changes)."""
         if not note.strip() or not author.strip():
             raise LedgerError(
-                "a correction needs an author and a note saying why", ErrorCode.CORRECTION_INVALID
+                "uma correção precisa de autor e de uma observação com o motivo",
+                ErrorCode.CORRECTION_INVALID,
             )
         if new_type is not None and new_type not in PUNCH_TYPES:
-            raise LedgerError(f"unknown punch type {new_type!r}", ErrorCode.PUNCH_TYPE_UNKNOWN)
+            raise LedgerError(
+                f"tipo de marcação desconhecido {new_type!r}", ErrorCode.PUNCH_TYPE_UNKNOWN
+            )
         with self._db.write() as c:
             if not c.execute("SELECT 1 FROM punches WHERE uuid = ?", (punch_uuid,)).fetchone():
-                raise LedgerError(f"no punch with uuid {punch_uuid}", ErrorCode.PUNCH_UNKNOWN)
+                raise LedgerError(
+                    f"nenhuma marcação com o uuid {punch_uuid}", ErrorCode.PUNCH_UNKNOWN
+                )
             last = c.execute(
                 "SELECT seq, hash FROM corrections ORDER BY seq DESC LIMIT 1"
             ).fetchone()

@@ -16,11 +16,11 @@ def normalize_cpf(raw: str) -> str:
     """'529.982.247-25' -> '52998224725'; raises CpfError when it is not a valid CPF."""
     digits = "".join(c for c in str(raw) if c.isdigit())
     if len(digits) != 11 or any(c not in "0123456789.- " for c in str(raw).strip()):
-        raise CpfError(f"CPF must have 11 digits (e.g. 529.982.247-25); got {raw!r}")
+        raise CpfError(f"o CPF deve ter 11 dígitos (ex.: 529.982.247-25); recebido {raw!r}")
     if digits == digits[0] * 11:
-        raise CpfError(f"CPF {raw!r} is not valid (all digits equal)")
+        raise CpfError(f"CPF {raw!r} inválido (todos os dígitos iguais)")
     if _check_digit(digits[:9]) != int(digits[9]) or _check_digit(digits[:10]) != int(digits[10]):
-        raise CpfError(f"CPF {raw!r} is not valid: check digits do not match")
+        raise CpfError(f"CPF {raw!r} inválido: os dígitos verificadores não conferem")
     return digits
 
 

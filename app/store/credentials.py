@@ -39,7 +39,7 @@ class SecretHasher:
 
     def __init__(self, pepper: bytes) -> None:
         if len(pepper) < 16:
-            raise LedgerError("the ledger key (pepper) is too short", ErrorCode.KEY_WRONG)
+            raise LedgerError("a chave dos registros (pepper) é curta demais", ErrorCode.KEY_WRONG)
         self._pepper = pepper
 
     def index(self, kind: str, secret: str) -> str:

@@ -4,6 +4,7 @@ SQLite errors into typed ledger errors. Everything in `app.store` goes through i
 
 from __future__ import annotations
 
+import errno
 import logging
 import os
 import sqlite3
@@ -25,6 +26,27 @@ log = logging.getLogger(__name__)
 
 FILE_MODE, DIR_MODE = 0o600, 0o700
 SIDE_FILES = ("-wal", "-shm", "-journal", ".key", ".nsr")  # SQLite's, the key, the mark
+
+
+_OS_REASONS = {
+    errno.EACCES: "permissão negada",
+    errno.EPERM: "operação não permitida",
+    errno.ENOENT: "pasta ou arquivo não encontrado",
+    errno.ENOTDIR: "parte do caminho não é uma pasta",
+    errno.EISDIR: "é uma pasta, não um arquivo",
+    errno.EROFS: "disco somente leitura",
+    errno.ENOSPC: "disco cheio",
+    errno.EDQUOT: "cota de disco esgotada",
+    errno.EIO: "erro de leitura ou gravação no disco",
+}
+
+
+def os_reason(exc: BaseException) -> str:
+    """Why opening a file failed, in pt-BR where the errno is a common one (a store error's
+    detail); SQLite's own text is kept, marked as such."""
+    if isinstance(exc, OSError):
+        return _OS_REASONS.get(exc.errno or 0, exc.strerror or str(exc))
+    return f"SQLite: {exc}"
 
 
 def private_dir(folder: Path, *, tighten: bool = False) -> None:
@@ -76,14 +98,17 @@ class Database:
             private_file(path)  # SQLite gives -wal/-shm the database file's mode
         except OSError as exc:
             raise LedgerError(
-                f"cannot open or create the ledger {path}: {exc}", ErrorCode.IO_ERROR
+                f"não foi possível abrir nem criar os registros {path}: {os_reason(exc)}",
+                ErrorCode.IO_ERROR,
             ) from exc
         try:
             conn = sqlite3.connect(
                 path, timeout=busy_timeout_s, isolation_level=None, check_same_thread=False
             )
         except sqlite3.Error as exc:
-            raise LedgerError(f"cannot open the ledger {path}: {exc}", ErrorCode.IO_ERROR) from exc
+            raise LedgerError(
+                f"não foi possível abrir os registros {path} (SQLite: {exc})", ErrorCode.IO_ERROR
+            ) from exc
         try:
             with translate(path):
                 conn.execute("PRAGMA journal_mode=WAL")
@@ -92,8 +117,8 @@ class Database:
                 check = conn.execute("PRAGMA quick_check").fetchone()[0]
                 if check != "ok":
                     raise LedgerCorruptError(
-                        f"the ledger {path} is damaged ({check}); restore it from a backup "
-                        "and keep the damaged file for analysis"
+                        f"os registros {path} estão danificados ({check}); restaure-os da cópia "
+                        "de segurança e guarde o arquivo danificado para análise"
                     )
                 conn.row_factory = sqlite3.Row
                 schema.migrate(conn, hooks or {})
@@ -157,19 +182,25 @@ def translate(path: Path) -> Iterator[None]:
         text = str(exc)
         if code in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED) or "locked" in text:
             raise LedgerBusyError(
-                f"the ledger {path} is locked by another program; nothing was written, try again"
+                f"os registros {path} estão bloqueados por outro programa; nada foi gravado, "
+                "tente de novo"
             ) from exc
         if code == sqlite3.SQLITE_FULL or "disk is full" in text:
             raise DiskFullError(
-                f"the disk holding {path} is full; nothing was written. Free space and retry"
+                f"o disco de {path} está cheio; nada foi gravado. Libere espaço e tente de novo"
             ) from exc
         if code in (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB) or (
             "malformed" in text or "not a database" in text
         ):
             raise LedgerCorruptError(
-                f"the ledger {path} is damaged or not a PontoVoz database ({text}); restore it "
-                "from a backup and keep the damaged file for analysis"
+                f"os registros {path} estão danificados ou não são do PontoVoz (SQLite: {text}); "
+                "restaure-os da cópia de segurança e guarde o arquivo danificado para análise"
             ) from exc
         if isinstance(exc, sqlite3.IntegrityError) and "append-only" in text:
-            raise LedgerError(text, ErrorCode.APPEND_ONLY) from exc
-        raise LedgerError(f"ledger error ({name or type(exc).__name__}): {text}") from exc
+            raise LedgerError(
+                f"registros de ponto não podem ser alterados nem apagados (SQLite: {text})",
+                ErrorCode.APPEND_ONLY,
+            ) from exc
+        raise LedgerError(
+            f"erro nos registros (SQLite {name or type(exc).__name__}: {text})"
+        ) from exc

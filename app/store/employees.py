@@ -61,7 +61,7 @@ class Employees:
         stamp = self._seq.now().isoformat(timespec="seconds")
         with self._db.write() as c:
             if c.execute("SELECT 1 FROM employees WHERE cpf = ?", (cpf,)).fetchone():
-                raise EmployeeError(f"CPF {cpf} is already registered", ErrorCode.CPF_TAKEN)
+                raise EmployeeError(f"o CPF {cpf} já está cadastrado", ErrorCode.CPF_TAKEN)
             self._refuse_taken(c, "pin", pin_h.index, None)
             if badge_h:
                 self._refuse_taken(c, "badge", badge_h.index, None)
@@ -102,7 +102,9 @@ class Employees:
         with self._db.write() as c:
             row = c.execute("SELECT * FROM employees WHERE cpf = ?", (cpf,)).fetchone()
             if row is None:
-                raise EmployeeError(f"no employee with CPF {cpf}", ErrorCode.EMPLOYEE_UNKNOWN)
+                raise EmployeeError(
+                    f"nenhum funcionário com o CPF {cpf}", ErrorCode.EMPLOYEE_UNKNOWN
+                )
             emp_id = row["id"]
             sets: dict[str, object] = {}
             if name is not None:
@@ -194,7 +196,8 @@ class Employees:
         ).fetchone()
         if row:
             code = ErrorCode.PIN_TAKEN if kind == "pin" else ErrorCode.BADGE_TAKEN
-            raise EmployeeError(f"this {kind.upper()} is already used by another employee", code)
+            what = "esse PIN" if kind == "pin" else "esse crachá"
+            raise EmployeeError(f"{what} já é usado por outro funcionário", code)
 
     def _employee(self, c: sqlite3.Connection, emp_id: int) -> Employee:
         return employee_from(
@@ -221,19 +224,21 @@ def author_or_blank(cpf: str) -> str:
 def clean_name(name: str) -> str:
     name = " ".join(str(name).split())
     if not 2 <= len(name) <= 150:
-        raise EmployeeError("name must be 2-150 characters", ErrorCode.NAME_INVALID)
+        raise EmployeeError("o nome deve ter de 2 a 150 caracteres", ErrorCode.NAME_INVALID)
     return name
 
 
 def check_pin(pin: str | None) -> str:
     pin = str(pin or "").strip()
     if not (pin.isdigit() and pin.isascii() and 4 <= len(pin) <= 8):
-        raise EmployeeError("PIN must be 4 to 8 digits", ErrorCode.PIN_INVALID)
+        raise EmployeeError("o PIN deve ter de 4 a 8 dígitos", ErrorCode.PIN_INVALID)
     return pin
 
 
 def check_badge(badge: str | None) -> str:
     badge = str(badge or "").strip()
     if not 1 <= len(badge) <= 64 or not badge.isprintable():
-        raise EmployeeError("badge must be 1-64 printable characters", ErrorCode.BADGE_INVALID)
+        raise EmployeeError(
+            "o crachá deve ter de 1 a 64 caracteres imprimíveis", ErrorCode.BADGE_INVALID
+        )
     return badge

@@ -1,8 +1,9 @@
 """Typed ledger errors with stable codes.
 
 Each error carries an `ErrorCode`: user interfaces (kiosk, CLI, web) map the code to their own
-Brazilian Portuguese text instead of matching English substrings of the message. The message
-itself says what happened and what to do (developers and logs). All are PontoVozError.
+Brazilian Portuguese headline instead of matching substrings of the message. The message itself
+is pt-BR too, since fronts show it as the detail and CLI commands print it as is: it says what
+happened, with the file or NSR, and what to do. All are PontoVozError.
 """
 
 from __future__ import annotations

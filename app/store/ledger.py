@@ -163,7 +163,9 @@ class Ledger:
         check = self._db.backup_to(partial)
         if check != "ok":
             partial.unlink(missing_ok=True)
-            raise LedgerCorruptError(f"the backup copy failed its integrity check ({check})")
+            raise LedgerCorruptError(
+                f"a cópia de segurança não passou na verificação de integridade ({check})"
+            )
         with self._db.read() as c:
             marks = {k: Mark(*newest(c, k, "mac")) for k in kiosks(c)}
         HighWater(target, self._key).create(self._ledger_id, marks)

@@ -35,6 +35,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from app.store.db import os_reason
 from app.store.errors import ErrorCode, LedgerError
 
 FILE_NAME = "lockout.sqlite3"
@@ -103,7 +104,8 @@ class LockoutStore:
             conn = sqlite3.connect(self.path, timeout=5.0, isolation_level=None)
         except (OSError, sqlite3.Error) as exc:
             raise LedgerError(
-                f"cannot open the lockout file {self.path}: {exc}", ErrorCode.IO_ERROR
+                f"não foi possível abrir o arquivo de bloqueios {self.path}: {os_reason(exc)}",
+                ErrorCode.IO_ERROR,
             ) from exc
         try:
             conn.execute("PRAGMA synchronous=FULL")
@@ -112,8 +114,15 @@ class LockoutStore:
             yield conn
             conn.execute("COMMIT")
         except sqlite3.Error as exc:
-            code = ErrorCode.BUSY if "locked" in str(exc) else ErrorCode.IO_ERROR
-            raise LedgerError(f"lockout file {self.path}: {exc}", code) from exc
+            if "locked" in str(exc):
+                raise LedgerError(
+                    f"o arquivo de bloqueios {self.path} está em uso por outro programa; tente "
+                    "de novo",
+                    ErrorCode.BUSY,
+                ) from exc
+            raise LedgerError(
+                f"erro no arquivo de bloqueios {self.path} (SQLite: {exc})", ErrorCode.IO_ERROR
+            ) from exc
         finally:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")

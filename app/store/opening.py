@@ -76,8 +76,8 @@ def open_parts(path: Path, *, busy_timeout_s: float, tighten_dir: bool) -> Opene
         legacy = _has_data(c)
         if legacy and highwater_path(path).exists():
             raise LedgerCorruptError(
-                f"the ledger {path} was taken back to an older schema although its high-water "
-                "file exists (tampering); restore it from a backup",
+                f"os registros {path} voltaram a um esquema antigo, mas o arquivo de controle "
+                "de NSR (.nsr) existe (adulteração); restaure-os da cópia de segurança",
                 ErrorCode.CORRUPT,
             )
         key = load_key(path, allow_create=not legacy)

@@ -118,7 +118,9 @@ class Outbox:
         }
         with self._db.write() as c:
             if not c.execute("SELECT 1 FROM punches WHERE uuid = ?", (punch_uuid,)).fetchone():
-                raise LedgerError(f"no punch with uuid {punch_uuid}", ErrorCode.PUNCH_UNKNOWN)
+                raise LedgerError(
+                    f"nenhuma marcação com o uuid {punch_uuid}", ErrorCode.PUNCH_UNKNOWN
+                )
             cur = c.execute(
                 "INSERT OR IGNORE INTO cloud_verdicts (punch_uuid, validated, spoken_text,"
                 " received_at, mac) VALUES (?, ?, ?, ?, ?)",

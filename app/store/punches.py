@@ -36,14 +36,14 @@ class Punches:
         a clock that went backwards, or an unreadable previous record, is flagged for review."""
         if draft.type not in PUNCH_TYPES:
             raise LedgerError(
-                f"unknown punch type {draft.type!r}; use one of {PUNCH_TYPES}",
+                f"tipo de marcação desconhecido {draft.type!r}; use {', '.join(PUNCH_TYPES)}",
                 ErrorCode.PUNCH_TYPE_UNKNOWN,
             )
         now = self._seq.now()
         punched_at = draft.punched_at or now
         if punched_at.tzinfo is None:
             raise LedgerError(
-                "punched_at must carry a UTC offset (timezone-aware datetime)",
+                "a hora da marcação (punched_at) precisa ter fuso horário",
                 ErrorCode.TIME_INVALID,
             )
         audio_sha = hashlib.sha256(draft.audio).hexdigest() if draft.audio else ""
@@ -54,7 +54,7 @@ class Punches:
             ).fetchone()
             if emp is None:
                 raise EmployeeError(
-                    f"no employee with id {draft.employee_id}", ErrorCode.EMPLOYEE_UNKNOWN
+                    f"nenhum funcionário com o id {draft.employee_id}", ErrorCode.EMPLOYEE_UNKNOWN
                 )
             nsr, prev = self._seq.allocate(c)
             last = c.execute(

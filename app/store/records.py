@@ -124,8 +124,8 @@ def event_from(row: sqlite3.Row) -> RepEvent:
             raise ValueError("not an object")
     except ValueError as exc:
         raise LedgerCorruptError(
-            f"REP record NSR {row['nsr']} has unreadable fields ({exc}); run "
-            "'python -m app ledger verify' and restore the ledger from a backup",
+            f"o registro do REP NSR {row['nsr']} tem campos ilegíveis; rode "
+            "'python -m app ledger verify' e restaure os registros da cópia de segurança",
             ErrorCode.CORRUPT,
         ) from exc
     return RepEvent(
@@ -141,6 +141,14 @@ def event_from(row: sqlite3.Row) -> RepEvent:
     )
 
 
+_TIME_LABELS = {  # stored time fields, as the error names them
+    "recorded_at": "a hora de gravação",
+    "punched_at": "a hora da marcação",
+    "before": "a hora anterior do ajuste de relógio",
+    "after": "a hora nova do ajuste de relógio",
+}
+
+
 def readable_time(nsr: int, name: str, value: object) -> datetime:
     """Parse a stored timestamp for an export; a tampered value is a clear error."""
     try:
@@ -150,8 +158,9 @@ def readable_time(nsr: int, name: str, value: object) -> datetime:
         return dt
     except ValueError as exc:
         raise LedgerCorruptError(
-            f"record NSR {nsr} has an unreadable {name} ({value!r}): the ledger was edited or "
-            "damaged. Run 'python -m app ledger verify' and restore it from a backup",
+            f"o registro NSR {nsr} tem {_TIME_LABELS.get(name, name)} ilegível ({value!r}): os "
+            "registros foram editados ou danificados. Rode 'python -m app ledger verify' e "
+            "restaure-os da cópia de segurança",
             ErrorCode.CORRUPT,
         ) from exc
 

@@ -69,8 +69,8 @@ class RepLog:
         held = kiosks(c)
         if len(held) > 1:
             raise LedgerError(
-                f"this ledger holds the records of several kiosks ({', '.join(held)}); each "
-                "kiosk is its own REP with its own NSR sequence: export one kiosk at a time",
+                f"estes registros têm marcações de vários terminais ({', '.join(held)}); cada "
+                "terminal é um REP com a sua sequência de NSR: exporte um terminal por vez",
                 ErrorCode.MIXED_LEDGER,
             )
         return held[0] if held else self._seq.kiosk_id
@@ -79,7 +79,9 @@ class RepLog:
         """Type 2 when the employer data differ from the last one recorded (else None)."""
         digits = "".join(ch for ch in s.employer_id if ch.isdigit())
         if len(digits) not in (11, 14):
-            raise LedgerError("the employer CNPJ/CPF is not set", ErrorCode.EVENT_INVALID)
+            raise LedgerError(
+                "o CNPJ/CPF do empregador não está configurado", ErrorCode.EVENT_INVALID
+            )
         fields = {
             "id_type": "1" if len(digits) == 14 else "2",
             "employer_id": digits,
@@ -106,7 +108,9 @@ class RepLog:
         """Type 4: the device clock was set from ``before`` to ``after`` (by the admin, or a
         jump the kiosk noticed: then ``author_cpf`` is "")."""
         if before.tzinfo is None or after.tzinfo is None:
-            raise LedgerError("clock times need a UTC offset", ErrorCode.TIME_INVALID)
+            raise LedgerError(
+                "as horas do ajuste de relógio precisam ter fuso horário", ErrorCode.TIME_INVALID
+            )
         fields = {
             "before": before.isoformat(timespec="seconds"),
             "after": after.isoformat(timespec="seconds"),
@@ -119,7 +123,8 @@ class RepLog:
         """Type 6: "02" power return, "07" service available, "08" service unavailable."""
         if code not in SENSITIVE_CODES:
             raise LedgerError(
-                f"unknown sensitive event code {code!r}; a REP-P uses {sorted(SENSITIVE_CODES)}",
+                f"código de evento sensível desconhecido {code!r}; um REP-P usa "
+                f"{', '.join(sorted(SENSITIVE_CODES))}",
                 ErrorCode.EVENT_INVALID,
             )
         with self._db.write() as c:

@@ -164,7 +164,8 @@ def migrate(conn: sqlite3.Connection, hooks: Hooks | None = None) -> int:
         from app.store.errors import ErrorCode, LedgerError
 
         raise LedgerError(
-            f"ledger schema v{current} is newer than this PontoVoz (v{SCHEMA_VERSION}): upgrade",
+            f"os registros usam o esquema v{current}, mais novo que o deste PontoVoz "
+            f"(v{SCHEMA_VERSION}): atualize o programa",
             ErrorCode.SCHEMA_NEWER,
         )
     for number in range(current + 1, SCHEMA_VERSION + 1):

@@ -74,7 +74,7 @@ def test_disk_full_when_recording_the_punch(qtbot, make_kiosk, make_clip):
     def full_once(draft):
         calls.append(draft)
         if len(calls) == 1:
-            raise DiskFullError("database or disk is full")
+            raise DiskFullError("o disco de /x está cheio; nada foi gravado")
         return real(draft)
 
     win.ledger.record_punch = full_once

@@ -40,9 +40,12 @@ def test_new_reasons_are_written_in_portuguese():
 
 def test_every_error_code_has_portuguese_words():
     assert set(words.STORE_CODES) == set(ErrorCode)
-    busy = LedgerError("the ledger /x is locked by another program", ErrorCode.BUSY)
-    assert words.user_message(busy).startswith("Registros em uso por outro programa")
-    taken = LedgerError("this PIN is already used by another employee", ErrorCode.PIN_TAKEN)
+    busy = LedgerError("os registros /x estão bloqueados por outro programa", ErrorCode.BUSY)
+    assert words.user_message(busy) == (
+        "Registros em uso por outro programa: nada foi gravado; tente de novo. "
+        "(os registros /x estão bloqueados por outro programa)"
+    )  # the detail names the file
+    taken = LedgerError("esse PIN já é usado por outro funcionário", ErrorCode.PIN_TAKEN)
     assert words.user_message(taken) == "Esse PIN já é usado por outro funcionário. Escolha outro."
 
 
@@ -56,6 +59,9 @@ def test_cli_on_a_damaged_ledger_says_so_in_portuguese(pv_home):
     )  # fmt: skip
     assert run.returncode == 2 and run.stderr.startswith("erro: ")
     assert "danificado" in run.stderr and "Traceback" not in run.stderr
+    # the store's detail, after the headline, is pt-BR too: the file and what to do
+    assert "não são do PontoVoz" in run.stderr and "restaure-os da cópia" in run.stderr
+    assert "from a backup" not in run.stderr and "is damaged" not in run.stderr
 
 
 def test_ledger_backup_purge_and_a_bad_correction_in_portuguese(pv_home, tmp_path):

@@ -36,11 +36,11 @@ def test_pin_and_badge_are_hashed_and_found(ledger, ana):
 
 
 def test_duplicates_refused(ledger, ana):
-    with pytest.raises(EmployeeError, match="CPF"):
+    with pytest.raises(EmployeeError, match="CPF 52998224725 já está cadastrado"):
         ledger.add_employee("Outra Ana", "529.982.247-25", "5555")
-    with pytest.raises(EmployeeError, match="PIN"):
+    with pytest.raises(EmployeeError, match="esse PIN já é usado por outro funcionário"):
         ledger.add_employee("Bruno Lima", "11144477735", "1234")
-    with pytest.raises(EmployeeError, match="PIN must"):
+    with pytest.raises(EmployeeError, match="o PIN deve ter de 4 a 8 dígitos"):
         ledger.add_employee("Bruno Lima", "11144477735", "12")
 
 

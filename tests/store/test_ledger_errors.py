@@ -1,4 +1,5 @@
-"""Every store error carries a stable code, so interfaces map codes (not English text) to pt-BR."""
+"""Every store error carries a stable code (interfaces map codes, not message text, to pt-BR
+headlines) and a pt-BR message: fronts show it as the detail, CLI commands print it."""
 
 from __future__ import annotations
 
@@ -17,6 +18,12 @@ def _code(call) -> ErrorCode:
     with pytest.raises(LedgerError) as err:
         call()
     return err.value.code
+
+
+def _message(call) -> str:
+    with pytest.raises(LedgerError) as err:
+        call()
+    return str(err.value)
 
 
 def test_employee_errors_have_codes(ledger, ana):
@@ -74,3 +81,32 @@ def test_codes_are_stable_strings():
         "employee_unknown", "busy", "disk_full", "corrupt", "chain_broken", "key_missing",
         "key_wrong", "mixed_ledger",
     }  # fmt: skip
+
+
+def test_messages_are_portuguese(ledger, ana):
+    p = ledger.record_punch(PunchDraft(ana.id, "ENTRADA", "ENTRADA 13 40"))
+    said = {
+        "o CPF deve ter 11 dígitos": lambda: ledger.add_employee("X Y", "123", "1111"),
+        "inválido: os dígitos verificadores não conferem": lambda: ledger.add_employee(
+            "X Y", "52998224724", "1111"
+        ),
+        "já está cadastrado": lambda: ledger.add_employee("Outra", CPF_ANA, "1111"),
+        "esse crachá já é usado": lambda: ledger.add_employee(
+            "Bruno", CPF_BRUNO, "5678", badge="0001"
+        ),
+        "o nome deve ter de 2 a 150 caracteres": lambda: ledger.add_employee(
+            "B", CPF_BRUNO, "5678"
+        ),
+        "nenhum funcionário com o CPF": lambda: ledger.update_employee(CPF_BRUNO, name="Bruno"),
+        "nenhum funcionário com o id 999": lambda: ledger.record_punch(
+            PunchDraft(999, "ENTRADA", "x")
+        ),
+        "use ENTRADA, INTERVALO, RETORNO, SAIDA": lambda: ledger.record_punch(
+            PunchDraft(ana.id, "ALMOCO", "x")
+        ),
+        "nenhuma marcação com o uuid nope": lambda: ledger.add_correction("nope", "RH", "x"),
+        "uma correção precisa de autor": lambda: ledger.add_correction(p.uuid, "RH", " "),
+        "código de evento sensível desconhecido '99'": lambda: ledger.record_sensitive_event("99"),
+    }
+    for phrase, call in said.items():
+        assert phrase in _message(call)

@@ -28,7 +28,7 @@ def test_database_locked_by_another_program(tmp_path):
     first = led.record_punch(_draft(emp.id))
     other = sqlite3.connect(path, isolation_level=None)
     other.execute("BEGIN EXCLUSIVE")  # e.g. a backup tool holding the write lock
-    with pytest.raises(LedgerBusyError, match="locked by another program; nothing was written"):
+    with pytest.raises(LedgerBusyError, match="bloqueados por outro programa; nada foi gravado"):
         led.record_punch(_draft(emp.id))
     other.execute("ROLLBACK")
     other.close()
@@ -61,7 +61,7 @@ def test_disk_full(tmp_path):
             led._conn.execute("PRAGMA max_page_count = 200")
         emp = led.add_employee("Ana Souza", "52998224725", "1234")
         stored = []
-        with pytest.raises(DiskFullError, match="full; nothing was written"):
+        with pytest.raises(DiskFullError, match="cheio; nada foi gravado"):
             for _ in range(10_000):
                 stored.append(led.record_punch(_draft(emp.id, audio=os.urandom(20_000))))
         assert stored, "some punches fit before the disk filled"
@@ -83,7 +83,7 @@ def test_disk_full(tmp_path):
 def test_garbage_file_is_reported_as_damaged(tmp_path):
     path = tmp_path / "l.sqlite3"
     path.write_bytes(b"this is not a database" * 100)
-    with pytest.raises(LedgerCorruptError, match="restore it from a backup"):
+    with pytest.raises(LedgerCorruptError, match="restaure-os da cópia de segurança"):
         Ledger.open(path, LedgerSettings())
 
 
@@ -103,5 +103,5 @@ def test_damaged_pages_are_reported(tmp_path):
     for offset in range(3 * page, min(len(data), 12 * page), page):
         data[offset : offset + 200] = os.urandom(200)  # scribble over b-tree pages
     path.write_bytes(bytes(data))
-    with pytest.raises(LedgerCorruptError, match="damaged"):
+    with pytest.raises(LedgerCorruptError, match="danificados"):
         Ledger.open(path, LedgerSettings())

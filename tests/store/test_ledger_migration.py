@@ -82,7 +82,7 @@ def test_taking_an_upgraded_ledger_back_to_v1_is_refused(v1):
     conn.execute("PRAGMA user_version = 1")
     conn.commit()
     conn.close()
-    with pytest.raises(LedgerCorruptError, match="older schema"):
+    with pytest.raises(LedgerCorruptError, match="esquema antigo"):
         Ledger.open(path, LedgerSettings())
     conn = sqlite3.connect(path)
     assert conn.execute("PRAGMA user_version").fetchone()[0] == 1  # nothing was MACed

@@ -59,7 +59,7 @@ def test_correction_is_a_new_chained_record(ledger, ana):
     assert ledger.get_punch(p.uuid).type == "ENTRADA"  # the punch never changes
     assert ledger.corrections(p.uuid) == [c]
     assert ledger.verify_chain().corrections == 1
-    with pytest.raises(LedgerError, match="note"):
+    with pytest.raises(LedgerError, match="observação com o motivo"):
         ledger.add_correction(p.uuid, author="RH", note=" ")
 
 
@@ -71,7 +71,7 @@ def test_last_punch_today_and_unknown_type(ledger, ana):
     ledger.record_punch(draft(ana.id, "ENTRADA"))
     ledger.record_punch(draft(ana.id, "INTERVALO"))
     assert ledger.last_punch_today(ana.id).type == "INTERVALO"
-    with pytest.raises(LedgerError, match="unknown punch type"):
+    with pytest.raises(LedgerError, match="tipo de marcação desconhecido 'ALMOCO'"):
         ledger.record_punch(draft(ana.id, "ALMOCO"))
 
 
@@ -124,7 +124,7 @@ def test_schema_version_and_reopen(tmp_path):
     conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
     conn.commit()
     conn.close()
-    with pytest.raises(LedgerError, match="newer"):
+    with pytest.raises(LedgerError, match="mais novo que o deste PontoVoz"):
         Ledger.open(path, LedgerSettings())
 
 
