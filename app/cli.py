@@ -12,6 +12,7 @@ import logging
 import sys
 
 from app import __version__
+from app.cli_text import PtBrArgumentParser
 from app.core.errors import PontoVozError
 
 FRONT_MODULES = (
@@ -25,14 +26,14 @@ FRONT_MODULES = (
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = PtBrArgumentParser(  # pt-BR usage, help and errors; subcommands inherit it
         prog="pontovoz", description="PontoVoz: relógio de ponto com verificação por voz"
     )
     parser.add_argument("--version", action="version", version=f"PontoVoz {__version__}")
     parser.add_argument(
         "-v", "--verbose", action="store_true", help="registro detalhado (depuração)"
     )
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub = parser.add_subparsers(dest="command", metavar="COMANDO")
     from app import core_cli
 
     core_cli.register(sub)
