@@ -11,8 +11,7 @@ import importlib
 import logging
 import sys
 
-from app import __version__
-from app.cli_text import PtBrArgumentParser
+from app import __version__, cli_text
 from app.core.errors import PontoVozError
 
 FRONT_MODULES = (
@@ -26,7 +25,7 @@ FRONT_MODULES = (
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = PtBrArgumentParser(  # pt-BR usage, help and errors; subcommands inherit it
+    parser = cli_text.PtBrArgumentParser(  # subcommand parsers are the same class
         prog="pontovoz", description="PontoVoz: relógio de ponto com verificação por voz"
     )
     parser.add_argument("--version", action="version", version=f"PontoVoz {__version__}")
@@ -51,6 +50,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    cli_text.install()  # argparse's own words in pt-BR; before any parser is built
     argv = sys.argv[1:] if argv is None else argv
     parser = build_parser()
     known = set(parser._subparsers._group_actions[0].choices)  # type: ignore[union-attr]

@@ -1,24 +1,18 @@
-"""argparse's own words in pt-BR (usage, help, parse errors), for PontoVoz's parsers only.
+"""argparse's own words in pt-BR (usage, help, parse errors) for `python -m app`.
 
-argparse says "usage:", "options", "the following arguments are required: ..." through its
-module-level ``_`` (``gettext.gettext``) and ``ngettext``. Installing a translation for the whole
-process (``gettext.install``, ``textdomain``) or assigning ``argparse._`` would change every
-other parser in the process too. Instead, `localized(cls)` makes a subclass of an argparse class
-whose methods that speak are copies of argparse's own, bound to a private copy of argparse's
-globals where ``_`` and ``ngettext`` answer from `MESSAGES`. argparse itself is never modified.
-
-`PtBrArgumentParser` is the root parser of `python -m app` (`app.cli`); every subcommand parser
-is made with the same class (``add_subparsers`` uses ``type(parent)``), its help formatter,
-actions and errors speak pt-BR as well. Words argparse does not translate (the version flag's
-help) are set here too.
+argparse looks every word up through its module-level ``_`` and ``ngettext`` (gettext's).
+`install`, called by `app.cli.main` before any parser is built, points them at `MESSAGES` and
+`PLURALS`. That changes every parser in the process, which is fine: the process is ours (`python
+-m app`, the ``pontovoz`` script, the PyInstaller bundle) and so are its parsers (the lab tools in
+the same CLI speak pt-BR too). Importing `app` as a library leaves argparse as it is.
+`PtBrArgumentParser` adds two words argparse has no msgid for (see its docstring).
 """
 
 from __future__ import annotations
 
 import argparse
-import functools
 from collections.abc import Mapping
-from types import CodeType, FunctionType
+from functools import partial
 from typing import Any
 
 # argparse's msgids (CPython 3.11) -> pt-BR. Messages only a programmer meets (a parser built
@@ -87,67 +81,14 @@ def _ngettext(singular: str, plural: str, n: int) -> str:
     return one if n == 1 else many
 
 
-# argparse's globals with pt-BR ``_`` and ``ngettext``; the copied methods run against these.
-_GLOBALS: dict[str, Any] = {**vars(argparse), "_": _gettext, "ngettext": _ngettext}
+def install() -> None:
+    """argparse speaks pt-BR in this process from now on (idempotent). Call it before building
+    parsers: some words are looked up when a parser is made (-h's help, group titles)."""
+    argparse._ = _gettext  # type: ignore[attr-defined]
+    argparse.ngettext = _ngettext  # type: ignore[attr-defined]
 
 
-def _speaks(code: CodeType) -> bool:
-    """Whether a function (or a function defined inside it) looks words up via gettext."""
-    if {"_", "ngettext"} & set(code.co_names):
-        return True
-    return any(isinstance(c, CodeType) and _speaks(c) for c in code.co_consts)
-
-
-def _rebound(func: FunctionType) -> FunctionType:
-    copy = FunctionType(func.__code__, _GLOBALS, func.__name__, func.__defaults__, func.__closure__)
-    copy.__kwdefaults__ = func.__kwdefaults__
-    copy.__qualname__ = func.__qualname__
-    copy.__doc__ = func.__doc__
-    return copy
-
-
-@functools.cache
-def localized(cls: type) -> type:
-    """A subclass of ``cls`` (an argparse class or a subclass of one) whose argparse methods
-    that speak are pt-BR copies; methods ``cls`` defines itself are kept as they are."""
-    if getattr(cls, "_pt_br", False):
-        return cls
-    methods: dict[str, Any] = {"_pt_br": True, "__module__": __name__}
-    seen: set[str] = set()
-    for klass in cls.__mro__:  # the method Python would find, per name
-        for name, attr in vars(klass).items():
-            if name in seen:
-                continue
-            seen.add(name)
-            argparse_own = klass.__module__ == "argparse" and isinstance(attr, FunctionType)
-            if argparse_own and _speaks(attr.__code__):
-                methods[name] = _rebound(attr)
-    return type(cls.__name__, (cls,), methods)
-
-
-# Errors argparse raises while parsing are made through this name in _GLOBALS: their
-# "argument X: ..." prefix is pt-BR; still argparse.ArgumentError for every `except`.
-_GLOBALS["ArgumentError"] = localized(argparse.ArgumentError)
-
-
-class _VersionAction(argparse._VersionAction):
-    """``action="version"`` with a pt-BR default help (argparse does not translate this one)."""
-
-    def __init__(
-        self,
-        option_strings: list[str],
-        version: str | None = None,
-        dest: str = argparse.SUPPRESS,
-        default: str = argparse.SUPPRESS,
-        help: str = VERSION_HELP,
-    ) -> None:
-        super().__init__(option_strings, version=version, dest=dest, default=default, help=help)
-
-
-class _SubParsersAction(localized(argparse._SubParsersAction)):  # type: ignore[misc]
-    """Subcommands. With no metavar, "required" errors name the choices, as the usage does
-    ("{verify,backup}"), not the attribute they are stored in ("action")."""
-
+class _SubParsersAction(argparse._SubParsersAction):
     @property
     def metavar(self) -> Any:
         if self._metavar is None and self.choices:
@@ -159,16 +100,12 @@ class _SubParsersAction(localized(argparse._SubParsersAction)):  # type: ignore[
         self._metavar = value
 
 
-class PtBrArgumentParser(localized(argparse.ArgumentParser)):  # type: ignore[misc]
-    """An `argparse.ArgumentParser` that speaks pt-BR: usage, group titles, -h/--help, parse
-    errors ("erro: os seguintes argumentos são obrigatórios: ..."). Its subcommand parsers are
-    the same class. Exit codes are argparse's (2 on a parse error)."""
+class PtBrArgumentParser(argparse.ArgumentParser):
+    """The root parser of `python -m app` (subcommand parsers are made with the same class):
+    ``action="version"`` gets a pt-BR help, and a missing subcommand is named by its choices
+    ("{verify,correct,...}", as in the usage), not by its ``dest``."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.register("action", "version", _VersionAction)
+        self.register("action", "version", partial(argparse._VersionAction, help=VERSION_HELP))
         self.register("action", "parsers", _SubParsersAction)
-
-    def _get_formatter(self) -> argparse.HelpFormatter:
-        formatter: argparse.HelpFormatter = localized(self.formatter_class)(prog=self.prog)
-        return formatter

@@ -1,21 +1,30 @@
-"""argparse's own words are pt-BR in `python -m app` (usage, help, parse errors), and only there:
-argparse itself and other parsers in the process keep their English."""
+"""argparse's own words are pt-BR in `python -m app` (usage, help, parse errors).
+
+In-process tests install the pt-BR lookups for themselves (as `app.cli.main` does) and put
+argparse's own back afterwards, so the rest of the pytest process keeps argparse's English."""
 
 from __future__ import annotations
 
 import argparse
 import ast
-import gettext
 import inspect
 import subprocess
 import sys
 
 import pytest
 
+from app import cli_text
 from app.cli import build_parser
-from app.cli_text import MESSAGES, PLURALS, PtBrArgumentParser
+from app.cli_text import MESSAGES, PLURALS
 
 ENGLISH = ("usage:", "show this help", "positional arguments", "\noptions:", "error:")
+
+
+@pytest.fixture(autouse=True)
+def pt_br(monkeypatch):
+    monkeypatch.setattr(argparse, "_", argparse._)  # undone after the test: gettext's again
+    monkeypatch.setattr(argparse, "ngettext", argparse.ngettext)
+    cli_text.install()
 
 
 def run(*args):
@@ -107,18 +116,14 @@ def test_every_user_facing_help_is_portuguese(capsys, argv):
         assert "--version      mostra a versão do programa e sai" in text
 
 
-def test_other_parsers_keep_argparse_english(capsys):
-    ours = PtBrArgumentParser(prog="nosso")
-    ours.add_argument("--n", type=int, required=True)
-    assert ours.format_help().startswith("uso: nosso")
-    theirs = argparse.ArgumentParser(prog="deles")
-    theirs.add_argument("--n", type=int, required=True)
-    assert theirs.format_help().startswith("usage: deles")
-    assert "show this help message and exit" in theirs.format_help()
-    with pytest.raises(SystemExit):
-        theirs.parse_args(["--n", "x"])
-    assert "deles: error: argument --n: invalid int value: 'x'" in capsys.readouterr().err
-    assert argparse._ is gettext.gettext and argparse.ngettext is gettext.ngettext
+def test_install_is_idempotent():
+    cli_text.install()
+    cli_text.install()
+    assert argparse._ is cli_text._gettext and argparse.ngettext is cli_text._ngettext
+    assert argparse._("usage: ") == "uso: " and argparse._("not a msgid") == "not a msgid"
+    assert argparse.ngettext("expected %s argument", "expected %s arguments", 2) == (
+        "espera %s valores"
+    )
 
 
 def test_every_translated_msgid_is_one_argparse_uses():
