@@ -76,8 +76,10 @@ def _decode_file(source: bytes | bytearray | memoryview | str | Path, max_second
                         "(envie um trecho mais curto)"
                     )
     except (av.error.FFmpegError, ValueError, IndexError, OSError) as exc:
+        # FFmpeg's own words, without its error number ("[Errno 1094995529]") and file name
+        detail = getattr(exc, "strerror", None) or exc
         raise AudioError(
-            f"não foi possível decodificar o áudio (não é um arquivo de áudio suportado): {exc}"
+            f"não foi possível decodificar o áudio (não é um arquivo de áudio suportado): {detail}"
         ) from exc
     if not chunks:
         raise AudioError("não foi possível decodificar o áudio: o arquivo não tem amostras")
