@@ -13,6 +13,11 @@ chain. Nothing is marked "sent" on the kiosk, so a crash, a lost answer or a res
 all end the same way: the next pass resends from Central's head, and Central keeps each uuid
 once. Audio goes up only where audio retention is on. Status (offset to Central's clock,
 heads, last error) is written to the ``central`` section of settings.json.
+
+Every call tells Central about this kiosk in headers: ``X-Kiosk-Time`` (its clock),
+``X-Kiosk-Version`` (the app version) and, from the sync, ``X-Kiosk-Queue`` (records still to
+send before this call: the ledger's head minus Central's last known head). Central shows the last
+values on its "Hoje" page, so IT sees a kiosk that is stuck or not updated.
 """
 
 from __future__ import annotations
@@ -29,6 +34,7 @@ from typing import Any
 
 import httpx
 
+from app import __version__
 from app import settings as app_settings
 from app.core.coerce import from_sources
 from app.core.errors import ConfigError, PontoVozError
@@ -86,10 +92,13 @@ class CentralSection:
 
 
 class CentralClient:
-    """HTTP to Central; every call notes Central's clock to estimate this kiosk's offset."""
+    """HTTP to Central; every call notes Central's clock to estimate this kiosk's offset, and
+    sends this kiosk's clock, version and (when the caller knows it) queue."""
 
     def __init__(self, url: str, token: str = "", timeout_s: float = 10.0, **kw: Any) -> None:
-        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        headers = {"X-Kiosk-Version": __version__}
+        if token:
+            headers["Authorization"] = f"Bearer {token}"
         self._http = httpx.Client(
             base_url=url.rstrip("/"), headers=headers, timeout=timeout_s, **kw
         )
@@ -98,9 +107,15 @@ class CentralClient:
     def close(self) -> None:
         self._http.close()
 
-    def call(self, method: str, path: str, **kw: Any) -> httpx.Response:
+    def call(
+        self, method: str, path: str, *, queue: int | None = None, **kw: Any
+    ) -> httpx.Response:
+        """``queue``: records waiting to go to Central before this call (``X-Kiosk-Queue``)."""
         sent = time.time()
-        headers = {"X-Kiosk-Time": datetime.now().astimezone().isoformat(), **kw.pop("headers", {})}
+        headers = {"X-Kiosk-Time": datetime.now().astimezone().isoformat()}
+        if queue is not None:
+            headers["X-Kiosk-Queue"] = str(max(0, queue))
+        headers.update(kw.pop("headers", {}))
         try:
             resp = self._http.request(method, path, headers=headers, **kw)
         except httpx.HTTPError as exc:
@@ -215,7 +230,7 @@ class CentralSync(BackgroundWorker):
             if self.section.roster_version
             else {}
         )
-        resp = self._client.call("GET", "/api/v1/roster", headers=headers)
+        resp = self._call("GET", "/api/v1/roster", headers=headers)
         if resp.status_code == 304:
             return False
         data = resp.json()
@@ -229,7 +244,7 @@ class CentralSync(BackgroundWorker):
         """Send every punch after Central's head, batch by batch, until caught up."""
         gaps: list[list[int]] = []
         if self._central_head is None:  # first pass, or after an error: ask
-            data = self._client.call("GET", "/api/v1/head").json()
+            data = self._call("GET", "/api/v1/head").json()
             self._central_head, gaps = int(data["head_nsr"]), data.get("gaps", [])
         central_head = self._central_head
         pushed = accepted = dups = conflicts = 0
@@ -243,7 +258,7 @@ class CentralSync(BackgroundWorker):
                 "punches": [self._wire(w) for w in batch if w.kind == "punch"],
                 "events": [w.body for w in batch if w.kind == "event"],
             }
-            out = self._client.call("POST", "/api/v1/punches", json=body).json()
+            out = self._call("POST", "/api/v1/punches", json=body).json()
             pushed += len(batch)
             accepted, dups = accepted + out["accepted"], dups + out["duplicates"]
             conflicts += out["conflicts"]
@@ -293,6 +308,18 @@ class CentralSync(BackgroundWorker):
 
     def pending_count(self) -> int:
         return max(0, ledger_roster.head(self._ledger).nsr - self.section.central_head_nsr)
+
+    def queue_now(self) -> int:
+        """Records (punches and REP events) not yet held by Central, as far as this kiosk
+        knows: Central's head from its last answer in this pass, else the saved one."""
+        central = self._central_head
+        if central is None:
+            central = self.section.central_head_nsr
+        return max(0, ledger_roster.head(self._ledger).nsr - central)
+
+    def _call(self, method: str, path: str, **kw: Any) -> httpx.Response:
+        """Every call to Central reports the queue as it is just before the call."""
+        return self._client.call(method, path, queue=self.queue_now(), **kw)
 
     # ---- background thread --------------------------------------------------------------
 
