@@ -55,6 +55,9 @@ def db_session(request: Request) -> Iterator[Session]:
 Db = Annotated[Session, Depends(db_session, scope="function")]
 Auth = Annotated[str | None, Header()]
 KioskTime = Annotated[str | None, Header(alias="X-Kiosk-Time")]
+# what the kiosk reports about itself: free text here, validated (or ignored) by the service
+KioskVersion = Annotated[str | None, Header(alias="X-Kiosk-Version")]
+KioskQueue = Annotated[str | None, Header(alias="X-Kiosk-Queue")]
 IfNoneMatch = Annotated[str | None, Header()]
 
 
@@ -94,10 +97,13 @@ def create_app(database_url: str, pool_size: int = 10) -> FastAPI:
         response: Response,
         authorization: Auth = None,
         kiosk_time: KioskTime = None,
+        kiosk_version: KioskVersion = None,
+        kiosk_queue: KioskQueue = None,
         if_none_match: IfNoneMatch = None,
     ):
         kiosk = service.authenticate(db, authorization)
-        service.seen(db, kiosk, kiosk_time)
+        status = service.parse_kiosk_status(kiosk_version, kiosk_queue)
+        service.seen(db, kiosk, kiosk_time, status)
         version, people = service.roster(db, kiosk.id)
         if if_none_match and if_none_match.strip('"') == version:
             return Response(status_code=304, headers={"ETag": f'"{version}"'})
@@ -105,9 +111,15 @@ def create_app(database_url: str, pool_size: int = 10) -> FastAPI:
         return RosterOut(version=version, employees=people, server_time=now_iso())
 
     @app.get("/api/v1/head")
-    def head(db: Db, authorization: Auth = None, kiosk_time: KioskTime = None) -> HeadOut:
+    def head(
+        db: Db,
+        authorization: Auth = None,
+        kiosk_time: KioskTime = None,
+        kiosk_version: KioskVersion = None,
+        kiosk_queue: KioskQueue = None,
+    ) -> HeadOut:
         kiosk = service.authenticate(db, authorization)
-        service.seen(db, kiosk, kiosk_time)
+        service.seen(db, kiosk, kiosk_time, service.parse_kiosk_status(kiosk_version, kiosk_queue))
         return HeadOut(
             kiosk=kiosk.id, head_nsr=kiosk.head_nsr, head_hash=kiosk.head_hash,
             gaps=gaps(db.connection(), kiosk.id, kiosk.head_nsr), server_time=now_iso(),
@@ -115,11 +127,17 @@ def create_app(database_url: str, pool_size: int = 10) -> FastAPI:
 
     @app.post("/api/v1/punches")
     def punches(
-        body: PushIn, db: Db, authorization: Auth = None, kiosk_time: KioskTime = None
+        body: PushIn,
+        db: Db,
+        authorization: Auth = None,
+        kiosk_time: KioskTime = None,
+        kiosk_version: KioskVersion = None,
+        kiosk_queue: KioskQueue = None,
     ) -> PushOut:
         conn = db.connection()
         digest = service.token_hash(authorization)
-        kiosk = claim(conn, digest, service.parse_kiosk_time(kiosk_time))
+        status = service.parse_kiosk_status(kiosk_version, kiosk_queue).values()
+        kiosk = claim(conn, digest, service.parse_kiosk_time(kiosk_time), status)
         result = ingest(conn, service.check_kiosk(kiosk), body.punches, body.head, body.events)
         return PushOut(
             accepted=result.accepted, duplicates=result.duplicates, conflicts=result.conflicts,

@@ -60,11 +60,19 @@ def link_problem(row: dict, prev_hash: str, prev_afd: str | None) -> str:
     return ""
 
 
-def claim(conn: Connection, token_hash: str, kiosk_time: datetime | None):
+def claim(
+    conn: Connection,
+    token_hash: str,
+    kiosk_time: datetime | None,
+    status: dict[str, object] | None = None,
+):
     """Authenticate and lock the kiosk in one statement (its batches then run one at a time),
-    noting when it was seen and its clock offset. None when the token is unknown."""
+    noting when it was seen, its clock offset and ``status`` (valid reported columns, from
+    ``service.KioskStatus.values``). None when the token is unknown."""
     offset = func.extract("epoch", literal(kiosk_time) - func.now()) if kiosk_time else None
-    values: dict = {"last_seen_at": func.now()}
+    values: dict = {"last_seen_at": func.now(), **(status or {})}
+    if "queue_pending" in values:
+        values["status_reported_at"] = func.now()
     if offset is not None:
         values["clock_offset_s"] = func.round(offset.cast(Numeric), 3).cast(Float)
     return conn.execute(

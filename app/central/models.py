@@ -42,7 +42,10 @@ class CentralKey(Base):
 
 class Kiosk(Base):
     """An enrolled kiosk. ``head_*`` is the last punch whose chain Central verified without a
-    gap (the anchor); ``reported_*`` is the head the kiosk claimed on its last exchange."""
+    gap (the anchor); ``reported_*`` is the head the kiosk claimed on its last exchange.
+    ``app_version`` and ``queue_pending`` (records it still had to send) are what it reported
+    in headers on its last exchange that carried them; ``status_reported_at`` is when the queue
+    was reported. NULL: never reported (a kiosk older than these headers)."""
 
     __tablename__ = "kiosks"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -58,6 +61,9 @@ class Kiosk(Base):
     head_afd_hash: Mapped[str | None] = mapped_column(String(64))
     reported_nsr: Mapped[int | None] = mapped_column(BigInteger)
     reported_hash: Mapped[str | None] = mapped_column(String(64))
+    app_version: Mapped[str | None] = mapped_column(String(32))
+    queue_pending: Mapped[int | None] = mapped_column(Integer)
+    status_reported_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class EnrollmentCode(Base):

@@ -105,13 +105,56 @@ def parse_kiosk_time(value: str | None) -> datetime | None:
     return stamp if stamp is not None and stamp.tzinfo is not None else None
 
 
-def seen(session: Session, kiosk: Kiosk, kiosk_time: str | None) -> None:
-    """Record the exchange and the kiosk's clock offset (kiosk minus Central, seconds)."""
+VERSION_MAX = 32  # the column's width
+QUEUE_MAX = 100_000_000  # far above any kiosk's backlog; anything above is not a real count
+
+
+@dataclass(frozen=True)
+class KioskStatus:
+    """What a kiosk reports about itself in headers; None where missing or not valid."""
+
+    version: str | None = None
+    queue: int | None = None
+
+    def values(self) -> dict[str, object]:
+        """The Kiosk columns to update (only what was validly reported)."""
+        out: dict[str, object] = {}
+        if self.version is not None:
+            out["app_version"] = self.version
+        if self.queue is not None:
+            out["queue_pending"] = self.queue
+        return out
+
+
+def parse_kiosk_status(version: str | None, queue: str | None) -> KioskStatus:
+    """``X-Kiosk-Version`` / ``X-Kiosk-Queue``, strictly: a version of 1-32 printable ASCII
+    characters, a queue of plain decimal digits below QUEUE_MAX. Anything else is ignored
+    (never an error: these headers must not cost a kiosk its upload)."""
+    v = (version or "").strip()
+    ok_version = 0 < len(v) <= VERSION_MAX and all(" " <= c <= "~" for c in v)
+    q = (queue or "").strip()
+    count = int(q) if 0 < len(q) <= 9 and all("0" <= c <= "9" for c in q) else None
+    return KioskStatus(
+        version=v if ok_version else None,
+        queue=count if count is not None and count < QUEUE_MAX else None,
+    )
+
+
+def seen(
+    session: Session, kiosk: Kiosk, kiosk_time: str | None, status: KioskStatus | None = None
+) -> None:
+    """Record the exchange, the kiosk's clock offset (kiosk minus Central, seconds) and what
+    it reported about itself (version, queue)."""
     now = utcnow()
     kiosk.last_seen_at = now
     theirs = parse_kiosk_time(kiosk_time)
     if theirs is not None:
         kiosk.clock_offset_s = round((theirs - now).total_seconds(), 3)
+    if status is not None:
+        if status.version is not None:
+            kiosk.app_version = status.version
+        if status.queue is not None:
+            kiosk.queue_pending, kiosk.status_reported_at = status.queue, now
 
 
 def revoke(session: Session, kiosk_id: int) -> Kiosk:
@@ -145,6 +188,8 @@ def kiosk_report(session: Session) -> list[dict]:
                 "revoked": k.revoked_at is not None,
                 "last_seen_at": k.last_seen_at.isoformat() if k.last_seen_at else None,
                 "clock_offset_s": k.clock_offset_s,
+                "app_version": k.app_version,
+                "queue_pending": k.queue_pending,
                 "punches": counts[0],
                 "unverified": counts[1],
                 "head_nsr": k.head_nsr,

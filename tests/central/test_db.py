@@ -27,7 +27,7 @@ def test_migrate_is_idempotent_and_creates_tables(central_db):
     from app.central.db import alembic_config
 
     head = ScriptDirectory.from_config(alembic_config(central_db)).get_current_head()
-    assert version == head  # the last migration (0100_hr adds the HR back office's tables)
+    assert version == head  # the last migration (0101_kiosk_status: version and queue columns)
 
 
 def test_punches_refuse_update_and_delete(central_db):
