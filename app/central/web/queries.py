@@ -73,7 +73,8 @@ class KioskRow:
     online: bool
     last_seen: datetime | None
     clock_offset_s: float | None
-    queue: int | None
+    queue: int | None  # records the kiosk still had to send, as it reported on its last call
+    queue_at: datetime | None  # when it reported the queue
     version: str | None
     head_nsr: int
     problems: int
@@ -96,8 +97,9 @@ def kiosk_rows(s: Session) -> list[KioskRow]:
                 online=online,
                 last_seen=seen,
                 clock_offset_s=k.clock_offset_s,
-                queue=getattr(k, "queue_pending", None),  # reported by kiosks once sync has it
-                version=getattr(k, "app_version", None),
+                queue=k.queue_pending,
+                queue_at=k.status_reported_at,
+                version=k.app_version,
                 head_nsr=k.head_nsr,
                 problems=int(problems.get(k.id, 0)),
                 revoked=k.revoked_at is not None,
