@@ -176,6 +176,9 @@ def ingest(
         values = {"head_nsr": head_nsr, "head_hash": head_hash, "head_afd_hash": head_afd}
     if reported is not None:
         values.update(reported_nsr=reported.nsr, reported_hash=reported.hash)
+        # What the kiosk still holds after this batch: exact now, where X-Kiosk-Queue (set by
+        # `claim`) counted what waited before the call
+        values.update(queue_pending=max(0, reported.nsr - head_nsr), status_reported_at=func.now())
         _check_reported(conn, kiosk_id, reported, head_nsr, head_hash)
     if values:
         conn.execute(update(_KIOSK).where(_KIOSK.c.id == kiosk_id).values(**values))

@@ -90,7 +90,8 @@ def test_sync_reports_version_and_queue_before_each_call(pv_home, central_server
 
     ledger = Ledger.open()
     # poll interval 0: every pass pulls the roster, so every pass makes at least one call
-    sync = CentralSync(ledger, replace(CentralSection.load(), poll_interval_s=0.0))
+    section = replace(CentralSection.load(), poll_interval_s=0.0, batch_size=2)
+    sync = CentralSync(ledger, section)
     try:
         first = sync.run_once()  # roster down (Ana: a type-5 event, NSR 1), then pushed
         assert (first.accepted, first.central_head_nsr) == (1, 1)
@@ -100,21 +101,29 @@ def test_sync_reports_version_and_queue_before_each_call(pv_home, central_server
             ledger.record_punch(PunchDraft(ana.id, kind, f"{kind} 8 00", validated=True))
         assert sync.queue_now() == 3
 
+        # the roster call says 3 (X-Kiosk-Queue, before the call), the first batch of 2 leaves 1
         pushed = sync.run_once()
         assert (pushed.accepted, pushed.pending) == (3, 0)
         row = kiosk_row(db)
-        # the push's calls said 3 (what waited before each of them); 0 comes with the next
-        assert (row.app_version, row.queue_pending) == (__version__, 3)
+        # the last upload's own head (NSR 4) against Central's (4): nothing waits any more
+        assert (row.app_version, row.queue_pending) == (__version__, 0)
         assert row.status_reported_at is not None
-        assert kiosk_cells(ti_page(), "Porta 1") == ("3", __version__)
+        assert kiosk_cells(ti_page(), "Porta 1") == ("0", __version__)
+
+        # two more punches: the next call reports them before they are sent
+        for kind in ("SAIDA", "ENTRADA"):
+            ledger.record_punch(PunchDraft(ana.id, kind, f"{kind} 9 00", validated=True))
+        sync.pull_roster()
+        assert kiosk_row(db).queue_pending == 2
+        assert kiosk_cells(ti_page(), "Porta 1") == ("2", __version__)
 
         # the same queue on a kiosk not heard from in an hour: flagged for IT
         sql(db, "UPDATE kiosks SET last_seen_at = now() - interval '1 hour'")
         page = ti_page()
-        assert kiosk_cells(page, "Porta 1") == ("3 por enviar", __version__)
-        assert "Off-line com 3 registro(s) por enviar" in page
+        assert kiosk_cells(page, "Porta 1") == ("2 por enviar", __version__)
+        assert "Off-line com 2 registro(s) por enviar" in page
 
-        sync.run_once()  # nothing to send: the roster call reports the drained queue
+        sync.run_once()  # sent: the upload reports the drained queue
         row = kiosk_row(db)
         assert (row.app_version, row.queue_pending) == (__version__, 0)
         assert kiosk_cells(ti_page(), "Porta 1") == ("0", __version__)
