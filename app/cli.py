@@ -53,7 +53,7 @@ def main(argv: list[str] | None = None) -> int:
     cli_text.install()  # argparse's own words in pt-BR; before any parser is built
     argv = sys.argv[1:] if argv is None else argv
     parser = build_parser()
-    known = set(parser._subparsers._group_actions[0].choices)  # type: ignore[union-attr]
+    known = set(parser._subparsers._group_actions[0].choices or ())  # type: ignore[union-attr]
     wants_kiosk = not argv or (argv[0] not in ("-h", "--help", "--version") and argv[0][0] == "-")
     if wants_kiosk and "kiosk" in known:
         argv = ["kiosk", *argv]  # `python -m app [--windowed]` starts the kiosk

@@ -24,8 +24,15 @@ def _verifier(args: argparse.Namespace):
     from app.core.verifier import Verifier
     from app.settings import engine_options
 
-    keys = ("model_path", "compute_type", "cpu_threads", "num_workers", "beam_size")
-    keys += ("max_audio_seconds", "score_margin")
+    keys = (
+        "model_path",
+        "compute_type",
+        "cpu_threads",
+        "num_workers",
+        "beam_size",
+        "max_audio_seconds",
+        "score_margin",
+    )
     overrides = {k: getattr(args, k, None) for k in keys}
     return Verifier(engine_options(overrides=overrides))
 
