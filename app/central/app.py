@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Annotated
 
@@ -54,11 +55,27 @@ def db_session(request: Request) -> Iterator[Session]:
 # batch whose COMMIT then failed (the load tool caught this as a race).
 Db = Annotated[Session, Depends(db_session, scope="function")]
 Auth = Annotated[str | None, Header()]
-KioskTime = Annotated[str | None, Header(alias="X-Kiosk-Time")]
-# what the kiosk reports about itself: free text here, validated (or ignored) by the service
-KioskVersion = Annotated[str | None, Header(alias="X-Kiosk-Version")]
-KioskQueue = Annotated[str | None, Header(alias="X-Kiosk-Queue")]
 IfNoneMatch = Annotated[str | None, Header()]
+
+
+@dataclass(frozen=True)
+class KioskSays:
+    """What a kiosk tells about itself on every call: its clock (``X-Kiosk-Time``, raw) and
+    its version and queue (validated, or None where missing or bad: never an error)."""
+
+    time: str | None
+    status: service.KioskStatus
+
+
+def kiosk_says(
+    time: Annotated[str | None, Header(alias="X-Kiosk-Time")] = None,
+    version: Annotated[str | None, Header(alias="X-Kiosk-Version")] = None,
+    queue: Annotated[str | None, Header(alias="X-Kiosk-Queue")] = None,
+) -> KioskSays:
+    return KioskSays(time, service.parse_kiosk_status(version, queue))
+
+
+Says = Annotated[KioskSays, Depends(kiosk_says)]
 
 
 def create_app(database_url: str, pool_size: int = 10) -> FastAPI:
@@ -95,15 +112,12 @@ def create_app(database_url: str, pool_size: int = 10) -> FastAPI:
     def roster(
         db: Db,
         response: Response,
+        says: Says,
         authorization: Auth = None,
-        kiosk_time: KioskTime = None,
-        kiosk_version: KioskVersion = None,
-        kiosk_queue: KioskQueue = None,
         if_none_match: IfNoneMatch = None,
     ):
         kiosk = service.authenticate(db, authorization)
-        status = service.parse_kiosk_status(kiosk_version, kiosk_queue)
-        service.seen(db, kiosk, kiosk_time, status)
+        service.seen(db, kiosk, says.time, says.status)
         version, people = service.roster(db, kiosk.id)
         if if_none_match and if_none_match.strip('"') == version:
             return Response(status_code=304, headers={"ETag": f'"{version}"'})
@@ -113,13 +127,11 @@ def create_app(database_url: str, pool_size: int = 10) -> FastAPI:
     @app.get("/api/v1/head")
     def head(
         db: Db,
+        says: Says,
         authorization: Auth = None,
-        kiosk_time: KioskTime = None,
-        kiosk_version: KioskVersion = None,
-        kiosk_queue: KioskQueue = None,
     ) -> HeadOut:
         kiosk = service.authenticate(db, authorization)
-        service.seen(db, kiosk, kiosk_time, service.parse_kiosk_status(kiosk_version, kiosk_queue))
+        service.seen(db, kiosk, says.time, says.status)
         return HeadOut(
             kiosk=kiosk.id, head_nsr=kiosk.head_nsr, head_hash=kiosk.head_hash,
             gaps=gaps(db.connection(), kiosk.id, kiosk.head_nsr), server_time=now_iso(),
@@ -129,15 +141,12 @@ def create_app(database_url: str, pool_size: int = 10) -> FastAPI:
     def punches(
         body: PushIn,
         db: Db,
+        says: Says,
         authorization: Auth = None,
-        kiosk_time: KioskTime = None,
-        kiosk_version: KioskVersion = None,
-        kiosk_queue: KioskQueue = None,
     ) -> PushOut:
         conn = db.connection()
         digest = service.token_hash(authorization)
-        status = service.parse_kiosk_status(kiosk_version, kiosk_queue).values()
-        kiosk = claim(conn, digest, service.parse_kiosk_time(kiosk_time), status)
+        kiosk = claim(conn, digest, service.parse_kiosk_time(says.time), says.status.values())
         result = ingest(conn, service.check_kiosk(kiosk), body.punches, body.head, body.events)
         return PushOut(
             accepted=result.accepted, duplicates=result.duplicates, conflicts=result.conflicts,
