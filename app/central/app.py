@@ -146,7 +146,7 @@ def create_app(database_url: str, pool_size: int = 10) -> FastAPI:
     ) -> PushOut:
         conn = db.connection()
         digest = service.token_hash(authorization)
-        kiosk = claim(conn, digest, service.parse_kiosk_time(says.time), says.status.values())
+        kiosk = claim(conn, digest, service.parse_kiosk_time(says.time), says.status)
         result = ingest(conn, service.check_kiosk(kiosk), body.punches, body.head, body.events)
         return PushOut(
             accepted=result.accepted, duplicates=result.duplicates, conflicts=result.conflicts,

@@ -13,6 +13,7 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Connection, Float, Numeric, func, insert, literal, select, text, update
 
@@ -20,6 +21,9 @@ from app.central.models import Employee, Kiosk, KioskEvent, Punch, PunchAudio, R
 from app.central.schemas import EventIn, Head, PunchIn
 from app.store.chain import afd_hash, afd_type7_body, record_hash
 from app.store.records import PUNCH_FIELDS
+
+if TYPE_CHECKING:  # service imports this module
+    from app.central.service import KioskStatus
 
 _PUNCH = Punch.__table__
 _KIOSK = Kiosk.__table__
@@ -64,15 +68,13 @@ def claim(
     conn: Connection,
     token_hash: str,
     kiosk_time: datetime | None,
-    status: dict[str, object] | None = None,
+    status: KioskStatus | None = None,
 ):
     """Authenticate and lock the kiosk in one statement (its batches then run one at a time),
-    noting when it was seen, its clock offset and ``status`` (valid reported columns, from
-    ``service.KioskStatus.values``). None when the token is unknown."""
+    noting when it was seen, its clock offset and what it reported about itself (``status``).
+    None when the token is unknown."""
     offset = func.extract("epoch", literal(kiosk_time) - func.now()) if kiosk_time else None
-    values: dict = {"last_seen_at": func.now(), **(status or {})}
-    if "queue_pending" in values:
-        values["status_reported_at"] = func.now()
+    values: dict = {"last_seen_at": func.now(), **(status.values(func.now()) if status else {})}
     if offset is not None:
         values["clock_offset_s"] = func.round(offset.cast(Numeric), 3).cast(Float)
     return conn.execute(

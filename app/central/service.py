@@ -116,13 +116,14 @@ class KioskStatus:
     version: str | None = None
     queue: int | None = None
 
-    def values(self) -> dict[str, object]:
-        """The Kiosk columns to update (only what was validly reported)."""
+    def values(self, now: object) -> dict[str, object]:
+        """The Kiosk columns to update (only what was validly reported); ``now`` stamps the
+        queue (a datetime, or SQL ``now()`` in a Core UPDATE)."""
         out: dict[str, object] = {}
         if self.version is not None:
             out["app_version"] = self.version
         if self.queue is not None:
-            out["queue_pending"] = self.queue
+            out["queue_pending"], out["status_reported_at"] = self.queue, now
         return out
 
 
@@ -150,11 +151,8 @@ def seen(
     theirs = parse_kiosk_time(kiosk_time)
     if theirs is not None:
         kiosk.clock_offset_s = round((theirs - now).total_seconds(), 3)
-    if status is not None:
-        if status.version is not None:
-            kiosk.app_version = status.version
-        if status.queue is not None:
-            kiosk.queue_pending, kiosk.status_reported_at = status.queue, now
+    for column, value in (status.values(now) if status else {}).items():
+        setattr(kiosk, column, value)
 
 
 def revoke(session: Session, kiosk_id: int) -> Kiosk:
