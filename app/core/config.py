@@ -11,13 +11,13 @@ import dataclasses
 import json
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
 from app.core import punch_types
 from app.core.coerce import from_sources
-from app.core.errors import ConfigError
+from app.core.errors import ConfigError, br_number
 
 #: Canonical punch type -> words a person may say (app.core.punch_types is their home).
 DEFAULT_PUNCH_TYPES: dict[str, tuple[str, ...]] = dict(punch_types.WORDS)
@@ -31,22 +31,48 @@ def default_threads() -> int:
 
 
 @dataclass(frozen=True)
-class EngineOptions:
-    """Everything that changes how the verifier runs. Immutable; build a new one to change it."""
+class Bounds:
+    """The allowed range of a numeric option and its name on the admin screen: the loader,
+    ``__post_init__`` and the kiosk's admin form all read these (one source)."""
 
-    model_path: str = ""  # empty: the embedded faster-whisper base
+    low: float
+    high: float
+    label: str
+
+    def check(self, name: str, value: float) -> None:
+        if not self.low <= value <= self.high:
+            low, high = br_number(self.low), br_number(self.high)
+            raise ConfigError(f"{name} deve estar entre {low} e {high}")
+
+
+def _bounded(default: Any, low: float, high: float, label: str, **kw: Any) -> Any:
+    return field(default=default, metadata={"bounds": Bounds(low, high, label)}, **kw)
+
+
+@dataclass(frozen=True)
+class EngineOptions:
+    """Everything that changes how the verifier runs. Immutable; build a new one to change it.
+    Numeric options carry their bounds and admin-screen label (``bounds()``)."""
+
+    model_path: str = ""  # empty: the embedded model (below)
+    # The embedded base with the punch-phrase delta merged (resources/model; `adapt`). Off: the
+    # plain PyPI base.
+    adapted: bool = True
     compute_type: str = "int8"
-    cpu_threads: int = field(default_factory=default_threads)
-    num_workers: int = 1
-    beam_size: int = 1  # fast pass; the full-window fallback always uses 5
-    max_audio_seconds: float = 30.0
+    cpu_threads: int = field(
+        default_factory=default_threads,
+        metadata={"bounds": Bounds(1, 64, "Threads de CPU")},
+    )
+    num_workers: int = _bounded(1, 1, 16, "Workers")
+    beam_size: int = _bounded(1, 1, 10, "Feixe")  # fast pass; the n-best view uses 5
+    max_audio_seconds: float = _bounded(30.0, 1.0, 120.0, "Duração máxima do áudio (s)")
     language: str = "pt"
     # Closed-set scoring: accept only when the expected phrase beats the best competitor by this
     # many nats (summed log-probability over the phrase).
-    score_margin: float = 2.0
+    score_margin: float = _bounded(2.0, 0.0, 50.0, "Margem de aceitação (nats)")
     # ...and only when the expected phrase itself is plausible: mean log-probability per token
     # of its best rendering at least this (guards silence, noise and unrelated speech).
-    score_floor: float = -2.0
+    score_floor: float = _bounded(-2.0, -10.0, 0.0, "Piso de plausibilidade")
     # Run closed-set scoring when the fast text pass is not decisive. The full-window beam-5
     # pass after an unclear score (~1.5-2 s) is off by default: it ran on ~8 % of clips and
     # decided few (issue 11, speed).
@@ -61,7 +87,7 @@ class EngineOptions:
     # of ~650 dev clips and cost ~0.06 s a clip on average (issue 11).
     vocabulary_view: bool = False
     full_window_fallback: bool = False
-    vad_threshold: float = 0.5
+    vad_threshold: float = _bounded(0.5, 0.05, 0.95, "Limiar de voz (VAD)")
     punch_types: Mapping[str, tuple[str, ...]] = field(
         default_factory=lambda: dict(DEFAULT_PUNCH_TYPES)
     )
@@ -69,24 +95,17 @@ class EngineOptions:
     def __post_init__(self) -> None:
         if self.compute_type not in COMPUTE_TYPES:
             raise ConfigError(f"compute_type deve ser um destes: {', '.join(COMPUTE_TYPES)}")
-        if not 1 <= self.cpu_threads <= 64:
-            raise ConfigError("cpu_threads deve estar entre 1 e 64")
-        if not 1 <= self.num_workers <= 16:
-            raise ConfigError("num_workers deve estar entre 1 e 16")
-        if not 1 <= self.beam_size <= 10:
-            raise ConfigError("beam_size deve estar entre 1 e 10")
-        if not 1.0 <= self.max_audio_seconds <= 120.0:
-            raise ConfigError("max_audio_seconds deve estar entre 1 e 120")
-        if not 0.0 <= self.score_margin <= 50.0:
-            raise ConfigError("score_margin deve estar entre 0 e 50")
-        if not -10.0 <= self.score_floor <= 0.0:
-            raise ConfigError("score_floor deve estar entre -10 e 0")
-        if not 0.05 <= self.vad_threshold <= 0.95:
-            raise ConfigError("vad_threshold deve estar entre 0,05 e 0,95")
+        for name, bounds in self.bounds().items():
+            bounds.check(name, getattr(self, name))
         if not self.punch_types:
             raise ConfigError("punch_types deve ter pelo menos um tipo")
         if self.model_path and not Path(self.model_path).expanduser().is_dir():
             raise ConfigError(f"model_path não é uma pasta: {self.model_path}")
+
+    @classmethod
+    def bounds(cls) -> dict[str, Bounds]:
+        """Field name -> Bounds, for every numeric option."""
+        return {f.name: f.metadata["bounds"] for f in fields(cls) if "bounds" in f.metadata}
 
     def replace(self, **changes: Any) -> EngineOptions:
         return dataclasses.replace(self, **changes)

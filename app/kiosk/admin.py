@@ -19,7 +19,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.core.config import COMPUTE_TYPES
+from app.core.config import COMPUTE_TYPES, EngineOptions
+from app.kiosk.admin_form import engine_defaults
 from app.kiosk.keyboard import OnScreenKeyboard
 from app.kiosk.punch_screens import LevelMeter
 from app.kiosk.screens import button, label, masked_cpf
@@ -278,13 +279,15 @@ class SettingsScreen(QWidget):
         self.compute_type.addItems(COMPUTE_TYPES)
         self.model_path = line(placeholder="vazio = modelo embutido")
         self.score_margin, self.vad_threshold = line(), line()
+        bounds = EngineOptions.bounds()
         tabs.addTab(form([("Para o suporte técnico: mude só se orientado.", QWidget()),
-                          ("Threads de CPU", self.cpu_threads),
-                          ("Workers", self.num_workers),
+                          (bounds["cpu_threads"].label, self.cpu_threads),
+                          (bounds["num_workers"].label, self.num_workers),
                           ("Tipo de cálculo", self.compute_type),
                           ("Pasta do modelo", self.model_path),
-                          ("Margem de aceitação (nats)", self.score_margin),
-                          ("Limiar de voz (VAD)", self.vad_threshold)]), "Avançado")  # fmt: skip
+                          (bounds["score_margin"].label, self.score_margin),
+                          (bounds["vad_threshold"].label, self.vad_threshold)]),
+                     "Avançado")  # fmt: skip
         self.keyboard = OnScreenKeyboard()
         self.keyboard.setVisible(False)
         kbd = button("Teclado", "secondary")
@@ -308,9 +311,7 @@ class SettingsScreen(QWidget):
         lay.addLayout(row, 1)
 
     def load(self, s: KioskSettings, devices: list[str], employees: list[Employee]) -> None:
-        from app.core.config import default_threads
-
-        k, e = s.kiosk, s.engine
+        k, e = s.kiosk, {**engine_defaults(), **s.engine}
         for w, v in ((self.company, k.company), (self.kiosk_id, k.kiosk_id),
                      (self.employer_id, k.employer_id), (self.cno_caepf, k.cno_caepf),
                      (self.inpi, k.inpi), (self.max_tries, k.max_tries),
@@ -320,11 +321,11 @@ class SettingsScreen(QWidget):
                      (self.duplicate_minutes, s.punch.get("duplicate_minutes", 2)),
                      (self.volume, k.volume),
                      (self.sample_rate, k.sample_rate or ""),
-                     (self.cpu_threads, e.get("cpu_threads", default_threads())),
-                     (self.num_workers, e.get("num_workers", 1)),
+                     (self.cpu_threads, e["cpu_threads"]),
+                     (self.num_workers, e["num_workers"]),
                      (self.model_path, e.get("model_path", "")),
-                     (self.score_margin, e.get("score_margin", 3.0)),
-                     (self.vad_threshold, e.get("vad_threshold", 0.5)),
+                     (self.score_margin, e["score_margin"]),
+                     (self.vad_threshold, e["vad_threshold"]),
                      (self.endpoint, s.sync.endpoint), (self.token, s.sync.token),
                      (self.retention_days, k.retention_days)):  # fmt: skip
             w.setText(str(v))

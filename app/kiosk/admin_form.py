@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from app.core.config import COMPUTE_TYPES
-from app.core.errors import ConfigError
+from app.core.config import COMPUTE_TYPES, EngineOptions
+from app.core.errors import ConfigError, br_number
 from app.kiosk.settings import KioskSettings
 from app.punch.pins import check_new_admin_pin, hash_admin_pin
 
@@ -22,6 +22,32 @@ def _float(values: dict, key: str, what: str) -> float:
         return float(str(values[key]).strip().replace(",", "."))
     except ValueError:
         raise ConfigError(f"{what}: informe um número.") from None
+
+
+ENGINE_FIELDS = ("cpu_threads", "num_workers", "score_margin", "vad_threshold")
+
+
+def engine_defaults() -> dict[str, float]:
+    """What the engine runs with when the settings file says nothing (shown in the form)."""
+    defaults = EngineOptions()
+    return {name: getattr(defaults, name) for name in ENGINE_FIELDS}
+
+
+def _engine_numbers(v: dict, current: dict) -> dict[str, float]:
+    """The form's engine numbers, checked against EngineOptions' own bounds. A value equal to
+    the engine's default is written only when the file already pins that key, so Salvar never
+    pins (or changes) a default the engine may later improve."""
+    bounds, defaults, out = EngineOptions.bounds(), engine_defaults(), {}
+    for name in ENGINE_FIELDS:
+        b = bounds[name]
+        is_int = isinstance(defaults[name], int)
+        value = _int(v, name, b.label) if is_int else _float(v, name, b.label)
+        if not b.low <= value <= b.high:
+            low, high = br_number(b.low), br_number(b.high)
+            raise ConfigError(f"{b.label}: de {low} a {high}.")
+        if value != defaults[name] or name in current:
+            out[name] = value
+    return out
 
 
 def settings_from_form(base: KioskSettings, v: dict) -> KioskSettings:
@@ -53,23 +79,12 @@ def settings_from_form(base: KioskSettings, v: dict) -> KioskSettings:
     s.sync.endpoint = str(v["endpoint"])
     s.sync.token = str(v["token"])
     s.sync.enabled = bool(v["sync_enabled"])
-    threads = _int(v, "cpu_threads", "Threads de CPU")
-    if not 1 <= threads <= 64:
-        raise ConfigError("Threads de CPU: de 1 a 64.")
-    workers = _int(v, "num_workers", "Workers")
-    if not 1 <= workers <= 16:
-        raise ConfigError("Workers: de 1 a 16.")
     if v["compute_type"] not in COMPUTE_TYPES:
         raise ConfigError("Tipo de cálculo inválido.")
-    margin = _float(v, "score_margin", "Margem de aceitação")
-    if not 0 <= margin <= 50:
-        raise ConfigError("Margem de aceitação: de 0 a 50.")
-    vad = _float(v, "vad_threshold", "Limiar de voz")
-    if not 0.05 <= vad <= 0.95:
-        raise ConfigError("Limiar de voz: de 0,05 a 0,95.")
     engine = dict(s.engine)
-    engine.update(cpu_threads=threads, num_workers=workers, compute_type=v["compute_type"],
-                  score_margin=margin, vad_threshold=vad)  # fmt: skip
+    engine.update(_engine_numbers(v, s.engine))
+    if v["compute_type"] != EngineOptions().compute_type or "compute_type" in engine:
+        engine["compute_type"] = v["compute_type"]
     if v["model_path"]:
         if not Path(v["model_path"]).expanduser().is_dir():
             raise ConfigError("Pasta do modelo não encontrada.")

@@ -119,7 +119,7 @@ def test_admin_settings_refuse_bad_values_and_persist(qtbot, make_kiosk, pv_home
     assert store.load().kiosk.company == "Padaria Pão Quente Ltda"  # nothing bad was saved
     screen.load(win.settings, [], win.ledger.list_employees())
     screen.company.setText("Padaria Nova")
-    screen.cpu_threads.setText("2")
+    screen.cpu_threads.setText("1")
     screen.retain.setChecked(True)
     screen.retention_days.setText("30")
     screen.endpoint.setText("https://api.example.com/verify")
@@ -129,11 +129,31 @@ def test_admin_settings_refuse_bad_values_and_persist(qtbot, make_kiosk, pv_home
     assert screen.message.text() == "Configurações salvas."
     saved = store.load()
     assert saved.kiosk.company == "Padaria Nova"
-    assert saved.engine["cpu_threads"] == 2
+    assert saved.engine["cpu_threads"] == 1
     assert saved.sync.enabled and saved.kiosk.retain_audio
     assert check_admin_pin("7391", saved.kiosk.admin_pin_hash)
     qtbot.waitUntil(lambda: win.model_state == "ready", timeout=60000)  # reloaded
-    assert win.made_options[-1].cpu_threads == 2
+    assert win.made_options[-1].cpu_threads == 1
+
+
+def test_admin_salvar_never_pins_or_changes_engine_defaults(qtbot, make_kiosk, pv_home):
+    """The form shows the engine's own defaults and a Salvar that leaves them alone writes
+    none of them: acceptance cannot get stricter (or threads stay pinned) by saving."""
+    from app.core.config import EngineOptions
+
+    win, _clock, _sources = make_kiosk()
+    win.idle.admin_requested.emit()
+    enter_pin(win, ADMIN_PIN)
+    screen = win.settings_screen
+    screen.load(win.settings, [], win.ledger.list_employees())
+    defaults = EngineOptions()
+    assert float(screen.score_margin.text()) == defaults.score_margin
+    assert int(screen.cpu_threads.text()) == defaults.cpu_threads
+    screen.company.setText("Padaria Nova")
+    screen.save_requested.emit(screen.values())
+    assert screen.message.text() == "Configurações salvas."
+    engine = SettingsStore(pv_home / "config" / "settings.json").load().engine
+    assert not {"cpu_threads", "num_workers", "score_margin", "vad_threshold"} & set(engine)
 
 
 def test_admin_employees_add_edit_deactivate(qtbot, make_kiosk):
