@@ -7,6 +7,7 @@ By default the per-user config/data/cache dirs of the OS (platformdirs). Setting
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 from platformdirs import PlatformDirs
@@ -37,3 +38,15 @@ def data_dir() -> Path:
 def cache_dir() -> Path:
     home = _home()
     return home / "cache" if home else Path(_dirs().user_cache_dir)
+
+
+def resources_dir() -> Path:
+    """``resources/``: ``PONTOVOZ_RESOURCES`` when set (an image that installs the package
+    elsewhere), inside the bundle when frozen, else at the repository root."""
+    override = os.environ.get("PONTOVOZ_RESOURCES", "").strip()
+    if override:
+        return Path(override)
+    base = getattr(sys, "_MEIPASS", None)
+    if base is not None:
+        return Path(base) / "resources"
+    return Path(__file__).resolve().parents[1] / "resources"

@@ -29,14 +29,14 @@ if [ ! -e /usr/lib/x86_64-linux-gnu/libportaudio.so.2 ] && [ -z "${PONTOVOZ_PORT
 fi
 
 start=$(date +%s)
-echo "== assembling the model into $STAGE"
+echo "== assembling and adapting the model into $STAGE"
 "$PYTHON" - "$STAGE" <<'PY'
 import sys
 from pathlib import Path
 
-from app.core.model import assemble_embedded
+from app.core.model import prepare
 
-print(assemble_embedded(Path(sys.argv[1])))
+print(prepare(Path(sys.argv[1])))
 PY
 
 echo "== pyinstaller kiosk.spec"

@@ -55,3 +55,7 @@ if [[ "$have" != "$want" && "$have" != "$hash dev=1" ]]; then  # a dev install c
   fi
   echo "$want" > "$stamp"
 fi
+# The embedded model: the PyPI base assembled and the committed punch-phrase delta
+# (resources/model) merged, both sha256-checked, into the per-user cache (a later start only
+# stats it). Nothing is downloaded.
+.venv/bin/python -c "from app import paths; from app.core.model import prepare; prepare(paths.cache_dir())"

@@ -47,14 +47,15 @@ def pv_home(tmp_path, monkeypatch) -> Path:
 
 
 def pytest_configure(config):
-    """Assemble the embedded model once into the real per-user cache and point every test
-    (including ones with an isolated PONTOVOZ_HOME) at it, so no test copies 145 MB again."""
+    """Assemble and adapt the embedded model (what the product runs) once into the real
+    per-user cache and point every test (including ones with an isolated PONTOVOZ_HOME) at it,
+    so no test copies 145 MB again."""
     from app import paths
-    from app.core.model import assemble_embedded
+    from app.core.model import prepare
 
     if not os.environ.get("PONTOVOZ_MODEL_PATH"):
         saved = os.environ.pop("PONTOVOZ_HOME", None)
-        folder = assemble_embedded(paths.cache_dir())
+        folder = prepare(paths.cache_dir())
         if saved is not None:
             os.environ["PONTOVOZ_HOME"] = saved
         os.environ["PONTOVOZ_MODEL_PATH"] = str(folder)

@@ -22,6 +22,7 @@ from app.core.errors import ConfigError, br_number
 #: Canonical punch type -> words a person may say (app.core.punch_types is their home).
 DEFAULT_PUNCH_TYPES: dict[str, tuple[str, ...]] = dict(punch_types.WORDS)
 
+VIEWS = ("greedy", "pause")
 COMPUTE_TYPES = ("int8", "int8_float32", "float32", "int16", "float16", "int8_float16")
 ENV_PREFIX = "PONTOVOZ_"
 
@@ -73,20 +74,11 @@ class EngineOptions:
     # ...and only when the expected phrase itself is plausible: mean log-probability per token
     # of its best rendering at least this (guards silence, noise and unrelated speech).
     score_floor: float = _bounded(-2.0, -10.0, 0.0, "Piso de plausibilidade")
-    # Run closed-set scoring when the fast text pass is not decisive. The full-window beam-5
-    # pass after an unclear score (~1.5-2 s) is off by default: it ran on ~8 % of clips and
-    # decided few (issue 11, speed).
+    # Score the expected phrase against its rivals when no view read it exactly.
     closed_set: bool = True
-    # When the plain decode misses, a beam-5 n-best on the short window adds its readings as
-    # rivals (~0.17 s). Off, dev seeds 8513 + 7349 kept 8 more of 640 true punches but let
-    # one wrong hour through ("Saída, com a torre e 44" for 14 44 passed as 16 44; issue 11).
-    nbest_view: bool = True
-    # A clip no view has decided is decoded once more, greedy, on a wide window (speech + 15 s).
-    wide_view: bool = True
-    # ...and after a prompt of the type words. Off: with the wide view on it recovered 0-2 more
-    # of ~650 dev clips and cost ~0.06 s a clip on average (issue 11).
-    vocabulary_view: bool = False
-    full_window_fallback: bool = False
+    # The views that read each clip, in order (app.core.views): "greedy", then "pause". The
+    # pipeline stops as soon as the judge knows the verdict.
+    views: tuple[str, ...] = VIEWS
     vad_threshold: float = _bounded(0.5, 0.05, 0.95, "Limiar de voz (VAD)")
     punch_types: Mapping[str, tuple[str, ...]] = field(
         default_factory=lambda: dict(DEFAULT_PUNCH_TYPES)
@@ -99,6 +91,8 @@ class EngineOptions:
             bounds.check(name, getattr(self, name))
         if not self.punch_types:
             raise ConfigError("punch_types deve ter pelo menos um tipo")
+        if not self.views or self.views[0] != "greedy" or not set(self.views) <= set(VIEWS):
+            raise ConfigError(f"views deve começar por greedy e usar só: {', '.join(VIEWS)}")
         if self.model_path and not Path(self.model_path).expanduser().is_dir():
             raise ConfigError(f"model_path não é uma pasta: {self.model_path}")
 
@@ -113,7 +107,13 @@ class EngineOptions:
     def to_dict(self) -> dict[str, Any]:
         d = dataclasses.asdict(self)
         d["punch_types"] = {k: list(v) for k, v in self.punch_types.items()}
+        d["views"] = list(self.views)
         return d
+
+
+def _views(raw: Any) -> tuple[str, ...]:
+    items = raw.split(",") if isinstance(raw, str) else raw
+    return tuple(str(v).strip().lower() for v in items if str(v).strip())
 
 
 def _punch_types(raw: Any) -> dict[str, tuple[str, ...]]:
@@ -134,6 +134,6 @@ def options_from(
         env=os.environ if env is None else env,
         prefix=ENV_PREFIX,
         overrides=overrides,
-        special={"punch_types": _punch_types},
+        special={"punch_types": _punch_types, "views": _views},
         what="motor",
     )

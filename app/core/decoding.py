@@ -36,32 +36,23 @@ def encode(
     return np.array(output), frames // 2
 
 
-# The vocabulary view's previous-text prompt: the type words, never a number. Whisper reads a
-# hard clip differently after it (issue 11: of the true phrases the plain decode left
-# unparsed, it read about a third right). With no time in it, a prompt "heard" in noise can
-# never name a time, so it cannot pass a punch (design.md §3 forbids the expected phrase).
-VOCABULARY = "Entrada. Saída. Intervalo. Retorno. Pausa."
-
-
 def decode(
     model,
     tokenizer,
     encoder_output: np.ndarray,
     beam_size: int,
     n_best: int = 1,
-    previous_text: str = "",
 ) -> list[str]:
     """The ``n_best`` transcripts, best first (each cut at its first repeat)."""
     import ctranslate2
 
-    previous = [tokenizer.sot_prev, *tokenizer.encode(" " + previous_text)] if previous_text else []
-    prompt = [*previous, *tokenizer.sot_sequence, tokenizer.no_timestamps]
+    prompt = [*tokenizer.sot_sequence, tokenizer.no_timestamps]
     result = model.model.generate(
         ctranslate2.StorageView.from_array(encoder_output),
         [prompt],
         beam_size=beam_size,
         num_hypotheses=min(n_best, beam_size),
-        max_length=MAX_TOKENS + len(previous),
+        max_length=MAX_TOKENS,
         suppress_blank=True,
     )[0]
     return [first_sentence(tokenizer.decode(ids)) for ids in result.sequences_ids]

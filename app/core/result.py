@@ -29,16 +29,46 @@ class Timings:
     total: float = 0.0
 
 
-@dataclass
+@dataclass(frozen=True)
+class Verdict:
+    """What the judge decided from a clip's readings (``app.core.judge``)."""
+
+    validated: bool
+    spoken_text: str
+    parsed: Phrase | None
+    reason: str
+    method: str  # the view that read it ("text" for greedy), "closed_set" or "none"
+    margin: float | None = None
+
+
+@dataclass(frozen=True)
 class VerifyResult:
     validated: bool
     spoken_text: str  # Whisper's raw text, leading space kept (seed's spoken_text_in_audio)
     expected: Phrase
     parsed: Phrase | None  # what the transcript said, as (type, hour, minute), if understood
     reason: str
-    method: str = "text"  # "text", "vocabulary", "pause", "closed_set", "full_window", "none"
+    method: str = "text"  # "text" (greedy), "pause", "wide", "closed_set", "none"
     margin: float | None = None  # closed-set margin in nats, when scoring ran
     timings: Timings = field(default_factory=Timings)
+    views: tuple[str, ...] = ()  # the views that read the clip, in order
+
+    @classmethod
+    def of(
+        cls, verdict: Verdict, expected: Phrase, timings: Timings, views: tuple[str, ...] = ()
+    ) -> VerifyResult:
+        v = verdict
+        return cls(
+            v.validated,
+            v.spoken_text,
+            expected,
+            v.parsed,
+            v.reason,
+            v.method,
+            v.margin,
+            timings,
+            views,
+        )
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)

@@ -23,19 +23,11 @@ from contextlib import closing
 from pathlib import Path
 from typing import Any
 
-from app import __version__
+from app import __version__, paths
 
 EXPECTED = "ENTRADA 13 40"
 POSITIVE_CLIP = "pos.wav"  # RHVoice Leticia: "Entrada, 13 e 40."
 NEGATIVE_CLIP = "neg.wav"  # RHVoice Leticia: "Saída, 9 e 15."
-
-
-def resources_dir() -> Path:
-    """``resources/`` inside the bundle when frozen, else at the repository root."""
-    base = getattr(sys, "_MEIPASS", None)
-    if base is not None:
-        return Path(base) / "resources"
-    return Path(__file__).resolve().parents[2] / "resources"
 
 
 class StepFailed(Exception):
@@ -78,7 +70,7 @@ def _clip_step(state: dict[str, Any], clip: str, want: bool) -> dict[str, Any]:
     verifier = state.get("verifier")
     if verifier is None:
         raise StepFailed("the model did not load")
-    path = resources_dir() / "selftest" / clip
+    path = paths.resources_dir() / "selftest" / clip
     if not path.is_file():
         raise StepFailed(f"bundled clip missing: {path}")
     result = verifier.verify(path, EXPECTED)

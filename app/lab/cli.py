@@ -1,4 +1,4 @@
-"""Lab subcommands: eval, bench, corpus (measuring the verifier; never shipped in the kiosk)."""
+"""Lab subcommands: eval, bench, corpus, adapt (measure and adapt the verifier; never shipped)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,14 @@ import time
 from pathlib import Path
 
 from app.core_cli import _engine_flags, _verifier
+from app.lab.adapt import command as adapt_command
+from app.lab.voices import VOICES
+
+
+def _judged(r) -> tuple[bool, str, str]:
+    margin = "" if r.margin is None else f", margin {r.margin:.1f}"
+    views = "+".join(r.views)
+    return r.validated, r.spoken_text, f"{r.reason} ({r.method}{margin}; {views})"
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
@@ -19,22 +27,31 @@ def cmd_eval(args: argparse.Namespace) -> int:
     verifier = _verifier(args)
     verifier.load()
 
-    def judge(path: Path, expected: str) -> tuple[bool, str, str]:
-        r = verifier.verify(path, expected)
-        margin = "" if r.margin is None else f", margin {r.margin:.1f}"
-        return r.validated, r.spoken_text, f"{r.reason} ({r.method}{margin})"
-
     with open(args.out, "w", encoding="utf-8") as out:
-        summary = evaluate(items, judge, out)
+        summary = evaluate(items, lambda p, e: _judged(verifier.verify(p, e)), out)
     core_s = time.perf_counter() - started
     print(format_summary("core", summary))
     print(f"  wall clock incl. model load: {core_s:.1f} s")
     print(condition_table(summary))
+    if args.plain_base:
+        from app.core.verifier import Verifier
+
+        started = time.perf_counter()
+        plain = Verifier(verifier.options.replace(model_path="", adapted=False))
+        with open(Path(args.out).with_suffix(".base.jsonl"), "w", encoding="utf-8") as out:
+            base_summary = evaluate(items, lambda p, e: _judged(plain.verify(p, e)), out)
+        print(format_summary("core on the plain base model", base_summary))
+        print(f"  wall clock incl. model load: {time.perf_counter() - started:.1f} s")
+        print(condition_table(base_summary))
     if args.baseline:
+        from app import paths
+        from app.core.model import load_model
         from app.lab.baseline import SeedBaseline
 
         started = time.perf_counter()
-        seed = SeedBaseline(verifier.model)
+        # the seed-style method as it was: faster-whisper defaults on the plain PyPI base
+        base_options = verifier.options.replace(model_path="", adapted=False)
+        seed = SeedBaseline(load_model(base_options, paths.cache_dir()))
         subset = items[:: args.baseline_every]
 
         def judge_seed(path: Path, expected: str) -> tuple[bool, str, str]:
@@ -75,7 +92,8 @@ def cmd_corpus(args: argparse.Namespace) -> int:
     from app.lab.corpus import build_corpus
 
     real = Path(args.real) if args.real else None
-    print(build_corpus(Path(args.out), args.count, args.seed, args.workers, real))
+    voices = tuple(args.voice or ())
+    print(build_corpus(Path(args.out), args.count, args.seed, args.workers, real, voices))
     return 0
 
 
@@ -96,6 +114,7 @@ def cmd_central_load(args: argparse.Namespace) -> int:
 
 
 def register(sub: argparse._SubParsersAction) -> None:
+    adapt_command.register(sub)
     p = sub.add_parser("central-load", help="Central under N concurrent kiosks (real HTTP, PG)")
     p.add_argument("--kiosks", type=int, default=50)
     p.add_argument("--punches", type=int, default=1000, help="per kiosk")
@@ -121,6 +140,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--out", required=True, help="results, one JSON line per clip")
     p.add_argument("--baseline", action="store_true", help="also score the seed-style baseline")
     p.add_argument(
+        "--plain-base",
+        action="store_true",
+        help="also run the core on the plain PyPI base (results in OUT with .base.jsonl)",
+    )
+    p.add_argument(
         "--baseline-every", type=int, default=1, help="run the baseline on every Nth clip only"
     )
     p.add_argument("--json", action="store_true", help="print the summary as JSON too")
@@ -145,5 +169,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--workers", type=int, default=0, help="processes (default: one per core)")
     p.add_argument(
         "--real", help="folder of real recordings (no punch phrase in them) to add as negatives"
+    )
+    p.add_argument(
+        "--voice",
+        action="append",
+        choices=VOICES,
+        help="only this voice (repeatable; default: every voice, weighted)",
     )
     p.set_defaults(func=cmd_corpus)

@@ -13,6 +13,7 @@ import json
 import multiprocessing
 import os
 import random
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -132,6 +133,7 @@ class ClipSpec:
     style: str  # how the time is worded (app.lab.wording)
     level: float
     seed: int
+    said: str = ""  # what the speech means, "TYPE H M" (24 h), "" when no time is said
 
 
 def _wrong_time(kind: str, hour: int, minute: int, rng: random.Random) -> tuple[int, int]:
@@ -142,10 +144,11 @@ def _wrong_time(kind: str, hour: int, minute: int, rng: random.Random) -> tuple[
     return (hour + step) % 24, minute
 
 
-def plan(count: int, seed: int) -> list[ClipSpec]:
-    """Draw the conditions of ``count`` clips: half positives, half over NEGATIVE_KINDS."""
+def plan(count: int, seed: int, voices: tuple[str, ...] = ()) -> list[ClipSpec]:
+    """Draw the conditions of ``count`` clips: half positives, half over NEGATIVE_KINDS.
+    ``voices`` limits the voices (e.g. one voice's own test set); default: all, weighted."""
     rng = random.Random(seed)
-    voices = [v for v, w in VOICE_WEIGHTS.items() for _ in range(w)]
+    voices = voices or tuple(v for v, w in VOICE_WEIGHTS.items() for _ in range(w))
     kinds = list(TYPE_SPOKEN)
     specs = []
     for i in range(count):
@@ -165,12 +168,13 @@ def plan(count: int, seed: int) -> list[ClipSpec]:
         spoken = f"{word}{punct} {time_phrase(s_hour, s_min, style)}."
         if pause:
             spoken = f"{word}. | {time_phrase(s_hour, s_min, style)}."
+        said = f"{s_type} {s_hour} {s_min}"
         if kind == "type_only":
-            spoken, pause, style = f"{type_phrase(ptype, rng)}.", 0.0, "-"
+            spoken, pause, style, said = f"{type_phrase(ptype, rng)}.", 0.0, "-", ""
         elif kind == "unrelated":
-            spoken, pause, style = rng.choice(UNRELATED), 0.0, "-"
+            spoken, pause, style, said = rng.choice(UNRELATED), 0.0, "-", ""
         elif kind in ("silence", "noise"):
-            spoken, pause, style, voice = "", 0.0, "-", "-"
+            spoken, pause, style, voice, said = "", 0.0, "-", "-", ""
         snr = rng.choice(SNRS)
         noise = "none" if snr is None else rng.choice(NOISE_KINDS)
         if kind == "noise":
@@ -194,6 +198,7 @@ def plan(count: int, seed: int) -> list[ClipSpec]:
                 style=style,
                 level=round(rng.uniform(0.3, 1.0), 2),
                 seed=seed * 100003 + i,
+                said=said,
             )
         )
     return specs
@@ -237,6 +242,26 @@ def render(spec: ClipSpec, out_dir: Path) -> str:
 
 def _render_star(args: tuple[ClipSpec, Path]) -> str:
     return render(*args)
+
+
+def render_many(
+    specs: list[ClipSpec],
+    out_dir: Path,
+    workers: int = 0,
+    progress: Callable[[int], None] | None = None,
+) -> None:
+    """Render every clip not yet in ``out_dir`` on ``workers`` processes (0: one per core);
+    ``progress`` hears the count done every 200 clips."""
+    jobs = [(s, out_dir) for s in specs if not (out_dir / s.file).is_file()]
+    workers = workers or os.cpu_count() or 1
+    if workers > 1:
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            for n, _ in enumerate(pool.imap_unordered(_render_star, jobs, chunksize=4), 1):
+                if progress and n % 200 == 0:
+                    progress(n)
+    else:
+        for job in jobs:
+            _render_star(job)
 
 
 def real_specs(folder: Path, out_dir: Path, seed: int) -> list[ClipSpec]:
@@ -283,23 +308,20 @@ def real_specs(folder: Path, out_dir: Path, seed: int) -> list[ClipSpec]:
 
 
 def build_corpus(
-    out_dir: Path, count: int = 200, seed: int = 1, workers: int = 0, real: Path | None = None
+    out_dir: Path,
+    count: int = 200,
+    seed: int = 1,
+    workers: int = 0,
+    real: Path | None = None,
+    voices: tuple[str, ...] = (),
 ) -> Path:
     """Render ``count`` clips into ``out_dir`` and write ``manifest.jsonl`` (one line per clip
     with all its conditions). Different seeds give different sets: tune on one, report on
     another. ``workers`` 0 means one per CPU core. ``real``: a folder of recordings of real
     people to add as negatives."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    specs = plan(count, seed)
-    workers = workers or os.cpu_count() or 1
-    jobs = [(s, out_dir) for s in specs]
-    if workers > 1:
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
-            for _ in pool.imap_unordered(_render_star, jobs, chunksize=4):
-                pass
-    else:
-        for job in jobs:
-            _render_star(job)
+    specs = plan(count, seed, voices)
+    render_many(specs, out_dir, workers)
     if real is not None:
         specs += real_specs(real, out_dir, seed)
     manifest = out_dir / "manifest.jsonl"

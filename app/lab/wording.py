@@ -19,7 +19,7 @@ TYPE_WRITTEN = {"ENTRADA": "ENTRADA", "SAIDA": "SAÍDA", "INTERVALO": "PAUSA", "
 number_words = words
 
 
-def _period(hour: int) -> str:
+def period_of(hour: int) -> str:
     if hour < 6:
         return "da madrugada"
     if hour < 12:
@@ -47,7 +47,7 @@ def time_phrase(hour: int, minute: int, style: str) -> str:
     if style == "casual_period" and hour not in (0, 12):
         h12 = hour % 12
         spoken = number_words(h12, feminine=True)
-        return f"{spoken} e {mw} {_period(hour)}" if minute else f"{spoken} {_period(hour)}"
+        return f"{spoken} e {mw} {period_of(hour)}" if minute else f"{spoken} {period_of(hour)}"
     if style == "words" and not (hour == 20 and minute < 10):  # "vinte e um" is 21, not 20:01
         return f"{hw} horas" if minute == 0 else f"{hw} e {mw}"
     if style in ("words", "words_units"):

@@ -6,6 +6,7 @@ interface client against a local Runtime API, which must answer a real request."
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 import sys
@@ -60,15 +61,21 @@ def test_dependency_split_drops_desktop_packages(tmp_path):
 
 
 def test_image_env_and_cmd_serve_a_request(tmp_path, clip_b64):
-    from app.core.model import assemble_embedded
-
     args, env = _args_and_env()
     cmd = next(json.loads(rest) for word, rest in _instructions() if word == "CMD")
     assert cmd == ["app.api.lambda_handler.handler"]
-    # Step 3: the model assembled (sha256-checked) into the image's MODEL_DIR, here under tmp.
+    # Step 3's inline Python: the model assembled and adapted (sha256-checked before and after
+    # the merge) into the image's MODEL_DIR, here under tmp.
     model_dir = tmp_path / args["MODEL_DIR"].lstrip("/")
-    folder = assemble_embedded(model_dir)
+    run = next(rest for word, rest in _instructions() if word == "RUN" and "prepare" in rest)
+    code = (
+        re.search(r'python -c "(.*?)"\s+&&', run).group(1).replace("${MODEL_DIR}", str(model_dir))
+    )
+    resources = {"PONTOVOZ_RESOURCES": str(ROOT / "resources")}
+    subprocess.run([sys.executable, "-c", code], check=True, env={**os.environ, **resources})
+    folder = model_dir / "adapted"
     assert env["PONTOVOZ_MODEL_PATH"] == f"{args['MODEL_DIR']}/{folder.name}"
+    assert (folder / "model.bin").is_file() and (folder / "tokenizer.json").is_file()
     env["PONTOVOZ_MODEL_PATH"] = str(folder)
     env["PONTOVOZ_HOME"] = str(tmp_path / "lambda-tmp")  # /tmp/pontovoz in the image
     api = RuntimeAPI()

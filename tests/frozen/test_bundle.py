@@ -18,7 +18,8 @@ from pathlib import Path
 import pytest
 
 from app import __version__
-from app.core.model import MODEL_BYTES, MODEL_NAME
+from app.core import delta as delta_mod
+from app.core.model import BUNDLED_NAME, MODEL_BYTES, delta_path
 from tests.frozen.conftest import bundle_program
 
 pytestmark = [
@@ -53,8 +54,10 @@ def before(bundle: Path) -> dict[str, tuple[int, int]]:
 
 def test_layout_and_size(bundle: Path, before) -> None:
     internal = bundle / "_internal"
-    model = internal / "resources" / MODEL_NAME
+    model = internal / "resources" / BUNDLED_NAME  # the adapted model, merged at build time
     assert (model / "model.bin").stat().st_size == MODEL_BYTES
+    merged = delta_mod.load(delta_path()).meta["merged_sha256"]
+    assert delta_mod.sha256(model / "model.bin") == merged
     for name in ("config.json", "tokenizer.json", "vocabulary.txt"):
         assert (model / name).is_file(), name
     assert (internal / "faster_whisper" / "assets" / "silero_vad_v6.onnx").is_file()
@@ -62,7 +65,7 @@ def test_layout_and_size(bundle: Path, before) -> None:
     platforms = internal / "PySide6" / "Qt" / "plugins" / "platforms"
     for plugin in ("libqoffscreen.so", "libqxcb.so"):
         assert (platforms / plugin).is_file(), plugin
-    for unwanted in ("torch", "tkinter", "_tkinter", "matplotlib"):
+    for unwanted in ("torch", "transformers", "peft", "tkinter", "_tkinter", "matplotlib"):
         assert not (internal / unwanted).exists(), unwanted
     size_mb = sum(s for s, _ in before.values()) / 1e6
     print(f"\nbundle: {size_mb:.0f} MB in {len(before)} files")

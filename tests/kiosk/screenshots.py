@@ -40,10 +40,10 @@ def main() -> int:
     os.environ["PONTOVOZ_HOME"] = str(home)
     if not os.environ.get("PONTOVOZ_MODEL_PATH"):
         from app import paths
-        from app.core.model import assemble_embedded
+        from app.core.model import prepare
 
         os.environ.pop("PONTOVOZ_HOME")
-        os.environ["PONTOVOZ_MODEL_PATH"] = str(assemble_embedded(paths.cache_dir()))
+        os.environ["PONTOVOZ_MODEL_PATH"] = str(prepare(paths.cache_dir()))
         os.environ["PONTOVOZ_HOME"] = str(home)
 
     import psutil
@@ -208,7 +208,7 @@ def take_all(win, shot, pin, punch, pump, clock, state, clip, maria, PunchDraft,
     shot("06-idle-someone-locked")
     win.punch._locked_until = 0.0
     win.punch._failures = 0
-    earlier = (clock.now - timedelta(minutes=5)).astimezone()
+    earlier = win.ledger.settings.local(clock.now - timedelta(minutes=5))
     win.ledger.record_punch(PunchDraft(maria.id, "ENTRADA", "ENTRADA 13 35", validated=True,
                                        tries=1, punched_at=earlier))  # fmt: skip
     win.punch.start()
