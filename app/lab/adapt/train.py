@@ -118,7 +118,7 @@ def train(
 
     ordered = sorted(examples, key=lambda e: e.spec.file)
     rng.shuffle(ordered)
-    held = ordered[: max(8, len(ordered) // 20)]
+    held = ordered[: max(1, min(len(ordered) // 4, max(8, len(ordered) // 20)))]
     trainset = ordered[len(held) :]
     model = convert.to_hf(base_bin)
     config = LoraConfig(
