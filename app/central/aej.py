@@ -7,11 +7,12 @@ Records: 01 header, 02 REPs used, 03 employees (vínculos), 04 contractual sched
 ``ASSINATURA_DIGITAL_EM_ARQUIVO_P7S``. Field list transcribed in
 ``henriquehmas-rgb/ponto-eletronico`` ``docs/leiaute-afd-aej.md`` (from the Ministry's PDF).
 
-Decisions: numbers are written without padding (the fields have ranges, "1 a 9"); a mark's
-``seqEntSaida`` counts entry/exit pairs within its workday from 1; a rejected punch is written as
-"D" with the decision's justification as ``motivo``; an approved flagged punch is an original
-"O". Not produced: the detached CAdES signature (.p7s), which needs the employer's certificate.
-The checker lives in ``app.central.aej_check``.
+Decisions: numbers are written without padding (the fields have ranges, "1 a 9") except
+``seqEntSaida``, whose layout size is 3: it counts entry/exit pairs within the workday from
+"001"; a mark's date-time carries the UTC offset its kiosk wrote (a Manaus punch is -0400);
+a rejected punch is written as "D" with the decision's justification as ``motivo``; an
+approved flagged punch is an original "O". Not produced: the detached CAdES signature (.p7s),
+which needs the employer's certificate. The checker lives in ``app.central.aej_check``.
 """
 
 from __future__ import annotations
@@ -62,6 +63,7 @@ def _text(value: str, limit: int) -> str:
 
 
 def _dh(moment: datetime, tz: tzinfo) -> str:
+    """An aware time keeps its own offset (a punch's kiosk zone); a naive one is in ``tz``."""
     aware = moment if moment.tzinfo else moment.replace(tzinfo=tz)
     return aware.strftime("%Y-%m-%dT%H:%M:00%z")
 
@@ -175,7 +177,7 @@ def _marks(
                 _dh(m.at, tz),
                 "" if source == "I" else rep,
                 kind,
-                str(max(seq, 1)),
+                f"{max(seq, 1):03d}",
                 source,
                 code if kind == "E" and max(seq, 1) == 1 else "",
                 reason,

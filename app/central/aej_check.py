@@ -133,6 +133,12 @@ def _check_record(f: list[str], reps: set[str], links: set[str], codes: set[str]
     elif k == "08":
         if not f[1] or not f[2] or len(f[2]) > 8 or f[3] not in ("1", "2"):
             bad.append("identificação do programa (PTRP) incompleta.")
+        if len(f[4]) != (14 if f[3] == "1" else 11) or not f[4].isdigit():
+            bad.append("CNPJ/CPF do desenvolvedor do PTRP inválido.")
+        if not f[5].strip():
+            bad.append("nome ou razão social do desenvolvedor do PTRP em branco.")
+        if not re.match(r"^[^@\s|]+@[^@\s|]+\.[^@\s|]+$", f[6]):
+            bad.append(f"e-mail do desenvolvedor do PTRP inválido ou em branco ({f[6]!r}).")
     elif k == "99" and not all(_num(x, 1, 9) for x in f[1:]):
         bad.append("contagens do trailer devem ser números.")
     return bad
@@ -151,11 +157,11 @@ def _check_mark(f: list[str], reps: set[str], links: set[str], codes: set[str]) 
         bad.append("marcação original sem REP.")
     if kind not in ("E", "S", "D"):
         bad.append(f"tipo de marcação inválido {kind!r}.")
-    if not _num(seq, 1, 3):
-        bad.append("sequência entrada/saída inválida.")
+    if not _num(seq, 3, 3) or seq == "000":
+        bad.append(f"sequência entrada/saída {seq!r} inválida: três dígitos, de 001 em diante.")
     if source not in ("O", "I", "P", "X", "T"):
         bad.append(f"fonte da marcação inválida {source!r}.")
-    if kind == "E" and seq == "1" and code not in codes:
+    if kind == "E" and seq == "001" and code not in codes:
         bad.append("primeira entrada sem horário contratual válido.")
     if code and code not in codes:
         bad.append(f"horário contratual inexistente {code!r}.")

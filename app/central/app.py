@@ -27,8 +27,10 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from app.central import service
 from app.central.db import make_engine, session_factory, session_scope
 from app.central.errors import CentralError
-from app.central.ingest import claim, gaps, ingest
+from app.central.ingest import claim, divergences, gaps, ingest
 from app.central.schemas import (
+    EmployeesIn,
+    EmployeesOut,
     EnrollIn,
     EnrollOut,
     HeadOut,
@@ -104,8 +106,8 @@ def create_app(database_url: str, pool_size: int = 10) -> FastAPI:
     def enroll(body: EnrollIn, db: Db) -> EnrollOut:
         done = service.enroll(db, body.code, body.name, body.ledger_kiosk_id)
         return EnrollOut(
-            kiosk=done.kiosk, token=done.token, roster_pepper=done.pepper.hex(),
-            server_time=now_iso(),
+            kiosk=done.kiosk, rep_number=done.rep_number, token=done.token,
+            roster_pepper=done.pepper.hex(), server_time=now_iso(),
         )  # fmt: skip
 
     @app.get("/api/v1/roster")
@@ -132,10 +134,26 @@ def create_app(database_url: str, pool_size: int = 10) -> FastAPI:
     ) -> HeadOut:
         kiosk = service.authenticate(db, authorization)
         service.seen(db, kiosk, says.time, says.status)
+        conn = db.connection()
         return HeadOut(
             kiosk=kiosk.id, head_nsr=kiosk.head_nsr, head_hash=kiosk.head_hash,
-            gaps=gaps(db.connection(), kiosk.id, kiosk.head_nsr), server_time=now_iso(),
+            gaps=gaps(conn, kiosk.id, kiosk.head_nsr), server_time=now_iso(),
+            rep_number=kiosk.rep_number, ledger_kiosk_id=kiosk.ledger_kiosk_id,
+            divergences=divergences(conn, kiosk.id),
         )  # fmt: skip
+
+    @app.post("/api/v1/employees")
+    def employees_up(
+        body: EmployeesIn,
+        db: Db,
+        says: Says,
+        authorization: Auth = None,
+    ) -> EmployeesOut:
+        """The kiosk's own employees, sent before it takes the roster down: merged by CPF."""
+        kiosk = service.authenticate(db, authorization)
+        service.seen(db, kiosk, says.time, says.status)
+        merged = service.merge_kiosk_employees(db, kiosk, body.employees)
+        return EmployeesOut(created=merged.created, known=merged.known, server_time=now_iso())
 
     @app.post("/api/v1/punches")
     def punches(
@@ -150,8 +168,8 @@ def create_app(database_url: str, pool_size: int = 10) -> FastAPI:
         result = ingest(conn, service.check_kiosk(kiosk), body.punches, body.head, body.events)
         return PushOut(
             accepted=result.accepted, duplicates=result.duplicates, conflicts=result.conflicts,
-            head_nsr=result.head_nsr, head_hash=result.head_hash, gaps=result.gaps,
-            server_time=now_iso(),
+            quarantined=result.quarantined, head_nsr=result.head_nsr, head_hash=result.head_hash,
+            gaps=result.gaps, divergences=result.divergences, server_time=now_iso(),
         )  # fmt: skip
 
     @app.api_route("/api/{rest:path}", methods=["GET", "POST", "PUT", "PATCH", "DELETE"])

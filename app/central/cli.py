@@ -66,6 +66,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     add.add_argument("--pin", required=True)
     add.add_argument("--badge")
     add.add_argument("--kiosks", help="ids de quiosque separados por vírgula (padrão: todos)")
+    add.add_argument("--admissao", help="data de admissão (AAAA-MM-DD)")
+    add.add_argument("--cargo", default="", help="cargo (espelho e AEJ)")
     add.set_defaults(func=cmd_emp_add)
     lst = es.add_parser("list", help="lista os funcionários (JSON)")
     lst.add_argument("--database-url")
@@ -85,11 +87,20 @@ def register(sub: argparse._SubParsersAction) -> None:
     join.add_argument("--code", required=True)
     join.add_argument("--name", default="")
     join.set_defaults(func=cmd_join)
-    sync = cs.add_parser("sync", help="envia as marcações e recebe o roster agora")
-    sync.set_defaults(func=cmd_sync)
-    cs.add_parser("status", help="situação da ligação com a Central (JSON)").set_defaults(
-        func=cmd_status
+    sync = cs.add_parser(
+        "sync",
+        help="envia as marcações e recebe o roster agora",
+        description="Saída 0: tudo na Central e conferido; 1: ainda há registros por enviar;"
+        " 2: falha (Central inacessível, credencial recusada, kiosk_id mudou); 3: divergência"
+        " ou conflito entre os registros deste terminal e os da Central.",
     )
+    sync.set_defaults(func=cmd_sync)
+    cs.add_parser(
+        "status",
+        help="situação da ligação com a Central (JSON)",
+        description="Saída 0: sem problema conhecido; 3: a última sincronização encontrou"
+        " divergência ou conflito.",
+    ).set_defaults(func=cmd_status)
     from app.central.web.cli import register as register_users  # HR web logins
 
     register_users(cs)
@@ -165,12 +176,22 @@ def cmd_code(args: argparse.Namespace) -> int:
 
 
 def cmd_emp_add(args: argparse.Namespace) -> int:
+    from datetime import date
+
     from app.central import service
     from app.central.db import session_scope
 
     kiosks = [int(k) for k in args.kiosks.split(",") if k.strip()] if args.kiosks else None
+    try:
+        admission = date.fromisoformat(args.admissao) if args.admissao else None
+    except ValueError:
+        raise ConfigError(
+            f"data de admissão inválida: {args.admissao!r} (use AAAA-MM-DD)"
+        ) from None
     with session_scope(_sessions(args)) as s:
-        emp = service.add_employee(s, args.name, args.cpf, args.pin, args.badge, kiosks)
+        emp = service.add_employee(
+            s, args.name, args.cpf, args.pin, args.badge, kiosks, admission, args.cargo
+        )
         print(json.dumps({"id": emp.id, "name": emp.name, "cpf": emp.cpf}, ensure_ascii=False))
     return 0
 
@@ -227,10 +248,19 @@ def cmd_recheck(args: argparse.Namespace) -> int:
 
 
 def cmd_join(args: argparse.Namespace) -> int:
-    from app.sync.central import join
+    from app.sync.central import CentralSection, join
 
+    before = CentralSection.load()
     section = join(args.url, args.code, args.name)
-    print(f"quiosque ligado à Central {section.url} (quiosque nº {section.kiosk})")
+    if before.enabled:
+        print(
+            f"novo cadastro: este terminal era o REP nº {before.rep_number or before.kiosk:02d}"
+            f" da Central {before.url}; a credencial antiga deixa de ser usada aqui"
+        )
+    print(
+        f"quiosque ligado à Central {section.url} (quiosque nº {section.kiosk},"
+        f" REP nº {section.rep_number:02d}, kiosk_id {section.ledger_kiosk_id!r})"
+    )
     print("reinicie o quiosque para usar os funcionários da Central; rode 'central sync' agora")
     return 0
 
@@ -246,7 +276,15 @@ def cmd_sync(args: argparse.Namespace) -> int:
         finally:
             sync.stop()
     print(json.dumps({**result.__dict__, "pending": result.pending}, ensure_ascii=False))
-    return 0 if result.pending == 0 else 1
+    if result.problems:
+        for line in result.problems:
+            print(f"ERRO: {line}", file=sys.stderr)
+        print("avise o administrador da Central (página Hoje → quarentena)", file=sys.stderr)
+        return 3
+    if result.pending:
+        print(f"ainda há {result.pending} registro(s) por enviar", file=sys.stderr)
+        return 1
+    return 0
 
 
 def cmd_status(args: argparse.Namespace) -> int:
@@ -255,4 +293,7 @@ def cmd_status(args: argparse.Namespace) -> int:
     section = CentralSection.load()
     shown = {**section.__dict__, "token": "***" if section.token else ""}
     print(json.dumps(shown, ensure_ascii=False))
+    if section.problem:
+        print(f"ERRO: {section.problem}", file=sys.stderr)
+        return 3
     return 0

@@ -1,8 +1,11 @@
 """From Central's tables to the timesheet's inputs: marks (punches + treatment records),
 schedules, holidays, absences; one query per kind for a whole month, however many employees.
 
-All local times are in ``TZ`` (America/Sao_Paulo, no DST since 2019): the espelho is a
-wall-clock document.
+One rule for time: a punch is shown at the local time its kiosk wrote, with the UTC offset of
+that kiosk's zone (``Punch.punched_at`` keeps the kiosk's text, e.g. ``...T07:00:00-04:00`` in
+Manaus), so the espelho, the AEJ and the AFD agree on the hour and the day of every punch.
+``TZ`` (America/Sao_Paulo) is only the default zone for what has no punch of its own: the query
+window (widened a day each side), HR's manual inclusions and "today".
 """
 
 from __future__ import annotations
@@ -108,6 +111,7 @@ def marks_for(
         Punch.employee_id,
         Punch.type,
         Punch.punched_at_ts,
+        Punch.punched_at,
         Punch.flagged,
         Punch.flag_reason,
         Punch.kiosk_id,
@@ -128,7 +132,7 @@ def marks_for(
             d = decisions.get(r.id)
             status = PENDING if d is None else (APPROVED if d.approved else REJECTED)
             note = reason_pt(r.flag_reason) if d is None else d.justification
-        at = r.punched_at_ts.astimezone(TZ).replace(tzinfo=None)
+        at = punch_local(r.punched_at, r.punched_at_ts)
         out[r.employee_id].append(
             Mark(at, r.type, status, ref=r.uuid, note=note, kiosk=str(r.kiosk_id))
         )
@@ -136,11 +140,21 @@ def marks_for(
     if employee_ids is not None:
         mq = mq.where(ManualPunch.employee_id.in_(employee_ids))
     for mp in s.scalars(mq):
-        at = mp.punched_at.astimezone(TZ).replace(tzinfo=None)
+        at = mp.punched_at.astimezone(TZ)
         out[mp.employee_id].append(
             Mark(at, mp.type, INCLUDED, ref=f"manual:{mp.id}", note=mp.reason)
         )
     return out
+
+
+def punch_local(text: str, instant: datetime) -> datetime:
+    """A punch's local time with its kiosk's UTC offset, as the kiosk wrote it (its AFD
+    field); the instant in ``TZ`` only when the text cannot be read."""
+    try:
+        at = datetime.fromisoformat(text)
+    except (TypeError, ValueError):
+        return instant.astimezone(TZ)
+    return at if at.tzinfo is not None else instant.astimezone(TZ)
 
 
 def holidays_between(s: Session, first: date, last: date) -> dict[date, str]:
@@ -187,5 +201,9 @@ def espelhos(
 
 
 def _admission(e: Employee) -> date | None:
-    """First day owed: the day the employee was registered in Central."""
+    """First day owed: the admission date on file, else the day the employee was registered
+    in Central."""
+    admitted = getattr(e, "admission_date", None)
+    if admitted is not None:
+        return admitted
     return e.created_at.astimezone(TZ).date() if e.created_at else None

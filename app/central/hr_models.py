@@ -145,3 +145,5 @@ class Employer(Base):
     name: Mapped[str] = mapped_column(String(150))
     inpi: Mapped[str] = mapped_column(String(17), default="")  # REP-P registration at INPI
     developer_id: Mapped[str] = mapped_column(String(14), default="")  # REP-P developer CNPJ/CPF
+    developer_name: Mapped[str] = mapped_column(String(150), default="")  # AEJ record 08
+    developer_email: Mapped[str] = mapped_column(String(50), default="")  # AEJ record 08

@@ -8,12 +8,14 @@ queries. Central never edits a punch: its own re-check goes to ``central_verdict
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import (
     BigInteger,
     Boolean,
+    Date,
     DateTime,
+    FetchedValue,
     Float,
     ForeignKey,
     Integer,
@@ -45,7 +47,9 @@ class Kiosk(Base):
     gap (the anchor); ``reported_*`` is the head the kiosk claimed on its last exchange.
     ``app_version`` and ``queue_pending`` (records it still had to send) are what it reported
     in headers on its last exchange that carried them; ``status_reported_at`` is when the queue
-    was reported. NULL: never reported (a kiosk older than these headers)."""
+    was reported. NULL: never reported (a kiosk older than these headers). ``rep_number`` is
+    Central's own number for the kiosk (a sequence: never shared), what AFD names and pages
+    show; ``ledger_kiosk_id`` is the id the kiosk's ledger hashes into its records."""
 
     __tablename__ = "kiosks"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -64,6 +68,13 @@ class Kiosk(Base):
     app_version: Mapped[str | None] = mapped_column(String(32))
     queue_pending: Mapped[int | None] = mapped_column(Integer)
     status_reported_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    rep_number: Mapped[int] = mapped_column(Integer, FetchedValue(), unique=True)
+    time_zone: Mapped[str] = mapped_column(String(64), default="America/Sao_Paulo")  # IANA
+
+    @property
+    def rep_code(self) -> str:
+        """The REP number as shown and put in file names: at least two digits ("03")."""
+        return f"{self.rep_number:02d}"
 
 
 class EnrollmentCode(Base):
@@ -95,7 +106,14 @@ class Employee(Base):
     all_kiosks: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    admission_date: Mapped[date | None] = mapped_column(Date)  # first day owed (espelho, AEJ)
+    role: Mapped[str] = mapped_column(String(80), default="")  # cargo (AEJ, espelho)
     kiosks: Mapped[list[Kiosk]] = relationship(secondary="employee_kiosks")
+
+    @property
+    def has_credentials(self) -> bool:
+        """False for an employee a kiosk sent up: its PIN stays on that kiosk (its own key)."""
+        return bool(self.pin_index)
 
 
 class EmployeeKiosk(Base):
@@ -198,3 +216,49 @@ class KioskEvent(Base):
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     kind: Mapped[str] = mapped_column(String(32))
     detail: Mapped[str] = mapped_column(Text)
+
+
+class KioskEmployee(Base):
+    """A CPF a kiosk reported holding (its own or from a roster): Central's roster for that
+    kiosk then merges with it, and still tells it when HR deactivates that person."""
+
+    __tablename__ = "kiosk_employees"
+    kiosk_id: Mapped[int] = mapped_column(ForeignKey("kiosks.id"), primary_key=True)
+    cpf: Mapped[str] = mapped_column(String(11), primary_key=True)
+    name: Mapped[str] = mapped_column(String(150))
+    active: Mapped[bool] = mapped_column(Boolean)
+    reported_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now()
+    )
+
+
+class QuarantinedRecord(Base):
+    """A record a kiosk credential sent that Central does not hold: it does not chain (reason
+    ``hash``: its own hash; ``link``: its prev_hash is not Central's hash at NSR-1), takes an NSR
+    Central holds with other content (``conflict``), names another ledger (``kiosk_id``), or
+    waits for a missing NSR (``gap``: held later if it then chains, ``resolved_at``). Never a
+    punch, never moves the head. HR acknowledges it with a note; until then the kiosk is told."""
+
+    __tablename__ = "quarantined_records"
+    __table_args__ = (
+        UniqueConstraint("kiosk_id", "nsr", "hash", name="quarantine_kiosk_nsr_hash"),
+    )
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    kiosk_id: Mapped[int] = mapped_column(ForeignKey("kiosks.id"))
+    nsr: Mapped[int] = mapped_column(BigInteger)
+    kind: Mapped[str] = mapped_column(String(8))  # punch | event
+    uuid: Mapped[str] = mapped_column(String(36))
+    reason: Mapped[str] = mapped_column(String(16))
+    problem: Mapped[str] = mapped_column(Text)
+    hash: Mapped[str] = mapped_column(String(64))  # as sent
+    prev_hash: Mapped[str] = mapped_column(String(64))  # as sent
+    expected_prev: Mapped[str | None] = mapped_column(String(64))  # Central's hash at NSR-1
+    held_hash: Mapped[str | None] = mapped_column(String(64))  # Central's hash at this NSR
+    record: Mapped[str] = mapped_column(Text)  # the whole record as sent (JSON, no audio)
+    first_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    last_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    times: Mapped[int] = mapped_column(Integer, default=1)
+    resolved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    acknowledged_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    acknowledged_by: Mapped[str | None] = mapped_column(String(150))
+    ack_note: Mapped[str | None] = mapped_column(Text)

@@ -57,13 +57,27 @@ class PushIn(BaseModel):
     events: list[EventIn] = Field(default_factory=list, max_length=1000)
 
 
+class Divergence(BaseModel):
+    """A record sent with this kiosk's credential that Central quarantined (not held): the
+    kiosk compares ``hash`` with its own record at ``nsr``."""
+
+    nsr: int
+    reason: str  # hash | link | conflict | kiosk_id
+    problem: str  # pt-BR
+    hash: str  # the quarantined record's hash, as sent
+    held_hash: str | None = None  # what Central holds at this NSR, if anything
+    expected_prev: str | None = None  # what Central holds at NSR-1
+
+
 class PushOut(BaseModel):
-    accepted: int  # newly stored (punches and events)
+    accepted: int  # newly held (punches and events that chain)
     duplicates: int  # already held (same uuid, same hash): a retry
-    conflicts: int  # same NSR or uuid with other content: kept as an event, see `central kiosks`
+    conflicts: int  # same NSR or uuid with other content, or another ledger: quarantined
+    quarantined: int = 0  # records that do not chain (own hash, or link to NSR-1): quarantined
     head_nsr: int  # last NSR held without a gap: send from head_nsr + 1
     head_hash: str
-    gaps: list[list[int]]  # [first, last] NSR ranges missing below what Central holds
+    gaps: list[list[int]]  # [first, last] NSR ranges missing below what Central received
+    divergences: list[Divergence] = Field(default_factory=list)  # open quarantine of this kiosk
     server_time: str
 
 
@@ -75,18 +89,43 @@ class EnrollIn(BaseModel):
 
 class EnrollOut(BaseModel):
     kiosk: int
+    rep_number: int  # Central's own number for this kiosk (never shared)
     token: str
     roster_pepper: str  # hex: the key of PIN/badge indexes in the roster
     server_time: str
 
 
 class RosterEmployee(BaseModel):
+    """One person for a kiosk. Empty ``pin_index``: Central has no credential for them (a kiosk
+    sent them up): the kiosk keeps its own. ``active`` false: HR deactivated them (or took them
+    off this kiosk); the kiosk deactivates them. Absent from the list: the kiosk keeps them."""
+
     name: str
     cpf: str
     pin_index: str
     pin_hash: str
     badge_index: str | None
     badge_hash: str | None
+    active: bool = True
+
+
+class KioskEmployeeIn(BaseModel):
+    """An employee a kiosk holds, sent up before it takes the roster down (matched by CPF)."""
+
+    name: str = Field(min_length=1, max_length=150)
+    cpf: str = Field(pattern=r"^[0-9]{11}$")
+    active: bool = True
+    since: str = Field(default="", max_length=40)  # when the kiosk registered them (ISO)
+
+
+class EmployeesIn(BaseModel):
+    employees: list[KioskEmployeeIn] = Field(max_length=20_000)
+
+
+class EmployeesOut(BaseModel):
+    created: int  # new in Central (no PIN there: it stays on the kiosk)
+    known: int  # already in Central (matched by CPF)
+    server_time: str
 
 
 class RosterOut(BaseModel):
@@ -101,3 +140,6 @@ class HeadOut(BaseModel):
     head_hash: str
     gaps: list[list[int]]
     server_time: str
+    rep_number: int = 0
+    ledger_kiosk_id: str = ""  # the ledger id this kiosk enrolled with
+    divergences: list[Divergence] = Field(default_factory=list)

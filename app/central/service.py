@@ -5,17 +5,29 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
+from typing import cast
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import Table, delete, func, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import Session
 
 from app.central import security
 from app.central.errors import BadInput, Conflict, EnrollmentRefused, NotAuthorized, NotFound
 from app.central.ingest import gaps
-from app.central.models import Employee, EmployeeKiosk, EnrollmentCode, Kiosk, KioskEvent, Punch
-from app.central.schemas import RosterEmployee
+from app.central.models import (
+    Employee,
+    EmployeeKiosk,
+    EnrollmentCode,
+    Kiosk,
+    KioskEmployee,
+    KioskEvent,
+    Punch,
+    QuarantinedRecord,
+)
+from app.central.schemas import KioskEmployeeIn, RosterEmployee
 from app.store.cpf import normalize_cpf
 from app.store.errors import LedgerError
 
@@ -45,12 +57,14 @@ def create_code(session: Session, label: str = "", hours: float = 24.0) -> str:
 @dataclass(frozen=True)
 class Enrolled:
     kiosk: int
+    rep_number: int  # Central's own number for this kiosk: AFD names, pages
     token: str
     pepper: bytes
 
 
 def enroll(session: Session, code: str, name: str, ledger_kiosk_id: str) -> Enrolled:
-    """Spend a code (once) and create the kiosk with its own credential."""
+    """Spend a code (once) and create the kiosk with its own credential and REP number (from
+    a sequence: two kiosks never share one, whatever ``kiosk_id`` their ledgers use)."""
     row = session.scalars(
         select(EnrollmentCode)
         .where(EnrollmentCode.code_hash == security.digest(security.normalize_code(code)))
@@ -64,7 +78,7 @@ def enroll(session: Session, code: str, name: str, ledger_kiosk_id: str) -> Enro
         raise EnrollmentRefused("este código de cadastro expirou: peça um novo")
     token = security.new_token()
     kiosk = Kiosk(
-        name=(name.strip() or row.label or f"Quiosque {ledger_kiosk_id}")[:120],
+        name=(name.strip() or row.label)[:120],
         ledger_kiosk_id=ledger_kiosk_id,
         token_hash=security.digest(token),
         head_nsr=0,
@@ -72,8 +86,10 @@ def enroll(session: Session, code: str, name: str, ledger_kiosk_id: str) -> Enro
     )
     session.add(kiosk)
     session.flush()
+    if not kiosk.name:
+        kiosk.name = f"Quiosque {kiosk.rep_code}"
     row.used_at, row.kiosk_id = utcnow(), kiosk.id
-    return Enrolled(kiosk.id, token, security.roster_pepper(session))
+    return Enrolled(kiosk.id, kiosk.rep_number, token, security.roster_pepper(session))
 
 
 def token_hash(authorization: str | None) -> str:
@@ -178,9 +194,13 @@ def kiosk_report(session: Session) -> list[dict]:
         events = session.scalars(
             select(KioskEvent).where(KioskEvent.kiosk_id == k.id).order_by(KioskEvent.id.desc())
         ).all()
+        quarantined = session.scalar(
+            select(func.count()).where(*open_quarantine(), QuarantinedRecord.kiosk_id == k.id)
+        )
         out.append(
             {
                 "id": k.id,
+                "rep_number": k.rep_number,
                 "name": k.name,
                 "ledger_kiosk_id": k.ledger_kiosk_id,
                 "revoked": k.revoked_at is not None,
@@ -194,6 +214,7 @@ def kiosk_report(session: Session) -> list[dict]:
                 "head_hash": k.head_hash,
                 "reported_nsr": k.reported_nsr,
                 "gaps": gaps(conn, k.id, k.head_nsr),
+                "quarantined": quarantined,
                 "events": [f"{e.kind}: {e.detail[:200]}" for e in events[:5]],
                 "event_count": len(events),
             }
@@ -211,8 +232,11 @@ def add_employee(
     pin: str,
     badge: str | None = None,
     kiosks: list[int] | None = None,
+    admission: date | None = None,
+    role: str = "",
 ) -> Employee:
-    """An employee for every kiosk (``kiosks`` None) or only the listed ones."""
+    """An employee for every kiosk (``kiosks`` None) or only the listed ones. Punches that
+    arrived under this CPF before are linked to them (a trigger on ``employees``)."""
     name = " ".join(str(name).split())
     if not 2 <= len(name) <= 150:
         raise BadInput("o nome deve ter de 2 a 150 caracteres")
@@ -243,6 +267,8 @@ def add_employee(
         badge_hash=badge_h.hash if badge_h else None,
         active=True,
         all_kiosks=kiosks is None,
+        admission_date=admission,
+        role=clean_role(role),
     )
     session.add(emp)
     session.flush()
@@ -273,27 +299,141 @@ def assign(session: Session, cpf: str, kiosks: list[int] | None) -> Employee:
     return emp
 
 
+def clean_role(role: str | None) -> str:
+    role = " ".join(str(role or "").split())
+    if len(role) > 80:
+        raise BadInput("o cargo deve ter no máximo 80 caracteres")
+    return role
+
+
 def roster(session: Session, kiosk_id: int) -> tuple[str, list[RosterEmployee]]:
-    """The active employees this kiosk may identify, and a version (changes with any of it)."""
+    """What this kiosk merges into its own list, and a version (changes with any of it):
+    active employees in its scope with Central's PIN/badge verifiers; those it reported
+    holding without a Central PIN with empty verifiers (it keeps its own); and those it
+    holds whom HR deactivated or took off this kiosk, as inactive. Everyone else it holds is
+    left alone: a roster never erases a kiosk's list."""
     assigned = select(EmployeeKiosk.employee_id).where(EmployeeKiosk.kiosk_id == kiosk_id)
-    rows = session.scalars(
-        select(Employee)
-        .where(Employee.active.is_(True), Employee.all_kiosks | Employee.id.in_(assigned))
+    held = set(session.scalars(select(KioskEmployee.cpf).where(KioskEmployee.kiosk_id == kiosk_id)))
+    in_scope = Employee.all_kiosks | Employee.id.in_(assigned)
+    rows = session.execute(
+        select(Employee, in_scope.label("in_scope"))
+        .where(Employee.active.is_(True) | Employee.cpf.in_(held))
         .order_by(Employee.cpf)
     ).all()
-    people = [
-        RosterEmployee(
-            name=e.name,
-            cpf=e.cpf,
-            pin_index=e.pin_index,
-            pin_hash=e.pin_hash,
-            badge_index=e.badge_index,
-            badge_hash=e.badge_hash,
+    people = []
+    for e, scoped in rows:
+        active = bool(e.active and scoped)
+        if active and not e.has_credentials and e.cpf not in held:
+            continue  # no PIN in Central and not on this kiosk: it could not identify them
+        if not active and e.cpf not in held:
+            continue
+        creds = active and e.has_credentials
+        people.append(
+            RosterEmployee(
+                name=e.name,
+                cpf=e.cpf,
+                pin_index=e.pin_index if creds else "",
+                pin_hash=e.pin_hash if creds else "",
+                badge_index=e.badge_index if creds else None,
+                badge_hash=e.badge_hash if creds else None,
+                active=active,
+            )
         )
-        for e in rows
-    ]
     canonical = json.dumps([p.model_dump() for p in people], sort_keys=True)
     return hashlib.sha256(canonical.encode()).hexdigest()[:32], people
+
+
+@dataclass(frozen=True)
+class Merged:
+    created: int
+    known: int
+
+
+def merge_kiosk_employees(
+    session: Session, kiosk: Kiosk, people: Sequence[KioskEmployeeIn]
+) -> Merged:
+    """A kiosk's own list, sent before it takes the roster down: CPFs Central does not know
+    become employees (no PIN in Central: it stays on the kiosk, under the kiosk's key; admission
+    = when the kiosk registered them, for HR to confirm); known CPFs keep Central's data. Either
+    way the kiosk is noted as holding them (see `roster`). Their earlier punches get linked."""
+    seen: dict[str, KioskEmployeeIn] = {}
+    for p in people:
+        seen[p.cpf] = p
+    known = dict(
+        session.execute(select(Employee.cpf, Employee.id).where(Employee.cpf.in_(seen))).all()
+    )
+    created = 0
+    for cpf, p in seen.items():
+        if cpf in known:
+            continue
+        try:
+            normalize_cpf(cpf)
+        except LedgerError as exc:
+            raise BadInput(f"CPF inválido enviado pelo quiosque: {cpf!r}") from exc
+        name = " ".join(p.name.split())[:150] or cpf
+        session.add(
+            Employee(
+                name=name, cpf=cpf, pin_index="", pin_hash="", active=p.active,
+                all_kiosks=True, admission_date=_date_of(p.since),
+            )
+        )  # fmt: skip
+        created += 1
+    session.flush()
+    if seen:
+        stmt = pg_insert(cast(Table, KioskEmployee.__table__)).values(
+            [
+                {"kiosk_id": kiosk.id, "cpf": cpf, "name": p.name[:150], "active": p.active}
+                for cpf, p in seen.items()
+            ]
+        )
+        session.execute(
+            stmt.on_conflict_do_update(
+                index_elements=["kiosk_id", "cpf"],
+                set_={
+                    "name": stmt.excluded.name,
+                    "active": stmt.excluded.active,
+                    "reported_at": func.now(),
+                },
+            )
+        )
+    if created:
+        session.add(
+            KioskEvent(
+                kiosk_id=kiosk.id, kind="roster",
+                detail=f"{created} funcionário(s) do quiosque cadastrado(s) na Central (sem PIN"
+                " na Central: confirme a admissão e o cargo)",
+            )
+        )  # fmt: skip
+    return Merged(created, len(seen) - created)
+
+
+def _date_of(stamp: str) -> date | None:
+    try:
+        return datetime.fromisoformat(stamp).date() if stamp else None
+    except ValueError:
+        return None
+
+
+# ---- quarantine ------------------------------------------------------------------------------
+
+
+def open_quarantine() -> tuple:
+    """Conditions of a quarantined record HR still has to see (waiting ones aside)."""
+    q = QuarantinedRecord
+    return (q.reason != "gap", q.resolved_at.is_(None), q.acknowledged_at.is_(None))
+
+
+def acknowledge(session: Session, record_id: int, author: str, note: str) -> QuarantinedRecord:
+    """HR/IT saw a quarantined record and wrote why it can be closed; it stays stored."""
+    row = session.get(QuarantinedRecord, record_id)
+    if row is None:
+        raise NotFound("registro em quarentena não encontrado")
+    note = " ".join(str(note or "").split())
+    if len(note) < 10:
+        raise BadInput("escreva o que foi verificado (pelo menos 10 caracteres)")
+    if row.acknowledged_at is None:
+        row.acknowledged_at, row.acknowledged_by, row.ack_note = utcnow(), author, note[:1000]
+    return row
 
 
 def _refuse_taken(session: Session, kind: str, index: str) -> None:

@@ -19,7 +19,7 @@ from app.core.punch_types import LABELS, challenge_word
 from app.core.result import VerifyResult
 from app.core.spoken import parse_spoken
 from app.kiosk.recorder import Recording
-from app.store.models import Employee
+from app.store.models import Employee, Punch
 
 __all__ = ["LABELS", "PUNCH_TYPES", "Listening", "PunchAttempt", "challenge_word", "clean_heard"]
 
@@ -43,7 +43,8 @@ class Listening:
 
 @dataclass
 class PunchAttempt:
-    """One punch across its tries; ``challenged_at`` (first try) is the legal punch time."""
+    """One punch across its tries; ``challenged_at`` (first try) is the legal punch time;
+    ``punch`` is set once the ledger's COMMIT returned, and never committed twice."""
 
     employee: Employee | None = None
     punch_type: str = ""
@@ -54,6 +55,7 @@ class PunchAttempt:
     flag_note: str = ""  # why the punch is flagged when no try could be verified
     last_validated: bool = False
     confirmed_duplicate: bool = False
+    punch: Punch | None = None  # the stored punch, once committed
     listening: Listening = field(default_factory=Listening)
 
     def audio(self) -> np.ndarray | None:

@@ -13,22 +13,27 @@ as it is final:
 - another *not validated* snapshot is held until the stop and used only if no speech followed;
 - if speech resumed, the snapshot is void and the full recording is verified at the stop.
 No verdict is shown while the person speaks; "Verificando..." is bounded by a watchdog and
-Cancelar stays usable.
+Cancelar stays usable. A validated verdict is shown only after the punch is committed
+(``save_punch``): a power cut or ``kill -9`` after "Validado" never loses the punch.
 """
 
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 
 from app.core.result import NO_SPEECH, VerifyResult
 from app.kiosk.attempt import Listening, clean_heard, incomplete
 from app.kiosk.recorder import Recording, RecordLimits
+from app.store.models import Punch
 
 NOT_HEARD = "Não ouvimos sua voz. Fale mais perto do microfone."
 TIMEOUT = "verification timeout"
 
 
 class ListeningMixin:
+    save_punch: Callable[[], Punch | None]  # the controller's: commit once, before "Validado"
+
     def limits(self) -> RecordLimits:
         k = self.settings.kiosk
         return RecordLimits(
@@ -179,6 +184,8 @@ class ListeningMixin:
         self.watchdog.stop()
         a.listening.verdict_shown = True
         a.last_validated = validated
+        if validated and self.save_punch() is None:
+            return  # not stored: the message says so, and "Validado" is never shown
         can_retry = a.attempt < self.settings.kiosk.max_tries
         if not validated and not can_retry:
             detail = "Limite de tentativas atingido. O registro será feito e enviado para revisão."

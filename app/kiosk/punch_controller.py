@@ -22,6 +22,9 @@ from app.kiosk.settings import KioskSettings
 from app.punch import words
 from app.punch.guard import LockedOut
 from app.store.errors import DiskFullError, LedgerError
+from app.store.ledger import Ledger
+from app.store.models import Punch
+from app.store.settings import LedgerSettings
 
 Clock = Callable[[], datetime]
 
@@ -36,10 +39,6 @@ class PunchScreens:
     receipt: object
     message: object
     receipts: object
-
-
-def aware(dt: datetime) -> datetime:
-    return dt if dt.tzinfo is not None else dt.astimezone()
 
 
 class PunchController(ListeningMixin, QObject):
@@ -66,7 +65,7 @@ class PunchController(ListeningMixin, QObject):
         self.monotonic = monotonic
         self.settings = KioskSettings()
         self.service = None
-        self.ledger = None
+        self.ledger: Ledger | None = None
         self.verify_worker = None
         self.model_state, self.model_error = "loading", ""
         self.attempt = PunchAttempt()
@@ -179,7 +178,7 @@ class PunchController(ListeningMixin, QObject):
         if employee is None:
             self.cancel()
             return
-        now = aware(self.clock())
+        now = self.service.local(self.clock())
         suggested = self.service.next_type(employee, now)
         last = self.service.last_punch(employee, now)
         first = employee.name.split()[0] if employee.name else ""
@@ -193,7 +192,7 @@ class PunchController(ListeningMixin, QObject):
         if employee is None:
             self.cancel()
             return
-        views = self.service.recent_receipts(employee, aware(self.clock()))
+        views = self.service.recent_receipts(employee, self.service.local(self.clock()))
         self.s.receipts.show_punches(employee.name, [v.punch for v in views])
         self.show(self.s.receipts)
 
@@ -215,7 +214,8 @@ class PunchController(ListeningMixin, QObject):
 
     def _recent_same_type(self, kind: str) -> bool:
         employee = self.attempt.employee
-        return bool(employee) and self.service.duplicate_of(employee, kind, aware(self.clock()))
+        now = self.service.local(self.clock())
+        return bool(employee) and self.service.duplicate_of(employee, kind, now)
 
     def refresh_phrase(self) -> None:
         a = self.attempt
@@ -258,14 +258,25 @@ class PunchController(ListeningMixin, QObject):
         self.commit()
 
     def commit(self) -> None:
+        """Store the punch (once) and show its receipt."""
+        punch = self.save_punch()
+        if punch is not None:
+            self.show_receipt(punch)
+
+    def save_punch(self) -> Punch | None:
+        """Commit the punch unless this attempt already did; None when it could not be
+        stored (a message then says so). Called before a "Validado" verdict is shown, so what
+        a worker sees accepted is on disk (issue 21 item 7): the commit takes milliseconds."""
         a = self.attempt
+        if a.punch is not None:
+            return a.punch
         if a.employee is None:
             self.cancel()
-            return
+            return None
         if a.phrase is None:
             self.refresh_phrase()
         note = a.flag_note if not any(r.validated for r in a.results) else ""
-        when = aware(a.challenged_at or self.clock())  # the time the first challenge showed
+        when = self.service.local(a.challenged_at or self.clock())  # the first challenge's time
         try:
             punch = self.service.commit(a.employee, a.phrase, a.results, self.punch_audio(),
                                         note=note, now=when)  # fmt: skip
@@ -279,10 +290,16 @@ class PunchController(ListeningMixin, QObject):
                 else f"Não foi possível gravar o registro: {words.user_message(exc)}"
             )
             self.message("Registro não gravado", text, {"save": "Tentar de novo"})
-            return
+            return None
+        a.punch = punch
         self.punched.emit()
+        return punch
+
+    def show_receipt(self, punch: Punch) -> None:
+        """The receipt of a stored punch: the same hash, place and QR as the PDF receipt."""
         k = self.settings.kiosk
-        self.s.receipt.show_receipt(punch, k.company, k.kiosk_id)
+        settings = self.ledger.settings if self.ledger is not None else LedgerSettings()
+        self.s.receipt.show_receipt(punch, settings)
         self.s.receipt.countdown.setText(f"Voltando ao início em {k.idle_return_seconds} s")
         self.show(self.s.receipt)
 

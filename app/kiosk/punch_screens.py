@@ -4,6 +4,7 @@ receipts, messages. They only draw and emit; the PunchController decides what ha
 from __future__ import annotations
 
 from datetime import datetime
+from html import escape
 from typing import ClassVar
 
 from PySide6.QtCore import Qt, QTimer, Signal
@@ -14,7 +15,16 @@ from app.core.phrase import Phrase
 from app.kiosk.attempt import LABELS, challenge_word
 from app.kiosk.screens import button, label, masked_cpf
 from app.store.models import Punch
-from app.store.receipt import qr_payload, qr_png
+from app.store.receipt import (
+    CODE_LABEL,
+    MIN_CODE,
+    employer,
+    hash_lines,
+    place,
+    qr_payload,
+    qr_png,
+)
+from app.store.settings import LedgerSettings
 
 
 class FitLabel(QLabel):
@@ -184,18 +194,25 @@ class ResultScreen(QWidget):
         self.cancel_button.setVisible(not validated)
 
 
-def receipt_rows(r: Punch, company: str, kiosk_id: str) -> list[tuple[str, str]]:
+def receipt_rows(r: Punch, settings: LedgerSettings) -> list[tuple[str, str]]:
+    """What the receipt screen shows: the PDF receipt's employer, place and terminal (the CPF
+    masked, on a screen others may see); the hash goes below (``code_text``)."""
     at = datetime.fromisoformat(r.punched_at)
     return [
         ("NSR", f"{r.nsr:09d}"),
-        ("Empregador", company),
-        ("Local", f"Terminal {kiosk_id}"),
+        ("Empregador", employer(settings)),
+        ("Local", place(settings)),
+        ("Terminal", r.kiosk_id),
         ("Trabalhador", r.employee_name),
         ("CPF", masked_cpf(r.cpf)),
         ("Registro", LABELS.get(r.type, r.type)),
         ("Data/hora", at.strftime("%d/%m/%Y %H:%M")),
-        ("Código", r.short_hash),
     ]
+
+
+def code_text(r: Punch) -> str:
+    """The PDF receipt's hash lines, word for word: what `receipt check` takes as typed."""
+    return "\n".join((CODE_LABEL, *hash_lines(r)))
 
 
 class ReceiptScreen(QWidget):
@@ -207,6 +224,10 @@ class ReceiptScreen(QWidget):
         self.body = QLabel()
         self.body.setProperty("role", "receipt")
         self.body.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        self.code = QLabel()  # the AFD hash, as on the PDF receipt and in the QR
+        self.code.setStyleSheet("font-family: monospace; font-size: 24px; color: #e6edf3;")
+        self.code.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.code.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.flag = label("", "warning")
         self.countdown = label("", "small")
         self.qr = QLabel()  # NSR and hash, for checking the receipt later
@@ -221,16 +242,19 @@ class ReceiptScreen(QWidget):
         row.addWidget(self.qr, 1)
         row.addStretch(1)
         lay.addLayout(row, 4)
+        lay.addWidget(self.code)
         lay.addWidget(self.flag)
         lay.addWidget(self.countdown)
         lay.addWidget(ok, 1)
 
-    def show_receipt(self, r: Punch, company: str, kiosk_id: str) -> None:
+    def show_receipt(self, r: Punch, settings: LedgerSettings) -> None:
         html = "".join(
-            f"<tr><td style='padding-right:24px;color:#4a5d70'>{k}</td><td><b>{v}</b></td></tr>"
-            for k, v in receipt_rows(r, company, kiosk_id)
+            f"<tr><td style='padding-right:24px;color:#4a5d70'>{k}</td>"
+            f"<td><b>{escape(v)}</b></td></tr>"
+            for k, v in receipt_rows(r, settings)
         )
         self.body.setText(f"<table>{html}</table>")
+        self.code.setText(code_text(r))
         pixmap = QPixmap()
         pixmap.loadFromData(qr_png(r, scale=5))
         self.qr.setPixmap(pixmap)
@@ -265,7 +289,7 @@ class ReceiptsScreen(QWidget):
         for p in punches:
             at = datetime.fromisoformat(p.punched_at)
             review = "  — em revisão" if p.flagged else ""
-            code = p.short_hash
+            code = p.afd_hash[:MIN_CODE]  # the receipt's hash, as `receipt check` takes it
             self.list.addItem(f"{at:%d/%m %H:%M}  {LABELS.get(p.type, p.type)}  "
                               f"NSR {p.nsr:09d}  código {code}{review}")  # fmt: skip
         self.empty.setVisible(not punches)

@@ -25,10 +25,6 @@ log = logging.getLogger(__name__)
 JUMP_SECONDS = 5.0
 
 
-def _aware(dt: datetime) -> datetime:
-    return dt if dt.tzinfo is not None else dt.astimezone()
-
-
 class ClockWatch:
     def __init__(self, threshold_s: float = JUMP_SECONDS) -> None:
         self.threshold_s = threshold_s
@@ -73,7 +69,8 @@ class RepEvents:
         jump = self.clock.update(wall, mono)
         if jump is None:
             return
-        before, after = (_aware(t) for t in jump)
+        zone = ledger.settings if ledger is not None else LedgerSettings()
+        before, after = (zone.local(t) for t in jump)
         log.warning("device clock jumped from %s to %s", before, after)
         self._write(
             ledger, "clock adjustment", lambda led: led.record_clock_adjustment(before, after)

@@ -12,7 +12,7 @@ import logging
 from datetime import datetime
 
 from app.core.errors import PontoVozError
-from app.sync.central import CentralSection, CentralSync
+from app.sync.central import CentralSection, CentralSync, idle_notice
 from app.sync.worker import SyncWorker
 
 log = logging.getLogger(__name__)
@@ -33,12 +33,18 @@ def _seconds(offset: float) -> str:
 
 
 def clock_notice(section: CentralSection) -> str:
-    """The idle screen's warning when the kiosk clock is more than 30 s off Central's."""
+    """The idle screen's warnings about Central: the kiosk clock more than 30 s off Central's,
+    and a failed sync or a divergence between this ledger and Central (``idle_notice``)."""
+    lines = [idle_notice(section)]
     off = section.clock_offset_s
-    if not section.enabled or off is None or abs(off) <= CLOCK_LIMIT_S:
-        return ""
-    way = "adiantado" if off > 0 else "atrasado"
-    return f"Relógio do terminal {_seconds(off)} {way} em relação à Central (avise o administrador)"
+    if section.enabled and off is not None and abs(off) > CLOCK_LIMIT_S:
+        way = "adiantado" if off > 0 else "atrasado"
+        lines.insert(
+            0,
+            f"Relógio do terminal {_seconds(off)} {way} em relação à Central"
+            " (avise o administrador)",
+        )
+    return "\n".join(line for line in lines if line)
 
 
 def _when(stamp: str) -> str:
@@ -66,6 +72,8 @@ def central_status(section: CentralSection) -> list[str]:
         text = f"{_seconds(off)} ({way})" if round(abs(off)) else "menos de 1 s"
         warn = " — acima de 30 s, acerte o relógio" if abs(off) > CLOCK_LIMIT_S else ""
         lines.append(f"Diferença de relógio: {text}{warn}")
+    if section.rep_number:
+        lines.insert(1, f"REP nº {section.rep_number:02d} na Central")
     lines.append("Último erro: " + (section.last_error or "nenhum"))
     return lines
 

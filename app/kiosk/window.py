@@ -23,7 +23,7 @@ from app.kiosk.admin import SettingsScreen
 from app.kiosk.admin_controller import AdminController
 from app.kiosk.engine import Engine
 from app.kiosk.microphone import Microphone
-from app.kiosk.punch_controller import PunchController, PunchScreens, aware
+from app.kiosk.punch_controller import PunchController, PunchScreens
 from app.kiosk.punch_screens import (
     ChallengeScreen,
     MessageScreen,
@@ -183,10 +183,9 @@ class KioskWindow(QMainWindow):
         self.player.volume = s.kiosk.volume
         service = None
         if self.ledger is not None:
-            clock = lambda: aware(self.clock())  # noqa: E731 (the ledger needs an offset)
             base = PunchSettings.from_section(s.punch, self.store.path)  # + lockout
             settings = dataclasses.replace(base, max_tries=s.kiosk.max_tries, sync=s.sync_config())
-            service = PunchService(self.ledger, self.engine.verifier, settings, clock=clock)
+            service = PunchService(self.ledger, self.engine.verifier, settings, clock=self.clock)
         self.engine.service = service
         self.punch.configure(s, service, self.ledger)
         self.admin.configure(s, self.ledger)
@@ -215,7 +214,7 @@ class KioskWindow(QMainWindow):
         if self.ledger is None:
             return
         try:
-            n = self.ledger.purge_audio(aware(self.clock()))
+            n = self.ledger.purge_audio(self.ledger.settings.local(self.clock()))
         except (PontoVozError, OSError) as exc:
             log.warning("audio purge failed: %s", exc)
             return

@@ -19,7 +19,7 @@ from app.core.errors import PontoVozError
 from app.punch import export_cli, words
 from app.store.ledger import Ledger
 from app.store.models import PUNCH_TYPES
-from app.store.receipt import parse_qr_payload
+from app.store.receipt import parse_receipt_code
 
 EXIT_DUPLICATE = 3
 
@@ -52,10 +52,16 @@ def register(sub: argparse._SubParsersAction) -> None:
     deact.add_argument("cpf")
     deact.set_defaults(func=_pt(cmd_employees_deactivate))
 
-    r = sub.add_parser("receipt", help="confere um comprovante pelo código do QR")
+    r = sub.add_parser("receipt", help="confere um comprovante pelo QR ou pelo código hash")
     rsub = r.add_subparsers(dest="action", required=True)
-    chk = rsub.add_parser("check", help='confere "PV1|terminal|NSR|hash" com os registros')
-    chk.add_argument("code", help="o texto do QR (ou a linha Conferência do comprovante)")
+    chk = rsub.add_parser(
+        "check", help='confere "PV1|terminal|NSR|hash" ou o código hash com os registros'
+    )
+    chk.add_argument(
+        "code",
+        help="o texto do QR, a linha Conferência ou o código hash do comprovante "
+        "(da tela ou do PDF; espaços e quebras de linha são ignorados)",
+    )
     chk.set_defaults(func=_pt(cmd_receipt_check))
 
     g = sub.add_parser("ledger", help="confere ou anota o livro de marcações")
@@ -76,6 +82,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     bak = gsub.add_parser("backup", help="cópia consistente dos registros e da chave")
     bak.add_argument("folder", type=Path)
     bak.set_defaults(func=_pt(cmd_ledger_backup))
+    export_cli.register_ledger_config(gsub)
 
     export_cli.register(sub)
 
@@ -163,23 +170,36 @@ def cmd_employees_deactivate(args: argparse.Namespace) -> int:
 
 
 def cmd_receipt_check(args: argparse.Namespace) -> int:
-    """Exit 0 when a punch with this terminal, NSR and hash is in the ledger; 1 when not."""
-    code = args.code.split("Conferência:")[-1]
+    """Exit 0 when one punch in the ledger carries this code (QR text, or the hash as read off
+    the kiosk's screen or the PDF); 1 when none does (or a short code fits several)."""
     try:
-        kiosk, nsr, digest = parse_qr_payload(code)
+        code = parse_receipt_code(args.code)
     except ValueError as exc:
         return _fail(str(exc))
     with Ledger.open() as ledger:
-        found = []
-        if kiosk in ledger.kiosks():
-            found = [p for p in ledger.punches(kiosk_id=kiosk) if p.nsr == nsr]
+        kiosks = ledger.kiosks() if code.kiosk is None else [code.kiosk]
+        known = set(ledger.kiosks())
+        punches = [p for k in kiosks if k in known for p in ledger.punches(kiosk_id=k)]
+    if code.kiosk is not None:
+        at = [p for p in punches if p.nsr == code.nsr]
+        if not at:
+            print(f"NÃO CONFERE: não há marcação NSR {code.nsr:09d} do terminal {code.kiosk}.",
+                  file=sys.stderr)  # fmt: skip
+            return 1
+        if not code.matches(at[0]):
+            print(f"NÃO CONFERE: o hash da marcação NSR {code.nsr:09d} é outro.", file=sys.stderr)
+            return 1
+        found = at
+    else:
+        found = [p for p in punches if code.matches(p)]
     if not found:
-        print(f"NÃO CONFERE: não há marcação NSR {nsr:09d} do terminal {kiosk}.", file=sys.stderr)
+        print("NÃO CONFERE: nenhuma marcação tem este código hash.", file=sys.stderr)
+        return 1
+    if len(found) > 1:
+        print("NÃO CONFERE: o código é curto demais e serve a mais de uma marcação; "
+              "digite o código hash inteiro.", file=sys.stderr)  # fmt: skip
         return 1
     p = found[0]
-    if p.afd_hash != digest:
-        print(f"NÃO CONFERE: o hash da marcação NSR {nsr:09d} é outro.", file=sys.stderr)
-        return 1
     print(words.receipt_ok(p.nsr, p.type, p.punched_at, p.employee_name))
     return 0
 

@@ -10,7 +10,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from app.core.errors import PontoVozError
-from app.settings import section
+from app.settings import section, write_sections
 from app.store import afd
 from app.store.afd_check import check_afd
 from app.store.csv_export import build_csv
@@ -44,6 +44,34 @@ def register(sub: argparse._SubParsersAction) -> None:
     chk.set_defaults(func=cmd_check)
 
 
+def register_ledger_config(gsub: argparse._SubParsersAction) -> None:
+    """`ledger config`: the REP's time zone and responsible person (AFD types 2, 4, 5)."""
+    cfg = gsub.add_parser(
+        "config", help="fuso horário do terminal e CPF do responsável pelo REP (AFD)"
+    )
+    cfg.add_argument("--fuso", help="fuso IANA do terminal, ex.: America/Manaus")
+    cfg.add_argument("--cpf-responsavel", help="CPF de quem responde pelos registros do REP")
+    cfg.set_defaults(func=cmd_ledger_config)
+
+
+def cmd_ledger_config(args: argparse.Namespace) -> int:
+    """Validate with the ledger's own rules, then write the ``ledger`` section; without
+    options, show what is set."""
+    from app.store.settings import LedgerSettings
+
+    current = dict(section("ledger"))
+    if args.fuso is not None:
+        current["time_zone"] = args.fuso.strip()
+    if args.cpf_responsavel is not None:
+        current["responsible_cpf"] = "".join(c for c in args.cpf_responsavel if c.isdigit())
+    checked = LedgerSettings.from_section(current)  # ConfigError (pt-BR) when invalid
+    if args.fuso is not None or args.cpf_responsavel is not None:
+        write_sections({"ledger": current})
+    print(f"fuso horário: {checked.time_zone}")
+    print(f"CPF do responsável: {checked.responsible or 'não informado (AFD com zeros)'}")
+    return 0
+
+
 @dataclass(frozen=True)
 class RepIdentity:
     """Who made the REP-P (header fields 7, 12-13): from the ``rep`` section of settings.json,
@@ -59,7 +87,8 @@ class RepIdentity:
         return cls(inpi, str(found.get("developer_id") or afd.DEVELOPER_ID))
 
     def check(self) -> None:
-        if len("".join(c for c in self.inpi if c.isdigit())) != 17:
+        inpi = "".join(c for c in self.inpi if c.isdigit())
+        if len(inpi) != 17 or set(inpi) == {"0"}:
             raise PontoVozError(
                 "número de registro do REP-P no INPI não configurado (17 dígitos): informe "
                 "'inpi' na seção 'rep' de settings.json"
@@ -155,15 +184,16 @@ def _header(
 ) -> afd.Header:
     s = ledger.settings
     employer_id, name, cno = s.employer_id, s.employer_name, ""
-    for rec in records:  # the latest type-2 record in the file says who the employer is now
-        if isinstance(rec, afd.EmployerRecord):
-            employer_id, name, cno = rec.employer_id, rec.name, rec.cno_caepf
+    latest = afd.employer_in(records)  # the latest type-2 record in the file: the employer now
+    if latest is not None:
+        employer_id, name, cno = latest.employer_id, latest.name, latest.cno_caepf
     if not employer_id or not name:
         raise PontoVozError(
             "empregador não configurado: informe razão social e CNPJ/CPF (seção 'ledger' de "
             "settings.json ou a tela de administração)"
         )
     dates = [afd.record_date(r) for r in records] or [start, end]
+    # ``now`` is the ledger's clock in the REP's zone (settings.time_zone), like its records
     return afd.Header(employer_id, name, identity.inpi, min(dates), max(dates), now,
                       identity.developer_id, cno)  # fmt: skip
 
@@ -175,7 +205,7 @@ def cmd_check(args: argparse.Namespace) -> int:
         raise PontoVozError(f"arquivo não encontrado: {args.file}") from exc
     except OSError as exc:
         raise PontoVozError(f"não foi possível ler {args.file}: {exc}") from exc
-    report = check_afd(data, prev_hash=args.hash_anterior)
+    report = check_afd(data, prev_hash=args.hash_anterior, file_name=args.file.name)
     for problem in report.problems:
         print(problem.text())
     counts = ", ".join(f"tipo {k}: {n}" for k, n in sorted(report.counts.items()))

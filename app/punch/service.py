@@ -135,9 +135,15 @@ class PunchService:
         self.guard = IdentityGuard(store, self.settings.lockout, self.now)
 
     def now(self) -> datetime:
-        """The device clock, always with its UTC offset."""
-        now = self._clock()
-        return now if now.tzinfo else now.astimezone()
+        """The device clock in the kiosk's zone, always with its UTC offset."""
+        return self.local(self._clock())
+
+    def local(self, dt: datetime) -> datetime:
+        """A time in the kiosk's zone (a naive one is the kiosk's wall clock)."""
+        return self.ledger.settings.local(dt)
+
+    def _at(self, now: datetime | None) -> datetime:
+        return self.now() if now is None else self.local(now)
 
     # ---- who ------------------------------------------------------------------------------------
 
@@ -174,7 +180,7 @@ class PunchService:
 
     def last_punch(self, employee: Employee, now: datetime | None = None) -> LastPunch | None:
         """The employee's last punch of the past 7 days ("Entrada 08:02"), or None."""
-        return history.last_punch(self.ledger, employee.id, _aware(now) or self.now())
+        return history.last_punch(self.ledger, employee.id, self._at(now))
 
     def duplicate_of(
         self, employee: Employee, kind: str, now: datetime | None = None
@@ -182,21 +188,21 @@ class PunchService:
         """The same type punched by the same person within ``duplicate_minutes``: the UI asks
         for confirmation, the CLI for --force. None when there is none (or the check is off)."""
         return history.duplicate_of(
-            self.ledger, employee.id, kind, _aware(now) or self.now(),
+            self.ledger, employee.id, kind, self._at(now),
             self.settings.duplicate_minutes,
         )  # fmt: skip
 
     def recent_receipts(self, employee: Employee, now: datetime | None = None) -> list[ReceiptView]:
         """The employee's receipts of the last ``receipts_hours`` (48 h), newest first."""
         return history.recent_receipts(
-            self.ledger, employee.id, _aware(now) or self.now(), self.settings.receipts_hours
+            self.ledger, employee.id, self._at(now), self.settings.receipts_hours
         )
 
     # ---- the punch ------------------------------------------------------------------------------
 
     def challenge(self, punch_type: str, now: datetime | None = None) -> Challenge:
         """The phrase to say, from the device clock, with the instant it was issued."""
-        at = _aware(now) or self.now()
+        at = self._at(now)
         return Challenge(punch_type, at.hour, at.minute, issued_at=at)
 
     def verify_attempt(self, audio: Audio, phrase: Phrase) -> VerifyResult:
@@ -253,7 +259,7 @@ class PunchService:
                 validated=validated,
                 tries=len(results),
                 flag_reason=reason,
-                punched_at=punch_time(phrase, results) or _aware(now) or self.now(),
+                punched_at=punch_time(phrase, results) or self._at(now),
                 audio=data,
                 offline=offline,
                 queue_for_cloud=data is not None and mode != "off" and not from_cloud,
@@ -285,12 +291,6 @@ def punch_time(phrase: Phrase, results: Sequence[VerifyResult]) -> datetime | No
         p.issued_at for p in (phrase, *(r.expected for r in results)) if isinstance(p, Challenge)
     ]
     return min(instants) if instants else None
-
-
-def _aware(now: datetime | None) -> datetime | None:
-    if now is None:
-        return None
-    return now if now.tzinfo else now.astimezone()
 
 
 def audio_bytes(audio: Audio) -> bytes:

@@ -183,8 +183,24 @@ def afd_file_name(inpi: str, employer_id: str) -> str:
 
 
 def _author(fields: Mapping[str, str]) -> str:
-    """CPF of who made the change; zeros when no person did (a clock jump the kiosk noticed)."""
+    """CPF of who made the change (the ledger writes the REP's responsible person when no one
+    was identified); zeros only for records of a ledger that had no responsible CPF yet."""
     return fields.get("author_cpf") or "0"
+
+
+def event_record(nsr: int, kind: str, recorded_at: str, fields: Mapping[str, str]) -> Record:
+    """The layout record of one stored REP event (kiosk ledger or Central's copy of it)."""
+    f, at = fields, recorded_at
+    if kind == "employer":
+        return EmployerRecord(nsr, at, _author(f), f["employer_id"], f.get("name", ""),
+                              f.get("place", ""), f.get("cno_caepf", ""))  # fmt: skip
+    if kind == "clock":
+        return ClockRecord(nsr, f["before"], f["after"], _author(f))
+    if kind == "employee":
+        return EmployeeRecord(nsr, at, f["op"], f["cpf"], f.get("name", ""), _author(f))
+    if kind == "sensitive":
+        return SensitiveRecord(nsr, at, f["code"])
+    raise ValueError(f"unknown REP record kind {kind!r} at NSR {nsr}")
 
 
 def from_ledger(items: Iterable[RepRecord]) -> list[Record]:
@@ -194,17 +210,15 @@ def from_ledger(items: Iterable[RepRecord]) -> list[Record]:
         if isinstance(item, Punch):
             out.append(PunchRecord(item.nsr, item.punched_at, item.cpf, item.recorded_at,
                                    item.offline, item.afd_hash))  # fmt: skip
-            continue
-        f, nsr, at = item.fields, item.nsr, item.recorded_at
-        if item.kind == "employer":
-            out.append(EmployerRecord(nsr, at, _author(f), f["employer_id"], f.get("name", ""),
-                                      f.get("place", ""), f.get("cno_caepf", "")))  # fmt: skip
-        elif item.kind == "clock":
-            out.append(ClockRecord(nsr, f["before"], f["after"], _author(f)))
-        elif item.kind == "employee":
-            out.append(EmployeeRecord(nsr, at, f["op"], f["cpf"], f.get("name", ""), _author(f)))
-        elif item.kind == "sensitive":
-            out.append(SensitiveRecord(nsr, at, f["code"]))
         else:
-            raise ValueError(f"unknown REP record kind {item.kind!r} at NSR {nsr}")
+            out.append(event_record(item.nsr, item.kind, item.recorded_at, item.fields))
     return out
+
+
+def employer_in(records: Sequence[Record]) -> EmployerRecord | None:
+    """The latest type-2 record in the file: who the employer is for its header."""
+    found = None
+    for rec in records:
+        if isinstance(rec, EmployerRecord):
+            found = rec
+    return found

@@ -1,16 +1,20 @@
 """`export check FILE.afd`: parse any AFD against the layout and say, line and field, what is wrong.
 
-Checks widths, field types, fixed values, CRC-16 of types 1-5, the SHA-256 chain of type 7,
-NSR order and uniqueness, header dates against the records, trailer counts, CRLF line ends, and
-the signature line. Messages are Brazilian Portuguese: IT and HR read them. Errors make a file
-non-compliant; warnings ("aviso") point at what the layout leaves open or cannot be checked from
-the file alone (e.g. the first punch of a split file chains to a record outside it).
+Checks widths, field types, fixed values, CRC-16 of types 1-5, the SHA-256 chain of type 7
+(a file that starts at NSR 1 holds the REP's first punch, whose hash must recompute alone),
+NSR order and uniqueness, header dates against the records, trailer counts, CRLF line ends, the
+signature line, the file name against the header (INPI, CNPJ/CPF), the type-6 codes a REP-P may
+write, and that no punch was recorded before it was made. Messages are Brazilian Portuguese:
+IT and HR read them. Errors make a file non-compliant; warnings ("aviso") point at what the
+layout leaves open or cannot be checked from the file alone (e.g. the first punch of a split
+file chains to a record outside it).
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
 from app.store.afd_fields import (
     DH_RE,
@@ -23,6 +27,7 @@ from app.store.afd_fields import (
 from app.store.afd_layout import (
     LAYOUTS,
     RECORD_LENGTHS,
+    REP_C_ONLY_CODES,
     SIGNATURE_LEN,
     SIGNATURE_TEXT,
     TRAILER_NSR,
@@ -33,6 +38,8 @@ from app.store.afd_layout import (
 )
 
 _ID_FIELDS = {"CNPJ ou CPF do empregador", "CNPJ ou CPF do desenvolvedor"}
+# AFD + INPI (17) + CNPJ (14) or CPF (11) + REP_P/REP_C/REP_A; PontoVoz adds ".txt".
+_NAME_RE = re.compile(r"^AFD(\d{17})(\d{14}|\d{11})(REP_[PCA])(\.txt)?$", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -140,16 +147,22 @@ class _State:
     nsr_line: dict[int, int] = field(default_factory=dict)
     prev_hash: str | None = None
     chained: bool = False  # a type-7 record was seen
+    whole: bool = False  # the file starts at NSR 1 with no gap so far: nothing lies before it
     dates: list[date] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=dict)
 
 
-def check_afd(data: bytes, prev_hash: str | None = None) -> CheckReport:
+def check_afd(
+    data: bytes, prev_hash: str | None = None, file_name: str | None = None
+) -> CheckReport:
     """Every problem found in ``data`` (the file's bytes). ``prev_hash``: the hash of the REP's
-    type-7 record just before this file's first one, when the file is a fraction and it is known."""
+    type-7 record just before this file's first one, when the file is a fraction and it is known.
+    ``file_name``: the file's name, checked against the header (None: not checked, and the file
+    is read as a REP-P's)."""
     out: list[Problem] = []
     lines = _split_lines(data, out)
     st = _State(prev_hash=prev_hash, chained=prev_hash is not None)
+    rep_kind = _rep_kind(file_name)
     header: list[str] | None = None
     trailer_at = signature_at = None
     for number, text in enumerate(lines, 1):
@@ -187,6 +200,7 @@ def check_afd(data: bytes, prev_hash: str | None = None) -> CheckReport:
                 _check_id(number, kind, i, values, out)
         if kind in "123456" and LAYOUTS[kind][-1].kind == "CRC":
             _check_crc(number, kind, text, out)
+        _check_rules(number, kind, values, rep_kind, out)
         if kind == "1":
             if number != 1:
                 out.append(Problem(number, "", "cabeçalho (tipo 1) fora da primeira linha"))
@@ -204,7 +218,92 @@ def check_afd(data: bytes, prev_hash: str | None = None) -> CheckReport:
     _check_structure(lines, header, trailer_at, signature_at, out)
     if header is not None:
         _check_header_dates(header, st.dates, out)
+        if file_name is not None:
+            _check_name(file_name, header, out)
     return CheckReport(tuple(out), dict(st.counts))
+
+
+def _rep_kind(file_name: str | None) -> str:
+    """ "P", "C" or "A" from the name's REP_x; a file without a usable name is read as REP-P."""
+    m = _NAME_RE.match(file_name or "")
+    return m.group(3)[-1].upper() if m else "P"
+
+
+def _check_name(name: str, header: list[str], out: list[Problem]) -> None:
+    """The layout names the file AFD + INPI + CNPJ/CPF + REP_x: it must say what the header
+    says (a renamed file, or one whose header was edited, no longer identifies its REP)."""
+    m = _NAME_RE.match(name)
+    if m is None:
+        out.append(
+            Problem(
+                0,
+                "",
+                f"nome do arquivo {name!r} fora do padrão do leiaute: AFD + número do INPI "
+                "(17 dígitos) + CNPJ (14) ou CPF (11) do empregador + REP_P (ex.: "
+                "AFD1234567890123456711222333000181REP_P.txt)",
+            )
+        )
+        return
+    inpi, employer = m.group(1), m.group(2)
+    if inpi != header[6]:
+        out.append(
+            Problem(0, "", f"o nome do arquivo traz o INPI {inpi}, o cabeçalho {header[6]!r}")
+        )
+    written = header[3].strip()
+    expected = written[-11:] if header[2] == "2" and len(employer) == 11 else written
+    if employer != expected:
+        out.append(
+            Problem(
+                0,
+                "",
+                f"o nome do arquivo traz o CNPJ/CPF {employer}, o cabeçalho {written!r}",
+            )
+        )
+
+
+def _when(value: str) -> datetime | None:
+    m = DH_RE.match(value)
+    if not m:
+        return None
+    try:
+        return datetime.fromisoformat(value[:19] + value[19:22] + ":" + value[22:])
+    except ValueError:
+        return None
+
+
+def _check_rules(number: int, kind: str, v: list[str], rep_kind: str, out: list[Problem]) -> None:
+    """Rules across fields that the per-field types cannot say."""
+    if kind == "1" and digits_only(v[6]) and set(v[6]) == {"0"}:
+        out.append(
+            Problem(
+                number,
+                _where("1", 6),
+                "número de registro no INPI zerado: o REP-P precisa do seu registro no INPI",
+            )
+        )
+    elif kind == "6" and rep_kind != "C" and v[3] in REP_C_ONLY_CODES:
+        out.append(
+            Problem(
+                number,
+                _where("6", 3),
+                f"evento {v[3]} ({REP_C_ONLY_CODES[v[3]]}) é só de REP-C; um REP-P grava "
+                "02, 07 ou 08",
+            )
+        )
+    elif kind == "7":
+        punched, recorded = _when(v[2]), _when(v[4])
+        if punched is not None and recorded is not None and recorded < punched:
+            out.append(
+                Problem(
+                    number,
+                    _where("7", 4),
+                    f"gravação ({v[4]}) anterior à marcação ({v[2]})",
+                )
+            )
+    if kind in "245":
+        i = next(i for i, f in enumerate(LAYOUTS[kind]) if f.label == "CPF do responsável")
+        if digits_only(v[i]) and set(v[i]) == {"0"}:
+            out.append(Problem(number, _where(kind, i), "CPF do responsável zerado", WARNING))
 
 
 def _check_id(number: int, kind: str, i: int, values: list[str], out: list[Problem]) -> None:
@@ -258,6 +357,10 @@ def _check_nsr(number: int, value: str, st: _State, out: list[Problem]) -> None:
         out.append(Problem(number, where, f"NSR {nsr} fora de ordem (depois de {st.prev_nsr})"))
     elif st.prev_nsr is not None and nsr > st.prev_nsr + 1:
         out.append(Problem(number, where, f"salto de NSR: de {st.prev_nsr} para {nsr}", WARNING))
+    if st.prev_nsr is None:
+        st.whole = nsr == 1
+    elif nsr != st.prev_nsr + 1:
+        st.whole = False
     st.nsr_line.setdefault(nsr, number)
     st.prev_nsr = max(nsr, st.prev_nsr or 0)
 
@@ -277,6 +380,16 @@ def _check_chain(number: int, text: str, written: str, st: _State, out: list[Pro
                     f"{expected})",
                 )
             )
+    elif written.lower() != type7_hash(body, None) and st.whole:
+        out.append(
+            Problem(
+                number,
+                where,
+                "hash SHA-256 da primeira marcação do REP não confere com os campos 1 a 7 "
+                "(o arquivo começa no NSR 1, então não há registro anterior a ela): "
+                f"calculado {type7_hash(body, None)}",
+            )
+        )
     elif written.lower() != type7_hash(body, None):
         out.append(
             Problem(

@@ -34,6 +34,7 @@ SENSITIVE_CODES = {
     "07": "disponibilidade de serviço",
     "08": "indisponibilidade de serviço",
 }
+REP_C_ONLY_CODES = {k: v for k, v in SENSITIVE_CODES.items() if v.endswith("(REP-C)")}
 COLLECTORS = {"01", "02", "03", "04", "05"}  # type 7 field 6; PontoVoz kiosks are "04"
 
 

@@ -92,7 +92,13 @@ class Ledger:
         self._highwater = opened.highwater
         self._ledger_id = opened.ledger_id
         self._seq = RepSequence(
-            self._db, self._key, self._highwater, self._ledger_id, settings.kiosk_id, self.now
+            self._db,
+            self._key,
+            self._highwater,
+            self._ledger_id,
+            settings.kiosk_id,
+            self.now,
+            responsible=lambda: self.settings.responsible,
         )
         from app.store.roster import read_roster_key  # PontoVoz Central's roster pepper
 
@@ -146,8 +152,9 @@ class Ledger:
         self.close()
 
     def now(self) -> datetime:
-        now = self._clock()
-        return now if now.tzinfo else now.astimezone()
+        """The clock in the kiosk's zone (``settings.time_zone``): every stamp the ledger
+        writes carries that zone's offset, whatever zone the process runs in."""
+        return self.settings.local(self._clock())
 
     def backup(self, folder: Path) -> Path:
         """A consistent copy of the ledger (SQLite online backup: safe while the kiosk runs)

@@ -46,6 +46,7 @@ class Punches:
                 "a hora da marcação (punched_at) precisa ter fuso horário",
                 ErrorCode.TIME_INVALID,
             )
+        punched_at = punched_at.astimezone(now.tzinfo)  # same instant, the kiosk's offset
         audio_sha = hashlib.sha256(draft.audio).hexdigest() if draft.audio else ""
         kiosk = self._seq.kiosk_id
         with self._db.write() as c:
@@ -120,7 +121,8 @@ class Punches:
         )
 
     def last_today(self, employee_id: int, now: datetime) -> Punch | None:
-        day = now.date().isoformat()
+        zone = self._settings().zone
+        day = (now if now.tzinfo else now.astimezone()).astimezone(zone).date().isoformat()
         with self._db.read() as c:
             row = c.execute(
                 f"{PUNCH_SELECT} WHERE p.employee_id = ? AND substr(p.punched_at, 1, 10) = ?"

@@ -5,11 +5,17 @@ time, NSR and the punch's SHA-256 hash. As text (screen, printer) and as a PDF (
 The receipt carries a QR code (segno) of ``PV1|<kiosk>|<NSR>|<hash>``: the AFD type-7 hash of the
 punch, so a worker, HR or an inspector can later check it against the ledger or the AFD file
 (`python -m app receipt check "PV1|..."`). No name or CPF goes into the QR.
+
+One hash, one place: the kiosk's receipt screen, the text and PDF receipts and the QR all show
+the AFD type-7 hash (``hash_lines``) and ``place`` from here, and `receipt check` takes either
+the QR text or the hash as a worker copies it off any of them (``parse_receipt_code``).
 """
 
 from __future__ import annotations
 
 import io
+import re
+from dataclasses import dataclass
 from datetime import datetime
 
 from app.core import punch_types
@@ -19,6 +25,7 @@ from app.store.settings import LedgerSettings
 
 QR_PREFIX = "PV1"
 TITLE = "Comprovante de Registro de Ponto do Trabalhador"
+CODE_LABEL = "Código hash (SHA-256):"
 
 
 def _employer_id(raw: str) -> str:
@@ -30,23 +37,36 @@ def _employer_id(raw: str) -> str:
     return "(não configurado)"
 
 
+def employer(settings: LedgerSettings) -> str:
+    return settings.employer_name or "(não configurado)"
+
+
+def place(settings: LedgerSettings) -> str:
+    """The receipt's "Local": the same words on the screen, the text and the PDF."""
+    return settings.place or "(não configurado)"
+
+
+def hash_lines(punch: Punch) -> tuple[str, str]:
+    """The AFD type-7 hash in two halves of 32, as every receipt prints it."""
+    return punch.afd_hash[:32], punch.afd_hash[32:]
+
+
 def receipt_lines(punch: Punch, settings: LedgerSettings) -> list[str]:
     when = datetime.fromisoformat(punch.punched_at)
     verdict = "validada" if punch.validated else "não validada (em revisão)"
     return [
         TITLE,
-        f"Empregador: {settings.employer_name or '(não configurado)'}",
+        f"Empregador: {employer(settings)}",
         _employer_id(settings.employer_id),
-        f"Local: {settings.place or '(não configurado)'}",
+        f"Local: {place(settings)}",
         f"REP-P: PontoVoz {settings.rep_id or ''} - coletor {punch.kiosk_id}".replace("  ", " "),
         f"Trabalhador: {punch.employee_name}",
         f"CPF: {format_cpf(punch.cpf)}",
         f"Data: {when:%d/%m/%Y}  Hora: {when:%H:%M}  ({when:%z})",
         f"Tipo: {punch_types.label(punch.type)}",
         f"NSR: {punch.nsr:09d}",
-        "Código hash (SHA-256):",
-        punch.afd_hash[:32],
-        punch.afd_hash[32:],
+        CODE_LABEL,
+        *hash_lines(punch),
         f"Confirmação por voz: {verdict}",
         f"Conferência: {qr_payload(punch)}",
     ]
@@ -67,6 +87,45 @@ def parse_qr_payload(text: str) -> tuple[str, int, str]:
         raise ValueError("código de conferência inválido: esperado PV1|terminal|NSR|hash")
     kiosk = parts[1].replace("%7C", "|").replace("%25", "%")
     return kiosk, int(parts[2]), digest
+
+
+MIN_CODE = 12  # hex digits of the hash a worker must copy at least (48 bits)
+_LABEL = re.compile(r"^.*?(código hash \(sha-256\)|código|hash)\s*:?", re.IGNORECASE | re.DOTALL)
+
+
+@dataclass(frozen=True)
+class ReceiptCode:
+    """What a receipt check looks for: a hash (or its first ``MIN_CODE``+ digits), and the
+    terminal and NSR when the code came from a QR."""
+
+    digest: str
+    kiosk: str | None = None
+    nsr: int | None = None
+
+    def matches(self, punch: Punch) -> bool:
+        if self.kiosk is not None and (punch.kiosk_id, punch.nsr) != (self.kiosk, self.nsr):
+            return False
+        return punch.afd_hash.lower().startswith(self.digest)
+
+    @property
+    def whole(self) -> bool:
+        return len(self.digest) == 64
+
+
+def parse_receipt_code(text: str) -> ReceiptCode:
+    """The QR text (also inside "Conferência: PV1|..."), or the hash as read off a receipt:
+    both lines of the screen or PDF, spaces and line breaks allowed, a leading "Código:" label
+    allowed, at least ``MIN_CODE`` hex digits. ValueError (pt-BR) otherwise."""
+    if QR_PREFIX + "|" in text:
+        kiosk, nsr, digest = parse_qr_payload(text[text.index(QR_PREFIX + "|") :])
+        return ReceiptCode(digest, kiosk, nsr)
+    bare = "".join(_LABEL.sub("", text.strip()).split()).lower()
+    if MIN_CODE <= len(bare) <= 64 and all(c in "0123456789abcdef" for c in bare):
+        return ReceiptCode(bare)
+    raise ValueError(
+        "código de conferência inválido: esperado o texto do QR (PV1|terminal|NSR|hash) ou o "
+        f"código hash do comprovante (ao menos {MIN_CODE} dígitos)"
+    )
 
 
 def qr_png(punch: Punch, scale: int = 4) -> bytes:

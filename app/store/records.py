@@ -46,8 +46,10 @@ class RepSequence:
         ledger_id: str,
         kiosk_id: str,
         now: Callable[[], datetime],
+        responsible: Callable[[], str] = lambda: "",
     ) -> None:
         self.db = db
+        self.responsible = responsible  # CPF of who answers for the REP (settings)
         self.key = key
         self.highwater = highwater
         self.ledger_id = ledger_id
@@ -75,6 +77,10 @@ class RepSequence:
     ) -> RepEvent:
         nsr, prev = self.allocate(c)
         stamp = self.now().isoformat(timespec="seconds")
+        if "author_cpf" in fields and not fields["author_cpf"]:
+            # Types 2, 4, 5 name a responsible CPF: when no person was identified (a clock
+            # jump the kiosk noticed, Central's roster) it is the REP's responsible person.
+            fields = {**fields, "author_cpf": self.responsible()}
         body: dict[str, object] = {
             "kiosk_id": self.kiosk_id,
             "nsr": nsr,

@@ -22,12 +22,27 @@ from app.store.records import BOOL_FIELDS, EVENT_FIELDS, PUNCH_FIELDS, event_bod
 
 @dataclass(frozen=True)
 class RosterEntry:
+    """One person from Central. Empty ``pin_index``: Central has no credential for them (this
+    kiosk sent them up): the kiosk keeps its own PIN and badge. ``active`` false: HR
+    deactivated them (or took them off this kiosk)."""
+
     name: str
     cpf: str
     pin_index: str
     pin_hash: str
     badge_index: str | None = None
     badge_hash: str | None = None
+    active: bool = True
+
+
+@dataclass(frozen=True)
+class LocalEmployee:
+    """An employee as this kiosk holds them, sent up to Central before the roster comes down."""
+
+    name: str
+    cpf: str
+    active: bool
+    since: str  # when this kiosk registered them (ISO)
 
 
 @dataclass(frozen=True)
@@ -121,6 +136,28 @@ def punches_after(ledger: Ledger, after_nsr: int, limit: int = 200) -> list[Punc
     ]
 
 
+def local_employees(ledger: Ledger) -> list[LocalEmployee]:
+    """Every employee this kiosk holds, by CPF (what it sends up to Central)."""
+    with ledger._db.read() as c:
+        rows = c.execute("SELECT name, cpf, active, created_at FROM employees ORDER BY cpf")
+        return [
+            LocalEmployee(r["name"], r["cpf"], bool(r["active"]), r["created_at"]) for r in rows
+        ]
+
+
+def hash_at(ledger: Ledger, nsr: int) -> str | None:
+    """This kiosk's ledger hash of its record at ``nsr`` (punch or event); None when absent."""
+    kiosk = ledger.settings.kiosk_id
+    with ledger._db.read() as c:
+        for table in ("punches", "events"):
+            row = c.execute(
+                f"SELECT hash FROM {table} WHERE kiosk_id = ? AND nsr = ?", (kiosk, nsr)
+            ).fetchone()
+            if row is not None:
+                return str(row["hash"])
+    return None
+
+
 def hashed_fields(p: Punch) -> dict[str, object]:
     """A punch's fields exactly as the ledger hashed them (booleans as 0/1)."""
     return {
@@ -131,28 +168,36 @@ def hashed_fields(p: Punch) -> dict[str, object]:
 
 
 def apply_roster(ledger: Ledger, entries: list[RosterEntry]) -> RosterApplied:
-    """Make the active employees exactly ``entries`` (matched by CPF), in one transaction,
+    """Merge Central's roster into this kiosk's employees (matched by CPF), in one transaction,
     through the ledger's employee rules: each row sealed with the kiosk key, and inclusions,
-    name changes and exclusions recorded as AFD type-5 events. Others are deactivated, never
-    deleted: their punches keep pointing at them."""
+    name changes and exclusions recorded as AFD type-5 events. Only an entry marked inactive
+    deactivates someone (never deleted: their punches keep pointing at them); employees the
+    roster does not name are left as they are, so an empty or partial roster erases nobody."""
     emps = ledger.employees
     stamp = ledger.now().isoformat(timespec="seconds")
     added = updated = deactivated = 0
-    wanted = {e.cpf: e for e in entries}
     with emps._db.write() as c:
         current = {r["cpf"]: r for r in c.execute("SELECT * FROM employees").fetchall()}
-        for cpf, row in current.items():  # free indexes first: two people may swap PINs
-            if row["active"] and cpf not in wanted:
-                c.execute(
-                    "UPDATE employees SET active = 0, updated_at = ? WHERE id = ?",
-                    (stamp, row["id"]),
-                )
-                emps._seal(c, row["id"])
-                emps._event(c, "E", cpf, row["name"], "")
-                deactivated += 1
-        for e in entries:
-            values = (e.name, e.pin_index, e.pin_hash, e.badge_index, e.badge_hash)
+        for e in entries:  # leavers first: two people may swap PINs
             row = current.get(e.cpf)
+            if e.active or row is None or not row["active"]:
+                continue
+            c.execute(
+                "UPDATE employees SET active = 0, updated_at = ? WHERE id = ?", (stamp, row["id"])
+            )
+            emps._seal(c, row["id"])
+            emps._event(c, "E", e.cpf, row["name"], "")
+            deactivated += 1
+        for e in entries:
+            if not e.active:
+                continue
+            row = current.get(e.cpf)
+            values = (e.name, e.pin_index, e.pin_hash, e.badge_index, e.badge_hash)
+            if not e.pin_index and row is not None and not row["active"]:
+                continue  # deactivated here, and Central has no credential for them: stays off
+            if not e.pin_index and row is not None:  # no credential in Central: keep ours
+                values = (e.name, row["pin_index"], row["pin_hash"], row["badge_index"],
+                          row["badge_hash"])  # fmt: skip
             if row is None:
                 cur = c.execute(
                     "INSERT INTO employees (name, pin_index, pin_hash, badge_index, badge_hash,"
@@ -183,12 +228,15 @@ def apply_roster(ledger: Ledger, entries: list[RosterEntry]) -> RosterApplied:
 __all__ = [
     "EVENT_FIELDS",
     "ChainHead",
+    "LocalEmployee",
     "RosterApplied",
     "RosterEntry",
     "WireRecord",
     "apply_roster",
+    "hash_at",
     "hashed_fields",
     "head",
+    "local_employees",
     "punches_after",
     "read_roster_key",
     "records_after",

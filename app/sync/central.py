@@ -23,6 +23,8 @@ values on its "Hoje" page, so IT sees a kiosk that is stuck or not updated.
 from __future__ import annotations
 
 import base64
+import hashlib
+import json
 import logging
 import random
 import time
@@ -55,6 +57,11 @@ class CentralRejected(PontoVozError):
     """Central refused (4xx): revoked kiosk, used code, bad data."""
 
 
+class KioskIdChanged(CentralRejected):
+    """This ledger's ``kiosk_id`` is not the one the kiosk joined with: a new NSR sequence, so a
+    new REP for Central. Nothing is sent until the kiosk joins again (or the id goes back)."""
+
+
 class NotCentral(CentralUnavailable):
     """Something answered at the address, but not Central (no ``X-Central-Time``): a wrong
     port, a web server, a proxy's error page. Not Central's refusal of the code."""
@@ -77,6 +84,11 @@ class CentralSection:
     central_head_nsr: int = 0
     roster_version: str = ""
     last_error: str = ""
+    # identity given at join, and what the last pass found wrong with the chains
+    rep_number: int = 0  # Central's number for this kiosk (its REP there)
+    ledger_kiosk_id: str = ""  # the ledger's kiosk_id when it joined
+    employees_sent: str = ""  # fingerprint of the employee list Central last took from us
+    problem: str = ""  # divergence or conflict found on the last pass (pt-BR); "" when none
 
     @property
     def enabled(self) -> bool:
@@ -170,6 +182,8 @@ def join(
         CentralSection.load(settings_file),
         url=url.rstrip("/"), token=data["token"], kiosk=int(data["kiosk"]), name=name,
         roster_version="", central_head_nsr=0, last_error="", clock_offset_s=client.offset_s,
+        rep_number=int(data.get("rep_number") or data["kiosk"]),
+        ledger_kiosk_id=ledger_settings.kiosk_id, employees_sent="", problem="",
     )  # fmt: skip
     section.save(settings_file)
     return section
@@ -186,10 +200,68 @@ class CentralPass:
     kiosk_head_nsr: int = 0
     gaps: list[list[int]] = field(default_factory=list)
     error: str = ""
+    quarantined: int = 0  # records of this pass Central refused to hold (do not chain)
+    divergences: list[str] = field(default_factory=list)  # pt-BR, one per NSR
 
     @property
     def pending(self) -> int:
         return max(0, self.kiosk_head_nsr - self.central_head_nsr)
+
+    @property
+    def problems(self) -> list[str]:
+        """What makes this pass a failure although Central answered (pt-BR)."""
+        out = list(self.divergences)
+        if self.conflicts and not self.divergences:
+            out.append(f"a Central recusou {self.conflicts} registro(s) em conflito")
+        if self.quarantined and not self.divergences:
+            out.append(f"a Central pôs {self.quarantined} registro(s) em quarentena")
+        return out
+
+
+def divergence_lines(
+    ledger: Ledger, central_nsr: int, central_hash: str, quarantined: list[dict[str, Any]]
+) -> list[str]:
+    """Compare Central's hashes at this kiosk's NSRs with the ledger's: its head, and each
+    record it quarantined under this kiosk's credential. Empty when they agree."""
+    out = []
+    mine = ledger_roster.head(ledger)
+    if central_nsr > mine.nsr:
+        out.append(
+            f"a Central guarda registros até o NSR {central_nsr}, mas este terminal só tem até o"
+            f" NSR {mine.nsr} (livro restaurado de cópia antiga, ou registros enviados por"
+            " outro com a credencial deste terminal)"
+        )
+    elif central_nsr > 0:
+        own = ledger_roster.hash_at(ledger, central_nsr)
+        if own != central_hash:
+            out.append(
+                f"NSR {central_nsr}: a Central guarda o hash {central_hash[:16]}, este terminal"
+                f" tem {(own or 'nenhum registro')[:16]}"
+            )
+    for d in quarantined:
+        nsr, theirs = int(d["nsr"]), str(d["hash"])
+        own = ledger_roster.hash_at(ledger, nsr)
+        if own == theirs:
+            out.append(f"NSR {nsr}: a Central recusou o registro deste terminal ({d['problem']})")
+        else:
+            out.append(
+                f"NSR {nsr}: a Central recebeu com a credencial deste terminal um registro que"
+                f" não é dele (hash {theirs[:16]}; o deste terminal é"
+                f" {(own or 'inexistente')[:16]}): possível uso indevido da credencial"
+            )
+    return out
+
+
+def idle_notice(section: CentralSection) -> str:
+    """The idle screen's line about Central (pt-BR): a divergence, a conflict or any failed
+    sync; empty when the last pass went well. Punches are never lost either way."""
+    if not section.enabled:
+        return ""
+    if section.problem:
+        return "Central: divergência nos registros (avise o administrador)"
+    if section.last_error:
+        return "Central: sincronização com falha; as marcações ficam guardadas neste terminal"
+    return ""
 
 
 class CentralSync(BackgroundWorker):
@@ -223,8 +295,24 @@ class CentralSync(BackgroundWorker):
         self._central_head: int | None = None  # Central's head from its last answer
         self._roster_due = 0.0  # the roster is pulled at most every poll_interval_s
 
+    def push_employees(self) -> bool:
+        """Send this kiosk's employees up (matched by CPF in Central) when the list changed since
+        Central last took it: always before the first roster comes down, so a join merges the
+        two lists instead of erasing the kiosk's. True when sent."""
+        people = ledger_roster.local_employees(self._ledger)
+        body = {"employees": [asdict(p) for p in people]}
+        mark = hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()[:32]
+        if mark == self.section.employees_sent:
+            return False
+        out = self._call("POST", "/api/v1/employees", json=body).json()
+        log.info("central: %s employee(s) sent, %s new in Central", len(people), out["created"])
+        self.section = replace(self.section, employees_sent=mark)
+        return True
+
     def pull_roster(self) -> bool:
-        """Fetch the roster unless unchanged (ETag); apply it. True when it changed."""
+        """Send our employees up if they changed, then fetch the roster unless unchanged (ETag)
+        and merge it. True when it changed."""
+        self.push_employees()
         headers = (
             {"If-None-Match": f'"{self.section.roster_version}"'}
             if self.section.roster_version
@@ -240,15 +328,31 @@ class CentralSync(BackgroundWorker):
         self.section = replace(self.section, roster_version=data["version"])
         return True
 
+    def check_identity(self, registered: str = "") -> None:
+        """Refuse to send when this ledger's kiosk_id is not the one this kiosk joined with
+        (``registered``: what Central says it enrolled, for kiosks joined before we kept it)."""
+        mine = self._ledger.settings.kiosk_id
+        joined = self.section.ledger_kiosk_id or registered
+        if joined and mine != joined:
+            raise KioskIdChanged(
+                f"o código deste terminal (kiosk_id) mudou de {joined!r} para {mine!r} depois da"
+                " ligação à Central: nada foi enviado. Para usar o código novo, cadastre o"
+                " terminal de novo (central join com um código novo: a Central o trata como outro"
+                f" REP); ou volte o kiosk_id para {joined!r}"
+            )
+
     def push(self) -> CentralPass:
-        """Send every punch after Central's head, batch by batch, until caught up."""
-        gaps: list[list[int]] = []
-        if self._central_head is None:  # first pass, or after an error: ask
-            data = self._call("GET", "/api/v1/head").json()
-            self._central_head, gaps = int(data["head_nsr"]), data.get("gaps", [])
-        central_head = self._central_head
-        pushed = accepted = dups = conflicts = 0
-        while not self._stop.is_set():
+        """Compare Central's hashes at this kiosk's NSRs with the ledger's, then send every
+        record after Central's head, batch by batch, until caught up. A divergent head stops
+        the upload (it would only make conflicts); the pass reports it either way."""
+        data = self._call("GET", "/api/v1/head").json()
+        self.check_identity(str(data.get("ledger_kiosk_id") or ""))
+        central_head, gaps = int(data["head_nsr"]), data.get("gaps", [])
+        self._central_head = central_head
+        diverged = divergence_lines(self._ledger, central_head, data["head_hash"], [])
+        quarantine = data.get("divergences", [])
+        pushed = accepted = dups = conflicts = quarantined = 0
+        while not self._stop.is_set() and not diverged:
             batch = ledger_roster.records_after(self._ledger, central_head, self._batch)
             if not batch:
                 break
@@ -262,13 +366,20 @@ class CentralSync(BackgroundWorker):
             pushed += len(batch)
             accepted, dups = accepted + out["accepted"], dups + out["duplicates"]
             conflicts += out["conflicts"]
-            gaps = out["gaps"]
+            quarantined += int(out.get("quarantined", 0))
+            gaps, quarantine = out["gaps"], out.get("divergences", [])
             moved = int(out["head_nsr"]) > central_head
             central_head = self._central_head = int(out["head_nsr"])
             if not moved:
                 break  # Central could not move on (conflict/gap): stop; it shows the problem
+            diverged = divergence_lines(self._ledger, central_head, out["head_hash"], [])
+        if not diverged:
+            diverged = divergence_lines(self._ledger, 0, "", quarantine)
         mine = ledger_roster.head(self._ledger)
-        return CentralPass(pushed, accepted, dups, conflicts, False, central_head, mine.nsr, gaps)
+        return CentralPass(
+            pushed, accepted, dups, conflicts, False, central_head, mine.nsr, gaps,
+            quarantined=quarantined, divergences=diverged,
+        )  # fmt: skip
 
     def _wire(self, w: ledger_roster.WireRecord) -> dict[str, object]:
         d = dict(w.body)
@@ -282,6 +393,7 @@ class CentralSync(BackgroundWorker):
         """Roster down (when due), then punches up; status saved either way. Raises
         CentralUnavailable / CentralRejected (the caller backs off); the ledger is untouched."""
         try:
+            self.check_identity()
             changed = False
             if self._wall() >= self._roster_due:
                 changed = self.pull_roster()
@@ -292,8 +404,10 @@ class CentralSync(BackgroundWorker):
             self._note(last_error=str(exc))
             raise
         self._failures = 0
+        problem = "; ".join(result.problems)
         self._note(
-            last_error="",
+            last_error=problem,
+            problem=problem,
             central_head_nsr=result.central_head_nsr,
             last_sync_at=datetime.now(UTC).isoformat(timespec="seconds"),
         )

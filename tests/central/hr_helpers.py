@@ -70,8 +70,10 @@ def site(central_db) -> Iterator[Site]:
         teams = [r[0] for r in conn.execute(text("SELECT id FROM hr_teams ORDER BY id"))]
         conn.execute(
             text(
-                "INSERT INTO hr_employer (id, cnpj, name, inpi, developer_id) VALUES (1,"
-                " '12345678000195', 'Padaria São João Ltda', '12345678901234567', '11222333000181')"
+                "INSERT INTO hr_employer (id, cnpj, name, inpi, developer_id, developer_name,"
+                " developer_email) VALUES (1, '12345678000195', 'Padaria São João Ltda',"
+                " '12345678901234567', '11222333000181', 'PontoVoz Sistemas Ltda',"
+                " 'suporte@pontovoz.com.br')"
             )
         )
     with session_scope(factory) as s:

@@ -54,11 +54,11 @@ def test_exact_lines():
         "02|1|3|12345678901234567",
         "03|1|52998224725|Ana Souza / Lima",
         "04|PADRAO|480|0800|1200|1300|1700",
-        "05|1|2026-11-02T08:00:00-0300|1|E|1|O|PADRAO|",
-        "05|1|2026-11-02T08:01:00-0300|1|D|1|O||Duplicada",
-        "05|1|2026-11-02T12:00:00-0300|1|S|1|O||",
-        "05|1|2026-11-02T13:00:00-0300|1|E|2|O||",
-        "05|1|2026-11-02T17:00:00-0300||S|2|I||Esqueceu de marcar a saída",
+        "05|1|2026-11-02T08:00:00-0300|1|E|001|O|PADRAO|",
+        "05|1|2026-11-02T08:01:00-0300|1|D|001|O||Duplicada",
+        "05|1|2026-11-02T12:00:00-0300|1|S|001|O||",
+        "05|1|2026-11-02T13:00:00-0300|1|E|002|O||",
+        "05|1|2026-11-02T17:00:00-0300||S|002|I||Esqueceu de marcar a saída",
         "07|1|2|2026-11-03||",
         "08|PontoVoz Central|0.1.0|1|12345678000195|PontoVoz|dev@x.com.br",
         "99|1|1|1|1|5|0|1|1",
@@ -87,7 +87,10 @@ BREAKS = [
         "vínculo inexistente",
     ),
     ("bad date-time", lambda t: t.replace("T13:00:00-0300", "T25:00:00-0300"), "data e hora"),
-    ("original without REP", lambda t: t.replace("-0300|1|E|1|O", "-0300||E|1|O"), "sem REP"),
+    ("original without REP", lambda t: t.replace("-0300|1|E|001|O", "-0300||E|001|O"), "sem REP"),
+    ("unpadded sequence", lambda t: t.replace("|1|E|001|O", "|1|E|1|O", 1), "três dígitos"),
+    ("developer e-mail empty", lambda t: t.replace("|dev@x.com.br", "|"), "e-mail"),
+    ("developer name empty", lambda t: t.replace("|PontoVoz|dev@", "||dev@"), "nome"),
     (
         "first entry without schedule",
         lambda t: t.replace("|O|PADRAO|", "|O||"),
@@ -119,3 +122,20 @@ def test_checker_catches(name, breaker, expect):
 def test_checker_on_garbage_does_not_crash():
     for data in (b"", b"\xff\xfe\x00", b"01|x\r\n", b"99\r\n" * 3, b"|||\r\n"):
         assert check(data)
+
+
+def test_a_manaus_punch_keeps_its_offset_and_day():
+    """A mark carries the offset its kiosk wrote: 23:30 in Manaus is -0400 and the same day,
+    not 00:30 of the next day in São Paulo's offset."""
+    manaus = ZoneInfo("America/Manaus")
+    marks = [
+        Mark(datetime(2026, 11, 2, 14, 0, tzinfo=manaus), "ENTRADA", kiosk="K1"),
+        Mark(datetime(2026, 11, 2, 23, 30, tzinfo=manaus), "SAIDA", kiosk="K1"),
+    ]
+    e = espelho(2026, 11, marks, Schedule(), until=date(2026, 11, 2))
+    text = aej.build(EMPLOYER, date(2026, 11, 2), date(2026, 11, 2),
+                     [aej.Vinculo("52998224725", "Ana", e)], {"K1": "12345678901234567"}, TZ,
+                     datetime(2026, 11, 4, 9, 30, tzinfo=TZ), PTRP)  # fmt: skip
+    assert "05|1|2026-11-02T14:00:00-0400|1|E|001|O|PADRAO|\r\n" in text
+    assert "05|1|2026-11-02T23:30:00-0400|1|S|001|O||\r\n" in text
+    assert check(text.encode("iso-8859-1")) == []

@@ -104,10 +104,12 @@ def test_hr_back_office_in_a_browser(tmp_path, central_server, verifier, make_cl
     db, url = central_server.database_url, central_server.url
     engine = create_engine(normalize_url(db))
     with engine.begin() as conn:
-        employer = "(1, '11222333000181', 'Padaria Pão Quente Ltda', '12345678901234567', '')"
-        conn.execute(
-            text(f"INSERT INTO hr_employer (id, cnpj, name, inpi, developer_id) VALUES {employer}")
+        employer = (
+            "(1, '11222333000181', 'Padaria Pão Quente Ltda', '12345678901234567',"
+            " '11222333000181', 'PontoVoz Sistemas Ltda', 'suporte@pontovoz.com.br')"
         )
+        columns = "id, cnpj, name, inpi, developer_id, developer_name, developer_email"
+        conn.execute(text(f"INSERT INTO hr_employer ({columns}) VALUES {employer}"))
     made = cli("central", "users", "add", "--database-url", db, "--username", "rita",
                "--name", "Rita do RH", PONTOVOZ_HR_PASSWORD=PASSWORD)  # fmt: skip
     assert made.returncode == 0, made.stderr

@@ -18,9 +18,13 @@ def test_right_phrase_is_validated_then_receipt(qtbot, make_kiosk, make_clip):
     assert win.types.buttons["ENTRADA"].property("role") == "suggested"
     levels = []
     win.recorder.level.connect(levels.append)
+    stored_when_shown = []  # the ledger at the instant each screen came up (issue 21 item 7)
+    win.stack.currentChanged.connect(lambda _i: stored_when_shown.append(
+        (win.stack.currentWidget(), win.ledger.count_punches())))  # fmt: skip
     speak(qtbot, win, sources, make_clip("Entrada, treze e quarenta."))
     assert win.stack.currentWidget() is win.result
     assert "Validado" in win.result.verdict.text(), win.result.heard.text()
+    assert stored_when_shown[-1] == (win.result, 1)  # committed before "Validado" showed
     assert "Ouvimos" in win.result.heard.text()
     assert max(levels) > 0.05  # the live meter moved
     qtbot.waitUntil(lambda: win.stack.currentWidget() is win.receipt, timeout=5000)
@@ -29,6 +33,9 @@ def test_right_phrase_is_validated_then_receipt(qtbot, make_kiosk, make_clip):
     assert not win.receipt.qr.pixmap().isNull()  # the receipt's QR (NSR and hash)
     punch = win.ledger.punches()[-1]
     assert win.receipt.qr.toolTip() == f"PV1|LOJA-01|{punch.nsr:09d}|{punch.afd_hash}"
+    assert win.receipt.code.text().splitlines()[1:] == [punch.afd_hash[:32], punch.afd_hash[32:]]
+    win.punch.accept()  # a late "Continuar" (timer or tap) stores nothing more
+    assert win.ledger.count_punches() == 1 and punch.validated
     qtbot.waitUntil(lambda: win.stack.currentWidget() is win.idle, timeout=5000)
     # The next punch suggests Intervalo.
     win.idle.touched.emit()

@@ -29,7 +29,7 @@ def punch_at(win, kind: str, when: datetime, validated: bool = True):
     emp = win.ledger.list_employees()[0]
     return win.ledger.record_punch(PunchDraft(
         employee_id=emp.id, type=kind, expected=f"{kind} {when:%H %M}", validated=validated,
-        tries=1, punched_at=when.astimezone(),
+        tries=1, punched_at=win.ledger.settings.local(when),
         flag_reason="" if validated else "voz não validada"))  # fmt: skip
 
 
@@ -199,7 +199,8 @@ def test_receipts_of_the_last_48_hours(qtbot, make_kiosk):
     punch_at(win, "SAIDA", now - timedelta(hours=20), validated=False)
     punch_at(win, "ENTRADA", now - timedelta(minutes=30))
     other = win.ledger.add_employee("Bruno Lima", "11144477735", "3579")
-    draft = PunchDraft(other.id, "ENTRADA", "ENTRADA 13 20", punched_at=now.astimezone())
+    at = win.ledger.settings.local(now)
+    draft = PunchDraft(other.id, "ENTRADA", "ENTRADA 13 20", punched_at=at)
     win.ledger.record_punch(draft)
     to_types(qtbot, win)
     win.types.receipts.click()
@@ -246,9 +247,10 @@ def test_verdict_sounds_play_at_the_volume(qtbot, make_kiosk, make_clip):
 def test_expired_audio_is_purged_on_start_and_daily(qtbot, make_kiosk):
     win, clock, _sources = make_kiosk()
     emp = win.ledger.list_employees()[0]
+    at = win.ledger.settings.local(clock.now)
     win.ledger.record_punch(PunchDraft(employee_id=emp.id, type="ENTRADA",
                                        expected="ENTRADA 13 40", audio=b"RIFF fake",
-                                       punched_at=clock.now.astimezone()))  # fmt: skip
+                                       punched_at=at))  # fmt: skip
     purged: list = []
     real = win.ledger.purge_audio
     win.ledger.purge_audio = lambda now=None: (purged.append(now), real(now))[1]

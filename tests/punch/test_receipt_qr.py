@@ -18,7 +18,15 @@ from pyhanko.pdf_utils.reader import PdfFileReader
 
 from app.store.ledger import Ledger
 from app.store.models import PunchDraft
-from app.store.receipt import parse_qr_payload, qr_payload, receipt_pdf, receipt_text
+from app.store.receipt import (
+    ReceiptCode,
+    hash_lines,
+    parse_qr_payload,
+    parse_receipt_code,
+    qr_payload,
+    receipt_pdf,
+    receipt_text,
+)
 
 BRT = timezone(timedelta(hours=-3))
 AT = datetime(2026, 3, 2, 8, 2, 11, tzinfo=BRT)
@@ -40,6 +48,42 @@ def test_payload_round_trip_and_refusals(ledger, ana):
                 "PV1|01|1|" + "g" * 64, "PV1|01|1"):  # fmt: skip
         with pytest.raises(ValueError, match="código de conferência inválido"):
             parse_qr_payload(bad)
+
+
+def test_receipt_code_as_a_worker_copies_it(ledger, ana):
+    """The QR text, or the hash off the screen or the PDF: both lines, any spacing or case,
+    with or without its label, or its first 12+ digits."""
+    p = punch_for(ledger, ana)
+    first, second = hash_lines(p)
+    whole = ReceiptCode(p.afd_hash)
+    assert parse_receipt_code(qr_payload(p)) == ReceiptCode(p.afd_hash, "01", p.nsr)
+    assert parse_receipt_code(f"Conferência: {qr_payload(p)}") == ReceiptCode(
+        p.afd_hash, "01", p.nsr
+    )
+    for typed in (f"Código hash (SHA-256):\n{first}\n{second}", f"{first} {second}",
+                  f" {first.upper()}\n {second} ", f"código: {p.afd_hash}"):  # fmt: skip
+        assert parse_receipt_code(typed) == whole, typed
+    assert parse_receipt_code(p.afd_hash[:12]) == ReceiptCode(p.afd_hash[:12])
+    assert parse_receipt_code(p.afd_hash[:12]).matches(p)
+    assert parse_receipt_code(p.afd_hash).whole and not parse_receipt_code(first).whole
+    other = punch_for(ledger, ana, "SAIDA")
+    assert not whole.matches(other) and parse_receipt_code(qr_payload(other)).matches(other)
+    assert not ReceiptCode(p.afd_hash, "01", other.nsr).matches(p)  # right hash, other NSR
+    for bad in (p.afd_hash[:11], p.afd_hash + "0", "z" * 20, f"NSR {p.nsr:09d}", ""):
+        with pytest.raises(ValueError, match="código de conferência inválido"):
+            parse_receipt_code(bad)
+
+
+def test_pdf_text_carries_the_hash_lines_and_place(ledger, ana):
+    p = punch_for(ledger, ana)
+    page = PdfFileReader(io.BytesIO(receipt_pdf(p, ledger.settings))).root["/Pages"]["/Kids"][0]
+    drawn = page["/Contents"].data.decode("latin-1")
+    first, second = hash_lines(p)
+    assert first + second == p.afd_hash
+    assert f"({first})" in drawn and f"({second})" in drawn
+    assert f"(Local: {ledger.settings.place})" in drawn
+    text = receipt_text(p, ledger.settings)
+    assert f"\n{first}\n{second}\n" in text and f"Local: {ledger.settings.place}\n" in text
 
 
 def test_pdf_embeds_the_qr_of_the_payload(ledger, ana):
@@ -97,3 +141,11 @@ def test_receipt_check_cli(pv_home):
     assert missing.returncode == 1 and "não há marcação" in missing.stderr
     garbage = check("hello")
     assert garbage.returncode == 2 and "código de conferência inválido" in garbage.stderr
+    # The hash as read off the kiosk's screen or the PDF (issue 21 item 7), or its start.
+    first, second = hash_lines(p)
+    for typed in (f"Código hash (SHA-256):\n{first}\n{second}", f"{first} {second}",
+                  p.afd_hash[:12]):  # fmt: skip
+        got = check(typed)
+        assert got.returncode == 0 and expected in got.stdout, (typed, got.stderr)
+    off = check(first + second[:-1] + ("0" if second[-1] != "0" else "1"))
+    assert off.returncode == 1 and "nenhuma marcação tem este código" in off.stderr

@@ -53,6 +53,7 @@ def test_bad_audio_is_a_failed_attempt_not_a_crash(ledger, ana, verifier):
 
 def test_punch_cli(pv_home, make_clip):
     from app.store.ledger import Ledger
+    from app.store.settings import LedgerSettings
 
     with Ledger.open() as led:
         led.add_employee("Ana Souza", "52998224725", "5821")
@@ -61,7 +62,7 @@ def test_punch_cli(pv_home, make_clip):
     # other words: the clip follows the wall clock, and a few times of day are among the
     # verifier's known misses (issue 11: "11 e 9" is heard as "119"). This test is the CLI's.
     for attempt in range(3):
-        now = datetime.now().astimezone()
+        now = LedgerSettings().local(datetime.now().astimezone())  # the kiosk's zone
         hour = words.get(now.hour, str(now.hour))
         minute = "em ponto" if now.minute == 0 else f"e {now.minute}"
         if attempt == 2:

@@ -59,6 +59,7 @@ HASH_C = sha(BODY_C + HASH_B)
 TRAILER = "9999999990000000010000000000000000010000000010000000020000000039"
 SIGNATURE = "ASSINATURA_DIGITAL_EM_ARQUIVO_P7S" + " " * 67
 
+NAME = "AFD1234567890123456711222333000181REP_P.txt"
 LINES = [HEADER, EMPLOYER_2, EMPLOYEE_5, CLOCK_4, POWER_6, BODY_A + HASH_A, BODY_B + HASH_B,
          UNAVAILABLE_6, BODY_C + HASH_C, TRAILER, SIGNATURE]  # fmt: skip
 
@@ -235,14 +236,84 @@ def test_cli_prints_line_and_field_and_exits_1(tmp_path):
     import subprocess
     import sys
 
-    good, bad = tmp_path / "bom.txt", tmp_path / "ruim.txt"
+    (tmp_path / "bom").mkdir()
+    (tmp_path / "ruim").mkdir()
+    good, bad = tmp_path / "bom" / NAME, tmp_path / "ruim" / NAME
     good.write_bytes(afd(LINES))
     bad.write_bytes(afd(_replace(1, EMPLOYER_2[:-4] + "0000")))
     cmd = [sys.executable, "-m", "app", "export", "check"]
     ok = subprocess.run([*cmd, str(good)], capture_output=True, text=True, timeout=60)
     assert ok.returncode == 0, ok.stdout + ok.stderr
-    assert "bom.txt: conforme ao leiaute (tipo 1: 1, tipo 2: 1" in ok.stdout
+    assert f"{NAME}: conforme ao leiaute (tipo 1: 1, tipo 2: 1" in ok.stdout
     r = subprocess.run([*cmd, str(bad)], capture_output=True, text=True, timeout=60)
     assert r.returncode == 1
     assert 'erro: linha 2, campo 10 "CRC-16" (posições 328-331): CRC-16 não confere' in r.stdout
-    assert "ruim.txt: 1 erro(s) de leiaute" in r.stdout
+    assert f"{NAME}: 1 erro(s) de leiaute" in r.stdout
+    renamed = tmp_path / "bom" / "AFD_01.txt"
+    renamed.write_bytes(afd(LINES))
+    r = subprocess.run([*cmd, str(renamed)], capture_output=True, text=True, timeout=60)
+    assert r.returncode == 1 and "fora do padrão do leiaute" in r.stdout
+
+
+def _errors(data: bytes, **kw) -> list[str]:
+    return [p.text() for p in check_afd(data, **kw).errors]
+
+
+def test_altered_first_punch_of_a_file_that_starts_at_nsr_1_is_an_error():
+    """Not "arquivo fracionado": a file from NSR 1 holds the REP's first punch, whose hash
+    has no previous record to chain to, so a changed CPF or time there is caught."""
+    altered = BODY_A.replace("052998224725", "011144477735")
+    (error,) = _errors(afd(_replace(5, altered + HASH_A)))
+    assert "linha 6" in error and "primeira marcação do REP não confere" in error
+    # the same line in a file that starts later is a fraction: a warning, not an error
+    part = [HEADER, altered + HASH_A, BODY_B + HASH_B,
+            "999999999" + "0" * 45 + "000000002" "9", SIGNATURE]  # fmt: skip
+    part[0] = with_crc(HEADER[:206] + "2026-03-022026-03-02" + HEADER[226:-4])
+    report = check_afd(afd(part))
+    assert report.ok and "arquivo fracionado" in report.problems[0].message
+    assert not check_afd(afd(part), prev_hash=HASH_A).ok  # with the link known: an error
+
+
+def test_name_must_match_the_header_and_inpi_cannot_be_zeros():
+    assert _errors(afd(LINES), file_name=NAME) == []
+    assert _errors(afd(LINES), file_name=NAME.removesuffix(".txt")) == []
+    other_inpi = NAME.replace("12345678901234567", "12345678901234568")
+    (err,) = _errors(afd(LINES), file_name=other_inpi)
+    assert "INPI 12345678901234568" in err
+    other_cnpj = NAME.replace("11222333000181", "11444777000161")
+    (err,) = _errors(afd(LINES), file_name=other_cnpj)
+    assert "CNPJ/CPF 11444777000161" in err
+    zeros = with_crc(HEADER[:189] + "0" * 17 + HEADER[206:-4])
+    texts = _errors(afd(_replace(0, zeros)))
+    assert any("campo 7" in t and "INPI zerado" in t for t in texts)
+
+
+def test_rep_c_only_event_codes_are_refused_in_a_rep_p_file():
+    for code in ("01", "03", "04", "05", "06"):
+        (err,) = _errors(afd(_replace(4, POWER_6[:-2] + code)), file_name=NAME)
+        assert "linha 5" in err and f"evento {code}" in err and "só de REP-C" in err
+    for code in ("02", "07", "08"):
+        assert _errors(afd(_replace(4, POWER_6[:-2] + code)), file_name=NAME) == []
+
+
+def test_recording_before_the_punch_is_an_error():
+    early = "0000000057" + T1 + "052998224725" + "2026-03-02T07:59:00-0300" + "040"
+    lines = _replace(5, early + sha(early))
+    body_b = BODY_B
+    lines[6] = body_b + sha(body_b + sha(early))
+    lines[8] = BODY_C + sha(BODY_C + lines[6][-64:])
+    (err,) = _errors(afd(lines))
+    assert "linha 6" in err and "campo 5" in err and "anterior à marcação" in err
+    # the same instant in another zone's offset is not "before"
+    manaus = "0000000057" + T1 + "052998224725" + "2026-03-02T07:00:00-0400" + "040"
+    lines = _replace(5, manaus + sha(manaus))
+    lines[6] = body_b + sha(body_b + sha(manaus))
+    lines[8] = BODY_C + sha(BODY_C + lines[6][-64:])
+    assert _errors(afd(lines)) == []
+
+
+def test_zero_responsible_cpf_is_warned():
+    zeroed = with_crc(CLOCK_4[:58] + "0" * 11)
+    report = check_afd(afd(_replace(3, zeroed)))
+    assert report.ok
+    assert any("CPF do responsável zerado" in p.message for p in report.problems)

@@ -76,6 +76,18 @@ def _local(value: datetime | None, fmt: str = "%d/%m/%Y %H:%M") -> str:
 templates.env.filters["local"] = _local
 
 
+def _punch_time(p: Any, fmt: str = "%d/%m/%Y %H:%M") -> str:
+    """A punch at the local time its kiosk wrote, with that zone's UTC offset ("-04:00" in
+    Manaus): the same hour the AFD, the AEJ and the espelho show."""
+    from app.central.hr_data import punch_local
+
+    at = punch_local(p.punched_at, p.punched_at_ts)
+    return f"{at.strftime(fmt)} ({at.strftime('%z')[:3]}:{at.strftime('%z')[3:]})"
+
+
+templates.env.filters["punch_time"] = _punch_time
+
+
 def render(request: Request, name: str, status: int = 200, **ctx: Any) -> HTMLResponse:
     ctx.setdefault("user", getattr(request.state, "user", None))
     return templates.TemplateResponse(request, name, ctx, status_code=status)

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import json
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 from sqlalchemy import select
 
-from app.central import auth
+from app.central import auth, service
+from app.central.errors import CentralError
 from app.central.hr_models import AuditEntry, Team
 from app.central.hr_models import User as UserRow
+from app.central.models import Kiosk, QuarantinedRecord
 from app.central.web import queries
 from app.central.web.app import (
     COOKIE,
@@ -70,7 +73,60 @@ def today(request: Request, s: DB, user: User) -> Response:
     need(user, "today")
     board = queries.today_board(s, user) if user.role != "ti" else None
     pending = queries.pending_review_count(s, user) if user.can("review") else 0
-    return render(request, "today.html", board=board, kiosks=queries.kiosk_rows(s), pending=pending)
+    quarantined = queries.open_quarantine_count(s) if can_see_quarantine(user) else 0
+    return render(request, "today.html", board=board, kiosks=queries.kiosk_rows(s), pending=pending,
+                  quarantined=quarantined)  # fmt: skip
+
+
+def can_see_quarantine(user) -> bool:
+    """RH and TI: a quarantined record is about a kiosk and may name anyone."""
+    return user.can("edit_employees") or user.can("kiosks")
+
+
+@router.get("/quarentena")
+def quarantine_page(request: Request, s: DB, user: User) -> Response:
+    if not can_see_quarantine(user):
+        need(user, "kiosks")
+    q = QuarantinedRecord
+    rows = s.scalars(
+        select(q).where(q.reason != "gap").order_by(q.acknowledged_at.is_not(None), q.id.desc())
+        .limit(300)
+    ).all()  # fmt: skip
+    kiosks = {k.id: k for k in s.scalars(select(Kiosk))}
+    return render(request, "quarantine.html", rows=[(r, _record(r)) for r in rows], kiosks=kiosks,
+                  reasons=QUARANTINE_REASONS)  # fmt: skip
+
+
+QUARANTINE_REASONS = {
+    "hash": "hash do registro não confere com os campos",
+    "link": "não encadeia com o registro anterior guardado na Central",
+    "conflict": "NSR já guardado com outro conteúdo",
+    "kiosk_id": "kiosk_id diferente do cadastrado",
+}
+
+
+def _record(r: QuarantinedRecord) -> dict:
+    try:
+        data = json.loads(r.record)
+    except ValueError:
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+@router.post("/quarentena/{record_id}")
+def quarantine_ack(
+    request: Request, s: DB, user: User, record_id: int, nota: OptF = None, csrf: OptF = None
+) -> Response:
+    if not can_see_quarantine(user):
+        need(user, "kiosks")
+    check_csrf(user, csrf)
+    try:
+        row = service.acknowledge(s, record_id, user.name, nota or "")
+    except CentralError as exc:
+        raise WebError(str(exc)[:1].upper() + str(exc)[1:] + ".") from None
+    auth.audit(s, user, "quarentena_ciente", f"quarentena:{row.id}",
+               {"nsr": row.nsr, "quiosque": row.kiosk_id, "nota": row.ack_note})  # fmt: skip
+    return redirect("/quarentena")
 
 
 @router.get("/usuarios")

@@ -119,6 +119,8 @@ def employee_create(
     horario: OptF = None,
     todos_quiosques: OptF = None,
     quiosques: ListF = [],  # noqa: B006 - FastAPI form default, never mutated
+    admissao: OptF = None,
+    cargo: OptF = None,
 ) -> Response:
     need(user, "edit_employees")
     check_csrf(user, csrf)
@@ -135,8 +137,23 @@ def employee_create(
     except CentralError as exc:
         raise WebError(str(exc).capitalize() + ".") from None
     _apply(s, user, emp, equipe, horario, todos_quiosques, quiosques)
+    _job(emp, admissao, cargo)
     auth.audit(s, user, "funcionario_criado", f"funcionario:{emp.id}", {"nome": name})
     return redirect(f"/funcionarios/{emp.id}?salvo=1")
+
+
+def _job(emp: Employee, admissao: str | None, cargo: str | None) -> dict:
+    """Admission date and role (cargo): the espelho and the AEJ start owing from admission.
+    Fields not sent (a form without them) keep their value."""
+    if admissao is None and cargo is None:
+        return {}
+    try:
+        emp.role = service.clean_role(cargo)
+    except CentralError as exc:
+        raise WebError(str(exc).capitalize() + ".") from None
+    emp.admission_date = parse_date(admissao or "", "Data de admissão")
+    shown = emp.admission_date.isoformat() if emp.admission_date else ""
+    return {"admissao": shown, "cargo": emp.role}
 
 
 def _apply(
@@ -191,6 +208,8 @@ def employee_update(
     horario: OptF = None,
     todos_quiosques: OptF = None,
     quiosques: ListF = [],  # noqa: B006 - FastAPI form default, never mutated
+    admissao: OptF = None,
+    cargo: OptF = None,
 ) -> Response:
     need(user, "edit_employees")
     check_csrf(user, csrf)
@@ -201,6 +220,7 @@ def employee_update(
     before = emp.name
     emp.name = name
     detail = _apply(s, user, emp, equipe, horario, todos_quiosques, quiosques)
+    detail.update(_job(emp, admissao, cargo))
     auth.audit(s, user, "funcionario_alterado", f"funcionario:{emp.id}",
                {"nome_antes": before, "nome": name, **detail})  # fmt: skip
     return redirect(f"/funcionarios/{emp.id}?salvo=1")

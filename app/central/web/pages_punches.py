@@ -33,6 +33,7 @@ router = APIRouter()
 F = Annotated[str, Form()]
 OptF = Annotated[str | None, Form()]
 PAGE = 100
+CHAIN_REASON_MIN = 15
 TYPES = {"ENTRADA": "Entrada", "INTERVALO": "Intervalo", "RETORNO": "Retorno", "SAIDA": "Saída"}
 
 
@@ -146,17 +147,26 @@ def review_decide(
     decisao: F,
     justificativa: F,
     csrf: OptF = None,
+    motivo_cadeia: OptF = None,
 ) -> Response:
     need(user, "review")
     check_csrf(user, csrf)
     p = queries.punch_or_404(s, user, punch_id)
-    if not p.flagged:
+    if not p.flagged and p.chain_ok:
         raise WebError("Esta marcação não está sinalizada: não há o que revisar.")
     if decisao not in ("aprovar", "rejeitar"):
         raise WebError("Escolha aprovar ou rejeitar.")
     text = " ".join(justificativa.split())
     if len(text) < 5:
         raise WebError("Escreva uma justificativa (pelo menos 5 caracteres).")
+    if not p.chain_ok and decisao == "aprovar":
+        chain = " ".join((motivo_cadeia or "").split())
+        if len(chain) < CHAIN_REASON_MIN:
+            raise WebError(
+                "A cadeia de hashes desta marcação falhou na chegada: para aprová-la, escreva"
+                f" por que ela vale apesar disso (pelo menos {CHAIN_REASON_MIN} caracteres)."
+            )
+        text = f"{text} | Cadeia falhou ({p.chain_problem}); aprovada porque: {chain}"
     d = PunchDecision(punch_id=p.id, approved=decisao == "aprovar", justification=text[:1000],
                       user_id=user.id, author=user.name)  # fmt: skip
     s.add(d)

@@ -4,7 +4,7 @@ kiosk), plus the employer data they print."""
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
@@ -22,7 +22,7 @@ from app.central.espelho_pdf import (
 )
 from app.central.hr_data import TZ, espelhos
 from app.central.hr_models import Employer
-from app.central.models import Kiosk, Punch
+from app.central.models import Kiosk
 from app.central.web import queries
 from app.central.web.app import (
     DB,
@@ -39,6 +39,25 @@ from app.central.web.app import (
 )
 
 router = APIRouter()
+# Brazil's IANA zones (name shown to HR): where a kiosk may stand.
+ZONES = {
+    "America/Noronha": "Fernando de Noronha (UTC-2)",
+    "America/Sao_Paulo": "Brasília: S/SE, GO, DF, BA, MG... (UTC-3)",
+    "America/Bahia": "Bahia (UTC-3)",
+    "America/Fortaleza": "CE, RN, PB, PI, MA (UTC-3)",
+    "America/Recife": "Pernambuco (UTC-3)",
+    "America/Maceio": "Alagoas e Sergipe (UTC-3)",
+    "America/Belem": "Pará (leste) e Amapá (UTC-3)",
+    "America/Santarem": "Pará (oeste) (UTC-3)",
+    "America/Araguaina": "Tocantins (UTC-3)",
+    "America/Manaus": "Amazonas (leste) (UTC-4)",
+    "America/Boa_Vista": "Roraima (UTC-4)",
+    "America/Porto_Velho": "Rondônia (UTC-4)",
+    "America/Cuiaba": "Mato Grosso (UTC-4)",
+    "America/Campo_Grande": "Mato Grosso do Sul (UTC-4)",
+    "America/Rio_Branco": "Acre (UTC-5)",
+    "America/Eirunepe": "Amazonas (oeste) (UTC-5)",
+}
 F = Annotated[str, Form()]
 OptF = Annotated[str | None, Form()]
 
@@ -112,7 +131,7 @@ def exports(request: Request, s: DB, user: User) -> Response:
     today = datetime.now(TZ).date()
     first = today.replace(day=1)
     return render(request, "exports.html", employer=s.scalar(select(Employer).limit(1)),
-                  kiosks=s.scalars(select(Kiosk).order_by(Kiosk.name)).all(),
+                  kiosks=s.scalars(select(Kiosk).order_by(Kiosk.name)).all(), zones=ZONES,
                   de=(first - timedelta(days=1)).replace(day=1).isoformat(),
                   ate=(first - timedelta(days=1)).isoformat())  # fmt: skip
 
@@ -126,6 +145,8 @@ def employer_save(
     nome: F,
     inpi: OptF = None,
     desenvolvedor: OptF = None,
+    desenvolvedor_nome: OptF = None,
+    desenvolvedor_email: OptF = None,
     csrf: OptF = None,
 ) -> Response:
     need(user, "exports")
@@ -133,17 +154,44 @@ def employer_save(
     digits = re.sub(r"\D", "", cnpj)
     inpi_digits = re.sub(r"\D", "", inpi or "")
     dev = re.sub(r"\D", "", desenvolvedor or "")
+    dev_name = " ".join((desenvolvedor_nome or "").split())
+    dev_email = (desenvolvedor_email or "").strip()
     if dev and len(dev) not in (11, 14):
         raise WebError("CNPJ/CPF do desenvolvedor: 14 ou 11 dígitos.")
+    if inpi_digits and set(inpi_digits) == {"0"}:
+        raise WebError("Registro INPI zerado: informe o número de registro do REP-P no INPI.")
+    if (
+        len(dev_name) > 150
+        or (dev_email and not re.match(r"^[^@\s|]+@[^@\s|]+\.[^@\s|]+$", dev_email))
+        or len(dev_email) > 50
+    ):
+        raise WebError("Desenvolvedor: nome até 150 caracteres; e-mail válido até 50.")
     if len(digits) not in (11, 14):
         raise WebError("Informe um CNPJ (14 dígitos) ou CPF (11 dígitos).")
     if not 2 <= len(nome.strip()) <= 150 or len(inpi_digits) > 17:
         raise WebError("Razão social até 150 caracteres; registro INPI até 17 dígitos.")
     row = s.scalar(select(Employer).limit(1)) or Employer(id=1)
     row.cnpj, row.name, row.inpi = digits, " ".join(nome.split()), inpi_digits
-    row.developer_id = dev
+    row.developer_id, row.developer_name, row.developer_email = dev, dev_name, dev_email
     s.add(row)
     auth.audit(s, user, "empregador_alterado", "empregador", {"cnpj": digits, "nome": row.name})
+    return redirect("/exportacoes")
+
+
+@router.post("/quiosques/{kiosk_id}/fuso")
+def kiosk_zone_save(
+    request: Request, s: DB, user: User, kiosk_id: int, fuso: F, csrf: OptF = None
+) -> Response:
+    """The kiosk's IANA zone: its AFD header and whatever of it has no punch of its own."""
+    need(user, "exports")
+    check_csrf(user, csrf)
+    kiosk = s.get(Kiosk, kiosk_id)
+    if kiosk is None:
+        raise NotFound("Quiosque não encontrado.")
+    if fuso not in ZONES:
+        raise WebError("Fuso horário desconhecido: escolha um da lista.")
+    kiosk.time_zone = fuso
+    auth.audit(s, user, "fuso_alterado", f"quiosque:{kiosk.id}", {"fuso": fuso})
     return redirect("/exportacoes")
 
 
@@ -174,9 +222,7 @@ def export_aej(request: Request, s: DB, user: User, de: str = "", ate: str = "")
                 vinculos.append(aej.Vinculo(e.cpf, e.name, sh))
     merged = _merge_vinculos(vinculos)
     reps = {str(k.id): employer.inpi or "0" for k in s.scalars(select(Kiosk))}
-    # the AEJ is the PTRP's output; without a developer on file the employer runs it as its own
-    dev_name = "PontoVoz" if employer.developer_id else employer.name
-    ptrp = aej.Ptrp(developer_id=employer.developer_id or employer.cnpj, developer_name=dev_name)
+    ptrp = _ptrp(employer)
     text = aej.build(aej.Employer(employer.cnpj, employer.name), first, last, merged, reps, TZ,
                      datetime.now(TZ), ptrp)  # fmt: skip
     data = text.encode("iso-8859-1", errors="replace")
@@ -187,6 +233,21 @@ def export_aej(request: Request, s: DB, user: User, de: str = "", ate: str = "")
     return _download(
         data, aej.file_name(employer.cnpj, first, last), "text/plain; charset=iso-8859-1"
     )
+
+
+def _ptrp(employer: Employer) -> aej.Ptrp:
+    """The AEJ's record 08 from what HR filed on Exportações (never hard-coded or empty)."""
+    if not (employer.developer_id and employer.developer_name and employer.developer_email):
+        raise WebError(
+            "Cadastre o CNPJ/CPF, o nome e o e-mail do desenvolvedor do programa de tratamento "
+            "de ponto em Exportações antes de gerar o AEJ.",
+            "Desenvolvedor não cadastrado",
+        )
+    from app import __version__
+
+    return aej.Ptrp(version=__version__, developer_id=employer.developer_id,
+                    developer_name=employer.developer_name,
+                    email=employer.developer_email)  # fmt: skip
 
 
 def _days(first: date, last: date) -> list[date]:
@@ -215,26 +276,16 @@ def export_afd(
     request: Request, s: DB, user: User, kiosk_id: int, de: str = "", ate: str = ""
 ) -> Response:
     need(user, "exports")
-    from app.central.afd_export import AfdError, kiosk_afd
+    from app.central.afd_export import AfdError, RepOwner, kiosk_afd
 
     first, last = _period(de, ate)
     kiosk = s.get(Kiosk, kiosk_id)
     if kiosk is None:
         raise NotFound("Quiosque não encontrado.")
     employer = _employer(s)
-    start = datetime.combine(first, time(0), TZ)
-    end = datetime.combine(last + timedelta(days=1), time(0), TZ)
-    cols = (Punch.nsr, Punch.punched_at, Punch.cpf, Punch.recorded_at, Punch.offline,
-            Punch.afd_hash)  # fmt: skip
-    rows = s.execute(
-        select(*cols)
-        .where(Punch.kiosk_id == kiosk.id, Punch.punched_at_ts >= start, Punch.punched_at_ts < end)
-        .order_by(Punch.nsr)
-    ).all()
+    owner = RepOwner(employer.cnpj, employer.name, employer.inpi, employer.developer_id)
     try:
-        data, name = kiosk_afd(rows, kiosk.ledger_kiosk_id, employer.cnpj, employer.name,
-                               employer.inpi, employer.developer_id, first, last,
-                               datetime.now(UTC))  # fmt: skip
+        data, name = kiosk_afd(s, kiosk, owner, first, last, datetime.now(UTC))
     except AfdError as exc:
         raise WebError(str(exc)) from None
     auth.audit(s, user, "afd_exportado", f"quiosque:{kiosk.id}", {"de": de, "ate": ate})

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from app.central.auth import CurrentUser
 from app.central.hr_data import TZ, schedules_for
 from app.central.hr_models import EmployeeProfile, ManualPunch, PunchDecision
-from app.central.models import Employee, Kiosk, KioskEvent, Punch
+from app.central.models import Employee, Kiosk, KioskEvent, Punch, QuarantinedRecord
 from app.central.timesheet import OPENERS
 from app.central.web.app import NotFound
 
@@ -52,13 +52,28 @@ def punch_or_404(s: Session, user: CurrentUser, punch_id: int) -> Punch:
 
 
 def pending_review_query(user: CurrentUser) -> Select:
+    """Flagged punches, and punches whose chain failed on arrival (held before quarantine
+    existed), that have no decision yet."""
     decided = select(PunchDecision.punch_id)
     q = (
         select(Punch, Employee)
         .join(Employee, Employee.id == Punch.employee_id)
-        .where(Punch.flagged, Punch.id.not_in(decided))
+        .where(Punch.flagged | Punch.chain_ok.is_(False), Punch.id.not_in(decided))
     )
     return scoped(q, user)
+
+
+def open_quarantine_count(s: Session) -> int:
+    """Records Central refused to hold that nobody has looked at yet (the Hoje alert)."""
+    q = QuarantinedRecord
+    return int(
+        s.scalar(
+            select(func.count()).where(
+                q.reason != "gap", q.resolved_at.is_(None), q.acknowledged_at.is_(None)
+            )
+        )
+        or 0
+    )
 
 
 def pending_review_count(s: Session, user: CurrentUser) -> int:
@@ -79,6 +94,7 @@ class KioskRow:
     head_nsr: int
     problems: int
     revoked: bool
+    rep: str = ""  # Central's REP number for the kiosk ("01")
 
 
 def kiosk_rows(s: Session) -> list[KioskRow]:
@@ -103,6 +119,7 @@ def kiosk_rows(s: Session) -> list[KioskRow]:
                 head_nsr=k.head_nsr,
                 problems=int(problems.get(k.id, 0)),
                 revoked=k.revoked_at is not None,
+                rep=k.rep_code,
             )
         )
     return rows
