@@ -1,6 +1,7 @@
 """`python -m app central ...`: the Central server's commands and the kiosk's join/sync.
 
-Server: serve, migrate, enroll-code, employees add|list|deactivate, kiosks, revoke, recheck.
+Server: serve, migrate, enroll-code, employees add|list|deactivate|consent, kiosks, revoke,
+recheck, labels export.
 Kiosk:  join --url URL --code CODE, sync, status.
 The database URL comes from --database-url, else PONTOVOZ_CENTRAL_DB, else ``central.json``
 in the config dir (``scripts/central.sh`` writes it). Imports are lazy: a kiosk without the
@@ -76,11 +77,38 @@ def register(sub: argparse._SubParsersAction) -> None:
     de.add_argument("--database-url")
     de.add_argument("--cpf", required=True)
     de.set_defaults(func=cmd_emp_deactivate)
+    co = es.add_parser(
+        "consent",
+        help="registra ou revoga o consentimento para usar o áudio da voz (LGPD)",
+        description="Consentimento do funcionário para que o áudio das marcações revisadas seja"
+        " exportado para melhorar o reconhecimento de voz do ponto. Revogável a qualquer"
+        " momento: revogado, o áudio dele não é mais exportado.",
+    )
+    co.add_argument("--database-url")
+    co.add_argument("--cpf", required=True)
+    co.add_argument("--revoke", "--revogar", action="store_true", dest="revoke",
+                    help="revoga o consentimento")  # fmt: skip
+    co.set_defaults(func=cmd_emp_consent)
     server("kiosks", "quiosques: âncora, lacunas, relógio, eventos (JSON)", cmd_kiosks)
     rv = server("revoke", "revoga a credencial de um quiosque", cmd_revoke)
     rv.add_argument("kiosk", type=int)
     rc = server("recheck", "reverifica na Central as marcações sinalizadas com áudio", cmd_recheck)
     rc.add_argument("--limit", type=int, default=100)
+    lab = cs.add_parser("labels", help="marcações revisadas como dados rotulados de voz")
+    ls = lab.add_subparsers(dest="labels_cmd", required=True)
+    ex = ls.add_parser(
+        "export",
+        help="exporta as marcações revisadas (manifesto do 'eval'), com áudio só de quem consentiu",
+        description="Grava PASTA/manifest.jsonl e PASTA/audio/: cada marcação sinalizada e"
+        " revisada vira um exemplo rotulado (aprovada: frase verdadeira recusada; rejeitada:"
+        " negativo). Só há áudio de funcionários com consentimento registrado; os demais são"
+        " pulados. Sem nomes nem CPFs. Fica registrado na auditoria.",
+    )
+    ex.add_argument("--database-url", help=f"postgresql://... (ou {DB_ENV})")
+    ex.add_argument("--out", required=True, metavar="PASTA", help="pasta de destino")
+    ex.add_argument("--from", dest="first", metavar="AAAA-MM-DD", help="primeiro dia")
+    ex.add_argument("--to", dest="last", metavar="AAAA-MM-DD", help="último dia")
+    ex.set_defaults(func=cmd_labels_export)
 
     join = cs.add_parser("join", help="liga este quiosque a uma Central")
     join.add_argument("--url", required=True)
@@ -216,6 +244,77 @@ def cmd_emp_deactivate(args: argparse.Namespace) -> int:
     with session_scope(_sessions(args)) as s:
         emp = service.set_active(s, args.cpf, False)
         print(f"{emp.name} desativado(a): sai do roster na próxima sincronização")
+    return 0
+
+
+def _terminal_user() -> str:
+    import getpass
+
+    try:
+        return f"terminal:{getpass.getuser()}"
+    except (KeyError, OSError):
+        return "terminal"
+
+
+def cmd_emp_consent(args: argparse.Namespace) -> int:
+    from sqlalchemy import select
+
+    from app.central import voice_labels
+    from app.central.db import session_scope
+    from app.central.errors import NotFound
+    from app.central.models import Employee
+    from app.store.cpf import normalize_cpf
+
+    with session_scope(_sessions(args)) as s:
+        cpf = normalize_cpf(args.cpf)
+        emp = s.scalars(select(Employee).where(Employee.cpf == cpf)).first()
+        if emp is None:
+            raise NotFound(f"nenhum funcionário com CPF {args.cpf}")
+        changed = voice_labels.set_consent(s, emp, not args.revoke, None, _terminal_user())
+        if args.revoke:
+            print(f"{emp.name}: consentimento de voz revogado" if changed
+                  else f"{emp.name}: não havia consentimento de voz")  # fmt: skip
+            print("o áudio dele(a) não sai mais nas exportações; cópias já entregues devem ser"
+                  " apagadas por quem as recebeu")  # fmt: skip
+        else:
+            print(f"{emp.name}: consentimento de voz registrado" if changed
+                  else f"{emp.name}: já havia consentimento de voz")  # fmt: skip
+            print(f"finalidade: {voice_labels.PURPOSE}")
+    return 0
+
+
+def _day(value: str | None, what: str):
+    from datetime import date
+
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise ConfigError(f"{what} inválida: {value!r} (use AAAA-MM-DD)") from None
+
+
+def cmd_labels_export(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from app.central import voice_labels
+
+    first, last = _day(args.first, "data inicial"), _day(args.last, "data final")
+    r = voice_labels.export_labels(
+        _sessions(args), Path(args.out), first, last, who=_terminal_user()
+    )
+    print(f"{r.exported} marcação(ões) exportada(s) em {args.out} ({r.approved} aprovada(s),"
+          f" {r.rejected} rejeitada(s); {r.speakers} pessoa(s), por código)")  # fmt: skip
+    if r.without_consent:
+        print(f"{r.without_consent} marcação(ões) pulada(s): funcionário sem consentimento de voz")
+    if r.without_audio:
+        print(f"{r.without_audio} marcação(ões) sem áudio na Central (quiosque sem retenção)")
+    if r.bad_audio:
+        print(f"{r.bad_audio} marcação(ões) com áudio em formato desconhecido (não WAV)")
+    if r.removed:
+        print(
+            f"{r.removed} áudio(s) de exportação anterior removido(s): deixaram de ser permitidos"
+        )
     return 0
 
 

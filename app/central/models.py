@@ -108,6 +108,10 @@ class Employee(Base):
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     admission_date: Mapped[date | None] = mapped_column(Date)  # first day owed (espelho, AEJ)
     role: Mapped[str] = mapped_column(String(80), default="")  # cargo (AEJ, espelho)
+    # consent to export reviewed punch audio for improving the verifier (NULL: none/revoked)
+    voice_consent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    voice_consent_purpose: Mapped[str] = mapped_column(Text, default="")  # as shown when given
+    voice_consent_by: Mapped[str] = mapped_column(String(150), default="")  # who recorded it
     kiosks: Mapped[list[Kiosk]] = relationship(secondary="employee_kiosks")
 
     @property

@@ -12,7 +12,7 @@ from fastapi.responses import Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.central import auth, security, service
+from app.central import auth, security, service, voice_labels
 from app.central.errors import CentralError
 from app.central.hr_models import EmployeeProfile, Holiday, Team, WorkSchedule
 from app.central.models import Employee, Kiosk
@@ -102,7 +102,8 @@ def employees(request: Request, s: DB, user: User, busca: str = "", inativos: st
 @router.get("/funcionarios/novo")
 def employee_new(request: Request, s: DB, user: User) -> Response:
     need(user, "edit_employees")
-    return render(request, "employee_form.html", emp=None, profile=None, **_form_ctx(s))
+    return render(request, "employee_form.html", emp=None, profile=None,
+                  purpose=voice_labels.PURPOSE, **_form_ctx(s))  # fmt: skip
 
 
 @router.post("/funcionarios/novo")
@@ -193,7 +194,7 @@ def employee_edit(
     need(user, "employees")
     emp = queries.employee_or_404(s, user, employee_id)
     return render(request, "employee_form.html", emp=emp, profile=s.get(EmployeeProfile, emp.id),
-                  saved=bool(salvo), **_form_ctx(s))  # fmt: skip
+                  saved=bool(salvo), purpose=voice_labels.PURPOSE, **_form_ctx(s))  # fmt: skip
 
 
 @router.post("/funcionarios/{employee_id}")
@@ -261,6 +262,32 @@ def employee_secrets(
     emp.updated_at = datetime.now(UTC)
     auth.audit(s, user, "credenciais_redefinidas", f"funcionario:{emp.id}",
                {"pin": bool(new_pin), "cracha": bool(new_badge)})  # fmt: skip
+    return redirect(f"/funcionarios/{emp.id}?salvo=1")
+
+
+@router.post("/funcionarios/{employee_id}/consentimento-voz")
+def employee_voice_consent(
+    request: Request,
+    s: DB,
+    user: User,
+    employee_id: int,
+    acao: F,
+    csrf: OptF = None,
+    confirmo: OptF = None,
+) -> Response:
+    """Consent to keep the reviewed punch audio for improving the verifier (LGPD): given only
+    with the purpose confirmed, revocable at any time; both audited."""
+    need(user, "edit_employees")
+    check_csrf(user, csrf)
+    emp = queries.employee_or_404(s, user, employee_id)
+    if acao not in ("dar", "revogar"):
+        raise WebError("Escolha registrar ou revogar o consentimento.")
+    if acao == "dar" and not confirmo:
+        raise WebError(
+            "Confirme que o funcionário leu a finalidade e consentiu (marque a caixa) antes de"
+            " registrar o consentimento."
+        )
+    voice_labels.set_consent(s, emp, acao == "dar", user)
     return redirect(f"/funcionarios/{emp.id}?salvo=1")
 
 
