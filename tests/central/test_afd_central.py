@@ -147,6 +147,10 @@ def test_central_afd_equals_the_kiosks_and_keeps_manaus_time(pv_home, tmp_path, 
                            pin_hash="x")  # fmt: skip
             s.add(emp)
             s.flush()
+        # the punches are stamped on a fixed day, the employee was registered by the kiosk at
+        # the real time: admit her before that day, or the espelho starts after it (the test
+        # failed whenever the real São Paulo date had moved past 2026-12-05)
+        emp.admission_date = date(2026, 12, 1)
         s.execute(text("UPDATE punches SET employee_id = :e WHERE employee_id IS NULL"),
                   {"e": emp.id})  # fmt: skip
         s.flush()
