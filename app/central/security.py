@@ -42,20 +42,25 @@ def digest(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
-def roster_pepper(session: Session) -> bytes:
-    """The pepper for PIN/badge indexes, created on first use (race-safe: first insert wins)."""
-    row = session.get(CentralKey, PEPPER_NAME)
+def central_key(session: Session, name: str) -> bytes:
+    """A 32-byte secret of Central's, created on first use (race-safe: first insert wins)."""
+    row = session.get(CentralKey, name)
     if row is None:
         from sqlalchemy.dialects.postgresql import insert
 
         session.execute(
             insert(CentralKey)
-            .values(name=PEPPER_NAME, value=secrets.token_bytes(32))
+            .values(name=name, value=secrets.token_bytes(32))
             .on_conflict_do_nothing()
         )
         session.flush()
-        row = session.scalars(select(CentralKey).where(CentralKey.name == PEPPER_NAME)).one()
-    return row.value
+        row = session.scalars(select(CentralKey).where(CentralKey.name == name)).one()
+    return bytes(row.value)
+
+
+def roster_pepper(session: Session) -> bytes:
+    """The pepper for PIN/badge indexes."""
+    return central_key(session, PEPPER_NAME)
 
 
 def hasher(session: Session) -> SecretHasher:

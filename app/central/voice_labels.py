@@ -19,7 +19,6 @@ import hashlib
 import hmac
 import json
 import re
-import secrets
 from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
@@ -33,7 +32,8 @@ from app.central.db import session_scope
 from app.central.errors import BadInput
 from app.central.hr_data import TZ
 from app.central.hr_models import AuditEntry, PunchDecision
-from app.central.models import CentralKey, Employee, Punch, PunchAudio
+from app.central.models import Employee, Punch, PunchAudio
+from app.central.security import central_key
 
 PURPOSE = (
     "Guardar e usar o áudio das suas marcações de ponto revisadas pelo RH para melhorar o"
@@ -94,19 +94,8 @@ def record(
 
 
 def _key(s: Session) -> bytes:
-    """The pseudonym key, created on first use (race-safe: first insert wins)."""
-    row = s.get(CentralKey, KEY_NAME)
-    if row is None:
-        from sqlalchemy.dialects.postgresql import insert
-
-        s.execute(
-            insert(CentralKey)
-            .values(name=KEY_NAME, value=secrets.token_bytes(32))
-            .on_conflict_do_nothing()
-        )
-        s.flush()
-        row = s.scalars(select(CentralKey).where(CentralKey.name == KEY_NAME)).one()
-    return bytes(row.value)
+    """The pseudonym key."""
+    return central_key(s, KEY_NAME)
 
 
 def _pseudonym(key: bytes, what: str, n: int) -> str:

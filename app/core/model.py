@@ -9,7 +9,6 @@ stat the files. ``adapted: false`` in the engine settings loads the plain base.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import shutil
 import sys
@@ -40,14 +39,6 @@ BUNDLED_NAME = "pontovoz-punch"  # the adapted model's folder inside a frozen bu
 
 _lock = threading.Lock()
 _cache: dict[tuple[str, str, int, int], object] = {}
-
-
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def _part_dir(package: str) -> Path:
@@ -98,7 +89,7 @@ def assemble_embedded(cache_root: Path, verify: bool = True) -> Path:
             shutil.copyfile(parts[0] / name, tmp / name)
         if verify:
             for name, digest in EXPECTED_SHA256.items():
-                actual = _sha256(tmp / name)
+                actual = delta_mod.sha256(tmp / name)
                 if actual != digest:
                     raise ModelError(
                         f"o arquivo {name} do modelo embutido está corrompido (sha256 "

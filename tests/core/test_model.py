@@ -9,6 +9,7 @@ import pytest
 
 from app.core import model as model_mod
 from app.core.config import EngineOptions
+from app.core.delta import sha256
 from app.core.errors import ModelError
 
 
@@ -16,7 +17,7 @@ def test_assembles_byte_identical_model_and_reuses_it(tmp_path):
     folder = model_mod.assemble_embedded(tmp_path)
     assert folder == tmp_path / model_mod.MODEL_NAME
     for name, digest in model_mod.EXPECTED_SHA256.items():
-        assert model_mod._sha256(folder / name) == digest
+        assert sha256(folder / name) == digest
     mtime = (folder / "model.bin").stat().st_mtime_ns
     assert model_mod.assemble_embedded(tmp_path) == folder  # second call only stats
     assert (folder / "model.bin").stat().st_mtime_ns == mtime
