@@ -66,6 +66,18 @@ def _attention(out: dict, hf: str, ct: str, src: modelbin.ModelBin, cross: bool)
         _linear(out, f"{hf}.out_proj", f"{ct}/linear_1", src)
 
 
+def _layer(out: dict, hf: str, ct: str, src: modelbin.ModelBin, cross: bool) -> None:
+    """One transformer layer: self-attention, cross-attention (decoder only), feed-forward."""
+    _attention(out, f"{hf}.self_attn", f"{ct}/self_attention", src, cross=False)
+    _norm(out, f"{hf}.self_attn_layer_norm", f"{ct}/self_attention/layer_norm", src)
+    if cross:
+        _attention(out, f"{hf}.encoder_attn", f"{ct}/attention", src, cross=True)
+        _norm(out, f"{hf}.encoder_attn_layer_norm", f"{ct}/attention/layer_norm", src)
+    _linear(out, f"{hf}.fc1", f"{ct}/ffn/linear_0", src)
+    _linear(out, f"{hf}.fc2", f"{ct}/ffn/linear_1", src)
+    _norm(out, f"{hf}.final_layer_norm", f"{ct}/ffn/layer_norm", src)
+
+
 def state_dict(src: modelbin.ModelBin) -> dict[str, np.ndarray]:
     """Hugging Face parameter name -> array, for every parameter of the model."""
     out: dict[str, np.ndarray] = {}
@@ -76,24 +88,12 @@ def state_dict(src: modelbin.ModelBin) -> dict[str, np.ndarray]:
     out[f"{enc}.embed_positions.weight"] = src["encoder/position_encodings/encodings"]
     _norm(out, f"{enc}.layer_norm", "encoder/layer_norm", src)
     for i in range(6):
-        hf, ct = f"{enc}.layers.{i}", f"encoder/layer_{i}"
-        _attention(out, f"{hf}.self_attn", f"{ct}/self_attention", src, cross=False)
-        _norm(out, f"{hf}.self_attn_layer_norm", f"{ct}/self_attention/layer_norm", src)
-        _linear(out, f"{hf}.fc1", f"{ct}/ffn/linear_0", src)
-        _linear(out, f"{hf}.fc2", f"{ct}/ffn/linear_1", src)
-        _norm(out, f"{hf}.final_layer_norm", f"{ct}/ffn/layer_norm", src)
+        _layer(out, f"{enc}.layers.{i}", f"encoder/layer_{i}", src, cross=False)
     out[f"{dec}.embed_tokens.weight"] = src["decoder/embeddings/weight"]
     out[f"{dec}.embed_positions.weight"] = src["decoder/position_encodings/encodings"]
     _norm(out, f"{dec}.layer_norm", "decoder/layer_norm", src)
     for i in range(6):
-        hf, ct = f"{dec}.layers.{i}", f"decoder/layer_{i}"
-        _attention(out, f"{hf}.self_attn", f"{ct}/self_attention", src, cross=False)
-        _norm(out, f"{hf}.self_attn_layer_norm", f"{ct}/self_attention/layer_norm", src)
-        _attention(out, f"{hf}.encoder_attn", f"{ct}/attention", src, cross=True)
-        _norm(out, f"{hf}.encoder_attn_layer_norm", f"{ct}/attention/layer_norm", src)
-        _linear(out, f"{hf}.fc1", f"{ct}/ffn/linear_0", src)
-        _linear(out, f"{hf}.fc2", f"{ct}/ffn/linear_1", src)
-        _norm(out, f"{hf}.final_layer_norm", f"{ct}/ffn/layer_norm", src)
+        _layer(out, f"{dec}.layers.{i}", f"decoder/layer_{i}", src, cross=True)
     return out
 
 
