@@ -64,6 +64,16 @@ def save(delta: Delta, path: Path) -> None:
         np.savez_compressed(f, **arrays)
 
 
+def read_meta(path: Path) -> dict:
+    """The delta's card alone (its sha256s), without decompressing the weights: what a start
+    needs to find an already merged model."""
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            return dict(json.loads(str(data["meta"])))
+    except (OSError, ValueError, KeyError) as exc:
+        raise ModelError(f"o ajuste do modelo {path} está ilegível: {exc}") from exc
+
+
 def load(path: Path) -> Delta:
     try:
         with np.load(path, allow_pickle=False) as data:

@@ -110,8 +110,8 @@ def delta_path() -> Path:
     return paths.resources_dir() / "model" / DELTA_FILE
 
 
-def adapted_name(delta: delta_mod.Delta) -> str:
-    return ADAPTED_PREFIX + str(delta.meta["merged_sha256"])[:12]
+def adapted_name(meta: dict) -> str:
+    return ADAPTED_PREFIX + str(meta["merged_sha256"])[:12]
 
 
 def build_adapted(cache_root: Path, base: Path | None = None) -> Path:
@@ -123,10 +123,10 @@ def build_adapted(cache_root: Path, base: Path | None = None) -> Path:
             f"o ajuste do modelo ({source}) não foi encontrado; reinstale o PontoVoz ou use "
             '"adapted": false nas configurações do motor'
         )
-    delta = delta_mod.load(source)
-    target = cache_root / adapted_name(delta)
+    target = cache_root / adapted_name(delta_mod.read_meta(source))
     if _is_complete(target):
         return target
+    delta = delta_mod.load(source)
     base = base or assemble_embedded(cache_root)
     cache_root.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=".adapt-", dir=cache_root))
