@@ -11,6 +11,7 @@ server's packages still has join/sync/status.
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import os
 import sys
@@ -129,6 +130,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         description="Saída 0: sem problema conhecido; 3: a última sincronização encontrou"
         " divergência ou conflito.",
     ).set_defaults(func=cmd_status)
+    if importlib.util.find_spec("jinja2") is None:
+        return  # a kiosk install (no `central` extra): join/sync/status only, no HR web logins
     from app.central.web.cli import register as register_users  # HR web logins
 
     register_users(cs)
