@@ -95,29 +95,28 @@ def test_transformers_copy_reads_like_ctranslate2(base, plain):
 
 
 def test_one_training_step_gives_a_delta_that_merges_and_loads(base, plain, tmp_path):
-    specs = [s for s in data.training_specs(10, 17) if s.voice != "leticia"][:4]
-    specs += [s for s in data.training_specs(10, 17) if s.voice == "leticia"][:4]
+    drawn = data.training_specs(10, 17)
+    specs = [s for s in drawn if s.voice != "leticia"][:4] + [
+        s for s in drawn if s.voice == "leticia"
+    ][:4]
     examples = data.build(specs, tmp_path / "set", plain, progress=lambda _: None)
     assert len(examples) == len(specs) and all(e.frames % 25 in (0, 1, 24) for e in examples)
     options = train.TrainOptions(steps=2, batch=4, warmup=1, validate_every=1, rank=4, alpha=8)
-    trained, report = train.train(
-        base / "model.bin",
-        base / "tokenizer.json",
-        examples,
-        tmp_path / "set" / "features",
-        options,
-        progress=lambda _: None,
-    )
+
+    def run():
+        return train.train(
+            base / "model.bin",
+            base / "tokenizer.json",
+            examples,
+            tmp_path / "set" / "features",
+            options,
+            progress=lambda _: None,
+        )
+
+    trained, report = run()
     assert len(report.losses) == 3 and all(math.isfinite(h) for _, _, h in report.losses)
     updates = train.export(trained)
-    again, _ = train.train(
-        base / "model.bin",
-        base / "tokenizer.json",
-        examples,
-        tmp_path / "set" / "features",
-        options,
-        progress=lambda _: None,
-    )
+    again, _ = run()
     # reproducible: the same examples, seed and options give the same delta, bit for bit
     assert all(
         np.array_equal(u.a, v.a) and np.array_equal(u.b, v.b)
