@@ -11,12 +11,12 @@ from datetime import date
 
 import httpx
 import pytest
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.orm import Session, sessionmaker
 
 import app.central.hr_models  # noqa: F401 - registers the HR tables for central_db's TRUNCATE
 from app.central import auth
-from app.central.db import make_engine, session_factory, session_scope
+from app.central.db import make_engine, normalize_url, session_factory, session_scope
 from app.central.web import create_web_app
 from tests.live_server import LiveServer
 
@@ -42,6 +42,15 @@ class Site:
     def sql(self, query: str, **params: object) -> list:
         with self.engine.begin() as conn:
             return list(conn.execute(text(query), params).all())
+
+
+def sql(db: str, query: str, **params: object) -> list:
+    """Rows of one query on the database at URL ``db`` (a fresh engine, disposed after)."""
+    engine = create_engine(normalize_url(db))
+    with engine.begin() as conn:
+        out = list(conn.execute(text(query), params).all())
+    engine.dispose()
+    return out
 
 
 def csrf_of(html: str) -> str:

@@ -18,11 +18,10 @@ from dataclasses import replace
 
 import httpx
 import pytest
-from sqlalchemy import create_engine, text
 
 from app import settings as app_settings
 from app.central import service
-from app.central.db import make_engine, normalize_url, session_factory, session_scope
+from app.central.db import make_engine, session_factory, session_scope
 from app.cli import main
 from app.kiosk.sync import clock_notice
 from app.store.chain import record_hash
@@ -31,18 +30,11 @@ from app.store.models import PunchDraft
 from app.store.records import PUNCH_FIELDS
 from app.store.roster import records_after
 from app.sync.central import CentralSection
+from tests.central.hr_helpers import sql
 
 LEDGER = {"kiosk_id": "01", "employer_name": "Padaria Pão Quente Ltda",
           "employer_id": "11222333000181", "place": "Porta 1"}  # fmt: skip
 ANA, BRUNO, CARLA = "52998224725", "11144477735", "39053344705"
-
-
-def sql(db: str, query: str, **params: object) -> list:
-    engine = create_engine(normalize_url(db))
-    with engine.begin() as conn:
-        out = list(conn.execute(text(query), params).all())
-    engine.dispose()
-    return out
 
 
 def cli(capsys, *args: str) -> tuple[int, str, str]:

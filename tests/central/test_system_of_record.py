@@ -29,11 +29,11 @@ from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
-from sqlalchemy import create_engine, select, text
+from sqlalchemy import select, text
 
 import app.central.hr_models  # noqa: F401 - registers the HR tables for central_db's TRUNCATE
 from app.central import auth, service
-from app.central.db import make_engine, normalize_url, session_factory, session_scope
+from app.central.db import make_engine, session_factory, session_scope
 from app.central.hr_data import espelhos
 from app.central.models import Employee
 from app.cli import main
@@ -42,6 +42,7 @@ from app.store.models import PunchDraft
 from app.store.roster import records_after
 from app.store.settings import LedgerSettings
 from app.sync.central import CentralSection
+from tests.central.hr_helpers import sql
 
 SP, MAO = ZoneInfo("America/Sao_Paulo"), ZoneInfo("America/Manaus")
 INPI, DEVELOPER, EMPLOYER = "12345678901234567", "11444777000161", "11222333000181"
@@ -119,14 +120,6 @@ class Kiosk:
             for w in self.records()
             if w.kind == "event" and w.body["kind"] == "employee" and w.body["fields"]["op"] == "E"
         ]
-
-
-def sql(db: str, query: str, **params: object) -> list:
-    engine = create_engine(normalize_url(db))
-    with engine.begin() as conn:
-        out = list(conn.execute(text(query), params).all())
-    engine.dispose()
-    return out
 
 
 def afd_lines(data: bytes) -> list[str]:
