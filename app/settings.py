@@ -61,7 +61,7 @@ def write_sections(updates: Mapping[str, Mapping[str, Any]], path: Path | None =
     except ConfigError:
         data = {}  # an unreadable file is replaced by a valid one
     data.update({name: dict(values) for name, values in updates.items()})
-    path.parent.mkdir(parents=True, exist_ok=True)
+    paths.private_dir(path.parent)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".settings-", suffix=".json")
     try:
         os.fchmod(fd, 0o600)

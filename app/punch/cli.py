@@ -207,6 +207,8 @@ def cmd_receipt_check(args: argparse.Namespace) -> int:
 def cmd_ledger_verify(args: argparse.Namespace) -> int:
     with Ledger.open() as ledger:
         report = ledger.verify_chain()
+    for warning in report.warnings:
+        print(f"aviso: {warning}", file=sys.stderr)
     if report.ok:
         print(
             f"ok: {report.punches} marcações, {report.events} outros registros do REP e "

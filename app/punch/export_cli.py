@@ -9,10 +9,11 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
+from app import paths
 from app.core.errors import PontoVozError
+from app.rep import afd
+from app.rep.afd_check import check_afd
 from app.settings import section, write_sections
-from app.store import afd
-from app.store.afd_check import check_afd
 from app.store.csv_export import build_csv
 from app.store.ledger import Ledger
 from app.store.receipt import receipt_pdf, receipt_text
@@ -125,12 +126,12 @@ def cmd_export(args: argparse.Namespace) -> int:
             for p in punches:
                 sys.stdout.write(receipt_text(p, settings) + "\n")
             return 0
-        args.out.mkdir(parents=True, exist_ok=True)
+        paths.private_dir(args.out)  # receipts hold names and CPFs: 0700/0600
         for p in punches:
             stem = args.out / f"comprovante-{p.kiosk_id}-{p.nsr:09d}"
-            stem.with_suffix(".txt").write_text(receipt_text(p, settings), encoding="utf-8")
+            paths.write_private(stem.with_suffix(".txt"), receipt_text(p, settings))
             pdf = receipt_pdf(p, settings)
-            stem.with_suffix(".pdf").write_bytes(cert.sign_pdf(pdf) if cert else pdf)
+            paths.write_private(stem.with_suffix(".pdf"), cert.sign_pdf(pdf) if cert else pdf)
         signed = " assinados (PAdES)" if cert else ""
         print(f"{len(punches)} comprovantes (txt + pdf{signed}) em {args.out}")
     return 0
@@ -156,7 +157,7 @@ def _export_afd(ledger: Ledger, args: argparse.Namespace, cert: A1Certificate | 
     except (ValueError, KeyError) as exc:  # a stored value the layout cannot hold: write nothing
         raise PontoVozError(f"registro que não cabe no leiaute do AFD: {exc}") from exc
     folder = args.out or Path.cwd()
-    folder.mkdir(parents=True, exist_ok=True)
+    paths.private_dir(folder)
     path = folder / afd.afd_file_name(identity.inpi, header.employer_id)
     _write_atomic(path, data)
     print(f"AFD: {path} ({len(records)} registros)")
@@ -237,9 +238,7 @@ def _check_signature(args: argparse.Namespace, data: bytes) -> bool:
 
 def _write_atomic(path: Path, data: bytes) -> None:
     """A half-written AFD must never sit under the official name: temp file, then rename."""
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_bytes(data)
-    tmp.replace(path)
+    paths.write_private(path, data)  # temp file 0600, fsync, rename
 
 
 def _emit(data: bytes, out: Path | None) -> None:
@@ -247,5 +246,4 @@ def _emit(data: bytes, out: Path | None) -> None:
         sys.stdout.buffer.write(data)
         sys.stdout.flush()
     else:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_bytes(data)
+        paths.write_private(out, data)

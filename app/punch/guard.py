@@ -9,16 +9,22 @@ A wrong PIN cannot name a person, so failures are counted by what was tried:
 
 - each tried value (this badge number, this wrong PIN) has its own bucket: the same wrong value
   ``failures`` times locks that value only (someone retrying an old PIN or a dead card);
-- every *different* wrong value also counts in the path's shared bucket ("pin" or "badge"):
-  ``guesses`` different wrong PINs lock PIN entry, never badges or the admin; that is what
-  guessing looks like, and it is the only way to slow it down;
+- PIN entry as a whole is never locked: a lock there would let one person (or a prankster)
+  keep every employee from punching. Guessing is slowed by the lookup itself (one scrypt per
+  try, `app.rep.slow_pins`) and by 6-digit PINs, and it is *seen*: every wrong value is
+  remembered for a day, and ``guesses`` different wrong PINs within an hour, or
+  ``daily_guesses`` within 24 hours (one guess every few minutes all day), raise a
+  "pin_guessing" security alert in the ledger, which the sync carries to Central (HR and IT);
+- every *different* unknown badge counts in the badge path's shared bucket: ``guesses`` lock
+  badge reading (a card cloner scans fast; PIN entry still works) and raise "badge_guessing";
 - the admin PIN has a bucket of its own: guessing it never locks employees, and employees'
   mistakes never lock the admin.
 
-A success clears the tried value's bucket, never a shared one (else knowing one's own PIN would
-reset the guess counter). Delays grow: first ``first_delay_s``, doubling per further failure,
-capped at ``max_delay_s``; state lives in ``lockout.sqlite3`` beside the ledger, so a restart
-keeps it. Attempts while locked are refused without checking the secret and are not counted.
+A success clears the tried value's bucket, never a shared one or the day's record of misses
+(else knowing one's own PIN would reset the guess counter). Delays grow: first
+``first_delay_s``, doubling per further failure, capped at ``max_delay_s``; state lives in
+``lockout.sqlite3`` beside the ledger, so a restart keeps it. Attempts while locked are
+refused without checking the secret and are not counted.
 """
 
 from __future__ import annotations
@@ -30,16 +36,19 @@ from typing import TypeVar
 
 from app.core.errors import PontoVozError
 from app.punch import words
-from app.store.lockout import LockoutPolicy, LockoutStore, LockState
+from app.store.lockout import LockoutPolicy, LockoutStore, LockState, MissCounts
 
 T = TypeVar("T")
 KINDS = ("pin", "badge", "admin")
+AlertSink = Callable[[str, str], None]  # (kind, pt-BR detail), e.g. `app.store.alerts`
+ALERT_EVERY_S = 3600.0  # at most one guessing alert per path per hour
 
 
 @dataclass(frozen=True)
 class LockoutSettings:
     failures: int = 5  # the same wrong value, or the admin PIN: failures before a lock
-    guesses: int = 10  # different wrong values on one path before that path locks
+    guesses: int = 10  # different wrong values in an hour: an alert (badges: also a lock)
+    daily_guesses: int = 20  # different wrong values in 24 hours: an alert (slow guessing)
     first_delay_s: float = 30.0
     max_delay_s: float = 900.0
     forgive_every_s: float = 360.0  # quiet time that forgives one failure (a leak, not a reset)
@@ -73,11 +82,16 @@ class LockNotice:
 
 class IdentityGuard:
     def __init__(
-        self, store: LockoutStore, settings: LockoutSettings, clock: Callable[[], datetime]
+        self,
+        store: LockoutStore,
+        settings: LockoutSettings,
+        clock: Callable[[], datetime],
+        alert: AlertSink | None = None,
     ) -> None:
         self.store = store
         self.settings = settings
         self._clock = clock
+        self._alert = alert
         self._value_policy = settings.policy(settings.failures)
         self._guess_policy = settings.policy(settings.guesses)
 
@@ -99,13 +113,27 @@ class IdentityGuard:
             if before[-1].failures:
                 self.store.clear(buckets[-1][0])
             return found
-        shared = None if kind == "admin" else buckets[0]
+        shared = buckets[0] if kind == "badge" else None  # PIN entry is never locked as a whole
         states = self.store.fail_attempt(buckets[-1], shared, now)
+        if kind != "admin":
+            self._watch(kind, buckets[-1][0], now)
         locked = [s for s in states if s.locked(now)]
         if locked and report_lock:
             worst = max(locked, key=lambda s: s.locked_until)
             raise LockedOut(_subject(worst.bucket), self._at(worst.locked_until))
         return None
+
+    def _watch(self, kind: str, bucket: str, now: float) -> None:
+        """Count the different wrong values of the last hour/day; raise an alert past the
+        thresholds (at most one per path per hour)."""
+        counts = self.store.note_miss(kind, bucket, now)
+        hot = counts.hour >= self.settings.guesses or counts.day >= self.settings.daily_guesses
+        if (
+            hot
+            and self._alert is not None
+            and self.store.claim(f"alert:{kind}", now, ALERT_EVERY_S)
+        ):
+            self._alert(f"{kind}_guessing", guessing_alert(kind, counts))
 
     def state(self, kind: str) -> LockState:
         """The shared bucket of a path ("pin", "badge", "admin"), e.g. to grey out a keypad."""
@@ -126,6 +154,8 @@ class IdentityGuard:
         if kind == "admin":
             return [("admin", self._value_policy)]
         value = self.store.key(kind, str(secret).strip())
+        if kind == "pin":
+            return [(value, self._value_policy)]
         return [(kind, self._guess_policy), (value, self._value_policy)]
 
     def _now(self) -> float:
@@ -142,3 +172,14 @@ class IdentityGuard:
 def _subject(bucket: str) -> str:
     kind, _, value = bucket.partition(":")
     return f"{kind}-value" if value else kind
+
+
+def guessing_alert(kind: str, counts: MissCounts) -> str:
+    """The alert's pt-BR detail (HR and IT read it on Central)."""
+    what = "PINs diferentes" if kind == "pin" else "crachás desconhecidos diferentes"
+    return (
+        f"Possível tentativa de adivinhar {'PINs' if kind == 'pin' else 'crachás'} neste "
+        f"terminal: {counts.hour} {what} errados na última hora e {counts.day} nas últimas 24 "
+        "horas. Ninguém foi bloqueado por isso; confira quem usou o terminal e peça a quem "
+        "tem PIN de 4 dígitos que troque por um de 6."
+    )

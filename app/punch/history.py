@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from app.punch import words
+from app.rep.records import Punch
 from app.store.ledger import Ledger
-from app.store.models import Punch
 from app.store.receipt import qr_payload, receipt_text
 
 

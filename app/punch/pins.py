@@ -6,9 +6,13 @@
     check_new_admin_pin(pin, ledger=ledger)                 # admin PIN != any employee's PIN
     hash_admin_pin(pin) / check_admin_pin(pin, stored)      # the admin PIN's stored form
 
-Rules: 4-8 ASCII digits; not weak (one repeated digit, a run up or down such as 1234 or 9876,
-a repeated block such as 1212 or 123123, a keypad line such as 2580, or one of the PINs people
-pick most); an employee PIN differs from the admin PIN and from other employees' PINs.
+Rules: a new employee PIN has 6-8 ASCII digits (docs/LEDGER-INTEGRITY.md: with 50 employees on
+4-digit PINs a patient guesser hit one in about a day; PINs already stored with 4 or 5 digits keep
+working);
+the admin PIN 4-8 (its own lockout bucket); not weak (one repeated digit, a run up or down
+such as 1234 or 9876, a repeated block such as 1212 or 123123, a keypad line such as 2580, or
+one of the PINs people pick most); an employee PIN differs from the admin PIN and from other
+employees' PINs.
 
 Errors are ``PinPolicyError`` (a ConfigError) with a pt-BR message fit for a screen or the CLI.
 The ledger still refuses a PIN that is not 4-8 digits or already taken (its own invariants);
@@ -27,7 +31,8 @@ from typing import Protocol
 from app import settings as app_settings
 from app.core.errors import ConfigError
 
-MIN_LEN, MAX_LEN = 4, 8
+MIN_LEN, MAX_LEN = 4, 8  # what a stored PIN may be (and the admin PIN)
+NEW_PIN_MIN = 6  # a new or changed employee PIN
 PIN_ITERATIONS = 120_000
 # The most common 4-digit PINs (published PIN-frequency studies) and keypad shapes that the
 # rules below do not already catch.
@@ -61,10 +66,10 @@ def is_weak(pin: str) -> bool:
     return False
 
 
-def pin_problem(pin: str, what: str = "PIN") -> str | None:
+def pin_problem(pin: str, what: str = "PIN", min_len: int = NEW_PIN_MIN) -> str | None:
     """The pt-BR reason this PIN is refused by the format/strength rules, or None."""
-    if not (pin.isascii() and pin.isdigit() and MIN_LEN <= len(pin) <= MAX_LEN):
-        return f"O {what} deve ter de {MIN_LEN} a {MAX_LEN} dígitos (somente números)."
+    if not (pin.isascii() and pin.isdigit() and min_len <= len(pin) <= MAX_LEN):
+        return f"O {what} deve ter de {min_len} a {MAX_LEN} dígitos (somente números)."
     if is_weak(pin):
         return (
             f"Esse {what} é fácil demais de adivinhar (sequência, dígitos repetidos ou muito "
@@ -84,11 +89,11 @@ def check_new_pin(
     """Check an employee's new PIN; returns it stripped. ``cpf`` is the employee's own CPF (an
     update may keep the same PIN)."""
     pin = str(pin or "").strip()
+    if admin_pin_hash and check_admin_pin(pin, admin_pin_hash):  # the more useful reason first
+        raise PinPolicyError(f"O {what} não pode ser igual ao PIN do administrador.")
     problem = pin_problem(pin, what)
     if problem:
         raise PinPolicyError(problem)
-    if admin_pin_hash and check_admin_pin(pin, admin_pin_hash):
-        raise PinPolicyError(f"O {what} não pode ser igual ao PIN do administrador.")
     if ledger is not None:
         owner = ledger.find_by_pin(pin)
         if owner is not None and getattr(owner, "cpf", None) != _digits(cpf):
@@ -99,7 +104,7 @@ def check_new_pin(
 def check_new_admin_pin(pin: str, *, ledger: EmployeeLookup | None = None) -> str:
     """Check a new admin PIN: same strength rules, and no employee may have it."""
     pin = str(pin or "").strip()
-    problem = pin_problem(pin, "PIN do administrador")
+    problem = pin_problem(pin, "PIN do administrador", MIN_LEN)
     if problem:
         raise PinPolicyError(problem)
     if ledger is not None and ledger.find_by_pin(pin) is not None:

@@ -50,9 +50,11 @@ from app.punch import history, words
 from app.punch.guard import IdentityGuard, LockedOut, LockNotice, LockoutSettings
 from app.punch.history import LastPunch, ReceiptView
 from app.punch.pins import check_admin_pin
+from app.rep.records import Punch
+from app.store.alerts import record_alert
 from app.store.ledger import Ledger, local_now
 from app.store.lockout import LockoutStore
-from app.store.models import Employee, Punch, PunchDraft
+from app.store.models import Employee, PunchDraft
 from app.sync.client import CloudClient, SyncError
 from app.sync.config import SyncConfig
 
@@ -89,6 +91,8 @@ class PunchSettings:
         lk = self.lockout
         if not (2 <= lk.failures <= 20 and lk.failures <= lk.guesses <= 100):
             raise ConfigError("Bloqueio: de 2 a 20 erros (e de 2 a 100 PINs diferentes).")
+        if not lk.guesses <= lk.daily_guesses <= 1000:
+            raise ConfigError("Alerta de PINs errados: de 'guesses' a 1000 por dia.")
         if not 5 <= lk.first_delay_s <= lk.max_delay_s <= 86400:
             raise ConfigError("Tempo de bloqueio: de 5 s até o máximo (no máximo 1 dia).")
 
@@ -132,7 +136,8 @@ class PunchService:
         self._cloud = cloud or (CloudClient(sync) if sync.mode == "cloud-first" else None)
         self._clock = clock
         store = lockout or LockoutStore.beside(ledger.path)
-        self.guard = IdentityGuard(store, self.settings.lockout, self.now)
+        alert = lambda kind, detail: record_alert(ledger, kind, detail)  # noqa: E731
+        self.guard = IdentityGuard(store, self.settings.lockout, self.now, alert)
 
     def now(self) -> datetime:
         """The device clock in the kiosk's zone, always with its UTC offset."""

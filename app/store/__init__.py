@@ -1,4 +1,5 @@
-"""The punch ledger (SQLite) and its exports. See `app.store.ledger` for the interface."""
+"""The kiosk's punch ledger (SQLite) and its exports. See `app.store.ledger` for the interface;
+the record formats it writes (chain, AFD, CPF) live in `app.rep`."""
 
 from app.store.errors import (
     ChainBrokenError,
@@ -12,7 +13,7 @@ from app.store.errors import (
     LedgerKeyError,
 )
 from app.store.ledger import Ledger
-from app.store.models import Correction, Employee, Head, Punch, PunchDraft, RepEvent, RepRecord
+from app.store.models import Correction, Employee, Head, PunchDraft
 from app.store.settings import LedgerSettings
 
 __all__ = [
@@ -30,8 +31,5 @@ __all__ = [
     "LedgerError",
     "LedgerKeyError",
     "LedgerSettings",
-    "Punch",
     "PunchDraft",
-    "RepEvent",
-    "RepRecord",
 ]

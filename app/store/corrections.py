@@ -7,7 +7,7 @@ import uuid as uuidlib
 from collections.abc import Callable
 from datetime import datetime
 
-from app.store.chain import GENESIS, record_hash
+from app.rep.chain import GENESIS, record_hash
 from app.store.db import Database
 from app.store.errors import ErrorCode, LedgerError
 from app.store.keys import LedgerKey

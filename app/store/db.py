@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from app import paths
 from app.store import schema
 from app.store.errors import (
     DiskFullError,
@@ -25,7 +26,7 @@ from app.store.errors import (
 log = logging.getLogger(__name__)
 
 FILE_MODE, DIR_MODE = 0o600, 0o700
-SIDE_FILES = ("-wal", "-shm", "-journal", ".key", ".nsr")  # SQLite's, the key, the mark
+SIDE_FILES = ("-wal", "-shm", "-journal", ".key", ".nsr", ".nsr2")  # SQLite's, key, marks
 
 
 _OS_REASONS = {
@@ -41,27 +42,26 @@ _OS_REASONS = {
 }
 
 
-def os_reason(exc: BaseException) -> str:
+def os_reason(exc: BaseException, path: Path | None = None) -> str:
     """Why opening a file failed, in pt-BR where the errno is a common one (a store error's
-    detail); SQLite's own text is kept, marked as such."""
+    detail); SQLite's own text is kept, marked as such (an I/O error on a full disk: "disco
+    cheio", when ``path`` is given)."""
+    if isinstance(exc, sqlite3.Error) and path is not None and _full_io_error(exc, path):
+        return "disco cheio"
     if isinstance(exc, OSError):
         return _OS_REASONS.get(exc.errno or 0, exc.strerror or str(exc))
     return f"SQLite: {exc}"
 
 
 def private_dir(folder: Path, *, tighten: bool = False) -> None:
-    """Create ``folder`` as 0700 whatever the umask; ``tighten`` also fixes an existing one."""
-    created = not folder.exists()
-    folder.mkdir(parents=True, exist_ok=True)
-    if created or tighten:
-        os.chmod(folder, DIR_MODE)
+    """Create ``folder`` as 0700 whatever the umask (`app.paths.private_dir`); ``tighten``
+    also fixes an existing one (the product's own folders are always fixed)."""
+    paths.private_dir(folder, tighten=tighten or None)
 
 
 def private_file(path: Path) -> None:
     """Create ``path`` empty as 0600 if missing; make an existing one 0600."""
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, FILE_MODE)
-    os.close(fd)
-    os.chmod(path, FILE_MODE)
+    paths.private_file(path)
 
 
 def tighten_files(path: Path) -> None:
@@ -171,6 +171,38 @@ class Database:
                 dest.close()
 
 
+# Below this many free bytes an I/O error is taken for a full disk: SQLite reports a full
+# disk while growing its WAL index (-shm) as SQLITE_IOERR_SHMSIZE, not SQLITE_FULL.
+LOW_SPACE_BYTES = 1 << 20
+
+
+def disk_almost_full(path: Path) -> bool:
+    """True when the file system holding ``path`` has (almost) no room left."""
+    probe = Path(path)
+    while not probe.exists() and probe != probe.parent:
+        probe = probe.parent
+    try:
+        st = os.statvfs(probe if probe.is_dir() else probe.parent)
+    except OSError:
+        return False
+    return st.f_bavail * st.f_frsize < LOW_SPACE_BYTES or st.f_favail == 0
+
+
+def disk_full_error(path: Path) -> DiskFullError:
+    return DiskFullError(
+        f"disco cheio: o disco de {path} está cheio; nada foi gravado e nenhuma marcação "
+        "já guardada foi perdida. Libere espaço no disco e tente de novo"
+    )
+
+
+def _full_io_error(exc: sqlite3.Error, path: Path) -> bool:
+    code = getattr(exc, "sqlite_errorcode", 0) or 0
+    io_error = (code & 0xFF) in (sqlite3.SQLITE_IOERR, sqlite3.SQLITE_CANTOPEN) or (
+        "disk I/O error" in str(exc)
+    )
+    return io_error and disk_almost_full(path)
+
+
 @contextmanager
 def translate(path: Path) -> Iterator[None]:
     """Turn SQLite errors into typed, actionable ledger errors."""
@@ -185,10 +217,8 @@ def translate(path: Path) -> Iterator[None]:
                 f"os registros {path} estão bloqueados por outro programa; nada foi gravado, "
                 "tente de novo"
             ) from exc
-        if code == sqlite3.SQLITE_FULL or "disk is full" in text:
-            raise DiskFullError(
-                f"o disco de {path} está cheio; nada foi gravado. Libere espaço e tente de novo"
-            ) from exc
+        if code == sqlite3.SQLITE_FULL or "disk is full" in text or _full_io_error(exc, path):
+            raise disk_full_error(path) from exc
         if code in (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB) or (
             "malformed" in text or "not a database" in text
         ):

@@ -1,5 +1,11 @@
 """Employees: CPF-unique records with peppered PIN/badge hashes and a keyed MAC per row.
 
+PINs and badges are stored in the slow scheme (`slow_pins`: one scrypt per lookup, also with
+the key in hand); rows from before it keep working through the legacy fast index and are
+re-hashed on their next successful use (`ledger verify` counts those still waiting). A row
+whose MAC does not match is never trusted: a PIN hash copied into another person's row is
+refused at the punch and raised as a security alert.
+
 The employees table is the one mutable table of the ledger, so each row carries an HMAC (kiosk
 key) over every column: an edit without the key is reported by `ledger verify`. Including,
 changing the name of, excluding or re-including an employee also appends an AFD type-5 event
@@ -10,14 +16,18 @@ from __future__ import annotations
 
 import logging
 import sqlite3
+from collections.abc import Callable, Sequence
 
-from app.store.cpf import normalize_cpf
-from app.store.credentials import SecretHasher
+from app.rep.cpf import normalize_cpf
+from app.store.credential_lookup import CredentialLookup, Present, Probe
 from app.store.db import Database
 from app.store.errors import EmployeeError, ErrorCode, LedgerError
 from app.store.keys import LedgerKey
 from app.store.models import Employee
 from app.store.records import RepSequence
+from app.rep.slow_pins import PREFIX_LEN, SlowCredential, is_slow
+
+AlertSink = Callable[[str, str], object]  # (kind, pt-BR detail): `AlertLog.record`
 
 log = logging.getLogger(__name__)
 
@@ -36,19 +46,19 @@ class Employees:
         self,
         db: Database,
         key: LedgerKey,
-        hasher: SecretHasher,
+        lookup: CredentialLookup,
         seq: RepSequence,
-        roster: SecretHasher | None = None,
+        alert: AlertSink = lambda kind, detail: None,
     ) -> None:
         self._db = db
         self._key = key
-        self._hasher = hasher
+        self._lookup = lookup  # the kiosk key and, after a join, Central's roster pepper
         self._seq = seq
-        self._roster = roster  # PontoVoz Central's pepper: employees from its roster
+        self._alert = alert
 
-    def set_roster(self, roster: SecretHasher | None) -> None:
+    def set_roster(self, pepper: bytes | None) -> None:
         """Central's roster pepper, installed after a join (`Ledger.reload_roster_key`)."""
-        self._roster = roster
+        self._lookup.set_roster(pepper)
 
     def add(
         self, name: str, cpf: str, pin: str, badge: str | None = None, author_cpf: str = ""
@@ -56,15 +66,16 @@ class Employees:
         name = clean_name(name)
         cpf = normalize_cpf(cpf)
         author = author_or_blank(author_cpf)
-        pin_h = self._hasher.hash("pin", check_pin(pin))
-        badge_h = self._hasher.hash("badge", check_badge(badge)) if badge else None
+        pin = check_pin(pin)
+        badge = check_badge(badge) if badge else None
+        pin_h, pin_p = self._new("pin", pin)
+        badge_h, badge_p = self._new("badge", badge) if badge else (None, [])
         stamp = self._seq.now().isoformat(timespec="seconds")
         with self._db.write() as c:
             if c.execute("SELECT 1 FROM employees WHERE cpf = ?", (cpf,)).fetchone():
                 raise EmployeeError(f"o CPF {cpf} já está cadastrado", ErrorCode.CPF_TAKEN)
-            self._refuse_taken(c, "pin", pin_h.index, None)
-            if badge_h:
-                self._refuse_taken(c, "badge", badge_h.index, None)
+            self._refuse_taken(c, "pin", pin_p, None)
+            self._refuse_taken(c, "badge", badge_p, None)
             cur = c.execute(
                 "INSERT INTO employees (name, cpf, pin_index, pin_hash, badge_index, badge_hash,"
                 " active, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?)",
@@ -97,8 +108,8 @@ class Employees:
         """Change name/PIN/badge/active of the employee with this CPF (badge "" removes it)."""
         cpf = normalize_cpf(cpf)
         author = author_or_blank(author_cpf)
-        pin_h = self._hasher.hash("pin", check_pin(pin)) if pin is not None else None
-        badge_h = self._hasher.hash("badge", check_badge(badge)) if badge else None
+        pin_h, pin_p = self._new("pin", check_pin(pin)) if pin is not None else (None, [])
+        badge_h, badge_p = self._new("badge", check_badge(badge)) if badge else (None, [])
         with self._db.write() as c:
             row = c.execute("SELECT * FROM employees WHERE cpf = ?", (cpf,)).fetchone()
             if row is None:
@@ -110,10 +121,10 @@ class Employees:
             if name is not None:
                 sets["name"] = clean_name(name)
             if pin_h:
-                self._refuse_taken(c, "pin", pin_h.index, emp_id)
+                self._refuse_taken(c, "pin", pin_p, emp_id)
                 sets.update(pin_index=pin_h.index, pin_hash=pin_h.hash)
             if badge_h:
-                self._refuse_taken(c, "badge", badge_h.index, emp_id)
+                self._refuse_taken(c, "badge", badge_p, emp_id)
                 sets.update(badge_index=badge_h.index, badge_hash=badge_h.hash)
             elif badge == "":
                 sets.update(badge_index=None, badge_hash=None)
@@ -145,32 +156,65 @@ class Employees:
             return employee_from(row) if row else None
 
     def find(self, kind: str, secret: str) -> Employee | None:
+        """The active employee whose PIN/badge is ``secret``, or None. One scrypt per pepper
+        in use (outside the database lock); a matching row whose MAC does not match is refused
+        and raised as an alert."""
         secret = str(secret or "").strip()
         if not secret:
             return None
-        for hasher in (self._hasher, self._roster):
-            if hasher is None:
-                continue
-            index = hasher.index(kind, secret)
-            with self._db.read() as c:
-                rows = c.execute(
-                    f"SELECT * FROM employees WHERE {kind}_index = ? AND active = 1", (index,)
+        probes = self._lookup.probes(kind, secret, self._present(kind))
+        with self._db.read() as c:
+            found = [
+                (probe, row)
+                for probe in probes
+                for row in c.execute(
+                    f"SELECT * FROM employees WHERE {kind}_index = ? AND active = 1",
+                    (probe.index,),
                 ).fetchall()
-            for row in rows:
-                if hasher.verify(kind, secret, row[f"{kind}_hash"]):
-                    if hasher is self._hasher and SecretHasher.needs_rehash(row[f"{kind}_hash"]):
-                        self._rehash(row["id"], kind, secret)
-                    return employee_from(row)
+            ]
+        for probe, row in found:
+            if not probe.confirm(row[f"{kind}_hash"]):
+                continue
+            if not self._sealed(row):
+                self._alert("employee_tampered", tampered_text(kind, row))
+                log.error("employee %s matched a %s but its row MAC is wrong", row["id"], kind)
+                continue
+            if probe.own and probe.legacy:
+                self._rehash(row["id"], kind, secret)
+            return employee_from(row)
         return None
 
+    def _present(self, kind: str) -> Present:
+        with self._db.read() as c:
+            rows = c.execute(
+                f"SELECT DISTINCT substr({kind}_index, 1, ?) FROM employees"
+                f" WHERE active = 1 AND {kind}_index IS NOT NULL",
+                (PREFIX_LEN,),
+            ).fetchall()
+        prefixes = [str(r[0]) for r in rows]
+        return Present(
+            frozenset(p for p in prefixes if is_slow(p)), any(not is_slow(p) for p in prefixes)
+        )
+
+    def _new(self, kind: str, secret: str) -> tuple[SlowCredential, Sequence[Probe]]:
+        """The stored form of a new secret and the indexes a row already holding it has."""
+        cred = self._lookup.new_credential(kind, secret)
+        present = self._present(kind)
+        present = Present(present.slow_prefixes | {cred.index[:PREFIX_LEN]}, present.legacy)
+        return cred, self._lookup.probes(kind, secret, present, own=cred)
+
+    def _sealed(self, row: sqlite3.Row) -> bool:
+        return bool(row["mac"]) and row["mac"] == employee_mac(self._key, row)
+
     def _rehash(self, emp_id: int, kind: str, secret: str) -> None:
-        """Replace a hash made before the pepper (no key) on its first successful use. Best
-        effort: a busy database must not stop the person from punching; next time then."""
-        hashed = self._hasher.hash(kind, secret)
+        """Move a legacy (fast-index) secret to the slow scheme on its first successful use.
+        Best effort: a busy database must not stop the person from punching; next time then."""
+        cred = self._lookup.new_credential(kind, secret)
         try:
             with self._db.write() as c:
                 c.execute(
-                    f"UPDATE employees SET {kind}_hash = ? WHERE id = ?", (hashed.hash, emp_id)
+                    f"UPDATE employees SET {kind}_index = ?, {kind}_hash = ? WHERE id = ?",
+                    (cred.index, cred.hash, emp_id),
                 )
                 self._seal(c, emp_id)
         except LedgerError as exc:
@@ -188,13 +232,18 @@ class Employees:
         )
 
     def _refuse_taken(
-        self, c: sqlite3.Connection, kind: str, index: str, except_id: int | None
+        self, c: sqlite3.Connection, kind: str, probes: Sequence[Probe], except_id: int | None
     ) -> None:
-        row = c.execute(
-            f"SELECT id FROM employees WHERE {kind}_index = ? AND active = 1 AND id != ?",
-            (index, except_id or -1),
-        ).fetchone()
-        if row:
+        taken = any(
+            probe.confirm(row[f"{kind}_hash"])
+            for probe in probes
+            for row in c.execute(
+                f"SELECT {kind}_hash FROM employees WHERE {kind}_index = ? AND active = 1"
+                " AND id != ?",
+                (probe.index, except_id or -1),
+            ).fetchall()
+        )
+        if taken:
             code = ErrorCode.PIN_TAKEN if kind == "pin" else ErrorCode.BADGE_TAKEN
             what = "esse PIN" if kind == "pin" else "esse crachá"
             raise EmployeeError(f"{what} já é usado por outro funcionário", code)
@@ -205,6 +254,13 @@ class Employees:
         )
 
 
+def count_legacy(c: sqlite3.Connection) -> int:
+    """Active employees whose PIN or badge still uses the fast legacy index (re-hashed on
+    their next successful use): a stolen key still guesses those quickly."""
+    rows = c.execute("SELECT pin_index, badge_index FROM employees WHERE active = 1").fetchall()
+    return sum(1 for r in rows if not is_slow(r[0]) or (r[1] is not None and not is_slow(r[1])))
+
+
 def employee_from(row: sqlite3.Row) -> Employee:
     return Employee(
         id=row["id"],
@@ -213,6 +269,15 @@ def employee_from(row: sqlite3.Row) -> Employee:
         active=bool(row["active"]),
         has_badge=row["badge_index"] is not None,
         created_at=row["created_at"],
+    )
+
+
+def tampered_text(kind: str, row: sqlite3.Row) -> str:
+    what = "PIN" if kind == "pin" else "crachá"
+    return (
+        f"O {what} digitado confere com o cadastro do funcionário id {row['id']}, mas esse "
+        "cadastro foi alterado fora do PontoVoz (a assinatura não confere). A marcação foi "
+        "recusada. Confira o cadastro e rode 'python -m app ledger verify'."
     )
 
 

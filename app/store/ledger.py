@@ -27,16 +27,16 @@ from __future__ import annotations
 
 import logging
 import os
-import shutil
 import sqlite3
 from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
 
 from app import paths
+from app.rep.records import PUNCH_FIELDS, Punch, RepEvent, RepRecord
+from app.store.alert_log import AlertLog
 from app.store.corrections import Corrections
-from app.store.credentials import SecretHasher
-from app.store.db import FILE_MODE
+from app.store.credential_lookup import CredentialLookup
 from app.store.employees import Employees
 from app.store.errors import LedgerCorruptError
 from app.store.highwater import HighWater, Mark
@@ -48,21 +48,15 @@ from app.store.models import (
     Head,
     OutboxCounts,
     OutboxItem,
-    Punch,
     PunchDraft,
-    RepEvent,
-    RepRecord,
 )
 from app.store.opening import Opened, open_parts
 from app.store.outbox import Outbox
 from app.store.punches import Punches
-from app.store.records import (
-    PUNCH_FIELDS,
-    RepSequence,
-    kiosks,
-    newest,
-)
+from app.store.records import RepSequence, kiosks, newest
 from app.store.rep import RepLog
+from app.store.rollback import forget_mirror
+from app.store.roster_key import read_roster_key, roster_key_path  # Central's roster pepper
 from app.store.settings import LedgerSettings
 from app.store.verify import Verifier
 
@@ -100,14 +94,10 @@ class Ledger:
             self.now,
             responsible=lambda: self.settings.responsible,
         )
-        from app.store.roster import read_roster_key  # PontoVoz Central's roster pepper
-
-        roster = read_roster_key(path)
-        self.employees = Employees(
-            self._db, self._key, SecretHasher(self._key.raw), self._seq,
-            roster=SecretHasher(roster) if roster else None,
-        )  # fmt: skip
         self.outbox = Outbox(self._db, self._key, self.now)
+        self.alerts = AlertLog(self._db, self._key, self.now)  # see app.store.alerts
+        lookup = CredentialLookup(self._key.raw, read_roster_key(path))
+        self.employees = Employees(self._db, self._key, lookup, self._seq, self.alerts.record)
         self.rep = RepLog(self._db, self._seq)
         self._corrections = Corrections(self._db, self._key, self.now)
         self._punches = Punches(self._db, self._key, self._seq, lambda: self.settings)
@@ -115,10 +105,8 @@ class Ledger:
     def reload_roster_key(self) -> bool:
         """Re-read Central's roster pepper (after `central join` on a ledger already open), so
         employees from Central's roster identify without reopening the ledger. True if found."""
-        from app.store.roster import read_roster_key
-
         roster = read_roster_key(self.path)
-        self.employees.set_roster(SecretHasher(roster) if roster else None)
+        self.employees.set_roster(roster)
         return roster is not None
 
     @classmethod
@@ -162,8 +150,7 @@ class Ledger:
         matching the copy, into ``folder`` (0700; files 0600); returns the copy's path. To
         restore, copy the database and keys back but keep the live high-water file when it
         survived (see docs/LEDGER-INTEGRITY.md)."""
-        folder.mkdir(parents=True, exist_ok=True)
-        _private(folder, 0o700)
+        paths.private_dir(folder, tighten=True)
         stamp = self.now().strftime("%Y%m%d-%H%M%S")
         target = folder / f"{self.path.stem}-{stamp}{self.path.suffix}"
         partial = target.with_name(target.name + ".partial")
@@ -173,17 +160,14 @@ class Ledger:
             raise LedgerCorruptError(
                 f"a cópia de segurança não passou na verificação de integridade ({check})"
             )
+        forget_mirror(partial)  # a restored copy makes its own .nsr2 (see app.store.rollback)
         with self._db.read() as c:
             marks = {k: Mark(*newest(c, k, "mac")) for k in kiosks(c)}
-        HighWater(target, self._key).create(self._ledger_id, marks)
+        HighWater(target, self._key, mirror=False).create(self._ledger_id, marks)  # no .nsr2
         os.replace(partial, target)
-        from app.store.roster import roster_key_path  # Central's roster pepper, after a join
-
         for secret in (key_path, roster_key_path):
             if secret(self.path).is_file():
-                copy = secret(target)
-                shutil.copyfile(secret(self.path), copy)
-                _private(copy, FILE_MODE)
+                paths.write_private(secret(target), secret(self.path).read_bytes())
         return target
 
     # ---- employees (see app.store.employees) ----------------------------------------------
@@ -304,6 +288,16 @@ class Ledger:
         """Type 6: "02" power return, "07" service available, "08" service unavailable."""
         return self.rep.record_sensitive_event(code)
 
+    def chain_head(self) -> tuple[int, str]:
+        """(NSR, chain hash) of this kiosk's newest record; (0, GENESIS) when none: the
+        anchor Central keeps (see app.store.alerts)."""
+        with self._db.read() as c:
+            return newest(c, self.settings.kiosk_id, "hash")
+
+    def key_fingerprint(self) -> str:
+        """A keyed digest that changes with the key and reveals nothing of it."""
+        return self._key.mac("key-fingerprint", "pontovoz")[:32]
+
     def head(self) -> Head:
         """(NSR, MAC) of this kiosk's newest record; (0, "") for an empty ledger."""
         return self.rep.head()
@@ -340,14 +334,3 @@ class Ledger:
 
     def record_cloud_verdict(self, punch_uuid: str, validated: bool, spoken_text: str) -> bool:
         return self.outbox.record_verdict(punch_uuid, validated, spoken_text)
-
-
-# ---- helpers -------------------------------------------------------------------------------
-
-
-def _private(path: Path, mode: int) -> None:
-    """chmod, but a backup on a medium without Unix modes (e.g. a FAT USB stick) still works."""
-    try:
-        os.chmod(path, mode)
-    except OSError as exc:
-        log.warning("cannot set mode %o on %s: %s", mode, path, exc)

@@ -25,6 +25,7 @@ the file never holds a tried value in clear.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import hmac
 import os
@@ -35,7 +36,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from app.store.db import os_reason
+from app import paths
+from app.store.db import disk_almost_full, disk_full_error, os_reason
 from app.store.errors import ErrorCode, LedgerError
 
 FILE_NAME = "lockout.sqlite3"
@@ -47,7 +49,10 @@ CREATE TABLE IF NOT EXISTS buckets (
     locked_until REAL NOT NULL DEFAULT 0
 );
 CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS misses (at REAL NOT NULL, kind TEXT NOT NULL, bucket TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS misses_at ON misses(kind, at);
 """
+MISS_WINDOW_S = 86400.0  # failures are remembered a day, to see slow guessing
 
 
 @dataclass(frozen=True)
@@ -68,6 +73,14 @@ class LockoutPolicy:
             return 0.0
         doublings = min(failures - self.failures, 32)  # 2**32 * 30 s is past any cap
         return min(self.max_delay_s, self.first_delay_s * 2**doublings)
+
+
+@dataclass(frozen=True)
+class MissCounts:
+    """Different wrong values tried on one path in the last hour and the last 24 hours."""
+
+    hour: int
+    day: int
 
 
 @dataclass(frozen=True)
@@ -103,6 +116,8 @@ class LockoutStore:
             self._create_private()
             conn = sqlite3.connect(self.path, timeout=5.0, isolation_level=None)
         except (OSError, sqlite3.Error) as exc:
+            if _full(exc, self.path):
+                raise disk_full_error(self.path) from exc
             raise LedgerError(
                 f"não foi possível abrir o arquivo de bloqueios {self.path}: {os_reason(exc)}",
                 ErrorCode.IO_ERROR,
@@ -120,6 +135,8 @@ class LockoutStore:
                     "de novo",
                     ErrorCode.BUSY,
                 ) from exc
+            if _full(exc, self.path):  # not this file's fault: say what is wrong
+                raise disk_full_error(self.path) from exc
             raise LedgerError(
                 f"erro no arquivo de bloqueios {self.path} (SQLite: {exc})", ErrorCode.IO_ERROR
             ) from exc
@@ -133,7 +150,7 @@ class LockoutStore:
         journal the database file's mode."""
         if self.path.exists():
             return
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        paths.private_dir(self.path.parent)
         try:
             fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         except FileExistsError:
@@ -206,6 +223,31 @@ class LockoutStore:
         )
         return LockState(bucket, failures, until)
 
+    def note_miss(self, kind: str, bucket: str, now: float) -> MissCounts:
+        """Remember one failure of ``kind`` (the tried value's keyed ``bucket``, never the value)
+        for a day and count the different values tried: slow guessing (one PIN every few
+        minutes) never trips a lock, but it shows here."""
+        with self._connect() as c:
+            c.execute("DELETE FROM misses WHERE at < ? OR at > ?", (now - MISS_WINDOW_S, now + 60))
+            c.execute("INSERT INTO misses (at, kind, bucket) VALUES (?, ?, ?)", (now, kind, bucket))
+            hour, day = c.execute(
+                "SELECT count(DISTINCT CASE WHEN at >= ? THEN bucket END), count(DISTINCT bucket)"
+                " FROM misses WHERE kind = ?",
+                (now - 3600, kind),
+            ).fetchone()
+            return MissCounts(int(hour), int(day))
+
+    def claim(self, name: str, now: float, every_s: float) -> bool:
+        """True at most once per ``every_s`` for ``name`` (e.g. one alert an hour), across
+        processes; a clock set backwards claims again."""
+        with self._connect() as c:
+            row = c.execute("SELECT value FROM meta WHERE name = ?", (name,)).fetchone()
+            last = float(row[0]) if row else None
+            if last is not None and last <= now < last + every_s:
+                return False
+            c.execute("INSERT OR REPLACE INTO meta (name, value) VALUES (?, ?)", (name, str(now)))
+            return True
+
     def clear(self, bucket: str) -> None:
         with self._connect() as c:
             c.execute("DELETE FROM buckets WHERE bucket = ?", (bucket,))
@@ -242,3 +284,11 @@ class LockoutStore:
         if forgiven >= failures:
             return LockState(bucket)
         return LockState(bucket, failures - forgiven, until)
+
+
+def _full(exc: BaseException, path: Path) -> bool:
+    """A write that failed because the disk is full (SQLite says "disk I/O error" or "database
+    or disk is full"; the OS says ENOSPC)."""
+    if isinstance(exc, OSError):
+        return exc.errno in (errno.ENOSPC, errno.EDQUOT)
+    return disk_almost_full(path)

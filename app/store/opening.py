@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import secrets
 import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from app.store import schema
+from app.store import rollback, schema, vanished
+from app.store.alert_log import AlertLog
 from app.store.db import Database
 from app.store.employees import employee_mac
 from app.store.errors import ErrorCode, LedgerCorruptError
@@ -86,7 +89,13 @@ def open_parts(path: Path, *, busy_timeout_s: float, tighten_dir: bool) -> Opene
         _backfill_v2(c, key)
         found.update(key=key, legacy=legacy)
 
-    db = Database.open(path, busy_timeout_s=busy_timeout_s, hooks={2: v2}, tighten_dir=tighten_dir)
+    def v3(c: sqlite3.Connection) -> None:
+        found.update(first_v3=True)  # this open makes the high-water mirror (`rollback`)
+
+    vanished.refuse_if_missing(path)  # before anything is created beside the old witnesses
+    db = Database.open(
+        path, busy_timeout_s=busy_timeout_s, hooks={2: v2, 3: v3}, tighten_dir=tighten_dir
+    )
     try:
         return _finish(db, path, found)
     except BaseException:
@@ -112,7 +121,27 @@ def _finish(db: Database, path: Path, found: dict[str, object]) -> Opened:
     highwater = HighWater(path, key)
     if not highwater.exists():
         _start_highwater(db, highwater, ledger_id, bool(found.get("legacy")))
+    with db.read() as c:
+        has_records = bool(
+            c.execute(
+                "SELECT EXISTS(SELECT 1 FROM punches) OR EXISTS(SELECT 1 FROM events)"
+            ).fetchone()[0]
+        )
+    alert = _alert_once(db, key)
+    vanished.refuse_if_emptied(has_records, highwater, alert)
+    rollback.check_at_open(db, highwater, key, ledger_id, bool(found.get("first_v3")), alert)
     return Opened(db, key, ledger_id, highwater)
+
+
+def _alert_once(db: Database, key: LedgerKey) -> Callable[[str, str, timedelta], None]:
+    """Record a security alert unless the same kind was recorded within ``repeat_after``."""
+    alerts = AlertLog(db, key, lambda: datetime.now(UTC))
+
+    def record(kind: str, detail: str, repeat_after: timedelta) -> None:
+        if not alerts.recent(kind, datetime.now(UTC) - repeat_after):
+            alerts.record(kind, detail)
+
+    return record
 
 
 def _start_highwater(db: Database, hw: HighWater, ledger_id: str, legacy: bool) -> None:

@@ -9,12 +9,13 @@ import uuid as uuidlib
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from app.store.chain import afd_hash, afd_type7_body, record_hash
+from app.rep.chain import afd_hash, afd_type7_body, record_hash
+from app.rep.records import BOOL_FIELDS, PUNCH_FIELDS, Punch
 from app.store.db import Database
 from app.store.errors import EmployeeError, ErrorCode, LedgerError
 from app.store.keys import LedgerKey
-from app.store.models import PUNCH_TYPES, Punch, PunchDraft
-from app.store.records import BOOL_FIELDS, PUNCH_FIELDS, PUNCH_SELECT, RepSequence, punch_from
+from app.store.models import PUNCH_TYPES, PunchDraft
+from app.store.records import PUNCH_SELECT, RepSequence, punch_from
 from app.store.settings import LedgerSettings
 
 
@@ -146,12 +147,14 @@ class Punches:
             return bytes(row["data"]) if row else None
 
     def purge_audio(self, now: datetime) -> int:
-        """Delete audio past its retention, except what the cloud still waits for."""
+        """Delete audio past its retention, except what the sync still needs: items waiting
+        (pending) and items parked after a refusal (failed), which `sync retry-failed` sends
+        again; their audio goes once the cloud's verdict is in (`Outbox.record_verdict`)."""
         stamp = now.isoformat()
         with self._db.write() as c:
             cur = c.execute(
                 "DELETE FROM audio WHERE keep_until <= ? AND punch_uuid NOT IN"
-                " (SELECT punch_uuid FROM outbox WHERE state = 'pending')",
+                " (SELECT punch_uuid FROM outbox WHERE state IN ('pending', 'failed'))",
                 (stamp,),
             )
             return cur.rowcount

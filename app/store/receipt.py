@@ -19,8 +19,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from app.core import punch_types
-from app.store.cpf import format_cpf
-from app.store.models import Punch
+from app.rep.cpf import format_cpf
+from app.rep.records import Punch
 from app.store.settings import LedgerSettings
 
 QR_PREFIX = "PV1"

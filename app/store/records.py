@@ -13,22 +13,15 @@ import uuid as uuidlib
 from collections.abc import Callable, Mapping
 from datetime import datetime
 
-from app.store.chain import GENESIS, record_hash
+from app.rep.chain import GENESIS, record_hash
+from app.rep.records import BOOL_FIELDS, EVENT_FIELDS, PUNCH_FIELDS, EventKind, Punch, RepEvent
 from app.store.db import Database
 from app.store.errors import ErrorCode, LedgerCorruptError
 from app.store.highwater import HighWater, Mark
 from app.store.keys import LedgerKey, canonical
-from app.store.models import EventKind, Punch, RepEvent
 
 log = logging.getLogger(__name__)
 
-EVENT_FIELDS = ("kiosk_id", "nsr", "uuid", "kind", "recorded_at", "fields")
-PUNCH_FIELDS = (
-    "kiosk_id", "nsr", "uuid", "employee_id", "employee_name", "cpf", "type", "punched_at",
-    "recorded_at", "expected", "transcript", "validated", "method", "tries", "flagged",
-    "flag_reason", "offline", "audio_sha256", "afd_hash",
-)  # fmt: skip
-BOOL_FIELDS = ("validated", "flagged", "offline")
 PUNCH_SELECT = (
     "SELECT p.*, c.validated AS cloud_validated, c.spoken_text AS cloud_text "
     "FROM punches p LEFT JOIN cloud_verdicts c ON c.punch_uuid = p.uuid"

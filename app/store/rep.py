@@ -11,10 +11,11 @@ import heapq
 import sqlite3
 from datetime import date, datetime
 
+from app.rep.records import SENSITIVE_CODES, Punch, RepEvent, RepRecord
 from app.store.db import Database
 from app.store.employees import author_or_blank
 from app.store.errors import ErrorCode, LedgerError
-from app.store.models import SENSITIVE_CODES, Head, Punch, RepEvent, RepRecord
+from app.store.models import Head
 from app.store.records import (
     PUNCH_SELECT,
     RepSequence,

@@ -4,20 +4,19 @@ sequence and one chain), this kiosk's chain head, and applying the roster that C
 down (employees with PIN/badge verifiers already hashed with Central's roster pepper).
 
 The roster pepper is kept in its own file beside the ledger (``<ledger>.roster.key``, 0600;
-`save_roster_key`), never as the kiosk key: the kiosk key also MACs every row and stays unique
-per kiosk. `Employees.find` tries the kiosk's own hasher, then the roster's.
+`app.store.roster_key`, which the ledger reads at open), never as the kiosk key: the kiosk key
+also MACs every row and stays unique per kiosk. `Employees.find` tries the kiosk's own hasher,
+then the roster's.
 """
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
-from pathlib import Path
 
-from app.store.db import FILE_MODE
+from app.rep.records import BOOL_FIELDS, EVENT_FIELDS, PUNCH_FIELDS, Punch
 from app.store.ledger import Ledger
-from app.store.models import Punch
-from app.store.records import BOOL_FIELDS, EVENT_FIELDS, PUNCH_FIELDS, event_body, newest
+from app.store.records import event_body, newest
+from app.store.roster_key import read_roster_key, roster_key_path, save_roster_key
 
 
 @dataclass(frozen=True)
@@ -67,31 +66,6 @@ class WireRecord:
     body: dict[str, object]
     uuid: str
     audio_sha256: str = ""
-
-
-def roster_key_path(db_path: Path) -> Path:
-    return db_path.with_name(db_path.name + ".roster.key")
-
-
-def save_roster_key(db_path: Path, pepper: bytes) -> None:
-    """Keep Central's roster pepper beside the ledger (atomic, 0600). Open ledgers read it at
-    open: restart the kiosk after joining."""
-    if len(pepper) < 16:
-        raise ValueError("roster pepper too short")
-    path = roster_key_path(db_path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, FILE_MODE)
-    with os.fdopen(fd, "wb") as f:
-        f.write(pepper)
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(tmp, path)
-
-
-def read_roster_key(db_path: Path) -> bytes | None:
-    path = roster_key_path(db_path)
-    return path.read_bytes() if path.is_file() else None
 
 
 def head(ledger: Ledger) -> ChainHead:
@@ -240,5 +214,6 @@ __all__ = [
     "punches_after",
     "read_roster_key",
     "records_after",
+    "roster_key_path",
     "save_roster_key",
 ]

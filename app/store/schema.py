@@ -138,7 +138,21 @@ CREATE TRIGGER cloud_verdicts_no_delete BEFORE DELETE ON cloud_verdicts
 BEGIN SELECT RAISE(ABORT, 'cloud verdicts are write-once'); END;
 """
 
-MIGRATIONS: tuple[str, ...] = (_V1, _V2)
+# v3: security alerts the kiosk raises (PIN guessing, a vanished or emptied ledger) for the
+# sync to carry to Central; ``sent_at`` is set once Central has them. Each row has a keyed MAC.
+_V3 = """
+CREATE TABLE security_alerts (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    at TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    detail TEXT NOT NULL,
+    mac TEXT NOT NULL,
+    sent_at TEXT
+);
+CREATE INDEX security_alerts_unsent ON security_alerts(sent_at, id);
+"""
+
+MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from app import paths
 from app.core.errors import ConfigError, PontoVozError
 from app.settings import section
 
@@ -146,8 +147,7 @@ class A1Certificate:
 def sign_afd_file(afd_path: Path, cert: A1Certificate) -> Path:
     """Write ``<stem>.p7s`` beside the AFD; returns its path."""
     out = afd_path.with_suffix(".p7s")
-    out.write_bytes(cert.sign_detached(afd_path.read_bytes()))
-    return out
+    return paths.write_private(out, cert.sign_detached(afd_path.read_bytes()))
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,11 @@ Layers, each catching what the one before cannot:
 2. the keyed MACs (kiosk key) on chained records, employees and cloud verdicts: re-hashing an
    edited ledger with the public code does not give valid MACs;
 3. the append-only triggers must be present exactly as the schema wrote them;
-4. the high-water file outside the database: a deleted tail, an emptied or replaced file.
+4. the high-water file outside the database and its mirror (`rollback`): a deleted tail, an
+   emptied or replaced file, a high-water file put back from an older copy.
+
+Warnings (the report stays ok): employees whose PIN or badge still uses the fast legacy
+index, which a stolen key guesses quickly (re-hashed on their next successful use).
 """
 
 from __future__ import annotations
@@ -17,15 +21,17 @@ import json
 import sqlite3
 from collections.abc import Iterator
 
+from app.rep.chain import GENESIS, afd_hash, afd_type7_body, record_hash
+from app.rep.records import AFD_TYPES, PUNCH_FIELDS
 from app.store import schema
-from app.store.chain import GENESIS, afd_hash, afd_type7_body, record_hash
 from app.store.corrections import CORRECTION_FIELDS
-from app.store.employees import employee_mac
+from app.store.employees import count_legacy, employee_mac
 from app.store.highwater import HighWater
 from app.store.keys import LedgerKey
-from app.store.models import AFD_TYPES, ChainReport
+from app.store.models import ChainReport
 from app.store.outbox import VERDICT_FIELDS, verdict_mac
-from app.store.records import PUNCH_FIELDS, event_body
+from app.store.records import event_body
+from app.store.rollback import mirror_problems
 
 
 class Verifier:
@@ -46,7 +52,20 @@ class Verifier:
         self._verdicts()
         self._audio()
         self._highwater(last)
+        for problem in mirror_problems(self.c, self.highwater, self.key, self.ledger_id):
+            self._fail(problem)
+        self._legacy_secrets()
         return self.report
+
+    def _legacy_secrets(self) -> None:
+        legacy = count_legacy(self.c)
+        if legacy:
+            self.report.warnings.append(
+                f"{legacy} funcionário(s) ainda com PIN ou crachá no formato antigo (índice "
+                "rápido: com a chave do terminal, adivinhável em segundos). Cada um passa ao "
+                "formato novo na próxima marcação com PIN ou crachá; para apressar, troque o "
+                "PIN deles."
+            )
 
     def _fail(self, problem: str, nsr: int | None = None) -> None:
         self.report.ok = False

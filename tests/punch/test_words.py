@@ -9,7 +9,7 @@ import sys
 import pytest
 
 from app.punch import words
-from app.store.csv_export import reason_pt
+from app.rep.reasons import reason_pt
 from app.store.errors import ErrorCode, LedgerError
 
 

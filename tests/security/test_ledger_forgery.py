@@ -1,6 +1,6 @@
 """Issue 12 row 2, replayed: without the key file, rewrite NSR 2 into a validated SAIDA 18:00,
 drop a later record, and re-hash everything with the project's own public code
-(`app.store.chain`), so that both SHA-256 chains (ledger and AFD) are self-consistent again.
+(`app.rep.chain`), so that both SHA-256 chains (ledger and AFD) are self-consistent again.
 Before: `ledger verify` said ok. Now the keyed MACs give it away."""
 
 from __future__ import annotations
@@ -9,11 +9,12 @@ import sqlite3
 import subprocess
 import sys
 
+from app.rep.chain import GENESIS, afd_hash, afd_type7_body, record_hash
+from app.rep.records import PUNCH_FIELDS
 from app.store import schema
-from app.store.chain import GENESIS, afd_hash, afd_type7_body, record_hash
 from app.store.ledger import Ledger, default_path
 from app.store.models import PunchDraft
-from app.store.records import PUNCH_FIELDS, event_body
+from app.store.records import event_body
 from tests.conftest import CPF_ANA, SETTINGS
 
 

@@ -87,6 +87,8 @@ def test_an_existing_world_readable_ledger_is_made_private_on_open(open_home):
 
 def _old_attack(encoded: str, pins) -> str | None:
     """Row 4's cracker: scrypt each candidate PIN with the stored salt and parameters."""
+    if encoded.count("$") != 5:  # the slow scheme stores no salt to scrypt with (no key: none)
+        return None
     _, n, r, p, salt, dk = encoded.split("$")
     for pin in pins:
         got = hashlib.scrypt(pin.encode(), salt=bytes.fromhex(salt), n=int(n), r=int(r), p=int(p))

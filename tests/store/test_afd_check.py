@@ -1,5 +1,5 @@
 """The AFD validator against files written by hand from the layout (annex V, layout 003), with
-CRC-16/KERMIT and the SHA-256 chain computed here independently of app.store.afd_layout; then the
+CRC-16/KERMIT and the SHA-256 chain computed here independently of app.rep.afd_layout; then the
 same file broken one way at a time, each problem reported at its line and field."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ import hashlib
 import pytest
 from afd_support import kermit
 
-from app.store.afd_check import check_afd
+from app.rep.afd_check import check_afd
 
 
 def with_crc(line: str) -> str:

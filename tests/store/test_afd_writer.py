@@ -11,8 +11,8 @@ from afd_support import kermit
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from app.store import afd
-from app.store.afd_check import check_afd
+from app.rep import afd
+from app.rep.afd_check import check_afd
 
 CPF = "52998224725"
 when = st.builds(

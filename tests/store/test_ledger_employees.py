@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from app.store.cpf import normalize_cpf
+from app.rep.cpf import normalize_cpf
 from app.store.errors import CpfError, EmployeeError
 
 
@@ -32,7 +32,7 @@ def test_pin_and_badge_are_hashed_and_found(ledger, ana):
     assert ledger.find_by_pin("4321") is None and ledger.find_by_badge("9") is None
     row = sqlite3.connect(ledger.path).execute("SELECT * FROM employees").fetchone()
     assert "1234" not in row and "0001" not in row  # no column holds the secret itself
-    assert row[4].startswith("scrypt2$")  # peppered with the kiosk key
+    assert row[4].startswith("s3$") and row[3].startswith("s3")  # slow scheme, kiosk key
 
 
 def test_duplicates_refused(ledger, ana):
@@ -60,9 +60,11 @@ def test_employees_cli(pv_home):
             [sys.executable, "-m", "app", *args], capture_output=True, text=True, timeout=60
         )
 
-    added = run("employees", "add", "--name", "Ana Souza", "--cpf", "52998224725", "--pin", "5821")
+    added = run(
+        "employees", "add", "--name", "Ana Souza", "--cpf", "52998224725", "--pin", "582146"
+    )
     assert added.returncode == 0, added.stderr
-    bad = run("employees", "add", "--name", "X Y", "--cpf", "52998224724", "--pin", "7391")
+    bad = run("employees", "add", "--name", "X Y", "--cpf", "52998224724", "--pin", "739105")
     assert bad.returncode == 2 and "dígitos verificadores" in bad.stderr
     listed = run("employees", "list")
     rows = [json.loads(line) for line in listed.stdout.splitlines()]

@@ -50,7 +50,7 @@ def test_v1_ledger_upgrades_and_keeps_every_record(v1):
     conn = sqlite3.connect(path)
     assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
     hashes = [r[0] for r in conn.execute("SELECT pin_hash FROM employees")]
-    assert hashes[0].startswith("scrypt2$") and hashes[1].startswith("scrypt2$")
+    assert hashes[0].startswith("s3$") and hashes[1].startswith("s3$")  # re-hashed on use
     conn.close()
     assert highwater_path(path).is_file()
 

@@ -8,9 +8,10 @@ from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
+from app.rep.records import Punch, RepEvent
 from app.store.errors import ErrorCode, LedgerError
 from app.store.ledger import Ledger
-from app.store.models import Punch, PunchDraft, RepEvent
+from app.store.models import PunchDraft
 from app.store.settings import LedgerSettings
 from tests.conftest import CPF_ANA, CPF_BRUNO, SETTINGS
 

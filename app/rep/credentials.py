@@ -22,7 +22,7 @@ import hmac
 import secrets as _secrets
 from dataclasses import dataclass
 
-from app.store.errors import ErrorCode, LedgerError
+from app.rep.errors import ErrorCode, RepError
 
 SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**14, 8, 1
 PEPPERED = "scrypt2"
@@ -39,7 +39,7 @@ class SecretHasher:
 
     def __init__(self, pepper: bytes) -> None:
         if len(pepper) < 16:
-            raise LedgerError("a chave dos registros (pepper) é curta demais", ErrorCode.KEY_WRONG)
+            raise RepError("a chave dos registros (pepper) é curta demais", ErrorCode.KEY_WRONG)
         self._pepper = pepper
 
     def index(self, kind: str, secret: str) -> str:

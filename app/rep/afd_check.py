@@ -16,15 +16,8 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from app.store.afd_fields import (
-    DH_RE,
-    ERROR,
-    WARNING,
-    digits_only,
-    field_problem,
-    valid_id,
-)
-from app.store.afd_layout import (
+from app.rep.afd_fields import DH_RE, ERROR, WARNING, digits_only, field_problem, valid_id
+from app.rep.afd_layout import (
     LAYOUTS,
     RECORD_LENGTHS,
     REP_C_ONLY_CODES,

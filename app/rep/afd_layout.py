@@ -1,7 +1,7 @@
 """The AFD layout (Portaria MTP 671/2021, annex V, "Leiaute do Arquivo Fonte de Dados", v. 003).
 
-One table per record type, field by field, shared by the writer (`app.store.afd`) and the
-validator (`app.store.afd_check`), so both read the same widths. Field kinds:
+One table per record type, field by field, shared by the writer (`app.rep.afd`) and the
+validator (`app.rep.afd_check`), so both read the same widths. Field kinds:
 
 - ``N`` numeric: digits, right-aligned and zero-filled on the left (see docs/COMPLIANCE.md,
   "numeric fields"); an optional N field with no value ("CNO ou CAEPF, quando existir") is

@@ -1,13 +1,13 @@
 """Field-level rules of the AFD validator: what the characters of one field must look like for
 its type (N, A, D, DH, CRC, HASH) and its allowed values, and CPF/CNPJ check digits. Messages are
-pt-BR (IT and HR read them); `app.store.afd_check` adds the line and the field's position."""
+pt-BR (IT and HR read them); `app.rep.afd_check` adds the line and the field's position."""
 
 from __future__ import annotations
 
 import re
 from datetime import date
 
-from app.store.afd_layout import Field
+from app.rep.afd_layout import Field
 
 ERROR, WARNING = "erro", "aviso"
 DH_RE = re.compile(r"^(\d{4}-\d{2}-\d{2})T(\d{2}):(\d{2}):(\d{2})([+-])(\d{2})(\d{2})$")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from app.store.errors import CpfError
+from app.rep.errors import CpfError
 
 
 def _check_digit(digits: str) -> int:

@@ -1,7 +1,7 @@
 """AFD writer for a REP-P (Portaria MTP 671/2021, annex V, layout 003): records in, bytes out.
 
 Pure functions over one small frozen dataclass per record type; widths and fill rules live in
-`app.store.afd_layout`. The file is ISO-8859-1, one record per CRLF-terminated line, ordered by
+`app.rep.afd_layout`. The file is ISO-8859-1, one record per CRLF-terminated line, ordered by
 NSR: header (1), the REP's records of types 2, 4, 5, 6 and 7 in their one NSR sequence, the
 trailer (9) and the line ``ASSINATURA_DIGITAL_EM_ARQUIVO_P7S`` that says the signature is in the
 detached CAdES ``.p7s`` beside the file (`app.store.signing`). Types 1-5 carry a CRC-16/KERMIT;
@@ -15,8 +15,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from app.store.afd_layout import render, signature_line, type7_hash
-from app.store.models import Punch, RepRecord
+from app.rep.afd_layout import render, signature_line, type7_hash
+from app.rep.records import Punch, RepRecord
 
 # PontoVoz's developer (header fields 12-13). Set to the developer's CNPJ at release; the
 # ``rep`` section of settings.json may override it (docs/COMPLIANCE.md).
