@@ -1,5 +1,5 @@
 """A kiosk's AFD from Central's copy of its REP records, written by the kiosk's own AFD writer
-(``app.store.afd``), so that for the same period it holds the same type 2-7 lines as the file
+(``app.rep.afd``), so that for the same period it holds the same type 2-7 lines as the file
 the kiosk itself exports (``python -m app export --format afd``).
 
 Central keeps every field the kiosk hashed: punches (type 7, with the SHA-256 chain as the
@@ -23,8 +23,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.central.models import Kiosk, Punch, RepEventRow
-from app.store import afd
-from app.store.afd_check import check_afd
+from app.rep import afd
+from app.rep.afd_check import check_afd
 
 DEFAULT_ZONE = "America/Sao_Paulo"
 

@@ -24,6 +24,7 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from app.central import throttle
 from app.central.hr_models import ROLES, AuditEntry, User, WebSession
 
 SESSION_HOURS = 10
@@ -44,16 +45,27 @@ PERMISSIONS: dict[str, frozenset[str]] = {
             "review",
             "timesheets",
             "exports",
+            "personal_exports",  # AEJ and AFD: every employee's punches
             "audit",
+            "users",  # RH creates gestores and the other logins (docs/CENTRAL-HR.md)
         }
     ),
     "gestor": frozenset({"today", "employees", "punches", "review", "timesheets"}),
+    # TI keeps the Exportações page (kiosk zones, employer data), not the AEJ/AFD files
     "ti": frozenset({"today", "kiosks", "users", "audit", "exports"}),
 }
 
 
 class AuthError(Exception):
     """Login refused; the message is pt-BR and safe to show."""
+
+
+class TooManyAttempts(AuthError):
+    """Login refused before the password was checked: too many failures (``throttle``)."""
+
+    def __init__(self, wait_s: int) -> None:
+        super().__init__(throttle.message(wait_s))
+        self.wait_s = max(1, wait_s)
 
 
 @dataclass(frozen=True)
@@ -87,7 +99,9 @@ def create_user(
     role: str,
     team_id: int | None = None,
     actor: CurrentUser | None = None,
+    who: str = "",
 ) -> User:
+    """A new login; audited as ``actor`` (web) or ``who`` (the terminal, ``terminal_user()``)."""
     username = username.strip().lower()
     if role not in ROLES:
         raise AuthError("Perfil inválido.")
@@ -105,7 +119,11 @@ def create_user(
     )
     s.add(user)
     s.flush()
-    audit(s, actor, "usuario_criado", f"usuario:{user.id}", {"username": username, "role": role})
+    detail = {"username": username, "nome": user.name, "role": role}
+    if who and actor is None:
+        audit_terminal(s, who, "usuario_criado", f"usuario:{user.id}", detail)
+    else:
+        audit(s, actor, "usuario_criado", f"usuario:{user.id}", detail)
     return user
 
 
@@ -113,8 +131,14 @@ def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def login(s: Session, username: str, password: str) -> tuple[str, CurrentUser]:
-    """Check the password and open a session; returns (cookie token, user)."""
+def login(s: Session, username: str, password: str, address: str = "") -> tuple[str, CurrentUser]:
+    """Check the password and open a session; returns (cookie token, user). ``address``: the
+    client's, for throttling (with the account). Raises TooManyAttempts while either must wait."""
+    verdict = throttle.check(s, username, address)
+    if verdict.wait_s:
+        detail = {"username": username[:80], "endereco": address, "espera_s": verdict.wait_s}
+        audit(s, None, "login_bloqueado", "", detail)
+        raise TooManyAttempts(verdict.wait_s)
     user = s.scalar(select(User).where(User.username == username.strip().lower()))
     try:
         _ph.verify(user.password_hash if user else _DUMMY, password)
@@ -123,8 +147,11 @@ def login(s: Session, username: str, password: str) -> tuple[str, CurrentUser]:
     else:
         user_ok = user is not None
     if not user_ok or user is None or not user.active:
-        audit(s, None, "login_recusado", "", {"username": username[:80]})
+        wait = throttle.failed(s, username, address)
+        audit(s, None, "login_recusado", "",
+              {"username": username[:80], "endereco": address, "espera_s": wait})  # fmt: skip
         raise AuthError("Usuário ou senha incorretos.")
+    throttle.succeeded(s, username)
     if _ph.check_needs_rehash(user.password_hash):
         user.password_hash = _ph.hash(password)
     token = secrets.token_urlsafe(32)
@@ -186,6 +213,32 @@ def audit(
         AuditEntry(
             user_id=actor.id if actor else None,
             username=actor.username if actor else "",
+            action=action,
+            target=target,
+            detail=json.dumps(detail or {}, ensure_ascii=False, default=str),
+        )
+    )
+
+
+def terminal_user() -> str:
+    """Who ran a command on Central's machine: ``terminal:<OS login>`` (the audit log shows it
+    as "linha de comando (<login>)")."""
+    import getpass
+
+    try:
+        return f"terminal:{getpass.getuser()}"
+    except (KeyError, OSError):
+        return "terminal"
+
+
+def audit_terminal(
+    s: Session, who: str, action: str, target: str = "", detail: dict[str, Any] | None = None
+) -> None:
+    """Append one audit entry for a change made on the command line (no web user)."""
+    s.add(
+        AuditEntry(
+            user_id=None,
+            username=who[:80],
             action=action,
             target=target,
             detail=json.dumps(detail or {}, ensure_ascii=False, default=str),

@@ -1,11 +1,10 @@
-"""`python -m app central ...`: the Central server's commands and the kiosk's join/sync.
+"""`python -m app central ...`: the Central server's commands.
 
-Server: serve, migrate, enroll-code, employees add|list|deactivate|consent, kiosks, revoke,
-recheck, labels export.
-Kiosk:  join --url URL --code CODE, sync, status.
-The database URL comes from --database-url, else PONTOVOZ_CENTRAL_DB, else ``central.json``
-in the config dir (``scripts/central.sh`` writes it). Imports are lazy: a kiosk without the
-server's packages still has join/sync/status.
+serve, migrate, db-up, enroll-code, employees add|list|deactivate|consent, kiosks, revoke,
+recheck, labels export, and (with the web extra) users add (`app.central.web.cli`). `app.cli`
+makes the ``central`` command; the kiosk's own join/sync/status are in `app.sync.central_cli`,
+so a kiosk bundle without this package still has them. The database URL: `app.central.cli_common`.
+Imports of the server's packages are lazy: a kiosk install without them still builds the parser.
 """
 
 from __future__ import annotations
@@ -17,30 +16,12 @@ import os
 import sys
 
 from app import paths
+from app.central.cli_common import DB_ENV, database_url, sessions
 from app.core.errors import ConfigError
 
-DB_ENV = "PONTOVOZ_CENTRAL_DB"
 
-
-def database_url(args: argparse.Namespace) -> str:
-    if getattr(args, "database_url", None):
-        return args.database_url
-    if os.environ.get(DB_ENV):
-        return os.environ[DB_ENV]
-    conf = paths.config_dir() / "central.json"
-    if conf.is_file():
-        try:
-            return str(json.loads(conf.read_text(encoding="utf-8"))["database_url"])
-        except (OSError, ValueError, KeyError) as exc:
-            raise ConfigError(f"{conf} ilegível: {exc}") from exc
-    raise ConfigError(
-        f"informe o banco: --database-url postgresql://..., {DB_ENV}, ou rode scripts/central.sh"
-    )
-
-
-def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("central", help="PontoVoz Central (servidor) e o cadastro do quiosque")
-    cs = p.add_subparsers(dest="central_cmd", required=True)
+def register(cs: argparse._SubParsersAction) -> None:
+    """Add the server's commands to the ``central`` command's subparsers ``cs`` (`app.cli`)."""
 
     def server(name: str, help: str, func) -> argparse.ArgumentParser:
         sp = cs.add_parser(name, help=help)
@@ -111,36 +92,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     ex.add_argument("--to", dest="last", metavar="AAAA-MM-DD", help="último dia")
     ex.set_defaults(func=cmd_labels_export)
 
-    join = cs.add_parser("join", help="liga este quiosque a uma Central")
-    join.add_argument("--url", required=True)
-    join.add_argument("--code", required=True)
-    join.add_argument("--name", default="")
-    join.set_defaults(func=cmd_join)
-    sync = cs.add_parser(
-        "sync",
-        help="envia as marcações e recebe o roster agora",
-        description="Saída 0: tudo na Central e conferido; 1: ainda há registros por enviar;"
-        " 2: falha (Central inacessível, credencial recusada, kiosk_id mudou); 3: divergência"
-        " ou conflito entre os registros deste terminal e os da Central.",
-    )
-    sync.set_defaults(func=cmd_sync)
-    cs.add_parser(
-        "status",
-        help="situação da ligação com a Central (JSON)",
-        description="Saída 0: sem problema conhecido; 3: a última sincronização encontrou"
-        " divergência ou conflito.",
-    ).set_defaults(func=cmd_status)
     if importlib.util.find_spec("jinja2") is None:
-        return  # a kiosk install (no `central` extra): join/sync/status only, no HR web logins
+        return  # a kiosk install (no `central` extra): no HR web logins
     from app.central.web.cli import register as register_users  # HR web logins
 
     register_users(cs)
-
-
-def _sessions(args: argparse.Namespace):
-    from app.central.db import make_engine, session_factory
-
-    return session_factory(make_engine(database_url(args), pool_size=2))
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -195,11 +151,13 @@ def cmd_migrate(args: argparse.Namespace) -> int:
 
 
 def cmd_code(args: argparse.Namespace) -> int:
-    from app.central import service
+    from app.central import auth, service
     from app.central.db import session_scope
 
-    with session_scope(_sessions(args)) as s:
+    with session_scope(sessions(args)) as s:
         code = service.create_code(s, args.label, args.hours)
+        auth.audit_terminal(s, auth.terminal_user(), "codigo_quiosque_criado", "",
+                            {"rotulo": args.label, "horas": args.hours})  # fmt: skip
     print(code)
     print(f"válido por {args.hours:g} h, uma única vez: no quiosque, informe o endereço da Central")
     print(f"e este código (python -m app central join --url URL --code {code})", file=sys.stderr)
@@ -209,7 +167,7 @@ def cmd_code(args: argparse.Namespace) -> int:
 def cmd_emp_add(args: argparse.Namespace) -> int:
     from datetime import date
 
-    from app.central import service
+    from app.central import auth, service
     from app.central.db import session_scope
 
     kiosks = [int(k) for k in args.kiosks.split(",") if k.strip()] if args.kiosks else None
@@ -219,10 +177,12 @@ def cmd_emp_add(args: argparse.Namespace) -> int:
         raise ConfigError(
             f"data de admissão inválida: {args.admissao!r} (use AAAA-MM-DD)"
         ) from None
-    with session_scope(_sessions(args)) as s:
+    with session_scope(sessions(args)) as s:
         emp = service.add_employee(
             s, args.name, args.cpf, args.pin, args.badge, kiosks, admission, args.cargo
         )
+        auth.audit_terminal(s, auth.terminal_user(), "funcionario_criado",
+                            f"funcionario:{emp.id}", {"nome": emp.name})  # fmt: skip
         print(json.dumps({"id": emp.id, "name": emp.name, "cpf": emp.cpf}, ensure_ascii=False))
     return 0
 
@@ -233,19 +193,21 @@ def cmd_emp_list(args: argparse.Namespace) -> int:
     from app.central.db import session_scope
     from app.central.models import Employee
 
-    with session_scope(_sessions(args)) as s:
-        for e in s.scalars(select(Employee).order_by(Employee.name)):
+    with session_scope(sessions(args)) as s:
+        for e in s.scalars(select(Employee).order_by(Employee.name.collate("pt_br_nome"))):
             row = {"id": e.id, "name": e.name, "cpf": e.cpf, "active": e.active}
             print(json.dumps(row, ensure_ascii=False))
     return 0
 
 
 def cmd_emp_deactivate(args: argparse.Namespace) -> int:
-    from app.central import service
+    from app.central import auth, service
     from app.central.db import session_scope
 
-    with session_scope(_sessions(args)) as s:
+    with session_scope(sessions(args)) as s:
         emp = service.set_active(s, args.cpf, False)
+        auth.audit_terminal(s, auth.terminal_user(), "funcionario_desativado",
+                            f"funcionario:{emp.id}", {"nome": emp.name})  # fmt: skip
         print(f"{emp.name} desativado(a): sai do roster na próxima sincronização")
     return 0
 
@@ -266,9 +228,9 @@ def cmd_emp_consent(args: argparse.Namespace) -> int:
     from app.central.db import session_scope
     from app.central.errors import NotFound
     from app.central.models import Employee
-    from app.store.cpf import normalize_cpf
+    from app.rep.cpf import normalize_cpf
 
-    with session_scope(_sessions(args)) as s:
+    with session_scope(sessions(args)) as s:
         cpf = normalize_cpf(args.cpf)
         emp = s.scalars(select(Employee).where(Employee.cpf == cpf)).first()
         if emp is None:
@@ -301,23 +263,28 @@ def cmd_labels_export(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from app.central import voice_labels
+    from app.central.ptbr import plural
 
     first, last = _day(args.first, "data inicial"), _day(args.last, "data final")
     r = voice_labels.export_labels(
-        _sessions(args), Path(args.out), first, last, who=_terminal_user()
+        sessions(args), Path(args.out), first, last, who=_terminal_user()
     )
-    print(f"{r.exported} marcação(ões) exportada(s) em {args.out} ({r.approved} aprovada(s),"
-          f" {r.rejected} rejeitada(s); {r.speakers} pessoa(s), por código)")  # fmt: skip
+    punches = ("marcação", "marcações")
+    print(f"{plural(r.exported, 'marcação exportada', 'marcações exportadas')} em {args.out}"
+          f" ({plural(r.approved, 'aprovada', 'aprovadas')},"
+          f" {plural(r.rejected, 'rejeitada', 'rejeitadas')};"
+          f" {plural(r.speakers, 'pessoa', 'pessoas')}, por código)")  # fmt: skip
     if r.without_consent:
-        print(f"{r.without_consent} marcação(ões) pulada(s): funcionário sem consentimento de voz")
+        print(f"{plural(r.without_consent, 'marcação pulada', 'marcações puladas')}:"
+              " funcionário sem consentimento de voz")  # fmt: skip
     if r.without_audio:
-        print(f"{r.without_audio} marcação(ões) sem áudio na Central (quiosque sem retenção)")
+        print(f"{plural(r.without_audio, *punches)} sem áudio na Central (quiosque sem retenção)")
     if r.bad_audio:
-        print(f"{r.bad_audio} marcação(ões) com áudio em formato desconhecido (não WAV)")
+        print(f"{plural(r.bad_audio, *punches)} com áudio em formato desconhecido (não WAV)")
     if r.removed:
-        print(
-            f"{r.removed} áudio(s) de exportação anterior removido(s): deixaram de ser permitidos"
-        )
+        gone = "removido" if r.removed == 1 else "removidos"
+        print(f"{plural(r.removed, 'áudio', 'áudios')} de exportação anterior {gone}:"
+              " deixaram de ser permitidos")  # fmt: skip
     return 0
 
 
@@ -325,18 +292,20 @@ def cmd_kiosks(args: argparse.Namespace) -> int:
     from app.central import service
     from app.central.db import session_scope
 
-    with session_scope(_sessions(args)) as s:
+    with session_scope(sessions(args)) as s:
         for row in service.kiosk_report(s):
             print(json.dumps(row, ensure_ascii=False))
     return 0
 
 
 def cmd_revoke(args: argparse.Namespace) -> int:
-    from app.central import service
+    from app.central import auth, service
     from app.central.db import session_scope
 
-    with session_scope(_sessions(args)) as s:
+    with session_scope(sessions(args)) as s:
         kiosk = service.revoke(s, args.kiosk)
+        auth.audit_terminal(s, auth.terminal_user(), "quiosque_revogado", f"quiosque:{kiosk.id}",
+                            {"nome": kiosk.name})  # fmt: skip
         print(f"quiosque {kiosk.id} ({kiosk.name}) revogado: a credencial não vale mais")
     return 0
 
@@ -344,58 +313,6 @@ def cmd_revoke(args: argparse.Namespace) -> int:
 def cmd_recheck(args: argparse.Namespace) -> int:
     from app.central.recheck import recheck_flagged
 
-    done = recheck_flagged(_sessions(args), limit=args.limit)
+    done = recheck_flagged(sessions(args), limit=args.limit)
     print(json.dumps({"rechecked": done}))
-    return 0
-
-
-def cmd_join(args: argparse.Namespace) -> int:
-    from app.sync.central import CentralSection, join
-
-    before = CentralSection.load()
-    section = join(args.url, args.code, args.name)
-    if before.enabled:
-        print(
-            f"novo cadastro: este terminal era o REP nº {before.rep_number or before.kiosk:02d}"
-            f" da Central {before.url}; a credencial antiga deixa de ser usada aqui"
-        )
-    print(
-        f"quiosque ligado à Central {section.url} (quiosque nº {section.kiosk},"
-        f" REP nº {section.rep_number:02d}, kiosk_id {section.ledger_kiosk_id!r})"
-    )
-    print("reinicie o quiosque para usar os funcionários da Central; rode 'central sync' agora")
-    return 0
-
-
-def cmd_sync(args: argparse.Namespace) -> int:
-    from app.store.ledger import Ledger
-    from app.sync.central import CentralSection, CentralSync
-
-    with Ledger.open() as ledger:
-        sync = CentralSync(ledger, CentralSection.load())
-        try:
-            result = sync.run_once()
-        finally:
-            sync.stop()
-    print(json.dumps({**result.__dict__, "pending": result.pending}, ensure_ascii=False))
-    if result.problems:
-        for line in result.problems:
-            print(f"ERRO: {line}", file=sys.stderr)
-        print("avise o administrador da Central (página Hoje → quarentena)", file=sys.stderr)
-        return 3
-    if result.pending:
-        print(f"ainda há {result.pending} registro(s) por enviar", file=sys.stderr)
-        return 1
-    return 0
-
-
-def cmd_status(args: argparse.Namespace) -> int:
-    from app.sync.central import CentralSection
-
-    section = CentralSection.load()
-    shown = {**section.__dict__, "token": "***" if section.token else ""}
-    print(json.dumps(shown, ensure_ascii=False))
-    if section.problem:
-        print(f"ERRO: {section.problem}", file=sys.stderr)
-        return 3
     return 0

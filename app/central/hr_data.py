@@ -38,7 +38,7 @@ from app.central.timesheet import (
     Schedule,
     espelho,
 )
-from app.store.csv_export import reason_pt
+from app.rep.reasons import reason_pt
 
 TZ = ZoneInfo("America/Sao_Paulo")
 DEFAULT_SCHEDULE = "PADRAO"
@@ -57,7 +57,7 @@ def to_schedule(row: WorkSchedule | None) -> Schedule:
         return Schedule(code=row.code)
     return Schedule(
         code=row.code,
-        week=week,  # type: ignore[arg-type]
+        week=week,
         start=_hm(row.start),
         break_minutes=row.break_minutes,
         night_start=_hm(row.night_start),

@@ -18,7 +18,7 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, cast
+from typing import Any, cast
 
 from sqlalchemy import (
     Connection,
@@ -35,6 +35,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
+from app.central.kiosk_status import KioskStatus
 from app.central.models import (
     GENESIS,
     Employee,
@@ -46,17 +47,13 @@ from app.central.models import (
     RepEventRow,
 )
 from app.central.schemas import Divergence, EventIn, Head, PunchIn
-from app.store.chain import afd_hash, afd_type7_body, record_hash
-from app.store.records import PUNCH_FIELDS
-
-if TYPE_CHECKING:  # service imports this module
-    from app.central.service import KioskStatus
+from app.rep.chain import afd_hash, afd_type7_body, record_hash
+from app.rep.records import EVENT_FIELDS, PUNCH_FIELDS
 
 _PUNCH = cast(Table, Punch.__table__)
 _KIOSK = cast(Table, Kiosk.__table__)
 _EVENT = cast(Table, RepEventRow.__table__)
 _QUARANTINE = cast(Table, QuarantinedRecord.__table__)
-EVENT_FIELDS = ("kiosk_id", "nsr", "uuid", "kind", "recorded_at", "fields")  # as the ledger
 WAITING = "aguardando NSR"
 RECORD_HASH_BAD = "hash do registro não confere com os campos (alterado ou danificado)"
 LINK_BAD = "elo com o registro anterior não confere com o que a Central guarda no NSR anterior"

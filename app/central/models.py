@@ -70,6 +70,11 @@ class Kiosk(Base):
     status_reported_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     rep_number: Mapped[int] = mapped_column(Integer, FetchedValue(), unique=True)
     time_zone: Mapped[str] = mapped_column(String(64), default="America/Sao_Paulo")  # IANA
+    # the head the kiosk reported on its own after each punch (its anchor outside the box)
+    anchor_nsr: Mapped[int | None] = mapped_column(BigInteger)
+    anchor_hash: Mapped[str | None] = mapped_column(String(64))
+    anchor_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    key_fingerprint: Mapped[str | None] = mapped_column(String(64))  # of its ledger key
 
     @property
     def rep_code(self) -> str:
@@ -98,9 +103,9 @@ class Employee(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(150))
     cpf: Mapped[str] = mapped_column(String(11), unique=True)
-    pin_index: Mapped[str] = mapped_column(String(64), index=True)
+    pin_index: Mapped[str] = mapped_column(String(96), index=True)
     pin_hash: Mapped[str] = mapped_column(Text)
-    badge_index: Mapped[str | None] = mapped_column(String(64), index=True)
+    badge_index: Mapped[str | None] = mapped_column(String(96), index=True)
     badge_hash: Mapped[str | None] = mapped_column(Text)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     all_kiosks: Mapped[bool] = mapped_column(Boolean, default=True)
@@ -220,6 +225,37 @@ class KioskEvent(Base):
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     kind: Mapped[str] = mapped_column(String(32))
     detail: Mapped[str] = mapped_column(Text)
+    alert: Mapped[bool] = mapped_column(Boolean, default=False)  # HR/IT must act on it
+    kiosk_alert_id: Mapped[int | None] = mapped_column(BigInteger)  # the kiosk's own alert id
+    acknowledged_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    acknowledged_by: Mapped[str | None] = mapped_column(String(150))
+
+
+class KioskAnchor(Base):
+    """One head (NSR, hash) a kiosk reported right after a punch: kept so a later report of
+    the same NSR with another hash (a rewritten ledger) is caught however late it comes."""
+
+    __tablename__ = "kiosk_anchors"
+    __table_args__ = (UniqueConstraint("kiosk_id", "nsr", name="kiosk_anchor_nsr"),)
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    kiosk_id: Mapped[int] = mapped_column(ForeignKey("kiosks.id"))
+    nsr: Mapped[int] = mapped_column(BigInteger)
+    hash: Mapped[str] = mapped_column(String(64))
+    key_fingerprint: Mapped[str | None] = mapped_column(String(64))
+    received_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now()
+    )
+
+
+class LoginThrottle(Base):
+    """Failed logins for one key (``conta:<username>`` or ``ip:<address>``) and when the next
+    try is allowed: each failure past the free ones doubles the wait."""
+
+    __tablename__ = "login_throttle"
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    last_failure_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    blocked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class KioskEmployee(Base):

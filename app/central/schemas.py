@@ -143,3 +143,34 @@ class HeadOut(BaseModel):
     rep_number: int = 0
     ledger_kiosk_id: str = ""  # the ledger id this kiosk enrolled with
     divergences: list[Divergence] = Field(default_factory=list)
+
+
+class AnchorHead(BaseModel):
+    nsr: int = Field(ge=0, le=10**12)
+    hash: str = Field(pattern=r"^[0-9a-f]{64}$")
+
+
+class KioskAlertIn(BaseModel):
+    """A security alert the kiosk raised (its own id, so a resend is kept once)."""
+
+    id: int = Field(ge=1, le=2**62)
+    at: str = Field(max_length=40)
+    kind: str = Field(min_length=1, max_length=64)
+    detail: str = Field(max_length=2000)
+
+
+class AnchorsIn(BaseModel):
+    """The kiosk's ledger head now, the heads after each punch since the last call (queued
+    while offline), its key fingerprint and its unsent security alerts."""
+
+    head: AnchorHead
+    heads: list[AnchorHead] = Field(default_factory=list, max_length=1000)
+    key_fingerprint: str = Field(default="", max_length=64, pattern=r"^[0-9a-f]*$")
+    alerts: list[KioskAlertIn] = Field(default_factory=list, max_length=500)
+
+
+class AnchorsOut(BaseModel):
+    stored: int
+    alerts: list[str]
+    alert_ids: list[int]
+    server_time: str

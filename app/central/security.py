@@ -3,9 +3,12 @@
 - Kiosk tokens and enrollment codes are long random strings, so a plain SHA-256 is the right
   stored form (a slow KDF protects low-entropy secrets; these have 256 and 60 bits) and a
   lookup is one index probe per request.
-- PINs and badges are stored as the kiosk stores them (``app.store.credentials``): an HMAC index
-  keyed with the *roster pepper* plus a salted scrypt hash. Kiosks receive the pepper when they
-  enroll, so the verifiers Central sends down work in their ledgers unchanged.
+- PINs and badges are stored as the kiosk stores them, in the slow scheme
+  (``app.rep.slow_pins``: the index itself is behind one scrypt, keyed with the *roster
+  pepper*), so a kiosk key file and the pepper it received still cost one scrypt per guess.
+  Kiosks receive the pepper when they enroll, so the rows Central sends down work in their
+  ledgers unchanged. Rows stored before keep the old fast index (``app.rep.credentials``) until
+  HR sets that PIN again; a new PIN is checked against both kinds of index.
 """
 
 from __future__ import annotations
@@ -17,7 +20,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.central.models import CentralKey
-from app.store.credentials import SecretHasher
+from app.rep.credentials import SecretHasher
+from app.rep.slow_pins import SlowCredential, SlowSecretHasher
 
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: read aloud or typed by hand
 PEPPER_NAME = "roster_pepper"
@@ -63,5 +67,9 @@ def roster_pepper(session: Session) -> bytes:
     return central_key(session, PEPPER_NAME)
 
 
-def hasher(session: Session) -> SecretHasher:
-    return SecretHasher(roster_pepper(session))
+def credential(session: Session, kind: str, secret: str) -> tuple[SlowCredential, list[str]]:
+    """The row values for a new PIN/badge, and every index an existing row with the same
+    secret may have (slow and old fast scheme), for the "already used" check."""
+    pepper = roster_pepper(session)
+    slow = SlowSecretHasher(pepper).credential(kind, secret)
+    return slow, [slow.index, SecretHasher(pepper).index(kind, secret)]

@@ -17,6 +17,8 @@ from sqlalchemy.orm import Session
 from app.central import security
 from app.central.errors import BadInput, Conflict, EnrollmentRefused, NotAuthorized, NotFound
 from app.central.ingest import gaps
+from app.central.kiosk_status import KioskStatus, parse_kiosk_time
+from app.central.kiosk_status import parse_kiosk_status as parse_kiosk_status  # kiosk_api
 from app.central.models import (
     Employee,
     EmployeeKiosk,
@@ -28,8 +30,9 @@ from app.central.models import (
     QuarantinedRecord,
 )
 from app.central.schemas import KioskEmployeeIn, RosterEmployee
-from app.store.cpf import normalize_cpf
-from app.store.errors import LedgerError
+from app.punch.pins import pin_problem
+from app.rep.cpf import normalize_cpf
+from app.rep.errors import CpfError
 
 
 def utcnow() -> datetime:
@@ -111,50 +114,6 @@ def check_kiosk(kiosk):
 def authenticate(session: Session, authorization: str | None) -> Kiosk:
     digest = token_hash(authorization)
     return check_kiosk(session.scalars(select(Kiosk).where(Kiosk.token_hash == digest)).first())
-
-
-def parse_kiosk_time(value: str | None) -> datetime | None:
-    try:
-        stamp = datetime.fromisoformat(value) if value else None
-    except ValueError:
-        return None
-    return stamp if stamp is not None and stamp.tzinfo is not None else None
-
-
-VERSION_MAX = 32  # the column's width
-QUEUE_MAX = 100_000_000  # far above any kiosk's backlog; anything above is not a real count
-
-
-@dataclass(frozen=True)
-class KioskStatus:
-    """What a kiosk reports about itself in headers; None where missing or not valid."""
-
-    version: str | None = None
-    queue: int | None = None
-
-    def values(self, now: object) -> dict[str, object]:
-        """The Kiosk columns to update (only what was validly reported); ``now`` stamps the
-        queue (a datetime, or SQL ``now()`` in a Core UPDATE)."""
-        out: dict[str, object] = {}
-        if self.version is not None:
-            out["app_version"] = self.version
-        if self.queue is not None:
-            out["queue_pending"], out["status_reported_at"] = self.queue, now
-        return out
-
-
-def parse_kiosk_status(version: str | None, queue: str | None) -> KioskStatus:
-    """``X-Kiosk-Version`` / ``X-Kiosk-Queue``, strictly: a version of 1-32 printable ASCII
-    characters, a queue of plain decimal digits below QUEUE_MAX. Anything else is ignored
-    (never an error: these headers must not cost a kiosk its upload)."""
-    v = (version or "").strip()
-    ok_version = 0 < len(v) <= VERSION_MAX and all(" " <= c <= "~" for c in v)
-    q = (queue or "").strip()
-    count = int(q) if 0 < len(q) <= 9 and all("0" <= c <= "9" for c in q) else None
-    return KioskStatus(
-        version=v if ok_version else None,
-        queue=count if count is not None and count < QUEUE_MAX else None,
-    )
 
 
 def seen(
@@ -242,22 +201,23 @@ def add_employee(
         raise BadInput("o nome deve ter de 2 a 150 caracteres")
     try:
         cpf = normalize_cpf(cpf)
-    except LedgerError as exc:
+    except CpfError as exc:
         raise BadInput(f"CPF inválido: {cpf!r}") from exc
     pin = str(pin or "").strip()
-    if not (pin.isdigit() and 4 <= len(pin) <= 8):
-        raise BadInput("o PIN deve ter de 4 a 8 dígitos")
+    problem = pin_problem(pin)  # the kiosk's own PIN policy (length, weak PINs)
+    if problem:
+        raise BadInput(problem)
     badge = str(badge).strip() if badge else None
     if badge is not None and not (1 <= len(badge) <= 64 and badge.isprintable()):
         raise BadInput("o crachá deve ter de 1 a 64 caracteres imprimíveis")
     if session.scalars(select(Employee).where(Employee.cpf == cpf)).first():
         raise Conflict(f"o CPF {cpf} já está cadastrado")
-    hasher = security.hasher(session)
-    pin_h = hasher.hash("pin", pin)
-    _refuse_taken(session, "pin", pin_h.index)
-    badge_h = hasher.hash("badge", badge) if badge else None
-    if badge_h:
-        _refuse_taken(session, "badge", badge_h.index)
+    pin_h, pin_indexes = security.credential(session, "pin", pin)
+    _refuse_taken(session, "pin", pin_indexes)
+    badge_h = None
+    if badge:
+        badge_h, badge_indexes = security.credential(session, "badge", badge)
+        _refuse_taken(session, "badge", badge_indexes)
     emp = Employee(
         name=name,
         cpf=cpf,
@@ -368,7 +328,7 @@ def merge_kiosk_employees(
             continue
         try:
             normalize_cpf(cpf)
-        except LedgerError as exc:
+        except CpfError as exc:
             raise BadInput(f"CPF inválido enviado pelo quiosque: {cpf!r}") from exc
         name = " ".join(p.name.split())[:150] or cpf
         session.add(
@@ -436,7 +396,7 @@ def acknowledge(session: Session, record_id: int, author: str, note: str) -> Qua
     return row
 
 
-def _refuse_taken(session: Session, kind: str, index: str) -> None:
+def _refuse_taken(session: Session, kind: str, indexes: list[str]) -> None:
     column = Employee.pin_index if kind == "pin" else Employee.badge_index
-    if session.scalars(select(Employee.id).where(column == index, Employee.active)).first():
+    if session.scalars(select(Employee.id).where(column.in_(indexes), Employee.active)).first():
         raise Conflict(f"este {kind.upper()} já é usado por outro funcionário")

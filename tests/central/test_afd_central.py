@@ -21,7 +21,7 @@ from app.central.afd_export import AfdError, RepOwner, kiosk_afd
 from app.central.db import make_engine, session_factory, session_scope
 from app.central.hr_data import espelhos
 from app.central.models import Employee, Kiosk
-from app.store.afd_check import check_afd
+from app.rep.afd_check import check_afd
 from app.store.ledger import Ledger
 from app.store.models import PunchDraft
 from app.store.roster import records_after

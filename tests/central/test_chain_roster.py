@@ -24,10 +24,10 @@ from app.central import service
 from app.central.db import make_engine, session_factory, session_scope
 from app.cli import main
 from app.kiosk.sync import clock_notice
-from app.store.chain import record_hash
+from app.rep.chain import record_hash
+from app.rep.records import PUNCH_FIELDS
 from app.store.ledger import Ledger
 from app.store.models import PunchDraft
-from app.store.records import PUNCH_FIELDS
 from app.store.roster import records_after
 from app.sync.central import CentralSection
 from tests.central.hr_helpers import sql
@@ -116,7 +116,7 @@ def test_a_forgery_that_chains_is_caught_by_the_kiosk(setup, capsys):
     )
     with Ledger.open() as ledger:
         last = dict(records_after(ledger, section.central_head_nsr - 1)[-1].body)
-    from app.store.chain import afd_hash, afd_type7_body
+    from app.rep.chain import afd_hash, afd_type7_body
 
     central_head = thief.get("/api/v1/head").json()
     body = {**last, "nsr": central_head["head_nsr"] + 1, "uuid": "forjado-2", "type": "SAIDA"}
@@ -170,7 +170,7 @@ def test_join_merges_rosters_and_never_erases(setup, capsys):
     central_server, sessions, code = setup
     db = central_server.database_url
     with session_scope(sessions) as s:
-        service.add_employee(s, "Carla Dias", CARLA, "4321", role="Padeira")
+        service.add_employee(s, "Carla Dias", CARLA, "472915", role="Padeira")
     assert join(capsys, central_server, code)[0] == 0
     rc, _, err = cli(capsys, "central", "sync")
     assert rc == 0, err
@@ -179,7 +179,7 @@ def test_join_merges_rosters_and_never_erases(setup, capsys):
         ops = [w.body["fields"]["op"] for w in records_after(ledger, 0) if w.kind == "event"
                and w.body["kind"] == "employee"]  # fmt: skip
         assert ledger.find_by_pin("1234").name == "Ana Souza"  # its own PIN still works
-        assert ledger.find_by_pin("4321").name == "Carla Dias"  # Central's reaches it
+        assert ledger.find_by_pin("472915").name == "Carla Dias"  # Central's reaches it
     assert people == {ANA: True, BRUNO: True, CARLA: True}
     assert "E" not in ops  # no type-5 exclusion from joining
     central = sql(db, "SELECT cpf, pin_index = '', admission_date IS NOT NULL FROM employees")

@@ -127,8 +127,8 @@ def test_tampered_record_is_quarantined_never_held(kiosk):
 def forged(ledger, client, nsr: int, made_up_hash: bool) -> dict:
     """A punch at ``nsr`` that this kiosk never made, as a thief with its token would send it:
     either a made-up hash, or a hash computed right over fields chained to a made-up prev."""
-    from app.store.chain import record_hash
-    from app.store.records import PUNCH_FIELDS
+    from app.rep.chain import record_hash
+    from app.rep.records import PUNCH_FIELDS
 
     body = dict(records_after(ledger, 0)[-1].body)
     body.update(nsr=nsr, uuid=f"forjado-{nsr}", type="SAIDA", punched_at=body["punched_at"])
@@ -204,7 +204,7 @@ def test_punches_are_linked_when_their_employee_arrives_later(kiosk):
     assert rows(db, "SELECT count(*), count(employee_id) FROM punches")[0] == (6, 0)
     sessions = session_factory(make_engine(db, pool_size=1))
     with session_scope(sessions) as s:
-        emp = service.add_employee(s, "Ana Souza", "52998224725", "4321")
+        emp = service.add_employee(s, "Ana Souza", "52998224725", "472915")
         emp_id = emp.id
     assert rows(db, "SELECT count(*), min(employee_id), max(employee_id) FROM punches")[0] == (
         6, emp_id, emp_id,
@@ -238,8 +238,8 @@ def test_roster_etag_and_assignment(kiosk, central_server):
     _, client, db = kiosk
     sessions = session_factory(make_engine(db, pool_size=1))
     with session_scope(sessions) as s:
-        service.add_employee(s, "Carla Dias", "52998224725", "4321")
-        service.add_employee(s, "Davi Reis", "11144477735", "8765", kiosks=[])
+        service.add_employee(s, "Carla Dias", "52998224725", "472915")
+        service.add_employee(s, "Davi Reis", "11144477735", "863417", kiosks=[])
     first = client.get("/api/v1/roster")
     assert [e["name"] for e in first.json()["employees"]] == ["Carla Dias"]
     etag = first.headers["ETag"]
@@ -250,4 +250,4 @@ def test_roster_etag_and_assignment(kiosk, central_server):
     assert second.status_code == 200
     assert sorted(e["name"] for e in second.json()["employees"]) == ["Carla Dias", "Davi Reis"]
     with session_scope(sessions) as s, pytest.raises(service.Conflict, match="PIN"):
-        service.add_employee(s, "Eva Melo", "39053344705", "4321")
+        service.add_employee(s, "Eva Melo", "39053344705", "472915")

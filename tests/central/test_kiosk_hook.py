@@ -19,7 +19,7 @@ def test_kiosk_starts_central_sync_and_pushes_on_wake(pv_home, central_server):
     sessions = session_factory(make_engine(central_server.database_url, pool_size=1))
     with session_scope(sessions) as s:
         code = service.create_code(s)
-        service.add_employee(s, "Ana Souza", "52998224725", "1234")
+        service.add_employee(s, "Ana Souza", "52998224725", "582914")
     join(central_server.url, code, "Porta 1")
     ledger = Ledger.open()
     shown: list[str] = []
@@ -29,9 +29,9 @@ def test_kiosk_starts_central_sync_and_pushes_on_wake(pv_home, central_server):
     try:
         assert sync.central is not None
         deadline = time.monotonic() + 20
-        while ledger.find_by_pin("1234") is None and time.monotonic() < deadline:
+        while ledger.find_by_pin("582914") is None and time.monotonic() < deadline:
             time.sleep(0.1)  # the first pass pulls the roster
-        ana = ledger.find_by_pin("1234")
+        ana = ledger.find_by_pin("582914")
         assert ana is not None
         ledger.record_punch(PunchDraft(ana.id, "ENTRADA", "ENTRADA 8 00", validated=True))
         sync.central.wake()

@@ -13,7 +13,7 @@ from app.sync.central import CentralSection
 from tests.kiosk.conftest import make_kiosk  # noqa: F401 (the real kiosk window fixture)
 from tests.live_server import LiveServer
 
-ANA_CPF, ANA_PIN = "11144477735", "1357"
+ANA_CPF, ANA_PIN = "11144477735", "135792"
 
 
 def join_now(qtbot, screen) -> None:

@@ -49,11 +49,11 @@ def sql(db: str, query: str) -> None:
 
 def kiosk_cells(page: str, name: str) -> tuple[str, str]:
     """The text of the Fila and Versão cells of kiosk ``name`` on the Hoje page."""
-    row = re.search(rf"<tr><td>{re.escape(name)}</td>(.*?)</tr>", page, re.S)
+    row = re.search(rf"<tr><td[^>]*>{re.escape(name)}</td>(.*?)</tr>", page, re.S)
     assert row, f"no row for {name}"
     cells = {}
     for cls in ("fila", "versao"):
-        m = re.search(rf'<td class="{cls}">(.*?)</td>', row.group(1), re.S)
+        m = re.search(rf'<td class="{cls}"[^>]*>(.*?)</td>', row.group(1), re.S)
         assert m, f"no {cls} cell"
         cells[cls] = html.unescape(re.sub(r"<[^>]+>", "", m.group(1))).strip()
     return cells["fila"], cells["versao"]
@@ -83,7 +83,7 @@ def test_sync_reports_version_and_queue_before_each_call(pv_home, central_server
     sessions = session_factory(make_engine(db, pool_size=1))
     with session_scope(sessions) as s:
         code = service.create_code(s)
-        service.add_employee(s, "Ana Souza", "52998224725", "1234")
+        service.add_employee(s, "Ana Souza", "52998224725", "582914")
     join(central_server.url, code, "Porta 1")
     assert kiosk_row(db).queue_pending is None  # enrolled, not yet synced: the page says "—"
     assert kiosk_cells(ti_page(), "Porta 1") == ("—", "—")
@@ -95,7 +95,7 @@ def test_sync_reports_version_and_queue_before_each_call(pv_home, central_server
     try:
         first = sync.run_once()  # roster down (Ana: a type-5 event, NSR 1), then pushed
         assert (first.accepted, first.central_head_nsr) == (1, 1)
-        ana = ledger.find_by_pin("1234")
+        ana = ledger.find_by_pin("582914")
         assert ana is not None
         for kind in ("ENTRADA", "INTERVALO", "RETORNO"):
             ledger.record_punch(PunchDraft(ana.id, kind, f"{kind} 8 00", validated=True))
@@ -121,7 +121,7 @@ def test_sync_reports_version_and_queue_before_each_call(pv_home, central_server
         sql(db, "UPDATE kiosks SET last_seen_at = now() - interval '1 hour'")
         page = ti_page()
         assert kiosk_cells(page, "Porta 1") == ("2 por enviar", __version__)
-        assert "Off-line com 2 registro(s) por enviar" in page
+        assert "Off-line com 2 registros por enviar" in page
 
         sync.run_once()  # sent: the upload reports the drained queue
         row = kiosk_row(db)
@@ -147,7 +147,7 @@ def test_bad_status_headers_are_ignored_and_the_upload_goes_on(tmp_path, central
     client = httpx.Client(base_url=central_server.url, headers={"Authorization": f"Bearer {token}"})
     ledger = Ledger.open(tmp_path / "ledger.sqlite3", LedgerSettings(kiosk_id="01"))
     try:
-        ana = ledger.add_employee("Ana Souza", "52998224725", pin="1234")
+        ana = ledger.add_employee("Ana Souza", "52998224725", pin="582914")
         for kind in ("ENTRADA", "SAIDA"):
             ledger.record_punch(PunchDraft(ana.id, kind, f"{kind} 8 00", validated=True))
         good = {"X-Kiosk-Version": "1.2.3", "X-Kiosk-Queue": "7"}

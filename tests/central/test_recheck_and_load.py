@@ -24,7 +24,7 @@ def test_flagged_punch_rechecked_beside_the_kiosk_verdict(
     sessions = session_factory(make_engine(db, pool_size=1))
     with session_scope(sessions) as s:
         code = service.create_code(s)
-        service.add_employee(s, "Ana Souza", "52998224725", "1234")
+        service.add_employee(s, "Ana Souza", "52998224725", "582914")
     settings_file = tmp_path / "settings.json"
     settings_file.write_text('{"ledger": {"kiosk_id": "07", "audio_retention_days": 30}}')
     section = join(central_server.url, code, settings_file=settings_file,
@@ -32,7 +32,7 @@ def test_flagged_punch_rechecked_beside_the_kiosk_verdict(
     ledger = Ledger.open(tmp_path / "ledger.sqlite3", LedgerSettings.load(settings_file))
     sync = CentralSync(ledger, section, settings_file=settings_file)
     sync.run_once()
-    ana = ledger.find_by_pin("1234")
+    ana = ledger.find_by_pin("582914")
     audio = make_clip("Entrada, oito e cinco.").read_bytes()
     for expected in ("ENTRADA 8 05", "SAIDA 17 30"):  # the kiosk flagged both (say, a timeout)
         ledger.record_punch(

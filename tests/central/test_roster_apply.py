@@ -7,7 +7,7 @@ from __future__ import annotations
 import secrets
 from dataclasses import replace
 
-from app.store.credentials import SecretHasher
+from app.rep.credentials import SecretHasher
 from app.store.ledger import Ledger
 from app.store.models import PunchDraft
 from app.store.roster import (

@@ -181,7 +181,7 @@ def test_three_kiosks_two_zones_one_system_of_record(world, tmp_path):
         led.add_employee("Bruno Lima", BRUNO, "2222")
     clock.at(0, "06:00", MAO)  # B and C join a Central that knows Carla (HR)
     with session_scope(sessions) as s:
-        service.add_employee(s, "Carla Dias", CARLA, "4321", admission=DAY0, role="Padeira")
+        service.add_employee(s, "Carla Dias", CARLA, "472915", admission=DAY0, role="Padeira")
     for kiosk in (b, c):
         with kiosk.ledger() as led:
             led.record_employer()
@@ -192,7 +192,7 @@ def test_three_kiosks_two_zones_one_system_of_record(world, tmp_path):
         led.add_employee("Davi Rocha", DAVI, "5555")
     assert b.sync()["accepted"] > 0
     with session_scope(sessions) as s:  # HR adds Eva for C only
-        service.add_employee(s, "Eva Prado", EVA, "6666", kiosks=[c.section.kiosk],
+        service.add_employee(s, "Eva Prado", EVA, "638271", kiosks=[c.section.kiosk],
                              admission=DAY0, role="Estoquista")  # fmt: skip
     c.sync()
     with c.ledger() as led:
@@ -257,7 +257,7 @@ def test_three_kiosks_two_zones_one_system_of_record(world, tmp_path):
     with a.ledger() as led:
         people = {e.cpf: e.active for e in led.list_employees()}
         assert led.find_by_pin("1111").cpf == ANA  # its own PINs still work
-        assert led.find_by_pin("4321").cpf == CARLA  # Central's reach it
+        assert led.find_by_pin("472915").cpf == CARLA  # Central's reach it
     assert people == {ANA: True, BRUNO: True, CARLA: True}
     up = sql(db, "SELECT cpf, admission_date FROM employees WHERE cpf IN (:a, :b)", a=ANA, b=BRUNO)
     assert sorted(up) == [(BRUNO, DAY0), (ANA, DAY0)]  # admission = the kiosk's registration

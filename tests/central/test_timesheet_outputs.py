@@ -36,11 +36,14 @@ def month():
     return espelho(2026, 11, marks, until=date(2026, 11, 3))
 
 
-def test_pdf_cuts_a_crowded_day():
+def test_pdf_wraps_a_crowded_day():
+    """Every mark is printed (the cell wraps; issue 24: an auditor reads them all)."""
     marks = [Mark(datetime(2026, 11, 2, 8, i), "ENTRADA") for i in range(0, 50, 2)]
     e = espelho(2026, 11, marks, until=date(2026, 11, 3))
     h = Header("Empresa", "12345678000195", "Ana", "52998224725", datetime(2026, 11, 4))
-    assert "08:00 08:02" in pdf_text(espelho_pdf(h, e)) and "..." in pdf_text(espelho_pdf(h, e))
+    text = pdf_text(espelho_pdf(h, e))
+    assert "08:00 08:02" in text and "..." not in text
+    assert all(f"08:{i:02d}" in text for i in range(0, 50, 2))
 
 
 def test_pdf_has_header_marks_and_totals():

@@ -130,7 +130,7 @@ def test_two_kiosks_enroll_punch_offline_and_sync(
         assert reused.returncode == 2 and "já foi usado" in reused.stderr
 
     added = cli("central", "employees", "add", "--database-url", db, "--name", "Carla Dias",
-                "--cpf", CPF, "--pin", "4321", "--badge", "C-77")  # fmt: skip
+                "--cpf", CPF, "--pin", "472915", "--badge", "C-77")  # fmt: skip
     assert added.returncode == 0, added.stderr
     for home in homes:
         synced = cli("central", "sync", home=home)
@@ -143,7 +143,7 @@ def test_two_kiosks_enroll_punch_offline_and_sync(
         monkeypatch.setenv("PONTOVOZ_HOME", str(home))
         with open_ledger(home) as ledger:
             service = PunchService(ledger, verifier)
-            carla = service.identify(pin="4321")
+            carla = service.identify(pin="472915")
             assert carla is not None and carla.name == "Carla Dias"
             assert service.identify(badge="C-77") == carla
             assert service.identify(pin="9999") is None

@@ -95,9 +95,9 @@ def test_consent_export_labels_and_revoke(site: Site, tmp_path, capsys):
     out = tmp_path / "rotulos"
     assert export(site, out) == 0
     said = capsys.readouterr().out
-    assert "3 marcação(ões) exportada(s)" in said
-    assert "2 marcação(ões) pulada(s): funcionário sem consentimento" in said
-    assert "1 marcação(ões) sem áudio" in said
+    assert "3 marcações exportadas" in said
+    assert "2 marcações puladas: funcionário sem consentimento" in said
+    assert "1 marcação sem áudio" in said
 
     items = manifest(out)
     assert len(items) == 3 and {i["voice"] for i in items} == {"real"}
@@ -120,7 +120,7 @@ def test_consent_export_labels_and_revoke(site: Site, tmp_path, capsys):
     assert "revogado" in capsys.readouterr().out
     assert export(site, out) == 0  # same folder: what is no longer allowed goes
     said = capsys.readouterr().out
-    assert "0 marcação(ões) exportada(s)" in said and "3 áudio(s) de exportação anterior" in said
+    assert "0 marcações exportadas" in said and "3 áudios de exportação anterior" in said
     assert manifest(out) == [] and list((out / voice_labels.AUDIO_DIR).iterdir()) == []
     other = tmp_path / "outra"
     assert export(site, other) == 0 and manifest(other) == []

@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy.exc import DBAPIError
 
 from app.central.aej_check import check as check_aej
-from app.store.chain import afd_hash
+from app.rep.chain import afd_hash
 from tests.central.hr_helpers import PASSWORD, Site, csrf_of, site  # noqa: F401
 
 PUNCH_COLS = "id, nsr, type, punched_at, flagged, flag_reason, validated, transcript, hash"
@@ -59,7 +59,7 @@ def test_roles_see_only_what_they_may(site: Site):
     assert ti.get("/espelho").status_code == 403
     assert ti.get("/revisao").status_code == 403
     assert ti.get("/usuarios").status_code == 200
-    assert rh.get("/usuarios").status_code == 403
+    assert rh.get("/usuarios").status_code == 200  # RH creates gestores (issue 24)
     team = {r[0]: r[1] for r in site.sql("SELECT employee_id, team_id FROM hr_employee_profiles")}
     mine = [e for e in site.employees if team[e] == site.team_a]
     other = [e for e in site.employees if team[e] != site.team_a]

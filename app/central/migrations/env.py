@@ -10,7 +10,10 @@ from app.central.models import Base
 config = context.config
 target_metadata = Base.metadata
 
-engine = create_engine(config.get_main_option("sqlalchemy.url"), poolclass=pool.NullPool)
+url = config.get_main_option("sqlalchemy.url")
+if not url:
+    raise RuntimeError("alembic: sqlalchemy.url is not set (app.central.db sets it)")
+engine = create_engine(url, poolclass=pool.NullPool)
 with engine.connect() as connection:
     context.configure(connection=connection, target_metadata=target_metadata)
     with context.begin_transaction():

@@ -3,29 +3,23 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 from sqlalchemy import select
 
-from app.central import auth, service
+from app.central import anchors, audit_text, auth, service
 from app.central.errors import CentralError
+from app.central.hr_data import TZ
 from app.central.hr_models import AuditEntry, Team
 from app.central.hr_models import User as UserRow
-from app.central.models import Kiosk, QuarantinedRecord
+from app.central.models import Kiosk, KioskEvent, QuarantinedRecord
 from app.central.web import queries
-from app.central.web.app import (
-    COOKIE,
-    DB,
-    User,
-    WebError,
-    check_csrf,
-    need,
-    parse_int,
-    redirect,
-    render,
-)
+from app.central.web.deps import COOKIE, DB, User, check_csrf, need, redirect, render
+from app.central.web.errors import NotFound, WebError
+from app.central.web.forms import parse_int
 
 router = APIRouter()
 F = Annotated[str, Form()]
@@ -44,12 +38,15 @@ def login_page(request: Request, proximo: str | None = None) -> Response:
 @router.post("/entrar")
 def login_submit(request: Request, s: DB, usuario: F, senha: F, proximo: OptF = None) -> Response:
     try:
-        token, _ = auth.login(s, usuario, senha)
+        token, _ = auth.login(s, usuario, senha, request.client.host if request.client else "")
     except auth.AuthError as exc:
-        s.commit()  # keep the audit entry of the refused login
-        return render(
-            request, "login.html", 401, proximo=_safe_next(proximo), error=str(exc), usuario=usuario
-        )
+        s.commit()  # keep the audit entry (and the throttle count) of the refused login
+        wait = exc.wait_s if isinstance(exc, auth.TooManyAttempts) else 0
+        page = render(request, "login.html", 429 if wait else 401, proximo=_safe_next(proximo),
+                      error=str(exc), usuario=usuario)  # fmt: skip
+        if wait:
+            page.headers["Retry-After"] = str(wait)
+        return page
     resp = redirect(_safe_next(proximo))
     secure = request.url.scheme == "https"
     resp.set_cookie(
@@ -74,8 +71,57 @@ def today(request: Request, s: DB, user: User) -> Response:
     board = queries.today_board(s, user) if user.role != "ti" else None
     pending = queries.pending_review_count(s, user) if user.can("review") else 0
     quarantined = queries.open_quarantine_count(s) if can_see_quarantine(user) else 0
+    # RH and TI see the kiosks' security alerts (docs/SECURITY.md)
+    alerts = anchors.open_alerts(s) if can_see_quarantine(user) else []
     return render(request, "today.html", board=board, kiosks=queries.kiosk_rows(s), pending=pending,
-                  quarantined=quarantined)  # fmt: skip
+                  quarantined=quarantined, day=datetime.now(TZ).date(), security_alerts=alerts,
+                  kiosk_details=can_see_quarantine(user))  # fmt: skip
+
+
+# What each kind of kiosk event means and what to do about it (the Alertas badge opens these).
+EVENT_HELP: dict[str, tuple[str, str]] = {
+    "quarantine": (
+        "Registro recusado (quarentena)",
+        "Abra Quarentena, confira o registro com o quiosque (AFD do próprio quiosque) e registre"
+        " o que foi verificado. Se repetir, chame o TI: pode ser um quiosque restaurado de um"
+        " backup antigo ou adulterado.",
+    ),
+    "revoked": (
+        "Credencial revogada",
+        "O quiosque não envia mais marcações. Para voltar a usá-lo, gere um código"
+        " (central enroll-code) e cadastre-o de novo.",
+    ),
+    "roster": (
+        "Funcionários vindos do quiosque",
+        "Abra Funcionários e confira a data de admissão, o cargo e o horário das pessoas"
+        " cadastradas pelo quiosque.",
+    ),
+    "gap": (
+        "Lacuna de NSR",
+        "Registros do quiosque ainda não chegaram. Verifique a rede e se o quiosque está ligado;"
+        " se a lacuna não fechar em um dia, chame o TI.",
+    ),
+}
+EVENT_DEFAULT = (
+    "Alerta do quiosque",
+    "Leia o detalhe e, se não souber o que fazer, chame o TI com o nome do quiosque e a data.",
+)
+
+
+@router.get("/quiosques/{kiosk_id}")
+def kiosk_page(request: Request, s: DB, user: User, kiosk_id: int) -> Response:
+    """One kiosk's alerts with what each means and what to do (RH and TI)."""
+    if not can_see_quarantine(user):
+        need(user, "kiosks")
+    row = next((k for k in queries.kiosk_rows(s) if k.id == kiosk_id), None)
+    if row is None:
+        raise NotFound("Quiosque não encontrado.")
+    events = s.scalars(
+        select(KioskEvent).where(KioskEvent.kiosk_id == kiosk_id)
+        .order_by(KioskEvent.id.desc()).limit(200)
+    ).all()  # fmt: skip
+    items = [(e, *EVENT_HELP.get(e.kind, EVENT_DEFAULT)) for e in events]
+    return render(request, "kiosk.html", k=row, items=items)
 
 
 def can_see_quarantine(user) -> bool:
@@ -129,12 +175,26 @@ def quarantine_ack(
     return redirect("/quarentena")
 
 
+@router.post("/alertas/{event_id}/ciente")
+def security_alert_ack(request: Request, s: DB, user: User, event_id: int, csrf: OptF = None
+                       ) -> Response:  # fmt: skip
+    """RH/TI saw a kiosk security alert (docs/SECURITY.md); it leaves Hoje, stays in the history."""
+    if not can_see_quarantine(user):
+        need(user, "kiosks")
+    check_csrf(user, csrf)
+    if not anchors.acknowledge(s, event_id, user.name):
+        raise NotFound("Alerta não encontrado ou já visto.")
+    auth.audit(s, user, "alerta_ciente", f"alerta:{event_id}")
+    return redirect("/")
+
+
 @router.get("/usuarios")
 def users_page(request: Request, s: DB, user: User) -> Response:
     need(user, "users")
     users = s.scalars(select(UserRow).order_by(UserRow.username)).all()
     teams = s.scalars(select(Team).order_by(Team.name)).all()
-    return render(request, "users.html", users=users, teams=teams, roles=auth.ROLE_NAMES)
+    return render(request, "users.html", users=users, teams=teams, roles=auth.ROLE_NAMES,
+                  team_names={t.id: t.name for t in teams})  # fmt: skip
 
 
 @router.post("/usuarios")
@@ -202,4 +262,5 @@ def audit_page(request: Request, s: DB, user: User, pagina: int = 1) -> Response
     rows = s.scalars(
         select(AuditEntry).order_by(AuditEntry.id.desc()).limit(101).offset((page - 1) * 100)
     ).all()
-    return render(request, "audit.html", rows=rows[:100], page=page, more=len(rows) > 100)
+    lines = audit_text.describe(s, rows[:100])
+    return render(request, "audit.html", rows=lines, page=page, more=len(rows) > 100)

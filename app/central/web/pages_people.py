@@ -17,17 +17,10 @@ from app.central.errors import CentralError
 from app.central.hr_models import EmployeeProfile, Holiday, Team, WorkSchedule
 from app.central.models import Employee, Kiosk
 from app.central.web import queries
-from app.central.web.app import (
-    DB,
-    User,
-    WebError,
-    check_csrf,
-    need,
-    parse_date,
-    parse_int,
-    redirect,
-    render,
-)
+from app.central.web.deps import DB, User, check_csrf, need, redirect, render
+from app.central.web.errors import WebError
+from app.central.web.forms import parse_date, parse_int
+from app.punch.pins import pin_problem
 
 router = APIRouter()
 F = Annotated[str, Form()]
@@ -50,18 +43,18 @@ def _secret(value: str | None, kind: str) -> str | None:
     value = (value or "").strip()
     if not value:
         return None
-    if kind == "pin" and not re.fullmatch(r"\d{4,8}", value):
-        raise WebError("O PIN deve ter de 4 a 8 dígitos.")
+    if kind == "pin" and (problem := pin_problem(value)):  # the kiosk's own PIN policy
+        raise WebError(problem)
     if kind == "badge" and not re.fullmatch(r"[0-9A-Za-z]{1,32}", value):
         raise WebError("O crachá deve ter até 32 letras ou dígitos.")
     return value
 
 
 def _set_secret(s: Session, emp: Employee, kind: str, value: str) -> None:
-    h = security.hasher(s).hash(kind, value)  # the kiosks' roster pepper
+    h, indexes = security.credential(s, kind, value)  # the kiosks' roster pepper
     column = Employee.pin_index if kind == "pin" else Employee.badge_index
     clash = s.scalar(
-        select(Employee.id).where(column == h.index, Employee.active, Employee.id != emp.id)
+        select(Employee.id).where(column.in_(indexes), Employee.active, Employee.id != emp.id)
     )
     if clash is not None:
         what = "PIN" if kind == "pin" else "crachá"
@@ -83,11 +76,7 @@ def _form_ctx(s: Session) -> dict:
 @router.get("/funcionarios")
 def employees(request: Request, s: DB, user: User, busca: str = "", inativos: str = "") -> Response:
     need(user, "employees")
-    rows = queries.visible_employees(s, user, active_only=not inativos)
-    q = busca.strip().lower()
-    if q:
-        digits = re.sub(r"\D", "", q)
-        rows = [e for e in rows if q in e.name.lower() or (digits and digits in e.cpf)]
+    rows = queries.visible_employees(s, user, active_only=not inativos, search=busca)
     profiles = {
         p.employee_id: p
         for p in s.scalars(
@@ -133,6 +122,8 @@ def employee_create(
         raise WebError("CPF inválido: confira os 11 dígitos.")
     if s.scalar(select(Employee.id).where(Employee.cpf == digits)) is not None:
         raise WebError("Já existe um funcionário com esse CPF.")
+    if problem := pin_problem(pin.strip()):  # the kiosk's own PIN policy, its own words
+        raise WebError(problem)
     try:
         emp = service.add_employee(s, name, digits, pin, _secret(cracha, "badge"))
     except CentralError as exc:

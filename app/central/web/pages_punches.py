@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
@@ -16,18 +16,9 @@ from app.central.hr_data import TZ, latest_decisions
 from app.central.hr_models import Absence, ManualPunch, PunchDecision
 from app.central.models import CentralVerdict, Employee, Kiosk, Punch, PunchAudio
 from app.central.web import queries
-from app.central.web.app import (
-    DB,
-    NotFound,
-    User,
-    WebError,
-    check_csrf,
-    need,
-    parse_date,
-    parse_int,
-    redirect,
-    render,
-)
+from app.central.web.deps import DB, User, check_csrf, need, redirect, render
+from app.central.web.errors import NotFound, WebError
+from app.central.web.forms import parse_date, parse_int
 
 router = APIRouter()
 F = Annotated[str, Form()]
@@ -83,19 +74,19 @@ def punches(
     ).all()
     more = len(rows) > PAGE
     rows = rows[:PAGE]
-    manual = []
+    manual: list[Any] = []
     if kiosk_id is None and not sinalizadas:
         # inclusions between this page's oldest and newest punch (unbounded at the ends)
         if rows and more:
             mq = mq.where(ManualPunch.punched_at >= rows[-1][0].punched_at_ts)
         if rows and page > 1:
             mq = mq.where(ManualPunch.punched_at <= rows[0][0].punched_at_ts)
-        manual = s.execute(mq.order_by(ManualPunch.punched_at.desc()).limit(PAGE)).all()
+        manual = list(s.execute(mq.order_by(ManualPunch.punched_at.desc()).limit(PAGE)).all())
     decisions = latest_decisions(s, [p.id for p, _ in rows if p.flagged])
     items = [("punch", p.punched_at_ts, p, e) for p, e in rows]
     items += [("manual", m.punched_at, m, e) for m, e in manual]
     items.sort(key=lambda x: x[1], reverse=True)
-    ctx = {
+    ctx: dict[str, Any] = {
         "items": items,
         "decisions": decisions,
         "employees": queries.visible_employees(s, user, active_only=False),

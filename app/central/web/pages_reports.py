@@ -10,33 +10,25 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from app.central import aej, auth
 from app.central.aej_check import check as check_aej
 from app.central.espelho_pdf import (
     Header,
     espelho_pdf,
+    espelhos_pdf,
     month_name,
     summary_csv,
     summary_xlsx,
 )
-from app.central.hr_data import TZ, espelhos
+from app.central.hr_data import TZ, espelhos, month_bounds
 from app.central.hr_models import Employer
-from app.central.models import Kiosk
+from app.central.models import Employee, Kiosk
 from app.central.web import queries
-from app.central.web.app import (
-    DB,
-    NotFound,
-    User,
-    WebError,
-    check_csrf,
-    need,
-    parse_date,
-    parse_int,
-    parse_month,
-    redirect,
-    render,
-)
+from app.central.web.deps import DB, User, check_csrf, need, redirect, render
+from app.central.web.errors import NotFound, WebError
+from app.central.web.forms import parse_date, parse_int, parse_month
 
 router = APIRouter()
 # Brazil's IANA zones (name shown to HR): where a kiosk may stand.
@@ -62,7 +54,7 @@ F = Annotated[str, Form()]
 OptF = Annotated[str | None, Form()]
 
 
-def _employer(s) -> Employer:  # type: ignore[no-untyped-def]
+def _employer(s: Session) -> Employer:
     row = s.scalar(select(Employer).limit(1))
     if row is None:
         raise WebError(
@@ -94,6 +86,27 @@ def timesheet(
                   mes=f"{year:04d}-{month:02d}", month_label=month_name(year, month))  # fmt: skip
 
 
+def _header(employer: Employer, emp: Employee, now: datetime) -> Header:
+    return Header(employer.name, employer.cnpj, emp.name, emp.cpf, now.replace(tzinfo=None),
+                  emp.role or "", emp.admission_date)  # fmt: skip
+
+
+@router.get("/espelho/todos/{mes}.pdf")
+def timesheets_pdf(request: Request, s: DB, user: User, mes: str) -> Response:
+    """Everyone the user may see, one PDF (each employee on new pages, numbered per employee):
+    active people, and those deactivated who still worked that month."""
+    need(user, "timesheets")
+    year, month = parse_month(mes)
+    employer = _employer(s)
+    now = datetime.now(TZ)
+    people = queries.visible_employees(s, user, active_only=False)
+    sheets = [(e, sh) for e, sh in espelhos(s, year, month, people, today=now.date())
+              if e.active or sh.totals.worked]  # fmt: skip
+    auth.audit(s, user, "espelhos_pdf", "", {"mes": mes, "funcionarios": len(sheets)})
+    data = espelhos_pdf([(_header(employer, e, now), sh) for e, sh in sheets])
+    return _download(data, f"espelhos_{year:04d}-{month:02d}.pdf", "application/pdf")
+
+
 @router.get("/espelho/{employee_id}/{mes}.pdf")
 def timesheet_pdf(request: Request, s: DB, user: User, employee_id: int, mes: str) -> Response:
     need(user, "timesheets")
@@ -102,10 +115,9 @@ def timesheet_pdf(request: Request, s: DB, user: User, employee_id: int, mes: st
     employer = _employer(s)
     now = datetime.now(TZ)
     sheet = espelhos(s, year, month, [emp], today=now.date())[0][1]
-    header = Header(employer.name, employer.cnpj, emp.name, emp.cpf, now.replace(tzinfo=None))
     auth.audit(s, user, "espelho_pdf", f"funcionario:{emp.id}", {"mes": mes})
-    return _download(espelho_pdf(header, sheet), f"espelho_{emp.cpf}_{year:04d}-{month:02d}.pdf",
-                     "application/pdf")  # fmt: skip
+    name = f"espelho_{emp.cpf}_{year:04d}-{month:02d}.pdf"
+    return _download(espelho_pdf(_header(employer, emp, now), sheet), name, "application/pdf")
 
 
 @router.get("/folha/{mes}.{ext}")
@@ -126,14 +138,22 @@ def payroll(request: Request, s: DB, user: User, mes: str, ext: str) -> Response
 
 
 @router.get("/exportacoes")
-def exports(request: Request, s: DB, user: User) -> Response:
+def exports(
+    request: Request, s: DB, user: User, mes: str = "", de: str = "", ate: str = ""
+) -> Response:
+    """The period picked (``de``/``ate``, or a whole ``mes``; the current month by default)
+    drives the AEJ form and every AFD link."""
     need(user, "exports")
-    today = datetime.now(TZ).date()
-    first = today.replace(day=1)
+    if de or ate:
+        first, last = _period(de, ate)
+        year, month = first.year, first.month
+    else:
+        year, month = parse_month(mes)
+        first, last = month_bounds(year, month)
     return render(request, "exports.html", employer=s.scalar(select(Employer).limit(1)),
                   kiosks=s.scalars(select(Kiosk).order_by(Kiosk.name)).all(), zones=ZONES,
-                  de=(first - timedelta(days=1)).replace(day=1).isoformat(),
-                  ate=(first - timedelta(days=1)).isoformat())  # fmt: skip
+                  de=first.isoformat(), ate=last.isoformat(), first=first, last=last,
+                  mes=f"{year:04d}-{month:02d}")  # fmt: skip
 
 
 @router.post("/empresa")
@@ -206,7 +226,7 @@ def _period(de: str, ate: str) -> tuple[date, date]:
 
 @router.get("/exportacoes/aej")
 def export_aej(request: Request, s: DB, user: User, de: str = "", ate: str = "") -> Response:
-    need(user, "exports")
+    need(user, "personal_exports")
     first, last = _period(de, ate)
     employer = _employer(s)
     people = [e for e in queries.visible_employees(s, user, active_only=False)]
@@ -275,7 +295,7 @@ def _merge_vinculos(items: list[aej.Vinculo]) -> list[aej.Vinculo]:
 def export_afd(
     request: Request, s: DB, user: User, kiosk_id: int, de: str = "", ate: str = ""
 ) -> Response:
-    need(user, "exports")
+    need(user, "personal_exports")
     from app.central.afd_export import AfdError, RepOwner, kiosk_afd
 
     first, last = _period(de, ate)

@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
 from app.central.auth import CurrentUser
+from app.central.errors import NotFound
 from app.central.hr_data import TZ, schedules_for
 from app.central.hr_models import EmployeeProfile, ManualPunch, PunchDecision
 from app.central.models import Employee, Kiosk, KioskEvent, Punch, QuarantinedRecord
 from app.central.timesheet import OPENERS
-from app.central.web.app import NotFound
 
 ONLINE_SECONDS = 300
 
@@ -27,11 +28,36 @@ def scoped(q: Select, user: CurrentUser) -> Select:
     return q
 
 
-def visible_employees(s: Session, user: CurrentUser, active_only: bool = True) -> list[Employee]:
-    q = select(Employee).order_by(Employee.name)
+# Names as Brazilians write them (migration 0106): ICU pt-BR at level 1 ignores case and accents,
+# so "Ângela Müller" sorts among the A's; the id breaks ties between equal names.
+NAME_COLLATION = "pt_br_nome"
+
+
+def by_name(q: Select) -> Select:
+    return q.order_by(Employee.name.collate(NAME_COLLATION), Employee.id)
+
+
+def search_name_or_cpf(q: Select, text: str) -> Select:
+    """Employees whose name holds ``text`` ignoring case and accents ("angela" finds "Ângela"),
+    or whose CPF holds its digits ("529.982" finds 52998224725)."""
+    text = " ".join(text.split())[:150]
+    if not text:
+        return q
+    pattern = "%" + re.sub(r"([\\%_])", r"\\\1", text) + "%"
+    name_match = func.unaccent(Employee.name).ilike(func.unaccent(pattern), escape="\\")
+    digits = re.sub(r"\D", "", text)
+    if digits:
+        return q.where(or_(name_match, Employee.cpf.contains(digits, autoescape=True)))
+    return q.where(name_match)
+
+
+def visible_employees(
+    s: Session, user: CurrentUser, active_only: bool = True, search: str = ""
+) -> list[Employee]:
+    q = by_name(select(Employee))
     if active_only:
         q = q.where(Employee.active)
-    return list(s.scalars(scoped(q, user)))
+    return list(s.scalars(scoped(search_name_or_cpf(q, search), user)))
 
 
 def employee_or_404(s: Session, user: CurrentUser, employee_id: int | None) -> Employee:
@@ -125,6 +151,11 @@ def kiosk_rows(s: Session) -> list[KioskRow]:
     return rows
 
 
+# The last punch of the day says where a person is: in (an opener), on a break (INTERVALO, and
+# PAUSA from kiosks that name it so) or gone (SAIDA).
+BREAKS = frozenset({"INTERVALO", "PAUSA"})
+
+
 @dataclass(frozen=True)
 class Presence:
     employee: Employee
@@ -134,8 +165,22 @@ class Presence:
     expected_start: datetime | None
 
 
-def today_board(s: Session, user: CurrentUser, now: datetime | None = None) -> dict[str, list]:
-    """Who is in now, who came late, who has not punched yet (owed today, past start + 10)."""
+@dataclass(frozen=True)
+class TodayBoard:
+    """The Hoje board: ``inside``/``on_break``/``left`` by each person's last punch today,
+    ``late`` (first entry after start + tolerance) and ``missing`` (owed, past the limit, no
+    punch)."""
+
+    day: date
+    inside: list[Presence]
+    on_break: list[Presence]
+    left: list[Presence]
+    late: list[Presence]
+    missing: list[Presence]
+
+
+def today_board(s: Session, user: CurrentUser, now: datetime | None = None) -> TodayBoard:
+    """Who is in now, on a break, gone, late, and who has not punched yet."""
     now = (now or datetime.now(UTC)).astimezone(TZ)
     today: date = now.date()
     start = datetime.combine(today, datetime.min.time(), TZ)
@@ -154,8 +199,10 @@ def today_board(s: Session, user: CurrentUser, now: datetime | None = None) -> d
     ).all()
     by_emp: dict[int, list[tuple[str, datetime]]] = {}
     for eid, type_, at in sorted([*rows, *manual], key=lambda r: r[2]):
+        if eid is None:  # a punch whose CPF Central does not know yet
+            continue
         by_emp.setdefault(eid, []).append((type_, at.astimezone(TZ)))
-    inside, late, missing = [], [], []
+    board = TodayBoard(today, [], [], [], [], [])
     for e in employees:
         sc = sched[e.id]
         marks = by_emp.get(e.id, [])
@@ -164,13 +211,15 @@ def today_board(s: Session, user: CurrentUser, now: datetime | None = None) -> d
         last_type, last_at = marks[-1] if marks else (None, None)
         p = Presence(e, first, last_type, last_at, expected)
         if last_type in OPENERS:
-            inside.append(p)
+            board.inside.append(p)
+        elif last_type in BREAKS:
+            board.on_break.append(p)
+        elif last_type is not None:
+            board.left.append(p)
         if expected is not None:
             limit = expected + timedelta(minutes=sc.tolerance)
             if first is not None and first > limit:
-                late.append(p)
+                board.late.append(p)
             elif not marks and now > limit:
-                missing.append(p)
-    inside_ids = {p.employee.id for p in inside}
-    out_now = [e for e in employees if e.id in by_emp and e.id not in inside_ids]
-    return {"inside": inside, "late": late, "missing": missing, "left": out_now}
+                board.missing.append(p)
+    return board
