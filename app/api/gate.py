@@ -1,11 +1,11 @@
 """Admission control and a bounded queue in front of the verifier.
 
-A request is *admitted* before its body is read (issue 12 row 7: 150 bodies of 5 MB were read
-and decoded before the queue said no, RSS 1.4 GB). Admission checks two budgets at once: the
-number of requests in progress (``concurrency + max_queue``) and the bytes their bodies may
-take (``max_inflight_bytes``; each body counts ``BODY_COST`` times its declared size: raw body,
-JSON text, decoded audio, decoder). Refused requests get 503 with a Retry-After at once, with
-their bodies unread.
+A request is *admitted* before its body is read (docs/SECURITY.md, "many large bodies at once": 150
+bodies of 5 MB were read and decoded before the queue said no, RSS 1.4 GB). Admission checks two
+budgets at once: the number of requests in progress (``concurrency + max_queue``) and the bytes
+their bodies may take (``max_inflight_bytes``; each body counts ``BODY_COST`` times its declared
+size: raw body, JSON text, decoded audio, decoder). Refused requests get 503 with a Retry-After at
+once, with their bodies unread.
 
 The verifier is CPU bound and synchronous, so it runs on a small thread pool of its own (never on
 the event loop, never on the 40-thread pool Starlette uses for sync routes); an admitted request

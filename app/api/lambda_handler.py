@@ -42,21 +42,35 @@ class LambdaAdapter:
         self.mangum = Mangum(self.app, lifespan="off")
 
     def __call__(self, event: Any, context: Any = None) -> dict[str, Any]:
+        """Any event gets a response: an odd one (``headers: null``, a list, ``cookies: 5``,
+        bad base64) a JSON 400, never an exception (tests/security/test_lambda_events.py)."""
+        if isinstance(event, dict) and "requestContext" in event:
+            problem = event_problem(event)
+            if problem:
+                return _json_response(400, f"evento HTTP inválido: {problem}")
+            event = _tidy(event)
         if self._is_http(event, context):
             refusal = self._refuse_anonymous(event)
             if refusal:
                 return _json_response(401, refusal)
             if not _body_decodes(event):
                 return _json_response(400, NOT_BASE64)
-            return self.mangum(event, context)
+            return self._run(event, context)
         wrapped = self._wrap_direct(event)
         if not _body_decodes(wrapped):
             return _direct_result(_json_response(400, NOT_BASE64))
-        return _direct_result(self.mangum(wrapped, context))
+        return _direct_result(self._run(wrapped, context))
+
+    def _run(self, event: dict[str, Any], context: Any) -> dict[str, Any]:
+        try:
+            return self.mangum(event, context)
+        except Exception as exc:  # an event shape Mangum cannot read: the caller's to fix
+            log.warning("lambda event refused: %s: %s", type(exc).__name__, exc)
+            return _json_response(400, "evento da Lambda em formato não reconhecido")
 
     def _refuse_anonymous(self, event: dict[str, Any]) -> str:
         """A public function URL (AuthType NONE) without a token would be a free transcription
-        service for anyone (issue 12 row 15): refuse unless the URL is IAM-signed, tokens are
+        service for anyone (docs/SECURITY.md): refuse unless the URL is IAM-signed, tokens are
         configured, or the operator explicitly allowed it. ``/health`` stays open."""
         if self.settings.tokens or self.settings.allow_anonymous:
             return ""
@@ -77,7 +91,7 @@ class LambdaAdapter:
             return False
         try:
             self.mangum.infer(event, context)
-        except (RuntimeError, KeyError, TypeError):
+        except (RuntimeError, KeyError, TypeError, AttributeError, ValueError):
             return False
         return True
 
@@ -95,8 +109,8 @@ class LambdaAdapter:
         else:
             body = json.dumps(event)
         headers = {"content-type": "application/json", "host": "direct-invoke"}
-        if self.settings.auth_token:  # already authorised by IAM to invoke the function
-            headers["authorization"] = f"Bearer {self.settings.auth_token}"
+        if self.settings.tokens:  # already authorised by IAM to invoke the function
+            headers["authorization"] = f"Bearer {self.settings.tokens[0]}"
         return {
             "version": "2.0",
             "routeKey": "$default",
@@ -118,6 +132,54 @@ class LambdaAdapter:
             "body": body,
             "isBase64Encoded": is_b64,
         }
+
+
+_MAPS = ("headers", "multiValueHeaders", "queryStringParameters",
+         "multiValueQueryStringParameters", "pathParameters", "stageVariables")  # fmt: skip
+_TEXTS = ("rawPath", "rawQueryString", "path", "httpMethod", "version", "routeKey", "resource")
+
+
+def event_problem(event: dict[str, Any]) -> str:
+    """What makes an HTTP event (function URL / API Gateway v2 or v1) unreadable, or ""."""
+    if not isinstance(event.get("requestContext"), dict):
+        return "'requestContext' deve ser um objeto"
+    http = event["requestContext"].get("http")
+    if http is not None and not (isinstance(http, dict) and isinstance(http.get("method"), str)):
+        return "'requestContext.http' deve ser um objeto com 'method'"
+    for key in _MAPS:
+        value = event.get(key)
+        if value is None:
+            continue
+        if not isinstance(value, dict):
+            return f"'{key}' deve ser um objeto"
+        multi = key.startswith("multiValue")
+        for k, v in value.items():
+            ok = isinstance(v, list) and all(isinstance(x, str) for x in v) if multi else (
+                isinstance(v, str))  # fmt: skip
+            if not isinstance(k, str) or not ok:
+                return f"'{key}' deve ter {'listas de textos' if multi else 'textos'}"
+    cookies = event.get("cookies")
+    if cookies is not None and not (
+        isinstance(cookies, list) and all(isinstance(c, str) for c in cookies)
+    ):
+        return "'cookies' deve ser uma lista de textos"
+    for key in _TEXTS:
+        if event.get(key) is not None and not isinstance(event[key], str):
+            return f"'{key}' deve ser um texto"
+    if event.get("body") is not None and not isinstance(event["body"], str):
+        return "'body' deve ser um texto (JSON em texto, ou base64 com isBase64Encoded)"
+    if not isinstance(event.get("isBase64Encoded", False), bool):
+        return "'isBase64Encoded' deve ser true ou false"
+    return ""
+
+
+def _tidy(event: dict[str, Any]) -> dict[str, Any]:
+    """A readable event with its null maps as empty ones (Mangum calls ``.items()`` on them)."""
+    out = dict(event)
+    for key in ("headers", "multiValueHeaders", "queryStringParameters"):
+        if key in out and out[key] is None:
+            out[key] = {}
+    return out
 
 
 def _body_decodes(event: dict[str, Any]) -> bool:

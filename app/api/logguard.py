@@ -2,7 +2,7 @@
 
 When the process runs out of file descriptors, asyncio's accept loop (CPython 3.11) logs
 "socket.accept() out of system resource" with a traceback once per pending connection, up to
-the listen backlog, every second: issue 12 measured 132 MB of log in ~20 s. uvicorn logs one
+the listen backlog, every second: we measured 132 MB of log in ~20 s. uvicorn logs one
 warning per malformed request. This filter lets the first few of each kind through, drops
 the rest for a while, then says how many were dropped. Installed by the entry points
 (``serve``, the Lambda handler), never at import time.

@@ -1,4 +1,5 @@
-"""uvicorn's h11 protocol with the guards a public server needs (issue 12 rows 6 and 14).
+"""uvicorn's h11 protocol with the guards a public server needs (docs/SECURITY.md, "The Speech API
+against slow and flooding clients").
 
 - A request head (request line + headers) must arrive within ``header_timeout_seconds`` of the
   connection opening or of its first byte; a connection that sends nothing, or trickles its

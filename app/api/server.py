@@ -1,6 +1,6 @@
 """How uvicorn is run: one place for the settings that keep a public server standing.
 
-Measured against the attacks of issue 12 (rows 6, 7, 14): see docs/SECURITY.md and
+Measured against slow and flooding clients: see docs/SECURITY.md and
 tests/security/test_servers.py.
 """
 

@@ -40,6 +40,7 @@ from app import __version__
 from app import settings as app_settings
 from app.core.coerce import from_sources
 from app.core.errors import ConfigError, PontoVozError
+from app.store import alerts as ledger_alerts
 from app.store import roster as ledger_roster
 from app.store.ledger import Ledger
 from app.store.settings import LedgerSettings
@@ -47,6 +48,7 @@ from app.sync.background import BackgroundWorker, backoff_s
 
 log = logging.getLogger(__name__)
 SECTION = "central"
+ANCHOR_BATCH = 500  # heads per anchors call; a longer offline backlog goes up over a few passes
 
 
 class CentralUnavailable(PontoVozError):
@@ -89,6 +91,10 @@ class CentralSection:
     ledger_kiosk_id: str = ""  # the ledger's kiosk_id when it joined
     employees_sent: str = ""  # fingerprint of the employee list Central last took from us
     problem: str = ""  # divergence or conflict found on the last pass (pt-BR); "" when none
+    # the ledger head and key fingerprint Central last took (app.store.alerts; docs/SECURITY.md)
+    anchored_nsr: int = 0
+    anchored_hash: str = ""
+    anchored_key: str = ""
 
     @property
     def enabled(self) -> bool:
@@ -184,6 +190,7 @@ def join(
         roster_version="", central_head_nsr=0, last_error="", clock_offset_s=client.offset_s,
         rep_number=int(data.get("rep_number") or data["kiosk"]),
         ledger_kiosk_id=ledger_settings.kiosk_id, employees_sent="", problem="",
+        anchored_nsr=0, anchored_hash="", anchored_key="",
     )  # fmt: skip
     section.save(settings_file)
     return section
@@ -294,6 +301,7 @@ class CentralSync(BackgroundWorker):
         self.last: CentralPass = CentralPass()
         self._central_head: int | None = None  # Central's head from its last answer
         self._roster_due = 0.0  # the roster is pulled at most every poll_interval_s
+        self._anchor_sent = False  # the head goes up at least once per run of the kiosk
 
     def push_employees(self) -> bool:
         """Send this kiosk's employees up (matched by CPF in Central) when the list changed since
@@ -340,6 +348,46 @@ class CentralSync(BackgroundWorker):
                 " terminal de novo (central join com um código novo: a Central o trata como outro"
                 f" REP); ou volte o kiosk_id para {joined!r}"
             )
+
+    def anchor(self) -> bool:
+        """Send Central this ledger's head, the head after each record since the last one it
+        took (queued while offline), the key fingerprint and the unsent security alerts, so the
+        ledger is anchored outside this box. Skipped when nothing changed. True when sent."""
+        nsr, digest = ledger_alerts.ledger_head(self._ledger)
+        key = ledger_alerts.key_fingerprint(self._ledger)
+        pending = ledger_alerts.unsent_alerts(self._ledger, 100)
+        s = self.section
+        same = (nsr, digest, key) == (s.anchored_nsr, s.anchored_hash, s.anchored_key)
+        if same and not pending and self._anchor_sent:
+            return False
+        since = min(s.anchored_nsr, nsr)
+        heads = [
+            (w.nsr, str(w.body["hash"]))
+            for w in ledger_roster.records_after(self._ledger, since, ANCHOR_BATCH)
+        ]
+        body = {
+            "head": {"nsr": nsr, "hash": digest},
+            "heads": [{"nsr": n, "hash": h} for n, h in heads],
+            "key_fingerprint": key,
+            "alerts": [
+                {"id": a.id, "at": a.at[:40], "kind": a.kind[:64], "detail": a.detail[:2000]}
+                for a in pending
+            ],
+        }
+        try:
+            out = self._call("POST", "/api/v1/anchors", json=body).json()
+        except CentralRejected as exc:  # e.g. a Central older than anchors (404)
+            log.warning("central: head not anchored: %s", exc)  # punches still go up
+            return False
+        held = {int(i) for i in out.get("alert_ids", [])}
+        ledger_alerts.mark_alerts_sent(self._ledger, [a.id for a in pending if a.id in held])
+        last, last_hash = heads[-1] if heads else (nsr, digest)
+        self._anchor_sent = last >= nsr  # a longer backlog goes on in the next pass
+        self.section = replace(
+            s, anchored_nsr=last, anchored_key=key,
+            anchored_hash=digest if last >= nsr else last_hash,
+        )  # fmt: skip
+        return True
 
     def push(self) -> CentralPass:
         """Compare Central's hashes at this kiosk's NSRs with the ledger's, then send every
@@ -394,6 +442,7 @@ class CentralSync(BackgroundWorker):
         CentralUnavailable / CentralRejected (the caller backs off); the ledger is untouched."""
         try:
             self.check_identity()
+            self.anchor()
             changed = False
             if self._wall() >= self._roster_due:
                 changed = self.pull_roster()

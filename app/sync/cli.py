@@ -13,6 +13,7 @@ import sys
 import time
 from dataclasses import asdict
 
+from app.core.safe_text import printable
 from app.store.ledger import Ledger
 from app.sync.config import SyncConfig
 from app.sync.worker import SyncStatus, SyncWorker
@@ -60,7 +61,7 @@ def cmd_status(args: argparse.Namespace) -> int:
             worker.stop()
     print(json.dumps(_report(status, url=config.url)))
     if status.config_error:
-        print(f"erro de configuração: {status.config_error}", file=sys.stderr)
+        print(f"erro de configuração: {printable(status.config_error)}", file=sys.stderr)
     return 0
 
 
@@ -89,7 +90,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         status = worker.status()
     print(json.dumps(_report(status, recorded=recorded, failed_now=failed)))
     if status.config_error:
-        print(f"erro de configuração: {status.config_error}", file=sys.stderr)
+        print(f"erro de configuração: {printable(status.config_error)}", file=sys.stderr)
         return EXIT_CONFIG
     if status.pending or status.failed:
         what = []
@@ -99,7 +100,7 @@ def cmd_run(args: argparse.Namespace) -> int:
             what.append(f"{status.failed} recusado(s) (veja 'sync retry-failed')")
         print(f"sincronização incompleta: {', '.join(what)}", file=sys.stderr)
         if status.last_error:
-            print(f"último erro: {status.last_error}", file=sys.stderr)
+            print(f"último erro: {printable(status.last_error)}", file=sys.stderr)
         return EXIT_LEFT
     return EXIT_OK
 

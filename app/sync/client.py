@@ -23,6 +23,7 @@ from email.utils import parsedate_to_datetime
 import httpx
 
 from app.core.errors import PontoVozError
+from app.core.safe_text import printable
 from app.sync.config import SyncConfig
 
 RETRYABLE_4XX = (408, 425, 429)
@@ -127,4 +128,5 @@ def retry_after(value: str | None, now: float | None = None) -> float | None:
 
 
 def _snippet(resp: httpx.Response) -> str:
-    return " ".join(resp.text[:160].split()) or "(corpo vazio)"
+    """The start of a server's body, never its control characters (ESC codes, bidi)."""
+    return printable(resp.text[:400], limit=160) or "(corpo vazio)"

@@ -36,6 +36,10 @@ log = logging.getLogger(__name__)
 
 #: The longest wait a server's Retry-After can impose (a longer one is cut to this).
 RETRY_AFTER_MAX_S = 6 * 3600.0
+NO_AUDIO = (
+    "o áudio desta marcação não está mais guardado neste terminal; a marcação continua no "
+    "registro de ponto, mas a nuvem não pode conferi-la (revise-a no RH)"
+)
 #: The backoff doubles up to this many times; past it the cap (backoff_max_s) applies.
 
 
@@ -151,7 +155,7 @@ class SyncWorker(BackgroundWorker):
             if self._stop.is_set():
                 break
             if item.audio is None:
-                self._ledger.outbox_fail(item.punch_uuid, "no audio stored for this punch")
+                self._ledger.outbox_fail(item.punch_uuid, NO_AUDIO)
                 failed += 1
                 continue
             sent += 1
