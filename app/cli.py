@@ -19,8 +19,11 @@ FRONT_MODULES = (
     "app.punch.cli",  # punch, employees, ledger, export
     "app.sync.cli",  # sync
     "app.api.cli",  # serve
-    "app.central.cli",  # central (server, and the kiosk's join/sync)
     "app.lab.cli",  # eval, bench, corpus (left out of the kiosk bundle)
+)
+CENTRAL_MODULES = (  # subcommands of `central`, each module's register(central subparsers)
+    "app.central.cli",  # the server (left out of the kiosk bundle)
+    "app.sync.central_cli",  # the kiosk's join, sync, status
 )
 
 
@@ -37,16 +40,41 @@ def build_parser() -> argparse.ArgumentParser:
 
     core_cli.register(sub)
     for name in FRONT_MODULES:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            # a front left out of this build (e.g. the API in the kiosk bundle) is skipped;
-            # a missing dependency of a front that is there is a real error
-            if exc.name != name and not name.startswith(f"{exc.name}."):
-                raise
-            continue
-        module.register(sub)
+        _register(name, sub)
+    central = sub.add_parser("central", help="PontoVoz Central (servidor) e o cadastro do quiosque")
+    cs = central.add_subparsers(dest="central_cmd", required=True)
+    for name in CENTRAL_MODULES:
+        _register(name, cs)
     return parser
+
+
+def _register(name: str, sub: argparse._SubParsersAction) -> None:
+    try:
+        module = importlib.import_module(name)
+    except ModuleNotFoundError as exc:
+        # a front left out of this build (e.g. the API in the kiosk bundle) is skipped;
+        # a missing dependency of a front that is there is a real error
+        if exc.name != name and not name.startswith(f"{exc.name}."):
+            raise
+        return
+    module.register(sub)
+
+
+GLOBAL_FLAGS = ("-v", "--verbose")  # the root parser's own switches (no value)
+ROOT_ONLY = ("-h", "--help", "--version")  # answered by the root parser itself
+
+
+def with_default_command(argv: list[str], command: str) -> list[str]:
+    """``command`` inserted where the command goes when none is given: after the global
+    switches, before the first other option (`-v --windowed` -> `-v kiosk --windowed`).
+    `-v ledger verify`, `--help` and `--version` are left as they are."""
+    i = 0
+    while i < len(argv) and argv[i] in GLOBAL_FLAGS:
+        i += 1
+    rest = argv[i:]
+    if rest and (rest[0] in ROOT_ONLY or not rest[0].startswith("-")):
+        return argv
+    return [*argv[:i], command, *rest]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -54,9 +82,8 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     parser = build_parser()
     known = set(parser._subparsers._group_actions[0].choices or ())  # type: ignore[union-attr]
-    wants_kiosk = not argv or (argv[0] not in ("-h", "--help", "--version") and argv[0][0] == "-")
-    if wants_kiosk and "kiosk" in known:
-        argv = ["kiosk", *argv]  # `python -m app [--windowed]` starts the kiosk
+    if "kiosk" in known:
+        argv = with_default_command(argv, "kiosk")
     args = parser.parse_args(argv)
     logging.basicConfig(
         level=logging.DEBUG if args.verbose else logging.INFO,

@@ -3,8 +3,9 @@ saves). First-run setup is in ``setup_screen.py``."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QPoint, QTimer, Signal
 from PySide6.QtWidgets import (
+    QApplication,
     QCheckBox,
     QComboBox,
     QFormLayout,
@@ -111,7 +112,7 @@ class EmployeeForm(QWidget):
         self.list.currentRowChanged.connect(self._select)
         self.name = line(placeholder="Nome completo")
         self.cpf = line(placeholder="000.000.000-00")
-        self.pin = line(placeholder="4 a 8 dígitos (vazio = manter)", secret=True)
+        self.pin = line(placeholder="6 a 8 dígitos (vazio = manter)", secret=True)
         self.badge = line(placeholder="sem crachá cadastrado")
         self.active = QCheckBox("Ativo")
         self.active.setChecked(True)
@@ -126,19 +127,22 @@ class EmployeeForm(QWidget):
         self.save = QPushButton("Salvar funcionário")
         self.save.clicked.connect(self._save)
         lay = QHBoxLayout(self)
-        if not compact:
-            lay.addWidget(self.list, 1)
-        right = QVBoxLayout()
-        right.addLayout(form)
-        row = QHBoxLayout()
-        if not compact:
-            row.addWidget(self.new)
-            row.addWidget(self.save)
-        right.addLayout(row)
-        right.addStretch(1)
-        lay.addLayout(right, 2)
-        if compact:
+        if compact:  # first-run setup: its own Avançar saves; the page scrolls as a whole
+            lay.addLayout(form, 2)
             self.active.hide()
+            return
+        lay.addWidget(self.list, 1)
+        page = QWidget()
+        fields = QVBoxLayout(page)
+        fields.addLayout(form)
+        fields.addStretch(1)
+        right = QVBoxLayout()
+        right.addWidget(scroll(page), 1)  # the fields scroll; the buttons below always show
+        row = QHBoxLayout()
+        row.addWidget(self.new)
+        row.addWidget(self.save)
+        right.addLayout(row)
+        lay.addLayout(right, 2)
 
     def set_employees(self, employees: list[Employee]) -> None:
         self._employees = employees
@@ -171,6 +175,19 @@ class EmployeeForm(QWidget):
             "crachá cadastrado (vazio = manter)" if e.has_badge else "sem crachá cadastrado"
         )
         self.active.setChecked(e.active)
+
+    def dirty(self) -> bool:
+        """Something typed that "Salvar funcionário" would store (the big Salvar saves it)."""
+        e = self._current
+        if self.pin.text().strip() or self.badge.text().strip():
+            return True
+        if e is None:
+            return bool(self.name.text().strip() or self.cpf.text().strip())
+        return (
+            " ".join(self.name.text().split()) != e.name
+            or self.cpf.text().strip() != e.cpf
+            or self.active.isChecked() != e.active
+        )
 
     def employee(self) -> tuple[int, dict, str]:
         emp_id = self._current.id if self._current else 0
@@ -213,13 +230,38 @@ class CentralForm(QWidget):
         self.status.setText("\n".join(lines))
 
 
+class FollowFocusArea(QScrollArea):
+    """A scroll area that brings the field being typed into into view (the on-screen keyboard
+    takes half the screen: the field touched must not hide behind it)."""
+
+    def __init__(self, page: QWidget) -> None:
+        super().__init__()
+        self.setWidget(page)
+        self.setWidgetResizable(True)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        app = QApplication.instance()
+        if isinstance(app, QApplication):  # a QCoreApplication has no focus
+            app.focusChanged.connect(self._follow)
+
+    def _follow(self, _old, new) -> None:
+        page = self.widget()
+        if new is not None and page is not None and page.isAncestorOf(new):
+            self._ensure(new)
+            # again once pending layouts ran (the keyboard just opened, the scale changed)
+            QTimer.singleShot(0, lambda: self._ensure(new))
+
+    def _ensure(self, field: QWidget) -> None:
+        page = self.widget()
+        if not field.hasFocus() or page is None:
+            return
+        top = field.mapTo(page, QPoint(0, 0))
+        half = field.height() // 2
+        self.ensureVisible(top.x() + field.width() // 2, top.y() + half, 8, half + 8)
+
+
 def scroll(page: QWidget) -> QScrollArea:
     """A page that scrolls instead of squashing its fields when the keyboard takes room."""
-    area = QScrollArea()
-    area.setWidget(page)
-    area.setWidgetResizable(True)
-    area.setFrameShape(QFrame.Shape.NoFrame)
-    return area
+    return FollowFocusArea(page)
 
 
 def form(rows: list[tuple[str, QWidget]]) -> QScrollArea:
@@ -271,7 +313,7 @@ class SettingsScreen(QWidget):
         tabs.addTab(form([("", self.retain), ("Apagar após (dias)", self.retention_days)]),
                     "Privacidade")  # fmt: skip
         self.employees = EmployeeForm()
-        tabs.addTab(scroll(self.employees), "Funcionários")
+        tabs.addTab(self.employees, "Funcionários")  # its fields scroll, its buttons stay
         self.central = CentralForm()
         tabs.addTab(scroll(self.central), "Central")
         self.cpu_threads, self.num_workers = line(), line()
@@ -290,9 +332,9 @@ class SettingsScreen(QWidget):
                      "Avançado")  # fmt: skip
         self.keyboard = OnScreenKeyboard()
         self.keyboard.setVisible(False)
-        kbd = button("Teclado", "secondary")
+        self.keyboard_button = kbd = button("Teclado", "secondary")
         kbd.clicked.connect(lambda: self.keyboard.setVisible(not self.keyboard.isVisible()))
-        save = button("Salvar", "ok")
+        self.save = save = button("Salvar", "ok")
         save.clicked.connect(lambda: self.save_requested.emit(self.values()))
         cancel = button("Voltar ao início", "secondary")
         cancel.clicked.connect(self.cancelled)

@@ -24,7 +24,7 @@ from app.kiosk.sync import central_status
 from app.kiosk.workers import BackgroundCall, start_worker, stop_thread
 from app.punch.pins import check_new_admin_pin, check_new_pin, hash_admin_pin
 from app.punch.words import user_message
-from app.store.cpf import normalize_cpf
+from app.rep.cpf import normalize_cpf
 from app.store.errors import CpfError, LedgerError
 from app.sync.central import (
     CentralRejected,
@@ -185,10 +185,20 @@ class AdminController(QObject):
         self.navigate.emit(self.screen)
 
     def on_settings_save(self, values: dict) -> None:
+        """The big Salvar saves everything typed: the settings and, when the employee form has
+        unsaved input, that employee too. It says what it saved, and nothing it did not: an
+        employee that cannot be saved stops it before anything is written."""
+        form = self.screen.employees
+        employee = None
         try:
             if values.get("admin_pin"):  # one PIN policy (app.punch.pins): nobody's PIN
                 check_new_admin_pin(values["admin_pin"], ledger=self.ledger)
             new = settings_from_form(self.settings, values)
+            if form.dirty():
+                try:
+                    employee = self.save_employee(*form.employee())
+                except ConfigError as exc:
+                    raise ConfigError(f"Funcionário não salvo: {exc}") from exc
             self.store.save(new)
         except ConfigError as exc:
             self.screen.show_message(str(exc))
@@ -199,7 +209,14 @@ class AdminController(QObject):
         engine_changed = new.engine != self.settings.engine
         self.settings = new
         self.screen.admin_pin.clear()
-        self.screen.show_message("Configurações salvas.", ok=True)
+        text = "Configurações salvas."
+        if employee is not None:
+            form.set_employees(self.ledger.list_employees())
+            state = "salvo" if employee.active else "desativado"
+            text += f" Funcionário {employee.name} {state}."
+        if self.screen.central.code.text().strip():
+            text += " A ligação à Central não foi feita: toque em Ligar à Central."
+        self.screen.show_message(text, ok=True)
         self.saved.emit(new, engine_changed)
 
     # ------------------------------------------------------------------ employees

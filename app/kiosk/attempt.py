@@ -19,7 +19,8 @@ from app.core.punch_types import LABELS, challenge_word
 from app.core.result import VerifyResult
 from app.core.spoken import parse_spoken
 from app.kiosk.recorder import Recording
-from app.store.models import Employee, Punch
+from app.rep.records import Punch
+from app.store.models import Employee
 
 __all__ = ["LABELS", "PUNCH_TYPES", "Listening", "PunchAttempt", "challenge_word", "clean_heard"]
 

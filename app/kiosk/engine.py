@@ -6,12 +6,23 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
 from app.kiosk.workers import ModelLoader, VerifyWorker, model_message, start_worker, stop_thread
 
+if TYPE_CHECKING:  # a type only: the punch service is built by the window, not imported here
+    from app.punch.service import PunchService
+
 log = logging.getLogger(__name__)
+
+
+def default_verifier(options):
+    """The real verifier (imported here, on first use: faster_whisper is heavy)."""
+    from app.core.verifier import Verifier
+
+    return Verifier(options)
 
 
 class Engine(QObject):
@@ -23,17 +34,19 @@ class Engine(QObject):
     changed = Signal()  # state is now loading | ready | failed
     _load = Signal()
 
-    def __init__(self, verifier_factory: Callable, verifier=None) -> None:
+    def __init__(self, verifier_factory: Callable = default_verifier, verifier=None) -> None:
         super().__init__()
         self.factory = verifier_factory
         self.verifier = verifier
         self.state, self.error = "loading", ""
         self.load_seconds = 0.0
         self.ready_at: float | None = None
-        self.service = None  # set by the window: PunchService for the current settings
+        # set by the window: the PunchService for the current settings
+        self.service: PunchService | None = None
         self.worker = VerifyWorker(self._verify)
         self._thread: QThread = start_worker(self.worker, "verifier")
         self._loader: ModelLoader | None = None
+        self._loading = None  # the verifier the current loader loads (or loaded)
 
     def _verify(self, samples, phrase):  # on the verifier thread
         return self.service.verify_attempt(samples, phrase)
@@ -53,7 +66,17 @@ class Engine(QObject):
         """Forget the verifier: the engine settings changed."""
         self.verifier = None
 
+    @property
+    def started(self) -> bool:
+        """A load of the current verifier is under way or done (the kiosk's launcher starts it
+        before the window is built, so the model loads while the rest starts)."""
+        return self.verifier is not None and self._loading is self.verifier
+
     def load(self) -> None:
+        if self.started and self.state != "failed":
+            self.changed.emit()  # already loading (or loaded): say where it stands
+            return
+        self._loading = self.verifier
         self.state, self.error = "loading", ""
         self.changed.emit()
         if self._loader is not None:

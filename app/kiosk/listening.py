@@ -9,7 +9,7 @@ as it is final:
 - a *validated* snapshot is final at once: shown right away, and the recording stops;
 - a snapshot whose transcript holds a type but no full time yet ("Entrada." then a pause) is
   judged *incomplete*: the recorder waits up to ``max_pause_seconds`` of silence for the rest
-  and the screen says it is still listening (issue 11 item 3);
+  and the screen says it is still listening;
 - another *not validated* snapshot is held until the stop and used only if no speech followed;
 - if speech resumed, the snapshot is void and the full recording is verified at the stop.
 No verdict is shown while the person speaks; "Verificando..." is bounded by a watchdog and
@@ -21,18 +21,69 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from datetime import datetime
+from typing import Any
 
+from PySide6.QtCore import QTimer
+
+from app.core.phrase import Phrase
 from app.core.result import NO_SPEECH, VerifyResult
-from app.kiosk.attempt import Listening, clean_heard, incomplete
+from app.kiosk.attempt import Listening, PunchAttempt, clean_heard, incomplete
+from app.kiosk.microphone import Microphone
+from app.kiosk.punch_screens import PunchScreens
 from app.kiosk.recorder import Recording, RecordLimits
-from app.store.models import Punch
+from app.kiosk.settings import KioskSettings
+from app.kiosk.workers import VerifyWorker
+from app.rep.records import Punch
 
-NOT_HEARD = "Não ouvimos sua voz. Fale mais perto do microfone."
+NOT_HEARD = "Fale mais perto do microfone."  # below "Não ouvimos nenhuma fala." (said once)
+CUT = "Comece a falar depois do sinal."  # only when the start of the speech was really lost
 TIMEOUT = "verification timeout"
+PREROLL_SECONDS = 0.8  # kept from before the tap on Falar (speech begun with the tap)
 
 
 class ListeningMixin:
+    """What it needs of its host (the PunchController) is declared here, so it is checked."""
+
+    s: PunchScreens
+    mic: Microphone
+    settings: KioskSettings
+    attempt: PunchAttempt
+    verify_worker: VerifyWorker | None
+    watchdog: QTimer
+    continue_timer: QTimer
+    metrics: dict[str, Any]
+    model_state: str
+    model_error: str
+    _job: int
+    sound: Any  # the host's Signal(str)
+    clock: Callable[[], datetime]
+    monotonic: Callable[[], float]
+    current: Callable[[], object]
     save_punch: Callable[[], Punch | None]  # the controller's: commit once, before "Validado"
+    refresh_phrase: Callable[[], None]
+    cancel: Callable[[], None]
+    show: Callable[[object], None]
+    message: Callable[..., None]
+    preroll_seconds: float = PREROLL_SECONDS
+
+    @property
+    def worker(self) -> VerifyWorker:
+        if self.verify_worker is None:  # the window sets it right after building the controller
+            raise RuntimeError("verify worker not set")
+        return self.verify_worker
+
+    @property
+    def current_phrase(self) -> Phrase:
+        """This try's phrase (``record`` fixes it before anything is heard)."""
+        if self.attempt.phrase is None:
+            raise RuntimeError("no phrase for this try")
+        return self.attempt.phrase
+
+    def arm(self) -> None:
+        """The phrase is on screen: the microphone opens now, so the first words said with
+        the tap on Falar are kept (``recorder.preroll_keep``)."""
+        self.mic.arm(self.settings.kiosk, self.preroll_seconds)
 
     def limits(self) -> RecordLimits:
         k = self.settings.kiosk
@@ -93,7 +144,7 @@ class ListeningMixin:
         lis.spec_job, lis.spec_seq = self._job, seq
         lis.spec_speech_end, lis.spec_result = snap.speech_end_monotonic, None
         lis.spec_samples = snap.samples
-        self.verify_worker.submit(self._job, snap.samples, self.attempt.phrase)
+        self.worker.submit(self._job, snap.samples, self.current_phrase)
 
     def on_recorded(self, rec: Recording) -> None:
         a, lis = self.attempt, self.attempt.listening
@@ -101,7 +152,9 @@ class ListeningMixin:
         if lis.verdict_shown or self.current() is not self.s.challenge:
             return  # stopped after an early verdict: keep the audio, nothing else
         if not rec.heard_speech:
-            a.results.append(VerifyResult(False, "", a.phrase, None, NO_SPEECH, method="none"))
+            a.results.append(
+                VerifyResult(False, "", self.current_phrase, None, NO_SPEECH, method="none")
+            )
             self.show_verdict(False, "", NOT_HEARD, None)
             return
         if self.model_state == "failed":
@@ -121,29 +174,35 @@ class ListeningMixin:
         lis.spec_job = None  # void: speech followed it (or there was none)
         self._job += 1
         lis.final_job = self._job
-        self.verify_worker.submit(self._job, rec.samples, a.phrase)
+        self.worker.submit(self._job, rec.samples, self.current_phrase)
 
     # ------------------------------------------------------------ verify results
 
     def on_verified(self, job: int) -> None:
-        result = self.verify_worker.take(job)
+        result = self.worker.take(job)
         lis = self.attempt.listening
         if result is None or job not in (lis.final_job, lis.spec_job):
             return
         if not self._listening_here():
             return
         if job == lis.final_job:
-            self.deliver(result, lis.recording.speech_end_monotonic)
+            rec = lis.recording
+            self.deliver(result, rec.speech_end_monotonic if rec is not None else None)
         elif lis.recording is not None:  # stopped, and the snapshot was still valid
             self.deliver(result, lis.spec_speech_end)
-        elif result.validated and self.mic.speculation_valid(lis.spec_seq):
+        elif (
+            result.validated
+            and lis.spec_seq is not None
+            and self.mic.speculation_valid(lis.spec_seq)
+        ):
             self.metrics["paths"]["early"] += 1
             self.mic.stop_now()
             self.deliver(result, lis.spec_speech_end)
         else:
             lis.spec_result = result  # decided at the stop
             lis.paused = incomplete(result)
-            self.mic.judge(lis.spec_seq, lis.paused)
+            if lis.spec_seq is not None:
+                self.mic.judge(lis.spec_seq, lis.paused)
             self.update_countdown()
 
     def on_verify_failed(self, job: int, message: str) -> None:
@@ -152,7 +211,8 @@ class ListeningMixin:
             return
         if job == lis.spec_job and lis.recording is None:
             lis.spec_job = None  # the full recording will be tried at the stop
-            self.mic.judge(lis.spec_seq, False)
+            if lis.spec_seq is not None:
+                self.mic.judge(lis.spec_seq, False)
             return
         self.watchdog.stop()
         self.attempt.flag_note = "falha na verificação de voz: " + message
@@ -165,7 +225,7 @@ class ListeningMixin:
         if lis.verdict_shown or self.s.challenge.state != "verifying":
             return
         lis.spec_job = lis.final_job = None
-        a.results.append(VerifyResult(False, "", a.phrase, None, TIMEOUT, method="none"))
+        a.results.append(VerifyResult(False, "", self.current_phrase, None, TIMEOUT, method="none"))
         self.show_verdict(False, None, "A verificação demorou demais. Tente de novo.", None)
 
     def deliver(self, result: VerifyResult, speech_end: float | None) -> None:
@@ -177,6 +237,9 @@ class ListeningMixin:
                 if result.reason == NO_SPEECH
                 else f"Diga exatamente: {self.s.challenge.phrase.text()}"
             )
+            rec = self.attempt.listening.recording
+            if rec is not None and rec.cut:
+                detail = f"{CUT} {detail}"
         self.show_verdict(result.validated, result.spoken_text, detail, speech_end)
 
     def show_verdict(self, validated: bool, heard: str | None, detail: str, speech_end) -> None:

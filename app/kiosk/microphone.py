@@ -45,6 +45,19 @@ class Microphone(QObject):
         self._asked += 1
         self.recorder.start(self.source_factory(section), limits)
 
+    def arm(self, section, seconds: float) -> None:
+        """Open the microphone for ``section`` now and keep its last ``seconds``: the next
+        ``record`` with the same source starts with the speech already under way."""
+        try:
+            source = self.source_factory(section)
+        except Exception:  # no source now: the recording reports it
+            return
+        if source is not None and seconds > 0:
+            self.recorder.arm(source, seconds)
+
+    def disarm(self) -> None:
+        self.recorder.disarm()
+
     @property
     def busy(self) -> bool:
         return self._asked != self._done
@@ -62,7 +75,7 @@ class Microphone(QObject):
         except MicError as exc:
             return str(exc)
         except Exception as exc:  # a driver's own error: still a line on the idle screen
-            return f"erro no microfone ({exc})"
+            return f"Erro no microfone: {exc}."
         return ""
 
     # pass-throughs for the owner of the current recording

@@ -11,34 +11,24 @@ from __future__ import annotations
 import errno
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from app.kiosk.attempt import LABELS, PunchAttempt
 from app.kiosk.listening import ListeningMixin
+from app.kiosk.punch_screens import PunchScreens
 from app.kiosk.settings import KioskSettings
+from app.kiosk.workers import VerifyWorker
 from app.punch import words
 from app.punch.guard import LockedOut
+from app.punch.service import PunchService
+from app.rep.records import Punch
 from app.store.errors import DiskFullError, LedgerError
 from app.store.ledger import Ledger
-from app.store.models import Punch
 from app.store.settings import LedgerSettings
 
 Clock = Callable[[], datetime]
-
-
-@dataclass(frozen=True)
-class PunchScreens:
-    idle: object
-    pin: object
-    types: object
-    challenge: object
-    result: object
-    receipt: object
-    message: object
-    receipts: object
 
 
 class PunchController(ListeningMixin, QObject):
@@ -64,18 +54,21 @@ class PunchController(ListeningMixin, QObject):
         self.clock = clock
         self.monotonic = monotonic
         self.settings = KioskSettings()
-        self.service = None
+        self.service: PunchService | None = None
         self.ledger: Ledger | None = None
-        self.verify_worker = None
+        self.verify_worker: VerifyWorker | None = None
         self.model_state, self.model_error = "loading", ""
         self.attempt = PunchAttempt()
         self.admin_mode = False
+        self.recent: list[Punch] = []  # the list on the receipts screen, newest first
+        self.receipt_from_list = False  # the receipt on show was opened from that list
         self._job = 0
         self.metrics: dict = {"latencies": [], "paths": {"early": 0, "snapshot": 0, "full": 0}}
         self.continue_timer = QTimer(self)
         self.continue_timer.setSingleShot(True)
         self.continue_timer.timeout.connect(self.accept)
-        self.watchdog = QTimer(self)  # "Verificando..." never stays up long (issue 11 item 3)
+        # "Verificando..." never stays up long (tests/kiosk/test_failures.py)
+        self.watchdog = QTimer(self)
         self.watchdog.setSingleShot(True)
         self.watchdog.timeout.connect(self.on_verify_timeout)
         s = screens
@@ -87,12 +80,14 @@ class PunchController(ListeningMixin, QObject):
         s.types.cancelled.connect(self.cancel)
         s.types.receipts_requested.connect(self.show_receipts)
         s.receipts.done.connect(self.back_to_types)
+        s.receipts.opened.connect(self.open_recent)
         s.challenge.record_clicked.connect(self.record)
         s.challenge.cancel_clicked.connect(self.on_cancel_recording)
         s.result.retry.connect(self.retry)
         s.result.accept.connect(self.accept)
         s.result.cancelled.connect(self.cancel)
-        s.receipt.done.connect(self.cancel)
+        s.receipt.done.connect(self.on_receipt_done)
+        s.receipt.touched.connect(self.on_receipt_touched)
         s.message.ok.connect(self.cancel)
         s.message.action.connect(self.on_message_action)
 
@@ -101,18 +96,31 @@ class PunchController(ListeningMixin, QObject):
     def configure(self, settings: KioskSettings, service, ledger) -> None:
         self.settings, self.service, self.ledger = settings, service, ledger
 
+    @property
+    def svc(self) -> PunchService:
+        """The punch service (``configure`` sets it before any screen that needs it)."""
+        if self.service is None:
+            raise RuntimeError("punch service not configured")
+        return self.service
+
     def show(self, screen) -> None:
         self.navigate.emit(screen)
 
-    def message(self, title: str, text: str, actions: dict[str, str] | None = None) -> None:
-        self.s.message.show_message(title, text, actions)
+    def message(
+        self, title: str, text: str, actions: dict[str, str] | None = None, safe: bool = False
+    ) -> None:
+        """``safe``: the big default button goes back to the start (the actions record)."""
+        self.s.message.show_message(title, text, actions, safe=safe)
         self.show(self.s.message)
 
     def reset(self) -> None:
         self.continue_timer.stop()
         self.watchdog.stop()
+        self.s.receipt.stop()
+        self.mic.disarm()
         self.attempt = PunchAttempt()
         self.admin_mode = False
+        self.recent, self.receipt_from_list = [], False
 
     def cancel(self) -> None:
         """Back to the idle screen; nothing of this punch is kept (not yet attempted)."""
@@ -133,7 +141,7 @@ class PunchController(ListeningMixin, QObject):
         """Grey out the keypad while PIN entry as a whole is locked (badges keep working)."""
         locked = False
         if self.service is not None and not self.admin_mode:
-            locked = self.service.guard.state("pin").locked(self.service.now().timestamp())
+            locked = self.svc.guard.state("pin").locked(self.svc.now().timestamp())
         self.s.pin.set_keypad_locked(locked)
 
     def lock_notice(self) -> str:
@@ -147,13 +155,13 @@ class PunchController(ListeningMixin, QObject):
         try:
             if self.admin_mode:
                 stored = self.settings.kiosk.admin_pin_hash
-                if self.service.check_admin_pin(pin, stored, report_lock=True):
+                if self.svc.check_admin_pin(pin, stored, report_lock=True):
                     self.admin_mode = False
                     self.admin_unlocked.emit()
                 else:
                     self.s.pin.reset("PIN do administrador incorreto.")
                 return
-            self.identified(self.service.identify(pin=pin, report_lock=True))
+            self.identified(self.svc.identify(pin=pin, report_lock=True))
         except LockedOut as exc:
             self.s.pin.reset(exc.message)
         self.update_keypad()
@@ -162,7 +170,7 @@ class PunchController(ListeningMixin, QObject):
         if self.admin_mode:
             return
         try:
-            self.identified(self.service.identify(badge=badge, report_lock=True))
+            self.identified(self.svc.identify(badge=badge, report_lock=True))
         except LockedOut as exc:
             self.s.pin.reset(exc.message)
 
@@ -178,23 +186,33 @@ class PunchController(ListeningMixin, QObject):
         if employee is None:
             self.cancel()
             return
-        now = self.service.local(self.clock())
-        suggested = self.service.next_type(employee, now)
-        last = self.service.last_punch(employee, now)
+        now = self.svc.local(self.clock())
+        suggested = self.svc.next_type(employee, now)
+        last = self.svc.last_punch(employee, now)
         first = employee.name.split()[0] if employee.name else ""
         greeting = words.greeting(first, last.text if last is not None else None)
         self.s.types.show_for(greeting, suggested)
         self.show(self.s.types)
 
     def show_receipts(self) -> None:
-        """The worker's own punches of the last 48 hours (issue 13)."""
+        """The worker's own punches of the last 48 hours (Portaria 671: the worker may see them)."""
         employee = self.attempt.employee
         if employee is None:
             self.cancel()
             return
-        views = self.service.recent_receipts(employee, self.service.local(self.clock()))
-        self.s.receipts.show_punches(employee.name, [v.punch for v in views])
+        views = self.svc.recent_receipts(employee, self.svc.local(self.clock()))
+        self.recent = [v.punch for v in views]
+        self.receipt_from_list = False
+        self.s.receipts.show_punches(employee.name, self.recent)
         self.show(self.s.receipts)
+
+    def open_recent(self, row: int) -> None:
+        """A tap on one of the worker's punches: its receipt, QR included; Concluir goes back
+        to the list (no countdown: the worker may be scanning the QR)."""
+        if not 0 <= row < len(self.recent):
+            return
+        self.show_receipt(self.recent[row], countdown=False)
+        self.receipt_from_list = True
 
     # ------------------------------------------------------------------ type + challenge
 
@@ -202,30 +220,34 @@ class PunchController(ListeningMixin, QObject):
         a = self.attempt
         a.punch_type, a.attempt = kind, 1
         if not a.confirmed_duplicate and self._recent_same_type(kind):
-            minutes = round(self.service.settings.duplicate_minutes)
+            minutes = round(self.svc.settings.duplicate_minutes)
             self.message(
                 "Marcação repetida?",
                 f"Você já registrou {LABELS[kind]} nos últimos {minutes} minutos. "
                 "Deseja registrar de novo?",
                 {"duplicate": f"Registrar {LABELS[kind]} de novo"},
+                safe=True,
             )
             return
         self.open_challenge()
 
     def _recent_same_type(self, kind: str) -> bool:
         employee = self.attempt.employee
-        now = self.service.local(self.clock())
-        return bool(employee) and self.service.duplicate_of(employee, kind, now)
+        if employee is None:
+            return False
+        now = self.svc.local(self.clock())
+        return self.svc.duplicate_of(employee, kind, now) is not None
 
     def refresh_phrase(self) -> None:
         a = self.attempt
-        a.phrase = self.service.challenge(a.punch_type, self.clock())
+        a.phrase = self.svc.challenge(a.punch_type, self.clock())
         self.s.challenge.show_phrase(a.phrase, a.attempt, self.settings.kiosk.max_tries)
 
     def open_challenge(self) -> None:
         self.refresh_phrase()
         self.s.challenge.set_state("ready")
         self.show(self.s.challenge)
+        self.arm()
 
     def tick(self, current) -> None:
         """Once a second from the window: the phrase follows the minute until Falar, the
@@ -266,7 +288,8 @@ class PunchController(ListeningMixin, QObject):
     def save_punch(self) -> Punch | None:
         """Commit the punch unless this attempt already did; None when it could not be
         stored (a message then says so). Called before a "Validado" verdict is shown, so what
-        a worker sees accepted is on disk (issue 21 item 7): the commit takes milliseconds."""
+        a worker sees accepted is on disk (tests/kiosk/test_kill_after_verdict.py): the commit
+        takes milliseconds."""
         a = self.attempt
         if a.punch is not None:
             return a.punch
@@ -275,10 +298,11 @@ class PunchController(ListeningMixin, QObject):
             return None
         if a.phrase is None:
             self.refresh_phrase()
+        phrase = self.current_phrase
         note = a.flag_note if not any(r.validated for r in a.results) else ""
-        when = self.service.local(a.challenged_at or self.clock())  # the first challenge's time
+        when = self.svc.local(a.challenged_at or self.clock())  # the first challenge's time
         try:
-            punch = self.service.commit(a.employee, a.phrase, a.results, self.punch_audio(),
+            punch = self.svc.commit(a.employee, phrase, a.results, self.punch_audio(),
                                         note=note, now=when)  # fmt: skip
         except (LedgerError, OSError) as exc:
             full = isinstance(exc, DiskFullError) or (
@@ -295,13 +319,28 @@ class PunchController(ListeningMixin, QObject):
         self.punched.emit()
         return punch
 
-    def show_receipt(self, punch: Punch) -> None:
-        """The receipt of a stored punch: the same hash, place and QR as the PDF receipt."""
+    def show_receipt(self, punch: Punch, countdown: bool = True) -> None:
+        """The receipt of a stored punch: the same hash, place and QR as the PDF receipt. After
+        a punch it counts down to the start, a second at a time."""
         k = self.settings.kiosk
         settings = self.ledger.settings if self.ledger is not None else LedgerSettings()
+        self.receipt_from_list = False
         self.s.receipt.show_receipt(punch, settings)
-        self.s.receipt.countdown.setText(f"Voltando ao início em {k.idle_return_seconds} s")
+        self.s.receipt.ok.setText("Concluir" if countdown else "Voltar à lista")
+        self.s.receipt.start_countdown(k.idle_return_seconds if countdown else 0)
         self.show(self.s.receipt)
+
+    def on_receipt_done(self) -> None:
+        if self.receipt_from_list:
+            self.receipt_from_list = False
+            self.show(self.s.receipts)
+        else:
+            self.cancel()
+
+    def on_receipt_touched(self) -> None:
+        """A tap on a punch's receipt: the next person in the queue starts at once."""
+        if not self.receipt_from_list:
+            self.start()
 
     def punch_audio(self):
         """The last recording's samples, only when audio retention or sync needs them (LGPD)."""
@@ -314,7 +353,7 @@ class PunchController(ListeningMixin, QObject):
     # ------------------------------------------------------------------ inactivity
 
     def timed_out(self, current) -> None:
-        """The defined outcome of inactivity on each punch screen (issue 13): a punch already
+        """The defined outcome of inactivity on each punch screen: a punch already
         attempted is recorded (flagged when no try validated); anything else is cancelled."""
         s = self.s
         if current is s.challenge and not s.challenge.record.isEnabled():
@@ -323,7 +362,7 @@ class PunchController(ListeningMixin, QObject):
         if (
             current is s.result
             or (current in (s.message, s.challenge) and attempted)  # e.g. left after a retry
-            or (current is s.message and "save" in s.message.actions())
+            or (current is s.message and "save" in s.message.action_keys())
         ):
             self.commit()
         else:

@@ -3,6 +3,7 @@ receipts, messages. They only draw and emit; the PunchController decides what ha
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from html import escape
 from typing import ClassVar
@@ -13,8 +14,8 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QListWidget, QPushButton, QVB
 
 from app.core.phrase import Phrase
 from app.kiosk.attempt import LABELS, challenge_word
-from app.kiosk.screens import button, label, masked_cpf
-from app.store.models import Punch
+from app.kiosk.screens import IdleScreen, PinScreen, TypeScreen, button, label, masked_cpf
+from app.rep.records import Punch
 from app.store.receipt import (
     CODE_LABEL,
     MIN_CODE,
@@ -216,10 +217,19 @@ def code_text(r: Punch) -> str:
 
 
 class ReceiptScreen(QWidget):
-    done = Signal()
+    """A stored punch's receipt. After a punch it counts down to the start ("Voltando ao início
+    em 6 s", a second at a time) and a tap anywhere hands the kiosk to the next person in the
+    queue (``touched``); opened from the worker's list it waits for Concluir (no countdown)."""
+
+    done = Signal()  # Concluir, or the countdown ran out
+    touched = Signal()  # a tap outside Concluir: the next person starts
 
     def __init__(self) -> None:
         super().__init__()
+        self.seconds_left = 0
+        self._timer = QTimer(self)
+        self._timer.setInterval(1000)
+        self._timer.timeout.connect(self._count)
         self.title = label("Comprovante de Registro de Ponto do Trabalhador", "subtitle")
         self.body = QLabel()
         self.body.setProperty("role", "receipt")
@@ -232,8 +242,8 @@ class ReceiptScreen(QWidget):
         self.countdown = label("", "small")
         self.qr = QLabel()  # NSR and hash, for checking the receipt later
         self.qr.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        ok = button("Concluir", "ok")
-        ok.clicked.connect(self.done)
+        self.ok = ok = button("Concluir", "ok")
+        ok.clicked.connect(self._done)
         lay = QVBoxLayout(self)
         lay.addWidget(self.title)
         row = QHBoxLayout()
@@ -263,17 +273,60 @@ class ReceiptScreen(QWidget):
             "Registrado sem confirmação de voz: enviado para revisão do RH." if r.flagged else ""
         )
 
+    @property
+    def counting(self) -> bool:
+        return self._timer.isActive()
+
+    def start_countdown(self, seconds: int) -> None:
+        """Count down from ``seconds`` (0: no countdown, the receipt waits for Concluir)."""
+        self.seconds_left = seconds
+        self.countdown.setText(self._countdown_text())
+        if seconds > 0:
+            self._timer.start()
+        else:
+            self._timer.stop()
+
+    def _countdown_text(self) -> str:
+        if self.seconds_left <= 0:
+            return ""
+        return f"Voltando ao início em {self.seconds_left} s"
+
+    def _count(self) -> None:
+        self.seconds_left -= 1
+        self.countdown.setText(self._countdown_text())
+        if self.seconds_left <= 0:
+            self._done()
+
+    def _done(self) -> None:
+        self._timer.stop()
+        self.done.emit()
+
+    def stop(self) -> None:
+        self._timer.stop()
+
+    def hideEvent(self, event) -> None:
+        self._timer.stop()  # another screen is on: nothing counts here any more
+        super().hideEvent(event)
+
+    def mousePressEvent(self, event) -> None:
+        self._timer.stop()
+        self.touched.emit()
+
 
 class ReceiptsScreen(QWidget):
-    """The worker's own punches of the last 48 hours, newest first (after identifying)."""
+    """The worker's own punches of the last 48 hours, newest first (after identifying); a tap
+    on one opens its receipt with the QR (``opened``, the row's index)."""
 
     done = Signal()
+    opened = Signal(int)
 
     def __init__(self) -> None:
         super().__init__()
         self.title = label("", "title")
         self.list = QListWidget()
         self.list.setProperty("role", "receipts")
+        self.list.itemClicked.connect(lambda item: self.opened.emit(self.list.row(item)))
+        self.hint = label("Toque em um registro para ver o comprovante.", "small")
         self.empty = label("Nenhum registro nas últimas 48 horas.", "subtitle")
         back = button("Voltar", "secondary")
         back.clicked.connect(self.done)
@@ -281,6 +334,7 @@ class ReceiptsScreen(QWidget):
         lay.addWidget(self.title)
         lay.addWidget(self.empty)
         lay.addWidget(self.list, 5)
+        lay.addWidget(self.hint)
         lay.addWidget(back, 1)
 
     def show_punches(self, name: str, punches: list[Punch]) -> None:
@@ -294,10 +348,15 @@ class ReceiptsScreen(QWidget):
                               f"NSR {p.nsr:09d}  código {code}{review}")  # fmt: skip
         self.empty.setVisible(not punches)
         self.list.setVisible(bool(punches))
+        self.hint.setVisible(bool(punches))
 
 
 class MessageScreen(QWidget):
-    """A failure or a question, explained; never a crash. Up to two actions plus Início."""
+    """A failure or a question, explained; never a crash. Up to two actions plus Início.
+
+    A question whose actions record something asks with ``safe=True``: the big green button
+    is then "Não, voltar ao início" and the actions are the smaller grey ones, so a hurried tap
+    on the obvious button never records what was not meant (the duplicate-punch question)."""
 
     ok = Signal()
     action = Signal(str)
@@ -318,10 +377,13 @@ class MessageScreen(QWidget):
         self._action_buttons: list[QPushButton] = []
         self._actions: list[str] = []
 
-    def actions(self) -> list[str]:
+    def action_keys(self) -> list[str]:
+        """The keys of the actions on show (not QWidget.actions(), Qt's QAction list)."""
         return list(self._actions)
 
-    def show_message(self, title: str, text: str, actions: dict[str, str] | None = None) -> None:
+    def show_message(
+        self, title: str, text: str, actions: dict[str, str] | None = None, safe: bool = False
+    ) -> None:
         self.title.setText(title)
         self.text.setText(text)
         for b in self._action_buttons:
@@ -330,13 +392,19 @@ class MessageScreen(QWidget):
         self._action_buttons = []
         self._actions = list(actions or {})
         self.row.removeWidget(self.ok_button)
+        self.ok_button.setText("Não, voltar ao início" if safe else "Início")
+        self.ok_button.setProperty("role", "ok" if safe else "secondary")
+        self.ok_button.style().polish(self.ok_button)
+        if safe:
+            self.row.addWidget(self.ok_button, 2)
         for key, caption in (actions or {}).items():
-            b = button(caption, "ok")
+            b = button(caption, "secondary" if safe else "ok")
             b.setObjectName(f"action-{key}")
             b.clicked.connect(lambda _=False, k=key: self.action.emit(k))
-            self.row.addWidget(b, 2)
+            self.row.addWidget(b, 1 if safe else 2)
             self._action_buttons.append(b)
-        self.row.addWidget(self.ok_button, 1)
+        if not safe:
+            self.row.addWidget(self.ok_button, 1)
 
 
 def start_clock(parent: QWidget, tick, interval_ms: int = 1000) -> QTimer:
@@ -344,3 +412,17 @@ def start_clock(parent: QWidget, tick, interval_ms: int = 1000) -> QTimer:
     timer.timeout.connect(tick)
     timer.start(interval_ms)
     return timer
+
+
+@dataclass(frozen=True)
+class PunchScreens:
+    """The punch flow's screens, as the PunchController drives them."""
+
+    idle: IdleScreen
+    pin: PinScreen
+    types: TypeScreen
+    challenge: ChallengeScreen
+    result: ResultScreen
+    receipt: ReceiptScreen
+    message: MessageScreen
+    receipts: ReceiptsScreen

@@ -5,6 +5,12 @@
 ``silence_seconds`` after speech ends (energy endpointing with an adaptive noise floor), at the
 hard limit, or on cancel, and hands back 16 kHz mono float32 samples.
 
+Pre-roll: people start speaking as they tap Falar. ``arm(source, seconds)`` opens the source as
+soon as the phrase is shown and keeps its last ``seconds`` in a rolling buffer; a ``start`` with
+the same source takes that stream over, and the speech already under way at the tap
+(``preroll_keep``) opens the recording. ``Recording.cut`` says the speech had begun before even
+the buffer's start: the only case the screen asks to start after the signal.
+
 Speculation: ``speculate_seconds`` into a pause the recorder hands the audio so far to its owner
 (``early(seq)``, then ``take_early(seq)``) while it keeps listening. Until the owner judges that
 snapshot (``judge(seq, incomplete)``), and while it judges the phrase incomplete ("Entrada."
@@ -18,7 +24,8 @@ from __future__ import annotations
 
 import threading
 import time
-from dataclasses import dataclass
+from collections import deque
+from dataclasses import dataclass, field
 
 import numpy as np
 from PySide6.QtCore import QObject, Signal, Slot
@@ -45,6 +52,9 @@ __all__ = [
     "resample",
 ]  # fmt: skip
 BLOCK_SECONDS = 0.03
+PREROLL_QUIET_SECONDS = 0.5  # a pause this long before the tap: earlier sound is not this phrase
+PREROLL_MARGIN_SECONDS = 0.15  # kept before the onset of the speech under way at the tap
+CUT_QUIET_SECONDS = 0.3  # less quiet than this before it at the buffer's start: it began before
 
 
 # ---------------------------------------------------------------------------------- endpointing
@@ -87,6 +97,48 @@ class Recording:
     stop_monotonic: float
     device_rate: int
     speculation: int | None = None  # the early snapshot still valid at stop (no speech since)
+    preroll_seconds: float = 0.0  # audio kept from before the tap (speech already under way)
+    cut: bool = False  # speech was under way before even the pre-roll began: its start is lost
+
+
+def _rms(block: np.ndarray) -> float:
+    return float(np.sqrt(np.mean(block * block))) if block.size else 0.0
+
+
+def preroll_keep(blocks: list[np.ndarray], rate: int, full: bool) -> tuple[list[np.ndarray], bool]:
+    """What of the rolling buffer opens the recording, and whether speech was cut.
+
+    Only the speech under way at the tap is kept (from its onset, pauses shorter than
+    ``PREROLL_QUIET_SECONDS`` bridged, as between "Entrada," and the time, plus a small
+    margin), so a word said a second earlier to a colleague is not verified as the phrase.
+    Cut: that speech reaches back to the buffer's very start, so its beginning was lost."""
+    if not blocks:
+        return [], False
+    levels = [_rms(b) for b in blocks]
+    floor = float(np.percentile(levels, 20))
+    threshold = max(0.01, floor * 4)
+    quiet_needed = max(1, round(PREROLL_QUIET_SECONDS / BLOCK_SECONDS))
+    quiet = 0
+    onset = None
+    reached_start = True  # no pause long enough between the buffer's start and the tap
+    for i in range(len(blocks) - 1, -1, -1):
+        if levels[i] > threshold:
+            onset, quiet = i, 0
+        else:
+            quiet += 1
+            if quiet >= quiet_needed:
+                reached_start = False
+                break
+    if onset is None:  # no speech under way at the tap: keep a short quiet lead only
+        return blocks[-quiet_needed:], False
+    margin = round(PREROLL_MARGIN_SECONDS / BLOCK_SECONDS)
+    start = max(0, onset - margin)
+    # A full buffer with less than CUT_QUIET_SECONDS of quiet before that speech: it began
+    # before the buffer (its start may be a pause between words). A buffer still filling
+    # began when the microphone opened: only a loud first block says the speech was cut.
+    lead_blocks = round(CUT_QUIET_SECONDS / BLOCK_SECONDS)
+    cut = reached_start and (onset < lead_blocks if full else onset == 0)
+    return blocks[start:], cut
 
 
 @dataclass
@@ -105,13 +157,25 @@ class RecordLimits:
     silence_seconds: stop this long after speech ends; speculate_seconds: hand over a snapshot
     this far into a pause (0: none); max_pause_seconds: the longest pause waited for while the
     owner has not judged a snapshot, or judged the phrase incomplete ("Entrada." and no time
-    yet, issue 11 item 3); max_seconds: the hard limit.
+    yet); max_seconds: the hard limit.
     """
 
     silence_seconds: float = 0.7
     speculate_seconds: float = 0.15
     max_pause_seconds: float = 1.8
     max_seconds: float = 8.0
+
+
+@dataclass(eq=False)
+class _Arm:
+    """One rolling buffer: its source, how much it keeps, and how it ends (under the lock)."""
+
+    source: AudioSource
+    seconds: float
+    stop: threading.Event = field(default_factory=threading.Event)
+    started: bool = False  # its loop runs (or ran)
+    live: bool = True  # its loop has not ended: a hand-over will be seen
+    handoff: bool = False  # start() asked it to become the recording
 
 
 class RecorderWorker(QObject):
@@ -129,6 +193,7 @@ class RecorderWorker(QObject):
     failed = Signal(str)
     early = Signal(int)  # snapshot seq: fetch it with take_early(seq), then judge(seq, ...)
     _go = Signal()
+    _go_armed = Signal()
 
     def __init__(self) -> None:
         super().__init__()
@@ -142,12 +207,36 @@ class RecorderWorker(QObject):
         self._snapshot: Snapshot | None = None
         self._valid: int | None = None  # the snapshot no speech has followed yet
         self._judged: dict[int, bool] = {}  # snapshot seq -> phrase incomplete (wait longer)
+        self._arm: _Arm | None = None  # the latest rolling buffer
         self._go.connect(self.record)
+        self._go_armed.connect(self._arm_loop)
+
+    def arm(self, source: AudioSource, seconds: float) -> None:
+        """Open ``source`` now and keep its last ``seconds`` (any thread); a ``start`` with an
+        equal source takes the stream and that audio over. Failures are silent here: the
+        recording opens the source again and reports them."""
+        with self._done_lock:
+            if self._arm is not None:
+                self._arm.stop.set()
+            self._arm = _Arm(source, seconds)
+        self._go_armed.emit()
+
+    def disarm(self) -> None:
+        """Close the rolling buffer (the phrase is no longer on screen)."""
+        with self._done_lock:
+            if self._arm is not None and not self._arm.handoff:
+                self._arm.stop.set()
 
     def start(self, source: AudioSource, limits: RecordLimits) -> None:
         """Queue one recording from ``source`` (any thread; it runs on the worker's thread)."""
         with self._done_lock:
             self._source, self._limits = source, limits
+            a = self._arm
+            if a is not None and a.live and not a.handoff and not a.stop.is_set():
+                if a.source == source:
+                    a.handoff = True  # the arm loop goes on as this recording
+                    return
+                a.stop.set()
         self._go.emit()
 
     def take_early(self, seq: int) -> Snapshot | None:
@@ -181,16 +270,66 @@ class RecorderWorker(QObject):
         self._cancel.set()
 
     @Slot()
-    def record(self) -> None:
+    def _arm_loop(self) -> None:
+        with self._done_lock:
+            a = self._arm
+            if a is None or a.started:  # an older arm's queued call: the latest already ran
+                return
+            a.started = True
+        stream: AudioStream | None = None
+        ring: deque[np.ndarray] = deque()
+        full = False
+        try:
+            if not a.stop.is_set():
+                stream = a.source.open()
+        except Exception:  # reported by the recording, which opens the source again
+            stream = None
+        while stream is not None:
+            with self._done_lock:
+                if a.handoff:
+                    break
+            if a.stop.is_set():
+                break
+            try:
+                block = stream.read(max(1, int(stream.samplerate * BLOCK_SECONDS)))
+            except Exception:
+                stream.close()
+                stream = None
+                break
+            ring.append(block)
+            while sum(b.size for b in ring) > a.seconds * stream.samplerate:
+                ring.popleft()
+                full = True
+        with self._done_lock:
+            a.live, handoff = False, a.handoff
+            if self._arm is a:
+                self._arm = None
+        if not handoff:
+            if stream is not None:
+                stream.close()
+            return
+        if stream is None:
+            self.record()  # the buffer failed: open the source again (and report why)
+            return
+        self.record(stream, preroll_keep(list(ring), stream.samplerate, full))
+
+    @Slot()
+    def record(self, armed: AudioStream | None = None,
+               preroll: tuple[list[np.ndarray], bool] = ([], False)) -> None:  # fmt: skip
+        """One recording; ``armed``: the stream the rolling buffer had open, and what of it
+        opens the recording."""
         self._cancel.clear()
         self._stop_now.clear()
         with self._done_lock:
             self._snapshot, self._valid, self._judged = None, None, {}
             source, limits = self._source, self._limits
         try:
-            if source is None:
+            if armed is not None:
+                stream = armed
+            elif source is None:
                 raise MicError("Nenhum microfone configurado.")
-            stream = source.open()
+            else:
+                stream = source.open()
         except MicError as exc:
             self.failed.emit(str(exc))
             return
@@ -198,7 +337,7 @@ class RecorderWorker(QObject):
             self.failed.emit(f"Erro no microfone: {exc}")
             return
         try:
-            self._loop(stream, limits)
+            self._loop(stream, limits, *preroll)
         except MicError as exc:
             self.failed.emit(str(exc))
         except Exception as exc:
@@ -216,16 +355,22 @@ class RecorderWorker(QObject):
             return max(limits.silence_seconds, limits.max_pause_seconds)
         return limits.silence_seconds
 
-    def _loop(self, stream: AudioStream, limits: RecordLimits) -> None:
+    def _loop(self, stream: AudioStream, limits: RecordLimits,
+              preroll: list[np.ndarray] | None = None, cut: bool = False) -> None:  # fmt: skip
         rate = stream.samplerate
         frames = max(1, int(rate * BLOCK_SECONDS))
         ep = Endpointer(limits.silence_seconds)
-        blocks: list[np.ndarray] = []
+        blocks: list[np.ndarray] = list(preroll or ())
         total = 0
+        for block in blocks:  # speech under way at the tap counts as speech heard
+            ep.feed(_rms(block), block.size / rate, total / rate)
+            total += block.size
+        ep.silence_after = 0.0  # the silence rules start at the tap
+        lead = total
         started = False
         snapped = False  # a snapshot was taken in the current pause
         stopped_by = "limit"
-        while total < limits.max_seconds * rate:
+        while total - lead < limits.max_seconds * rate:
             if self._cancel.is_set():
                 self.cancelled.emit()
                 return
@@ -234,7 +379,7 @@ class RecorderWorker(QObject):
                 break
             block = stream.read(frames)
             blocks.append(block)
-            rms = float(np.sqrt(np.mean(block * block))) if block.size else 0.0
+            rms = _rms(block)
             self.level.emit(min(1.0, rms * 6.0))
             ep.silence_seconds = self._stop_silence(limits) if snapped else limits.silence_seconds
             stop = ep.feed(rms, block.size / rate, total / rate)
@@ -273,6 +418,8 @@ class RecorderWorker(QObject):
             stop_monotonic=stop_at,
             device_rate=rate,
             speculation=valid,
+            preroll_seconds=lead / rate,
+            cut=cut,
         )
         with self._done_lock:
             self._done = rec

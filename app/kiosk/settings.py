@@ -78,7 +78,7 @@ class KioskSection:
 
     def validate_employer(self) -> None:
         """Employer CNPJ/CPF (check digits), CNO/CAEPF and INPI number, all digits only."""
-        from app.store.cpf import normalize_cpf, valid_cnpj
+        from app.rep.cpf import normalize_cpf, valid_cnpj
         from app.store.errors import CpfError
 
         for name in ("employer_id", "cno_caepf", "inpi"):

@@ -66,7 +66,7 @@ class SetupScreen(QWidget):
         mic_lay.addWidget(self.skip_warning)
         self.pages.addWidget(scroll(p))
         self.employee = EmployeeForm(compact=True)
-        self.employee.pin.setPlaceholderText("4 a 8 dígitos")
+        self.employee.pin.setPlaceholderText("6 a 8 dígitos")
         self.pages.addWidget(scroll(self.employee))
         self.keyboard = OnScreenKeyboard()
         self.keyboard.setVisible(False)
@@ -120,6 +120,7 @@ class SetupScreen(QWidget):
 
     def _submit(self) -> None:
         step = self.step
+        values: dict[str, object]
         if step == 0:
             values = {"company": self.company.text(), "kiosk_id": self.kiosk_id.text(),
                       "employer_id": self.employer_id.text(), "cno_caepf": self.cno_caepf.text(),

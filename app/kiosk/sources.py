@@ -1,7 +1,8 @@
 """Audio sources the recorder reads from, and resampling to 16 kHz.
 
 ``SoundDeviceSource`` opens a real microphone with sounddevice at the device's default rate
-(``check()`` looks for it without opening a stream: the idle screen's check); ``ClipSource``
+(``check()`` looks for it without opening a stream: the idle screen's check; a failure is
+named by ``audio_health``: no sound server, no input, device gone, busy, rate); ``ClipSource``
 plays a WAV file through the very same path, paced in real time and followed by silence like a
 quiet room (tests and screenshots).
 """
@@ -16,6 +17,7 @@ from typing import Protocol
 import numpy as np
 
 from app.core.audio import read_wav
+from app.kiosk import audio_health
 
 TARGET_RATE = 16000
 
@@ -59,6 +61,8 @@ class _SoundDeviceStream:
     def __init__(self, stream) -> None:
         self._stream = stream
         self.samplerate = int(stream.samplerate)
+        self._open = True
+        audio_health.stream_opened()
 
     def read(self, frames: int) -> np.ndarray:
         import sounddevice as sd
@@ -66,17 +70,20 @@ class _SoundDeviceStream:
         try:
             data, _overflowed = self._stream.read(frames)
         except sd.PortAudioError as exc:
-            raise MicError(
-                "O microfone parou de responder (desconectado ou em uso por outro programa)."
-            ) from exc
+            raise MicError(audio_health.STOPPED) from exc
         return np.asarray(data, dtype=np.float32).reshape(-1)
 
     def close(self) -> None:
+        if not self._open:
+            return
+        self._open = False
         try:
             self._stream.stop()
             self._stream.close()
         except Exception:  # closing a dead device must not hide the first error
             pass
+        finally:
+            audio_health.stream_closed()
 
 
 @dataclass
@@ -93,34 +100,56 @@ class SoundDeviceSource:
             return int(self.device)
         return self.device
 
-    def check(self) -> dict:
-        """The device's info without opening a stream (the idle screen's check); MicError."""
+    def _sd(self):
         try:
             import sounddevice as sd
         except OSError as exc:  # PortAudio library missing
             raise MicError("Sistema de áudio indisponível (PortAudio não instalado).") from exc
-        try:
-            return dict(sd.query_devices(self._device(), "input"))
-        except (ValueError, sd.PortAudioError) as exc:
-            raise MicError("Nenhum microfone encontrado.") from exc
+        return sd
+
+    def check(self) -> None:
+        """The idle screen's check, every few seconds, no stream opened: MicError naming what
+        is wrong (it sees a device unplugged or a sound server stopped, and their return)."""
+        self._sd()
+        problem = audio_health.diagnose(self._device())
+        if problem:
+            raise MicError(problem)
 
     def open(self) -> AudioStream:
-        info = self.check()  # also the PortAudio import
-        import sounddevice as sd
+        sd = self._sd()
+        last: Exception | None = None
+        for _ in range(2):  # PortAudio's device list may be stale: once more on a fresh one
+            try:
+                return self._open(sd)
+            except (ValueError, sd.PortAudioError, MicError) as exc:
+                problem = audio_health.diagnose(self._device())  # rescans
+                if problem:
+                    raise MicError(problem) from exc
+                if isinstance(exc, MicError):
+                    raise  # the rate refused by a device that is otherwise there
+                last = exc
+        assert last is not None
+        raise MicError(audio_health.open_error(last, self.samplerate)) from last
 
+    def _open(self, sd) -> AudioStream:
         device = self._device()
+        if str(device or "") in audio_health.SERVER_DEVICES and audio_health.server_inputs() == []:
+            # the sound server would record its silent fallback: say what is missing instead
+            raise MicError(audio_health.NO_INPUT)
+        info = sd.query_devices(device, "input")
         rate = self.samplerate or int(info["default_samplerate"])
         try:
             sd.check_input_settings(device, channels=1, dtype="float32", samplerate=rate)
-        except (ValueError, sd.PortAudioError) as exc:
-            raise MicError(
-                f"O microfone não aceita a taxa de {rate} Hz. Ajuste nas configurações."
-            ) from exc
+        except sd.PortAudioError as exc:
+            if len(exc.args) > 1 and exc.args[1] == audio_health.PA_INVALID_SAMPLE_RATE:
+                raise MicError(audio_health.bad_rate(rate)) from exc  # true: PortAudio said so
+            raise
+        stream = sd.InputStream(device=device, channels=1, dtype="float32", samplerate=rate)
         try:
-            stream = sd.InputStream(device=device, channels=1, dtype="float32", samplerate=rate)
             stream.start()
-        except (ValueError, sd.PortAudioError) as exc:
-            raise MicError("O microfone está em uso por outro programa ou indisponível.") from exc
+        except Exception:
+            stream.close()
+            raise
         return _SoundDeviceStream(stream)
 
 
@@ -136,9 +165,7 @@ class _ClipStream:
 
     def read(self, frames: int) -> np.ndarray:
         if self._fail_at is not None and self._pos >= self._fail_at * self.samplerate:
-            raise MicError(
-                "O microfone parou de responder (desconectado ou em uso por outro programa)."
-            )
+            raise MicError(audio_health.STOPPED)
         chunk = self._data[self._pos : self._pos + frames]
         if chunk.size < frames:  # after the clip: a quiet room (a little noise, not zeros)
             noise = np.random.default_rng(self._pos).normal(0, 1e-4, frames - chunk.size)

@@ -49,6 +49,7 @@ QTabBar::tab:selected { background: #24405e; font-weight: bold; }
 QListWidget { background: #f4f7fa; color: #0f1e2e; font-size: 22px; }
 QListWidget[role="receipts"] { font-size: 28px; }
 QListWidget[role="receipts"]::item { padding: 10px; border-bottom: 1px solid #c6d4e1; }
+QListWidget::item:selected { background: #1f5f99; color: #ffffff; }
 QCheckBox { font-size: 24px; }
 QCheckBox::indicator { width: 32px; height: 32px; border: 3px solid #9fd6ff; border-radius: 6px;
     background: #f4f7fa; }
@@ -58,6 +59,7 @@ QPushButton[role="danger"] { background: #8f2f2a; }
 QPushButton[role="kbd"] { font-size: 24px; min-height: 40px; padding: 4px; border-radius: 8px; }
 QPushButton[role="kbd-wide"] { font-size: 20px; min-height: 40px; padding: 4px;
     border-radius: 8px; background: #3a4b5c; }
+QPushButton[role="kbd-wide"]:checked { background: #1f8f55; font-weight: bold; }
 """
 
 _PX = re.compile(r"(\d+)px")

@@ -24,7 +24,7 @@ def status_text(pending: int) -> str:
     return f"Sincronização: {pending} pendente" + ("s" if pending != 1 else "")
 
 
-CLOCK_LIMIT_S = 30.0  # issue 14/15: an offset beyond this is shown to the admin
+CLOCK_LIMIT_S = 30.0  # an offset beyond this is shown to the admin (docs/CENTRAL.md)
 
 
 def _seconds(offset: float) -> str:

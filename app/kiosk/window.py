@@ -21,12 +21,13 @@ from app.core.errors import ConfigError, PontoVozError
 from app.kiosk import screens
 from app.kiosk.admin import SettingsScreen
 from app.kiosk.admin_controller import AdminController
-from app.kiosk.engine import Engine
+from app.kiosk.engine import Engine, default_verifier
 from app.kiosk.microphone import Microphone
-from app.kiosk.punch_controller import PunchController, PunchScreens
+from app.kiosk.punch_controller import PunchController
 from app.kiosk.punch_screens import (
     ChallengeScreen,
     MessageScreen,
+    PunchScreens,
     ReceiptScreen,
     ReceiptsScreen,
     ResultScreen,
@@ -51,12 +52,6 @@ def default_source(k: KioskSection) -> AudioSource:
     return SoundDeviceSource(device=k.microphone or None, samplerate=k.sample_rate)
 
 
-def default_verifier(options):
-    from app.core.verifier import Verifier
-
-    return Verifier(options)
-
-
 def list_input_devices() -> list[str]:
     try:
         import sounddevice as sd
@@ -73,7 +68,8 @@ class KioskWindow(QMainWindow):
                  clock: Callable[[], datetime] = datetime.now,
                  monotonic: Callable[[], float] = time.monotonic,
                  device_lister: Callable[[], list[str]] = list_input_devices,
-                 player: SoundPlayer | None = None) -> None:  # fmt: skip
+                 player: SoundPlayer | None = None,
+                 engine: Engine | None = None) -> None:  # fmt: skip
         super().__init__()
         self.store = store or SettingsStore()
         self.ledger = ledger
@@ -108,7 +104,8 @@ class KioskWindow(QMainWindow):
             self.stack.addWidget(w)
         self.apply_scale()
 
-        self.engine = Engine(verifier_factory, verifier)
+        # ``engine``: one already loading its model (the launcher starts it first)
+        self.engine = engine or Engine(verifier_factory, verifier)
         self.engine.changed.connect(self.on_engine)
         self.microphone = Microphone(source_factory)
         self.recorder = self.microphone.recorder
@@ -134,7 +131,7 @@ class KioskWindow(QMainWindow):
         self.admin.saved.connect(self.on_settings_saved)
         self.admin.sync_pause.connect(self.sync.stop)
         self.admin.sync_resume.connect(lambda: self.sync.apply(self.settings, self.ledger))
-        self.admin.setup_done.connect(lambda s: (self.on_settings_saved(s, False), self.go_idle()))
+        self.admin.setup_done.connect(self.on_setup_done)
         self.admin.quit_requested.connect(self.quit_app)
 
         self.inactivity = QTimer(self)
@@ -208,8 +205,12 @@ class KioskWindow(QMainWindow):
             self.engine.reset()
             self.load_model()
 
+    def on_setup_done(self, new: KioskSettings) -> None:
+        self.on_settings_saved(new, False)
+        self.go_idle()
+
     def purge_audio(self) -> None:
-        """Expired audio goes on start and once a day (issue 12 row 11)."""
+        """Expired audio goes on start and once a day (docs/SECURITY.md, privacy)."""
         self._purged_on = self.clock().date()
         if self.ledger is None:
             return
@@ -235,7 +236,8 @@ class KioskWindow(QMainWindow):
         self.stack.setCurrentWidget(widget)
         if widget is self.idle:
             self.refresh_idle()
-            self.setFocus()
+        if widget in (self.idle, self.receipt):
+            self.setFocus()  # a keypad or a badge reader types here: keyPressEvent
         self.restart_inactivity()
 
     def show_message(self, title: str, text: str, actions: dict[str, str] | None = None) -> None:
@@ -261,7 +263,7 @@ class KioskWindow(QMainWindow):
             notices.append(lock)
         mic = self.microphone.check(self.settings.kiosk) if self.settings.configured else ""
         if mic:
-            notices.append("Microfone: " + mic + " (avise o administrador)")
+            notices.append(f"{mic} Avise o administrador.")  # names the microphone itself
         clock = clock_notice(self.sync.central_section())
         if clock:
             notices.append(clock)
@@ -291,8 +293,8 @@ class KioskWindow(QMainWindow):
             return 0  # nothing to go back to
         if current is self.settings_screen:
             return k.admin_timeout_seconds * 1000
-        if current is self.receipt:
-            return k.idle_return_seconds * 1000
+        if current is self.receipt and self.receipt.counting:
+            return 0  # the receipt counts down by itself, on screen
         return k.screen_timeout_seconds * 1000
 
     def restart_inactivity(self) -> None:
@@ -319,7 +321,8 @@ class KioskWindow(QMainWindow):
     # ------------------------------------------------------------------ keys, size, exit
 
     def keyPressEvent(self, event) -> None:
-        if self.stack.currentWidget() is self.idle and event.text().isdigit():
+        if self.stack.currentWidget() in (self.idle, self.receipt) and event.text().isdigit():
+            # a PIN digit or a badge read: the next person starts (a receipt gives way at once)
             self.punch.start()
             self.pin.badge.setText(event.text())
             self.pin.badge.setFocus()

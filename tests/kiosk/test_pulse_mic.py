@@ -1,4 +1,5 @@
-"""A real microphone: PulseAudio's null sink 'virt' as a virtual mic (design.md §5).
+"""A real microphone: PulseAudio's null sink 'virt' and a virtual mic on its monitor
+(tests/kiosk/pulse.py).
 
 A clip played into 'virt' with paplay is recorded by sounddevice from device 'pulse' (at the
 device's rate, resampled to 16 kHz by the recorder), verified by the real model on its QThread.
@@ -6,8 +7,6 @@ device's rate, resampled to 16 kHz by the recorder), verified by the real model 
 
 from __future__ import annotations
 
-import os
-import shutil
 import subprocess
 import time
 
@@ -15,45 +14,19 @@ import pytest
 from PySide6.QtCore import QTimer
 
 from app.kiosk.recorder import MicError, SoundDeviceSource
+from tests.kiosk import pulse
 from tests.kiosk.conftest import paused_clip, to_challenge
 
 
 @pytest.fixture(scope="module")
 def virtual_mic(tmp_path_factory):
-    missing = [tool for tool in ("pulseaudio", "paplay", "pactl") if not shutil.which(tool)]
-    if missing:  # CI installs them (scripts/setup.sh): a missing one is a broken machine
-        pytest.fail(
-            f"PulseAudio tools missing ({', '.join(missing)}): apt-get install pulseaudio "
-            "pulseaudio-utils libasound2-plugins (design.md section 5)"
-        )
-    runtime = tmp_path_factory.mktemp("pulse-runtime")
-    saved = {k: os.environ.get(k) for k in ("XDG_RUNTIME_DIR", "PULSE_SERVER")}
-    os.environ["XDG_RUNTIME_DIR"] = str(runtime)
-    os.environ.pop("PULSE_SERVER", None)
-    subprocess.run(
-        ["pulseaudio", "-D", "--exit-idle-time=-1", "-n",
-         "--load=module-native-protocol-unix",
-         "--load=module-null-sink sink_name=virt", "--load=module-always-sink"],
-        check=True, capture_output=True,
-    )  # fmt: skip
-    for _ in range(50):
-        if subprocess.run(["pactl", "info"], capture_output=True).returncode == 0:
-            break
-        time.sleep(0.1)
-    subprocess.run(["pactl", "set-default-source", "virt.monitor"], check=True)
-    import sounddevice as sd
-
-    sd._terminate()  # PortAudio lists devices once: re-scan now that the server is up
-    sd._initialize()
-    yield "pulse"
-    subprocess.run(["pulseaudio", "--kill"], capture_output=True)
-    for k, v in saved.items():
-        if v is None:
-            os.environ.pop(k, None)
-        else:
-            os.environ[k] = v
-    sd._terminate()
-    sd._initialize()
+    pulse.require_tools()
+    with pulse.Environment(tmp_path_factory.mktemp("pulse-runtime")):
+        pulse.start_server()
+        pulse.rescan_portaudio()
+        yield "pulse"
+        pulse.kill_server()
+    pulse.rescan_portaudio()
 
 
 def play_when_listening(win, clip, delay_ms=300):

@@ -6,7 +6,7 @@ from __future__ import annotations
 import dataclasses
 from datetime import datetime, timedelta
 
-from app.store.models import RepEvent
+from app.rep.records import RepEvent
 from tests.kiosk.conftest import real_ledger
 
 
