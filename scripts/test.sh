@@ -5,6 +5,6 @@ cd "$(dirname "$0")/.."
 scripts/setup.sh --dev
 .venv/bin/ruff check app tests
 .venv/bin/ruff format --check app tests
-.venv/bin/mypy app/core
+.venv/bin/mypy app
 .venv/bin/lint-imports
 exec .venv/bin/python -m pytest -q "$@"
