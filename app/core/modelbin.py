@@ -125,3 +125,28 @@ def write(model: ModelBin, path: Path) -> None:
         for alias, target in model.aliases:
             _write_string(f, alias)
             _write_string(f, target)
+
+
+def quantize_int8(model: ModelBin) -> ModelBin:
+    """The same model with its linear and embedding weights stored as int8 plus a float32
+    ``weight_scale`` per row, as CTranslate2's converter writes ``int8_float16``: scale = 127 /
+    max|row|, rounded to nearest even. Biases, norms and the encoder's two convolutions stay
+    float16: those are exactly the weights CTranslate2 quantizes itself when it loads a float16
+    model with ``compute_type`` int8 on CPU, so the numbers it computes do not change (an int8
+    convolution would: tests/core/test_model_int8.py)."""
+    out = ModelBin(model.version, model.spec, model.revision, aliases=list(model.aliases))
+    for name, var in model.variables.items():
+        if not name.endswith("/weight") or "/conv" in name or var.array.dtype.kind != "f":
+            out.variables[name] = var
+            continue
+        value = var.array.astype(np.float32)
+        rows = value.reshape(value.shape[0], -1)
+        amax = np.amax(np.abs(rows), axis=1)
+        amax[amax == 0] = 127.0
+        amax = np.maximum(amax, np.float32(127) / np.finfo(np.float32).max)
+        scale = (np.float32(127.0) / amax).astype(np.float32)
+        quantized = np.rint(rows * scale[:, None]).astype(np.int8).reshape(value.shape)
+        out.variables[name] = Variable(name, 1, quantized)
+        scale_name = name + "_scale"
+        out.variables[scale_name] = Variable(scale_name, 0, scale)
+    return out

@@ -41,7 +41,7 @@ def canonical_type(word: str, punch_types: Mapping[str, tuple[str, ...]]) -> str
 
 
 # ASCII digits only: "\d" alone also takes "١٣" (Arabic-Indic) or "１３" (full-width), which
-# int() would then read as 13 (issue 12 row 14).
+# int() would then read as 13 (tests/core/test_phrase_config.py).
 _SHAPE = re.compile(r"^(\S+) ([0-9]{1,2}) ([0-9]{1,2})$")
 
 

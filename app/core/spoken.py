@@ -1,12 +1,12 @@
 """Turn a Whisper (pt) transcript into the (type, hour, minute) the worker said.
 
-The verifier compares numbers as numbers: a fuzzy string ratio cannot tell "13 40" from
-"13 41" (design.md section 3). Whisper writes the same phrase in many ways ("13 horas e 40",
-"treze e quarenta", "13h40", "1340", "uma e quarenta da tarde", "vinte para as duas"), so the
-text is normalised (accents, case, ``text2num`` for number words) and then read by a small
-grammar with the clock rules ``text2num`` lacks (feminine hours, meio-dia, "e meia", "em ponto",
-"M para as H", "da tarde"). Only the first time expression is read: with a short window greedy
-decoding repeats the phrase, and a sentence end closes an expression.
+The verifier compares numbers as numbers: a fuzzy string ratio cannot tell "13 40" from "13 41"
+(docs/MODEL-NOTES.md, "Traps"). Whisper writes the same phrase in many ways ("13 horas e 40", "treze
+e quarenta", "13h40", "1340", "uma e quarenta da tarde", "vinte para as duas"), so the text is
+normalised (accents, case, ``text2num`` for number words) and then read by a small grammar with the
+clock rules ``text2num`` lacks (feminine hours, meio-dia, "e meia", "em ponto", "M para as H", "da
+tarde"). Only the first time expression is read: with a short window greedy decoding repeats the
+phrase, and a sentence end closes an expression.
 """
 
 from __future__ import annotations
@@ -35,8 +35,8 @@ class SpokenTime:
     period: str | None  # "manha" | "tarde" | "noite" | "madrugada"
     text: str
     # The hour came as "de 8" / "desde 7": Whisper's spelling of "dezoito" / "dezessete", so
-    # it may be 18 as well as 8 (issue 11: "Saída de 8 e 55" for 18 55, "Retorno de 9.39"
-    # for 19 39).
+    # it may be 18 as well as 8 ("Saída de 8 e 55" for 18 55, "Retorno de 9.39" for 19 39;
+    # docs/FIGURES.md, "Issue 11, stop 20").
     teen: bool = False
 
 
@@ -200,7 +200,8 @@ def _first_type(tokens: list[Token], punch_types: Mapping[str, tuple[str, ...]])
         kind = canonical_type(tok, punch_types)
         if kind is not None:
             return kind
-    # Whisper splits a type word in two: "Saí da 3 e 46", "Intenva-lo" (issue 11).
+    # Whisper splits a type word in two: "Saí da 3 e 46", "Intenva-lo" (docs/MODEL-NOTES.md,
+    # "Traps").
     joined = [
         a + b
         for a, b in pairwise(tokens)

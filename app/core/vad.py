@@ -14,7 +14,7 @@ PAD_SECONDS = 0.25
 def speech_spans(samples: np.ndarray, threshold: float = 0.5) -> list[tuple[int, int]]:
     """(start, end) sample indexes of each speech region, padded a little; [] for none.
     Regions closer than 0.3 s are one: a pause that long between the type and the time is
-    where Whisper on one window stops after the type (design.md §3)."""
+    where Whisper on one window stops after the type (docs/MODEL-NOTES.md, "Traps")."""
     disable_telemetry()  # before faster-whisper creates the Silero ONNX session
     options = VadOptions(
         threshold=threshold,

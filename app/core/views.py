@@ -1,13 +1,14 @@
 """The verifier's views: each reads one clip one way and returns what it read.
 
-A view is ``view(clip, readings_so_far) -> [Reading]``; ``EngineOptions.views`` lists the ones
-that run, in order. With the adapted model two pay for their time: ``greedy`` and ``pause``. A
-beam-5 n-best and a wide window (speech + 15 s) were views for the plain base; on the adapted
-model they bought nothing on 600 dev clips (21 vs 22 false rejects without them, the same false
-accepts) for ~0.2 s on every undecided clip, and were deleted (docs/FIGURES.md).
-A reading is text plus what that text says against the expected phrase;
-views never decide (``app.core.judge`` does, once). Every view decodes the same encoder output
-or a window of the same samples; none is ever given the expected phrase (design.md §3: Whisper
+A view is ``view(clip, readings_so_far) -> [Reading]``; ``EngineOptions.views`` lists the ones that
+run, in order. With the adapted model two pay for their time: ``greedy`` and ``pause``. A beam-5
+n-best and a wide window (speech + 15 s) were views for the plain base; on the adapted model they
+bought nothing on 600 dev clips (21 vs 22 false rejects without them, the same false accepts) for
+~0.2 s on every undecided clip, and were deleted (docs/FIGURES.md).
+
+A reading is text plus what that text says against the expected phrase; views never decide
+(``app.core.judge`` does, once). Every view decodes the same encoder output or a window of the
+same samples; none is ever given the expected phrase (docs/MODEL-NOTES.md, "Traps": Whisper
 then "hears" it in noise).
 """
 
@@ -109,7 +110,8 @@ class Views:
 
     def pause(self, clip: Clip, readings: list[Reading]) -> list[Reading]:
         """The time decoded on its own window when greedy read no phrase and there is a pause:
-        Whisper's decode ends at "Entrada." when the time follows a silence (design.md §3)."""
+        Whisper's decode ends at "Entrada." when the time follows a silence (docs/MODEL-NOTES.md,
+        "Traps")."""
         if len(clip.spans) < 2 or any(r.heard is not None for r in readings):
             return []
         tail = clip.samples[after_longest_gap(clip.spans) : clip.spans[-1][1]]

@@ -2,7 +2,7 @@
 
 It is what the original Speech API did: faster-whisper defaults (beam 5, temperature fallback,
 a padded 30-s window) and a fuzzy string ratio >= 85 between the normalised transcript and the
-expected text. design.md §3 explains why it is slow and unsafe.
+expected text. docs/MODEL-NOTES.md ("Traps") explains why it is slow and unsafe.
 """
 
 from __future__ import annotations

@@ -12,6 +12,7 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -86,7 +87,7 @@ def run_bench(manifest: Path, limit: int = 30, repeat: int = 3, baseline: bool =
     ]
     # The same core, sharing the loaded model, on the plain base and with fewer views: what
     # the adaptation and each view cost.
-    variants = {
+    variants: dict[str, dict[str, Any]] = {
         "core on the plain base model": {"adapted": False, "model_path": ""},
         "core, greedy view only": {"views": ("greedy",)},
     }

@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine, text
 
-from app.store.chain import afd_hash, afd_type7_body, record_hash
+from app.rep.chain import afd_hash, afd_type7_body, record_hash
 
 TZ = ZoneInfo("America/Sao_Paulo")
 FIRST = (
@@ -202,7 +202,7 @@ def seed(
     return Seeded(kiosks, employees, len(rows), flagged, [p[0] for p in people])
 
 
-def _punches(rng, people, first, last, flagged_rate):  # type: ignore[no-untyped-def]
+def _punches(rng, people, first, last, flagged_rate):
     rows = []
     day = first
     while day <= last:
@@ -266,7 +266,7 @@ def _copy(engine: Engine, rows: list[dict], kiosk_ids: list[int]) -> None:
     raw = engine.raw_connection()
     try:
         cur = raw.cursor()
-        with cur.copy(f"COPY punches ({', '.join(cols)}) FROM STDIN") as cp:  # type: ignore[attr-defined]
+        with cur.copy(f"COPY punches ({', '.join(cols)}) FROM STDIN") as cp:
             for r in rows:
                 k = r["kiosk"]
                 nsr[k] += 1

@@ -120,7 +120,7 @@ def _run(options: LoadOptions, cluster: pgcluster.Cluster, work: Path) -> LoadRe
         with session_scope(sessions) as s:
             codes = [service.create_code(s, f"carga {i}") for i in range(options.kiosks)]
             for i in range(options.kiosks):
-                service.add_employee(s, f"Pessoa {i:03d}", _cpf(i), f"{1000 + i}")
+                service.add_employee(s, f"Pessoa {i:03d}", _cpf(i), _pin(i))
         for i, code in enumerate(codes):
             home = work / f"k{i:03d}"
             settings_file = home / "settings.json"
@@ -133,7 +133,7 @@ def _run(options: LoadOptions, cluster: pgcluster.Cluster, work: Path) -> LoadRe
             sync = CentralSync(ledger, section, save_status=False)
             sync.pull_roster()
             if not options.rate:
-                _punch(ledger, f"{1000 + i}", options.punches)
+                _punch(ledger, _pin(i), options.punches)
             ledgers.append(ledger)
             syncs.append(sync)
         report.prep_s = round(time.perf_counter() - started, 1)
@@ -151,7 +151,7 @@ def _run(options: LoadOptions, cluster: pgcluster.Cluster, work: Path) -> LoadRe
             per_kiosk = options.rate / options.kiosks
             threads = []
             for i, sync in enumerate(syncs):
-                live = _Live(sync, ledgers[i], f"{1000 + i}", options.punches, per_kiosk, t0)
+                live = _Live(sync, ledgers[i], _pin(i), options.punches, per_kiosk, t0)
                 threads += [
                     threading.Thread(target=live.produce, daemon=True),
                     threading.Thread(target=live.push, args=(report, latencies), daemon=True),
@@ -396,3 +396,8 @@ def format_report(r: LoadReport) -> str:
         lines.append(f"  falha: {r.crash}")
     lines += [f"  erro: {e}" for e in r.errors[:5]]
     return "\n".join(lines)
+
+
+def _pin(i: int) -> str:
+    """A distinct PIN per seeded employee that Central's PIN policy accepts (no 1111, 1234...)."""
+    return f"{271828 + 7 * i}"

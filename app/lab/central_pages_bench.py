@@ -5,7 +5,8 @@ everyone (all 200 computed, and all 200 PDFs written).
 
     python -m app.lab.central_pages_bench [--employees 200] [--months 12] [--repeat 20] [--json F]
 
-Targets (issue 16): every page p95 <= 300 ms; a month's espelho for everyone <= 10 s.
+Targets (docs/FIGURES.md, "Central HR back office"): every page p95 <= 300 ms; a month's espelho for
+everyone <= 10 s.
 """
 
 from __future__ import annotations

@@ -144,9 +144,12 @@ def _wrong_time(kind: str, hour: int, minute: int, rng: random.Random) -> tuple[
     return (hour + step) % 24, minute
 
 
-def plan(count: int, seed: int, voices: tuple[str, ...] = ()) -> list[ClipSpec]:
+def plan(
+    count: int, seed: int, voices: tuple[str, ...] = (), hours: tuple[int, ...] = ()
+) -> list[ClipSpec]:
     """Draw the conditions of ``count`` clips: half positives, half over NEGATIVE_KINDS.
-    ``voices`` limits the voices (e.g. one voice's own test set); default: all, weighted."""
+    ``voices`` limits the voices (e.g. one voice's own test set); default: all, weighted.
+    ``hours`` draws the expected hour from these (``adapt``'s contrast clips); default: any."""
     rng = random.Random(seed)
     voices = voices or tuple(v for v, w in VOICE_WEIGHTS.items() for _ in range(w))
     kinds = list(TYPE_SPOKEN)
@@ -154,7 +157,9 @@ def plan(count: int, seed: int, voices: tuple[str, ...] = ()) -> list[ClipSpec]:
     for i in range(count):
         label = i % 2 == 0
         kind = "positive" if label else NEGATIVE_KINDS[(i // 2) % len(NEGATIVE_KINDS)]
-        ptype, hour, minute = rng.choice(kinds), rng.randrange(24), rng.randrange(60)
+        ptype = rng.choice(kinds)
+        hour = rng.choice(hours) if hours else rng.randrange(24)
+        minute = rng.randrange(60)
         voice = rng.choice(voices)
         s_type, s_hour, s_min = ptype, hour, minute
         if kind == "wrong_type":

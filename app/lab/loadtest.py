@@ -67,7 +67,8 @@ def load_clips(specs: list[str]) -> list[tuple[str, str]]:
             raise SystemExit(f"--clip needs PATH=PHRASE, got {spec!r}")
         clips.append((phrase, base64.b64encode(Path(path).read_bytes()).decode()))
     if not clips:
-        from app import corpus, paths
+        from app import paths
+        from app.lab import corpus
 
         cache = paths.cache_dir() / "loadtest-clips"
         for phrase, text in DEFAULT_CLIPS.items():

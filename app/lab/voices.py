@@ -1,8 +1,9 @@
 """Synthetic pt-BR voices and sox effects for the lab corpus, cached on disk by content.
 
-Voices (design.md §4): RHVoice Leticia-F123 (the one Whisper hears best); espeak-ng ``pt-br``
-and MBROLA br1/br3/br4 through espeak-ng (much harder for Whisper base: they stand in for the
-voices the model finds hard). Effects are sox chains applied to the speech before mixing.
+Voices (docs/MODEL-NOTES.md, "Test voices"): RHVoice Leticia-F123 (the one Whisper hears best);
+espeak-ng ``pt-br`` and MBROLA br1/br3/br4 through espeak-ng (much harder for Whisper base: they
+stand in for the voices the model finds hard). Effects are sox chains applied to the speech before
+mixing.
 """
 
 from __future__ import annotations

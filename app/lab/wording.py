@@ -12,7 +12,8 @@ from app.core.scoring import words
 TYPE_SPOKEN = {
     code: punch_types.label(code) for code in ("ENTRADA", "SAIDA", "INTERVALO", "RETORNO")
 }
-# How the expected phrase may be written by the front (design.md §9: "SAIDA 8 05", "SAÍDA 8 5").
+# How the expected phrase may be written by the front (docs/FIGURES.md, report-set conditions:
+# "SAIDA 8 05", "SAÍDA 8 5").
 TYPE_WRITTEN = {"ENTRADA": "ENTRADA", "SAIDA": "SAÍDA", "INTERVALO": "PAUSA", "RETORNO": "RETORNO"}
 
 # pt-BR number words for 0-59 ("vinte e uma" when feminine): the core's, one spelling everywhere

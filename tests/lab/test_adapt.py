@@ -29,7 +29,7 @@ def base():
 
 @pytest.fixture(scope="module")
 def plain(base):
-    # float32, like the transformers copy: int8 rounding flips near-ties (design.md §1b)
+    # float32, like the transformers copy: int8 rounding flips near-ties (docs/MODEL-NOTES.md)
     options = EngineOptions(model_path=str(base), compute_type="float32")
     return load_model(options, paths.cache_dir())
 

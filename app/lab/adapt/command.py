@@ -19,7 +19,7 @@ from pathlib import Path
 from app import paths
 from app.core import delta as delta_mod
 from app.core.config import options_from
-from app.core.model import SIDE_FILES, assemble_embedded, load_model
+from app.core.model import SIDE_FILES, assemble_embedded, load_model, write_int8
 from app.lab.adapt import data, train
 from app.lab.voices import VOICES
 
@@ -48,6 +48,10 @@ def run(args: argparse.Namespace) -> int:
     _say(f"base model {base}")
     encoder = load_model(options_from({}, env={}, overrides={"adapted": False}), cache)
     specs = data.training_specs(args.count, args.data_seed)
+    if args.contrast:
+        specs += data.training_specs(
+            args.contrast, args.data_seed + 1000, hours=data.CONTRAST_HOURS, prefix="contrast"
+        )
     examples = data.build(specs, work / f"data-{args.data_seed}", encoder, _say)
     if args.exclude_voice:
         examples = [e for e in examples if e.spec.voice != args.exclude_voice]
@@ -68,6 +72,8 @@ def run(args: argparse.Namespace) -> int:
         "recipe": {
             "command": "python -m app adapt " + " ".join(sys.argv[2:]),
             "clips": args.count,
+            "contrast_clips": args.contrast,
+            "contrast_hours": sorted(set(data.CONTRAST_HOURS)) if args.contrast else [],
             "data_seed": args.data_seed,
             "exclude_voice": args.exclude_voice or None,
             "voices": sorted({e.spec.voice for e in examples}),
@@ -86,6 +92,9 @@ def run(args: argparse.Namespace) -> int:
     meta["merged_sha256"] = delta_mod.merge(
         base / "model.bin", unchecked, out_model / "model.bin", check=False
     )
+    merged = out_model / "model.bin"
+    meta["int8_sha256"] = write_int8(merged, out_model / "model-int8.bin")
+    (out_model / "model-int8.bin").replace(merged)  # what the product ships and loads
     for name in SIDE_FILES:
         (out_model / name).write_bytes((base / name).read_bytes())
     result = delta_mod.Delta(meta, updates)
@@ -94,7 +103,7 @@ def run(args: argparse.Namespace) -> int:
     out.with_suffix(".json").write_text(json.dumps(meta, indent=2, sort_keys=True) + "\n", "utf-8")
     _say(
         f"delta {out} ({out.stat().st_size / 1e6:.1f} MB), merged model {out_model} "
-        f"sha256 {meta['merged_sha256'][:12]}"
+        f"int8 sha256 {meta['int8_sha256'][:12]}"
     )
     return 0
 
@@ -108,6 +117,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--work", default="build/work/adapt", help="clips, features (cached)")
     p.add_argument("--model-out", help="where to write the merged model (default WORK/model)")
     p.add_argument("--count", type=int, default=4800, help="training clips")
+    p.add_argument(
+        "--contrast", type=int, default=1200, help="extra clips on hours ten apart (3 and 13)"
+    )
     p.add_argument("--data-seed", type=int, default=101)
     p.add_argument("--seed", type=int, default=1, help="training seed")
     p.add_argument("--steps", type=int, default=1200)

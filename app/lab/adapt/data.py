@@ -6,10 +6,10 @@ of each clip is computed once, with the product's own path (VAD trim, speech + ~
 CTranslate2 encoder), so the decoder trains on exactly what it reads in the kiosk. Only the
 decoder is adapted, so these outputs stay valid for the whole run.
 
-Targets write the time as ``13h40`` (design.md §1b: " Tipo, H e M." taught the model to split
-"vinte e três" into "20 e 3"); 12-hour speech keeps the hour as said ("3h15 da tarde"). Sentences
-that are not punch phrases are trained verbatim so the model does not learn to hear a time in
-every sentence.
+Targets write the time as ``13h40`` (docs/MODEL-NOTES.md, "Adapting the model": " Tipo, H e M."
+taught the model to split "vinte e três" into "20 e 3"); 12-hour speech keeps the hour as said
+("3h15 da tarde"). Sentences that are not punch phrases are trained verbatim so the model does not
+learn to hear a time in every sentence.
 """
 
 from __future__ import annotations
@@ -75,6 +75,11 @@ SENTENCES = (
 
 # Training voices per draw: Leticia (the main voice) and the hard synthetic voices evenly.
 TRAIN_VOICES = ("leticia", "leticia", "espeak-pt-br", "mb-br1", "mb-br3", "mb-br4")
+# Hours whose words differ only by a "deze"/"tre" onset from the hour ten apart ("três" and
+# "treze", "seis" and "dezesseis"): after a pause the model dropped or invented that onset, and
+# all three false accepts of report set 7351 were 3 <-> 13 (docs/FIGURES.md, "Issue 20"). Contrast
+# clips draw their hour from these, 3 and 13 twice as often, so the decoder hears both sides.
+CONTRAST_HOURS = (3, 13, 3, 13, 2, 12, 6, 16, 7, 17, 8, 18, 9, 19)
 BUCKET_SECONDS = 0.5  # encoder windows are padded up to a multiple of this, so batches stack
 
 
@@ -105,16 +110,23 @@ def target_text(spec: corpus.ClipSpec) -> str:
     return f" {word}{sep} {hour}h{minute:02d}."
 
 
-def training_specs(count: int, seed: int, exclude_voice: str = "") -> list[corpus.ClipSpec]:
+def training_specs(
+    count: int,
+    seed: int,
+    exclude_voice: str = "",
+    hours: tuple[int, ...] = (),
+    prefix: str = "train",
+) -> list[corpus.ClipSpec]:
     """``count`` clips with speech, drawn like the corpus but with training voices and
-    sentences. ``exclude_voice`` leaves one voice out (the leave-one-voice-out table)."""
+    sentences. ``exclude_voice`` leaves one voice out (the leave-one-voice-out table);
+    ``hours`` and ``prefix`` make the contrast clips (CONTRAST_HOURS, "contrast")."""
     rng = random.Random(seed * 7919 + 1)
     voices = [v for v in TRAIN_VOICES if v != exclude_voice]
     specs = []
-    for spec in corpus.plan(int(count * 1.1) + 20, seed):
+    for spec in corpus.plan(int(count * 1.1) + 20, seed, hours=hours):
         if spec.kind in ("silence", "noise"):
             continue
-        changes: dict = {"voice": rng.choice(voices), "file": f"train-{spec.file}"}
+        changes: dict = {"voice": rng.choice(voices), "file": f"{prefix}-{spec.file}"}
         if spec.kind == "unrelated":
             changes["spoken"] = rng.choice(SENTENCES)
         specs.append(dataclasses.replace(spec, **changes))

@@ -1,10 +1,11 @@
 """Train a LoRA of Whisper's decoder on precomputed encoder outputs; export it as a delta.
 
-Only the decoder learns (design.md §1b: ~0.5 s a step of 8 on 2 cores with short encoder
-windows), so each clip's encoder output is computed once by ``data.build``. Batches are drawn
-from clips of the same window length, so no padding enters cross-attention. The loss covers the
-target tokens only, after Whisper's prompt ``<|startoftranscript|><|pt|><|transcribe|>
-<|notimestamps|>``. Deterministic: the same examples, seed and settings give the same delta.
+Only the decoder learns (docs/MODEL-NOTES.md, "Adapting the model": ~0.5 s a step of 8 on 2 cores
+with short encoder windows), so each clip's encoder output is computed once by ``data.build``.
+Batches are drawn from clips of the same window length, so no padding enters cross-attention. The
+loss covers the target tokens only, after Whisper's prompt
+``<|startoftranscript|><|pt|><|transcribe|><|notimestamps|>``. Deterministic: the same examples,
+seed and settings give the same delta.
 """
 
 from __future__ import annotations
