@@ -13,7 +13,7 @@ runtime_apt=(libportaudio2 libegl1 libgl1 libxkbcommon-x11-0 libxcb-cursor0 libx
   libxcb-shape0 libxcb-xkb1 libdbus-1-3 libfontconfig1 fonts-dejavu-core)
 dev_apt=(rhvoice rhvoice-brazilian-portuguese sox libsox-fmt-all pulseaudio pulseaudio-utils
   libasound2-plugins xvfb xauth binutils espeak-ng mbrola mbrola-br1 mbrola-br3 mbrola-br4
-  postgresql chromium chromium-driver openssl)
+  postgresql chromium chromium-driver openssl poppler-utils)
 
 apt_install() {
   local sudo=""
