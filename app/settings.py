@@ -12,8 +12,6 @@ and no package translates another's keys.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -61,18 +59,7 @@ def write_sections(updates: Mapping[str, Mapping[str, Any]], path: Path | None =
     except ConfigError:
         data = {}  # an unreadable file is replaced by a valid one
     data.update({name: dict(values) for name, values in updates.items()})
-    paths.private_dir(path.parent)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".settings-", suffix=".json")
-    try:
-        os.fchmod(fd, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            json.dump(data, f, ensure_ascii=False, indent=2)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    paths.write_private(path, json.dumps(data, ensure_ascii=False, indent=2))
 
 
 def engine_options(
