@@ -19,13 +19,13 @@ import sqlite3
 from collections.abc import Callable, Sequence
 
 from app.rep.cpf import normalize_cpf
+from app.rep.slow_pins import PREFIX_LEN, SlowCredential, is_slow
 from app.store.credential_lookup import CredentialLookup, Present, Probe
 from app.store.db import Database
 from app.store.errors import EmployeeError, ErrorCode, LedgerError
 from app.store.keys import LedgerKey
 from app.store.models import Employee
 from app.store.records import RepSequence
-from app.rep.slow_pins import PREFIX_LEN, SlowCredential, is_slow
 
 AlertSink = Callable[[str, str], object]  # (kind, pt-BR detail): `AlertLog.record`
 

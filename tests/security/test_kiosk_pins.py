@@ -16,9 +16,9 @@ from pathlib import Path
 
 from app.punch.service import PunchService, PunchSettings
 from app.rep.credentials import SecretHasher
+from app.rep.slow_pins import SlowSecretHasher
 from app.store.alerts import unsent_alerts
 from app.store.ledger import Ledger
-from app.rep.slow_pins import SlowSecretHasher
 from tests.conftest import CPF_ANA, CPF_BRUNO, SETTINGS
 
 PIN_ANA, PIN_BRUNO = "582146", "482690"
