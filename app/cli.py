@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import importlib.util
 import logging
 import sys
 
@@ -27,7 +28,12 @@ CENTRAL_MODULES = (  # subcommands of `central`, each module's register(central 
 )
 
 
-def build_parser() -> argparse.ArgumentParser:
+KIOSK_MODULE = "app.kiosk.cli"
+
+
+def build_parser(kiosk_only: bool = False) -> argparse.ArgumentParser:
+    """Every front's subcommands; ``kiosk_only``: just the kiosk's, for the default start
+    (registering the others imports FastAPI, SQLAlchemy and fpdf: ~2 s of a 3-s start)."""
     parser = cli_text.PtBrArgumentParser(  # subcommand parsers are the same class
         prog="pontovoz", description="PontoVoz: relógio de ponto com verificação por voz"
     )
@@ -36,6 +42,9 @@ def build_parser() -> argparse.ArgumentParser:
         "-v", "--verbose", action="store_true", help="registro detalhado (depuração)"
     )
     sub = parser.add_subparsers(dest="command", metavar="COMANDO")
+    if kiosk_only:
+        _register(KIOSK_MODULE, sub)
+        return parser
     from app import core_cli
 
     core_cli.register(sub)
@@ -80,10 +89,10 @@ def with_default_command(argv: list[str], command: str) -> list[str]:
 def main(argv: list[str] | None = None) -> int:
     cli_text.install()  # argparse's own words in pt-BR; before any parser is built
     argv = sys.argv[1:] if argv is None else argv
-    parser = build_parser()
-    known = set(parser._subparsers._group_actions[0].choices or ())  # type: ignore[union-attr]
-    if "kiosk" in known:
+    if importlib.util.find_spec(KIOSK_MODULE) is not None:
         argv = with_default_command(argv, "kiosk")
+    commands = [a for a in argv if not a.startswith("-")]
+    parser = build_parser(kiosk_only=commands[:1] == ["kiosk"])
     args = parser.parse_args(argv)
     logging.basicConfig(
         level=logging.DEBUG if args.verbose else logging.INFO,
