@@ -52,12 +52,13 @@ cat <<MSG
 
 PontoVoz Central: $url  (painel do RH no navegador)
   Primeiro acesso ao painel: PONTOVOZ_HOME=$data .venv/bin/python -m app central users add \\
-                            --username rh --name "Nome do RH"   (mostra a senha uma vez)
+                            --username rh --name "Nome do RH"   (mostra a senha uma vez;
+                            essa conta cria as outras, gestores inclusive, na página Usuários)
   Dados e banco: $data (PostgreSQL local; senha em $data/config/central.json)
   Cadastrar um quiosque:  PONTOVOZ_HOME=$data .venv/bin/python -m app central enroll-code
      e no quiosque:       python -m app central join --url $url --code CÓDIGO
   Funcionários:           PONTOVOZ_HOME=$data .venv/bin/python -m app central employees add \\
-                            --name "Ana Souza" --cpf 52998224725 --pin 1234
+                            --name "Ana Souza" --cpf 52998224725 --pin 582914
   Quiosques e lacunas:    PONTOVOZ_HOME=$data .venv/bin/python -m app central kiosks
 
 MSG
