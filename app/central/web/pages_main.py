@@ -8,18 +8,33 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
-from sqlalchemy import select
 
 from app.central import anchors, audit_text, auth, service
 from app.central.errors import CentralError
 from app.central.hr_data import TZ
-from app.central.hr_models import AuditEntry, Team
-from app.central.hr_models import User as UserRow
-from app.central.models import Kiosk, KioskEvent, QuarantinedRecord
-from app.central.web import queries
+from app.central.models import QuarantinedRecord
 from app.central.web.deps import COOKIE, DB, User, check_csrf, need, redirect, render
 from app.central.web.errors import NotFound, WebError
 from app.central.web.forms import parse_int
+from app.central.web.queries.admin import (
+    add_team,
+    audit_page_rows,
+    team_exists,
+    team_name_taken,
+    teams_by_name,
+    user_by_id,
+    users_by_username,
+)
+from app.central.web.queries.kiosks import (
+    kiosk_row,
+    kiosk_rows,
+    kiosks_by_id,
+    open_quarantine_count,
+    quarantine_list,
+    recent_kiosk_events,
+)
+from app.central.web.queries.punches import pending_review_count
+from app.central.web.queries.today import today_board
 
 router = APIRouter()
 F = Annotated[str, Form()]
@@ -68,12 +83,12 @@ def logout(request: Request, s: DB, user: User, csrf: OptF = None) -> Response:
 @router.get("/")
 def today(request: Request, s: DB, user: User) -> Response:
     need(user, "today")
-    board = queries.today_board(s, user) if user.role != "ti" else None
-    pending = queries.pending_review_count(s, user) if user.can("review") else 0
-    quarantined = queries.open_quarantine_count(s) if can_see_quarantine(user) else 0
+    board = today_board(s, user) if user.role != "ti" else None
+    pending = pending_review_count(s, user) if user.can("review") else 0
+    quarantined = open_quarantine_count(s) if can_see_quarantine(user) else 0
     # RH and TI see the kiosks' security alerts (docs/SECURITY.md)
     alerts = anchors.open_alerts(s) if can_see_quarantine(user) else []
-    return render(request, "today.html", board=board, kiosks=queries.kiosk_rows(s), pending=pending,
+    return render(request, "today.html", board=board, kiosks=kiosk_rows(s), pending=pending,
                   quarantined=quarantined, day=datetime.now(TZ).date(), security_alerts=alerts,
                   kiosk_details=can_see_quarantine(user))  # fmt: skip
 
@@ -113,13 +128,10 @@ def kiosk_page(request: Request, s: DB, user: User, kiosk_id: int) -> Response:
     """One kiosk's alerts with what each means and what to do (RH and TI)."""
     if not can_see_quarantine(user):
         need(user, "kiosks")
-    row = next((k for k in queries.kiosk_rows(s) if k.id == kiosk_id), None)
+    row = kiosk_row(s, kiosk_id)
     if row is None:
         raise NotFound("Quiosque não encontrado.")
-    events = s.scalars(
-        select(KioskEvent).where(KioskEvent.kiosk_id == kiosk_id)
-        .order_by(KioskEvent.id.desc()).limit(200)
-    ).all()  # fmt: skip
+    events = recent_kiosk_events(s, kiosk_id, limit=200)
     items = [(e, *EVENT_HELP.get(e.kind, EVENT_DEFAULT)) for e in events]
     return render(request, "kiosk.html", k=row, items=items)
 
@@ -133,14 +145,9 @@ def can_see_quarantine(user) -> bool:
 def quarantine_page(request: Request, s: DB, user: User) -> Response:
     if not can_see_quarantine(user):
         need(user, "kiosks")
-    q = QuarantinedRecord
-    rows = s.scalars(
-        select(q).where(q.reason != "gap").order_by(q.acknowledged_at.is_not(None), q.id.desc())
-        .limit(300)
-    ).all()  # fmt: skip
-    kiosks = {k.id: k for k in s.scalars(select(Kiosk))}
-    return render(request, "quarantine.html", rows=[(r, _record(r)) for r in rows], kiosks=kiosks,
-                  reasons=QUARANTINE_REASONS)  # fmt: skip
+    rows = quarantine_list(s, limit=300)
+    return render(request, "quarantine.html", rows=[(r, _record(r)) for r in rows],
+                  kiosks=kiosks_by_id(s), reasons=QUARANTINE_REASONS)  # fmt: skip
 
 
 QUARANTINE_REASONS = {
@@ -191,8 +198,8 @@ def security_alert_ack(request: Request, s: DB, user: User, event_id: int, csrf:
 @router.get("/usuarios")
 def users_page(request: Request, s: DB, user: User) -> Response:
     need(user, "users")
-    users = s.scalars(select(UserRow).order_by(UserRow.username)).all()
-    teams = s.scalars(select(Team).order_by(Team.name)).all()
+    users = users_by_username(s)
+    teams = teams_by_name(s)
     return render(request, "users.html", users=users, teams=teams, roles=auth.ROLE_NAMES,
                   team_names={t.id: t.name for t in teams})  # fmt: skip
 
@@ -214,7 +221,7 @@ def users_add(
     team_id = parse_int(equipe, "Equipe")
     if perfil == "gestor" and team_id is None:
         raise WebError("Um gestor precisa de uma equipe.")
-    if team_id is not None and s.get(Team, team_id) is None:
+    if team_id is not None and not team_exists(s, team_id):
         raise WebError("Equipe inexistente.")
     try:
         auth.create_user(s, usuario, nome, senha, perfil, team_id, actor=user)
@@ -227,7 +234,7 @@ def users_add(
 def users_toggle(request: Request, s: DB, user: User, user_id: int, csrf: OptF = None) -> Response:
     need(user, "users")
     check_csrf(user, csrf)
-    row = s.get(UserRow, user_id)
+    row = user_by_id(s, user_id)
     if row is None:
         raise WebError("Usuário inexistente.")
     if row.id == user.id:
@@ -246,11 +253,9 @@ def teams_add(request: Request, s: DB, user: User, nome: F, csrf: OptF = None) -
     name = " ".join(nome.split())[:120]
     if not name:
         raise WebError("Informe o nome da equipe.")
-    if s.scalar(select(Team.id).where(Team.name == name)) is not None:
+    if team_name_taken(s, name):
         raise WebError("Essa equipe já existe.")
-    team = Team(name=name)
-    s.add(team)
-    s.flush()
+    team = add_team(s, name)
     auth.audit(s, user, "equipe_criada", f"equipe:{team.id}", {"nome": name})
     return redirect("/usuarios")
 
@@ -259,8 +264,6 @@ def teams_add(request: Request, s: DB, user: User, nome: F, csrf: OptF = None) -
 def audit_page(request: Request, s: DB, user: User, pagina: int = 1) -> Response:
     need(user, "audit")
     page = max(1, min(pagina, 10_000))
-    rows = s.scalars(
-        select(AuditEntry).order_by(AuditEntry.id.desc()).limit(101).offset((page - 1) * 100)
-    ).all()
+    rows = audit_page_rows(s, page, per_page=100)
     lines = audit_text.describe(s, rows[:100])
     return render(request, "audit.html", rows=lines, page=page, more=len(rows) > 100)

@@ -9,17 +9,30 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from app.central import auth, security, service, voice_labels
 from app.central.errors import CentralError
-from app.central.hr_models import EmployeeProfile, Holiday, Team, WorkSchedule
-from app.central.models import Employee, Kiosk
-from app.central.web import queries
+from app.central.models import Employee
 from app.central.web.deps import DB, User, check_csrf, need, redirect, render
 from app.central.web.errors import WebError
 from app.central.web.forms import parse_date, parse_int
+from app.central.web.queries.admin import team_exists, team_names
+from app.central.web.queries.kiosks import kiosk_by_id
+from app.central.web.queries.people import (
+    add_holiday,
+    add_schedule,
+    cpf_taken,
+    credential_clash,
+    employee_form_choices,
+    holiday_exists,
+    profile_of,
+    profiles_of,
+    recent_holidays,
+    save_profile,
+    schedule_exists,
+    schedules_by_code,
+)
+from app.central.web.queries.scope import employee_or_404, visible_employees
 from app.punch.pins import pin_problem
 
 router = APIRouter()
@@ -50,13 +63,9 @@ def _secret(value: str | None, kind: str) -> str | None:
     return value
 
 
-def _set_secret(s: Session, emp: Employee, kind: str, value: str) -> None:
+def _set_secret(s: DB, emp: Employee, kind: str, value: str) -> None:
     h, indexes = security.credential(s, kind, value)  # the kiosks' roster pepper
-    column = Employee.pin_index if kind == "pin" else Employee.badge_index
-    clash = s.scalar(
-        select(Employee.id).where(column.in_(indexes), Employee.active, Employee.id != emp.id)
-    )
-    if clash is not None:
+    if credential_clash(s, kind, indexes, emp.id):
         what = "PIN" if kind == "pin" else "crachá"
         raise WebError(f"Esse {what} já é usado por outro funcionário ativo.")
     if kind == "pin":
@@ -65,25 +74,17 @@ def _set_secret(s: Session, emp: Employee, kind: str, value: str) -> None:
         emp.badge_index, emp.badge_hash = h.index, h.hash
 
 
-def _form_ctx(s: Session) -> dict:
-    return {
-        "teams": s.scalars(select(Team).order_by(Team.name)).all(),
-        "schedules": s.scalars(select(WorkSchedule).order_by(WorkSchedule.code)).all(),
-        "kiosks": s.scalars(select(Kiosk).where(Kiosk.revoked_at.is_(None))).all(),
-    }
+def _form_ctx(s: DB) -> dict:
+    choices = employee_form_choices(s)
+    return {"teams": choices.teams, "schedules": choices.schedules, "kiosks": choices.kiosks}
 
 
 @router.get("/funcionarios")
 def employees(request: Request, s: DB, user: User, busca: str = "", inativos: str = "") -> Response:
     need(user, "employees")
-    rows = queries.visible_employees(s, user, active_only=not inativos, search=busca)
-    profiles = {
-        p.employee_id: p
-        for p in s.scalars(
-            select(EmployeeProfile).where(EmployeeProfile.employee_id.in_([e.id for e in rows]))
-        )
-    }
-    teams = {t.id: t.name for t in s.scalars(select(Team))}
+    rows = visible_employees(s, user, active_only=not inativos, search=busca)
+    profiles = profiles_of(s, [e.id for e in rows])
+    teams = team_names(s)
     return render(request, "employees.html", rows=rows, profiles=profiles, teams=teams,
                   busca=busca, inativos=inativos)  # fmt: skip
 
@@ -120,7 +121,7 @@ def employee_create(
         raise WebError("Informe o nome completo (até 150 caracteres).")
     if not cpf_ok(digits):
         raise WebError("CPF inválido: confira os 11 dígitos.")
-    if s.scalar(select(Employee.id).where(Employee.cpf == digits)) is not None:
+    if cpf_taken(s, digits):
         raise WebError("Já existe um funcionário com esse CPF.")
     if problem := pin_problem(pin.strip()):  # the kiosk's own PIN policy, its own words
         raise WebError(problem)
@@ -149,7 +150,7 @@ def _job(emp: Employee, admissao: str | None, cargo: str | None) -> dict:
 
 
 def _apply(
-    s: Session,
+    s: DB,
     user: auth.CurrentUser,
     emp: Employee,
     equipe: str | None,
@@ -158,18 +159,16 @@ def _apply(
     kiosk_ids: list[str],
 ) -> dict:
     team_id = parse_int(equipe, "Equipe")
-    if team_id is not None and s.get(Team, team_id) is None:
+    if team_id is not None and not team_exists(s, team_id):
         raise WebError("Equipe inexistente.")
     if user.role == "gestor":
         team_id = user.team_id
     code = (horario or "").strip() or None
-    if code is not None and s.get(WorkSchedule, code) is None:
+    if code is not None and not schedule_exists(s, code):
         raise WebError("Horário de trabalho inexistente.")
-    profile = s.get(EmployeeProfile, emp.id) or EmployeeProfile(employee_id=emp.id)
-    profile.team_id, profile.schedule_code = team_id, code
-    s.add(profile)
+    save_profile(s, emp.id, team_id, code)
     chosen = [parse_int(k, "Quiosque") for k in kiosk_ids]
-    kiosks = [s.get(Kiosk, k) for k in chosen if k is not None]
+    kiosks = [kiosk_by_id(s, k) for k in chosen if k is not None]
     if any(k is None for k in kiosks):
         raise WebError("Quiosque inexistente.")
     emp.all_kiosks = bool(todos) or not kiosks
@@ -183,8 +182,8 @@ def employee_edit(
     request: Request, s: DB, user: User, employee_id: int, salvo: str = ""
 ) -> Response:
     need(user, "employees")
-    emp = queries.employee_or_404(s, user, employee_id)
-    return render(request, "employee_form.html", emp=emp, profile=s.get(EmployeeProfile, emp.id),
+    emp = employee_or_404(s, user, employee_id)
+    return render(request, "employee_form.html", emp=emp, profile=profile_of(s, emp.id),
                   saved=bool(salvo), purpose=voice_labels.PURPOSE, **_form_ctx(s))  # fmt: skip
 
 
@@ -205,7 +204,7 @@ def employee_update(
 ) -> Response:
     need(user, "edit_employees")
     check_csrf(user, csrf)
-    emp = queries.employee_or_404(s, user, employee_id)
+    emp = employee_or_404(s, user, employee_id)
     name = " ".join(nome.split())
     if not 2 <= len(name) <= 150:
         raise WebError("Informe o nome completo (até 150 caracteres).")
@@ -222,7 +221,7 @@ def employee_update(
 def employee_toggle(request: Request, s: DB, user: User, employee_id: int, csrf: OptF = None):
     need(user, "edit_employees")
     check_csrf(user, csrf)
-    emp = queries.employee_or_404(s, user, employee_id)
+    emp = employee_or_404(s, user, employee_id)
     emp.active = not emp.active
     emp.updated_at = datetime.now(UTC)
     action = "funcionario_reativado" if emp.active else "funcionario_desativado"
@@ -242,7 +241,7 @@ def employee_secrets(
 ) -> Response:
     need(user, "edit_employees")
     check_csrf(user, csrf)
-    emp = queries.employee_or_404(s, user, employee_id)
+    emp = employee_or_404(s, user, employee_id)
     new_pin, new_badge = _secret(pin, "pin"), _secret(cracha, "badge")
     if not new_pin and not new_badge:
         raise WebError("Informe um novo PIN ou um novo crachá.")
@@ -270,7 +269,7 @@ def employee_voice_consent(
     with the purpose confirmed, revocable at any time; both audited."""
     need(user, "edit_employees")
     check_csrf(user, csrf)
-    emp = queries.employee_or_404(s, user, employee_id)
+    emp = employee_or_404(s, user, employee_id)
     if acao not in ("dar", "revogar"):
         raise WebError("Escolha registrar ou revogar o consentimento.")
     if acao == "dar" and not confirmo:
@@ -285,8 +284,8 @@ def employee_voice_consent(
 @router.get("/horarios")
 def schedules(request: Request, s: DB, user: User) -> Response:
     need(user, "employees")
-    rows = s.scalars(select(WorkSchedule).order_by(WorkSchedule.code)).all()
-    holidays = s.scalars(select(Holiday).order_by(Holiday.day.desc()).limit(60)).all()
+    rows = schedules_by_code(s)
+    holidays = recent_holidays(s, limit=60)
     return render(request, "schedules.html", rows=rows, holidays=holidays)
 
 
@@ -318,12 +317,9 @@ def schedule_add(
     brk = parse_int(intervalo, "Intervalo")
     if brk is None or brk > 240:
         raise WebError("Intervalo: minutos de 0 a 240.")
-    if s.get(WorkSchedule, code) is not None:
+    if schedule_exists(s, code):
         raise WebError("Já existe um horário com esse código.")
-    row = WorkSchedule(code=code, name=" ".join(nome.split())[:120] or code,
-                       week=",".join(str(w) for w in week), start=entrada.strip(),
-                       break_minutes=brk, night_start="22:00", night_end="05:00")  # fmt: skip
-    s.add(row)
+    row = add_schedule(s, code, " ".join(nome.split())[:120] or code, week, entrada.strip(), brk)
     auth.audit(s, user, "horario_criado", f"horario:{code}", {"semana": row.week})
     return redirect("/horarios")
 
@@ -338,8 +334,8 @@ def holiday_add(
     name = " ".join(nome.split())[:120]
     if day is None or not name:
         raise WebError("Informe a data e o nome do feriado.")
-    if s.get(Holiday, day) is not None:
+    if holiday_exists(s, day):
         raise WebError("Já há um feriado nessa data.")
-    s.add(Holiday(day=day, name=name))
+    add_holiday(s, day, name)
     auth.audit(s, user, "feriado_criado", f"feriado:{day}", {"nome": name})
     return redirect("/horarios")

@@ -9,16 +9,29 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
-from sqlalchemy import select
 
 from app.central import auth
 from app.central.hr_data import TZ, latest_decisions
-from app.central.hr_models import Absence, ManualPunch, PunchDecision
-from app.central.models import CentralVerdict, Employee, Kiosk, Punch, PunchAudio
-from app.central.web import queries
 from app.central.web.deps import DB, User, check_csrf, need, redirect, render
 from app.central.web.errors import NotFound, WebError
 from app.central.web.forms import parse_date, parse_int
+from app.central.web.queries.kiosks import kiosk_names
+from app.central.web.queries.punches import (
+    PunchFilter,
+    absence_on,
+    add_absence,
+    add_decision,
+    add_manual_punch,
+    next_pending_review,
+    pending_review,
+    pending_review_count,
+    punch_page,
+    recent_absences,
+    recent_manual_punches,
+    review_detail,
+    stored_audio,
+)
+from app.central.web.queries.scope import employee_or_404, punch_or_404, visible_employees
 
 router = APIRouter()
 F = Annotated[str, Form()]
@@ -52,45 +65,19 @@ def punches(
     emp_id, kiosk_id = parse_int(funcionario, "Funcionário"), parse_int(quiosque, "Quiosque")
     page = max(1, min(parse_int(pagina, "Página") or 1, 100_000))
     start, end = _range(parse_date(de, "De"), parse_date(ate, "Até"))
-    q = queries.scoped(select(Punch, Employee).join(Employee, Employee.id == Punch.employee_id),
-                       user)  # fmt: skip
-    mq = queries.scoped(
-        select(ManualPunch, Employee).join(Employee, Employee.id == ManualPunch.employee_id), user
-    )
-    if emp_id is not None:
-        q, mq = q.where(Punch.employee_id == emp_id), mq.where(ManualPunch.employee_id == emp_id)
-    if kiosk_id is not None:
-        q = q.where(Punch.kiosk_id == kiosk_id)
-    if sinalizadas:
-        q = q.where(Punch.flagged)
-    if start:
-        q, mq = q.where(Punch.punched_at_ts >= start), mq.where(ManualPunch.punched_at >= start)
-    if end:
-        q, mq = q.where(Punch.punched_at_ts < end), mq.where(ManualPunch.punched_at < end)
-    rows = s.execute(
-        q.order_by(Punch.punched_at_ts.desc(), Punch.id.desc())
-        .limit(PAGE + 1)
-        .offset((page - 1) * PAGE)
-    ).all()
-    more = len(rows) > PAGE
-    rows = rows[:PAGE]
-    manual: list[Any] = []
-    if kiosk_id is None and not sinalizadas:
-        # inclusions between this page's oldest and newest punch (unbounded at the ends)
-        if rows and more:
-            mq = mq.where(ManualPunch.punched_at >= rows[-1][0].punched_at_ts)
-        if rows and page > 1:
-            mq = mq.where(ManualPunch.punched_at <= rows[0][0].punched_at_ts)
-        manual = list(s.execute(mq.order_by(ManualPunch.punched_at.desc()).limit(PAGE)).all())
-    decisions = latest_decisions(s, [p.id for p, _ in rows if p.flagged])
-    items = [("punch", p.punched_at_ts, p, e) for p, e in rows]
-    items += [("manual", m.punched_at, m, e) for m, e in manual]
+    found = punch_page(s, user, PunchFilter(emp_id, kiosk_id, bool(sinalizadas), start, end, page),
+                       per_page=PAGE)  # fmt: skip
+    decisions = latest_decisions(s, [p.id for p, _ in found.punches if p.flagged])
+    items: list[tuple[str, datetime, Any, Any]] = [
+        ("punch", p.punched_at_ts, p, e) for p, e in found.punches
+    ]
+    items += [("manual", m.punched_at, m, e) for m, e in found.manual]
     items.sort(key=lambda x: x[1], reverse=True)
     ctx: dict[str, Any] = {
         "items": items,
         "decisions": decisions,
-        "employees": queries.visible_employees(s, user, active_only=False),
-        "kiosks": {k.id: k.name for k in s.scalars(select(Kiosk))},
+        "employees": visible_employees(s, user, active_only=False),
+        "kiosks": kiosk_names(s),
         "f": {
             "funcionario": funcionario,
             "quiosque": quiosque,
@@ -99,7 +86,7 @@ def punches(
             "sinalizadas": sinalizadas,
         },
         "page": page,
-        "more": more,
+        "more": found.more,
         "types": TYPES,
     }
     return render(request, "punches.html", **ctx)
@@ -108,25 +95,19 @@ def punches(
 @router.get("/revisao")
 def review_queue(request: Request, s: DB, user: User) -> Response:
     need(user, "review")
-    q = queries.pending_review_query(user).order_by(Punch.punched_at_ts).limit(200)
-    rows = s.execute(q).all()
-    kiosks = {k.id: k.name for k in s.scalars(select(Kiosk))}
-    return render(request, "review.html", rows=rows, kiosks=kiosks, types=TYPES,
-                  total=queries.pending_review_count(s, user))  # fmt: skip
+    rows = pending_review(s, user, limit=200)
+    return render(request, "review.html", rows=rows, kiosks=kiosk_names(s), types=TYPES,
+                  total=pending_review_count(s, user))  # fmt: skip
 
 
 @router.get("/revisao/{punch_id}")
 def review_item(request: Request, s: DB, user: User, punch_id: int) -> Response:
     need(user, "review")
-    p = queries.punch_or_404(s, user, punch_id)
-    history = s.scalars(
-        select(PunchDecision).where(PunchDecision.punch_id == p.id).order_by(PunchDecision.id)
-    ).all()
-    verdicts = s.scalars(select(CentralVerdict).where(CentralVerdict.punch_id == p.id)).all()
-    has_audio = s.scalar(select(PunchAudio.punch_id).where(PunchAudio.punch_id == p.id)) is not None
-    return render(request, "review_item.html", p=p, emp=s.get(Employee, p.employee_id),
-                  kiosk=s.get(Kiosk, p.kiosk_id), history=history, verdicts=verdicts,
-                  has_audio=has_audio, types=TYPES)  # fmt: skip
+    p = punch_or_404(s, user, punch_id)
+    d = review_detail(s, p)
+    return render(request, "review_item.html", p=p, emp=d.employee, kiosk=d.kiosk,
+                  history=d.history, verdicts=d.verdicts, has_audio=d.has_audio,
+                  types=TYPES)  # fmt: skip
 
 
 @router.post("/revisao/{punch_id}")
@@ -142,7 +123,7 @@ def review_decide(
 ) -> Response:
     need(user, "review")
     check_csrf(user, csrf)
-    p = queries.punch_or_404(s, user, punch_id)
+    p = punch_or_404(s, user, punch_id)
     if not p.flagged and p.chain_ok:
         raise WebError("Esta marcação não está sinalizada: não há o que revisar.")
     if decisao not in ("aprovar", "rejeitar"):
@@ -158,22 +139,18 @@ def review_decide(
                 f" por que ela vale apesar disso (pelo menos {CHAIN_REASON_MIN} caracteres)."
             )
         text = f"{text} | Cadeia falhou ({p.chain_problem}); aprovada porque: {chain}"
-    d = PunchDecision(punch_id=p.id, approved=decisao == "aprovar", justification=text[:1000],
-                      user_id=user.id, author=user.name)  # fmt: skip
-    s.add(d)
+    d = add_decision(s, p.id, decisao == "aprovar", text[:1000], user)
     auth.audit(s, user, "marcacao_aprovada" if d.approved else "marcacao_rejeitada",
                f"marcacao:{p.id}", {"nsr": p.nsr, "justificativa": text[:1000]})  # fmt: skip
-    nxt = s.execute(
-        queries.pending_review_query(user).where(Punch.id != p.id).order_by(Punch.punched_at_ts)
-    ).first()
-    return redirect(f"/revisao/{nxt[0].id}" if nxt else "/revisao")
+    nxt = next_pending_review(s, user, after=p.id)
+    return redirect(f"/revisao/{nxt.id}" if nxt else "/revisao")
 
 
 @router.get("/marcacoes/{punch_id}/audio")
 def punch_audio(request: Request, s: DB, user: User, punch_id: int) -> Response:
     need(user, "review")
-    p = queries.punch_or_404(s, user, punch_id)
-    audio = s.get(PunchAudio, p.id)
+    p = punch_or_404(s, user, punch_id)
+    audio = stored_audio(s, p.id)
     if audio is None:
         raise NotFound("O áudio desta marcação não foi guardado.")
     kind = "audio/wav" if audio.data[:4] == b"RIFF" else "application/octet-stream"
@@ -184,24 +161,9 @@ def punch_audio(request: Request, s: DB, user: User, punch_id: int) -> Response:
 @router.get("/correcoes")
 def corrections(request: Request, s: DB, user: User, funcionario: str = "") -> Response:
     need(user, "review")
-    q = (
-        queries.scoped(
-            select(ManualPunch, Employee).join(Employee, Employee.id == ManualPunch.employee_id),
-            user,
-        )
-        .order_by(ManualPunch.id.desc())
-        .limit(100)
-    )
-    absences = (
-        queries.scoped(
-            select(Absence, Employee).join(Employee, Employee.id == Absence.employee_id), user
-        )
-        .order_by(Absence.id.desc())
-        .limit(50)
-    )
-    return render(request, "corrections.html", rows=s.execute(q).all(),
-                  absences=s.execute(absences).all(), types=TYPES,
-                  employees=queries.visible_employees(s, user), chosen=funcionario,
+    return render(request, "corrections.html", rows=recent_manual_punches(s, user, limit=100),
+                  absences=recent_absences(s, user, limit=50), types=TYPES,
+                  employees=visible_employees(s, user), chosen=funcionario,
                   today=datetime.now(TZ).date())  # fmt: skip
 
 
@@ -219,7 +181,7 @@ def correction_add(
 ) -> Response:
     need(user, "review")
     check_csrf(user, csrf)
-    emp = queries.employee_or_404(s, user, parse_int(funcionario, "Funcionário"))
+    emp = employee_or_404(s, user, parse_int(funcionario, "Funcionário"))
     day = parse_date(data, "Data")
     if day is None or not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", hora.strip()):
         raise WebError("Informe a data (AAAA-MM-DD) e a hora (HH:MM) da marcação esquecida.")
@@ -232,10 +194,7 @@ def correction_add(
     at = datetime.combine(day, time(h, m), TZ)
     if at > datetime.now(UTC) + timedelta(minutes=5):
         raise WebError("Não é possível incluir uma marcação no futuro.")
-    row = ManualPunch(employee_id=emp.id, punched_at=at, type=tipo, reason=reason[:1000],
-                      user_id=user.id, author=user.name)  # fmt: skip
-    s.add(row)
-    s.flush()
+    row = add_manual_punch(s, emp.id, at, tipo, reason[:1000], user)
     detail = {"id": row.id, "quando": at.isoformat(), "tipo": tipo, "motivo": reason}
     auth.audit(s, user, "marcacao_incluida", f"funcionario:{emp.id}", detail)
     return redirect("/correcoes?salvo=1")
@@ -253,15 +212,14 @@ def absence_add(
 ) -> Response:
     need(user, "review")
     check_csrf(user, csrf)
-    emp = queries.employee_or_404(s, user, parse_int(funcionario, "Funcionário"))
+    emp = employee_or_404(s, user, parse_int(funcionario, "Funcionário"))
     day = parse_date(data, "Data")
     reason = " ".join(motivo.split())[:150]
     if day is None or len(reason) < 3:
         raise WebError("Informe a data e o motivo da ausência (ex.: Atestado médico).")
-    exists = s.scalar(select(Absence.id).where(Absence.employee_id == emp.id, Absence.day == day))
-    if exists is not None:
+    if absence_on(s, emp.id, day):
         raise WebError("Já há uma ausência registrada nesse dia para esse funcionário.")
-    s.add(Absence(employee_id=emp.id, day=day, reason=reason, author=user.name))
+    add_absence(s, emp.id, day, reason, user.name)
     auth.audit(s, user, "ausencia_registrada", f"funcionario:{emp.id}",
                {"data": day.isoformat(), "motivo": reason})  # fmt: skip
     return redirect("/correcoes?salvo=1")

@@ -9,8 +9,6 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from app.central import aej, auth
 from app.central.aej_check import check as check_aej
@@ -24,11 +22,13 @@ from app.central.espelho_pdf import (
 )
 from app.central.hr_data import TZ, espelhos, month_bounds
 from app.central.hr_models import Employer
-from app.central.models import Employee, Kiosk
-from app.central.web import queries
+from app.central.models import Employee
 from app.central.web.deps import DB, User, check_csrf, need, redirect, render
 from app.central.web.errors import NotFound, WebError
 from app.central.web.forms import parse_date, parse_int, parse_month
+from app.central.web.queries.kiosks import all_kiosk_ids, kiosk_by_id, kiosks_by_name
+from app.central.web.queries.reports import EmployerData, registered_employer, save_employer
+from app.central.web.queries.scope import employee_or_404, visible_employees
 
 router = APIRouter()
 # Brazil's IANA zones (name shown to HR): where a kiosk may stand.
@@ -54,8 +54,8 @@ F = Annotated[str, Form()]
 OptF = Annotated[str | None, Form()]
 
 
-def _employer(s: Session) -> Employer:
-    row = s.scalar(select(Employer).limit(1))
+def _employer(s: DB) -> Employer:
+    row = registered_employer(s)
     if row is None:
         raise WebError(
             "Cadastre primeiro o empregador (CNPJ e razão social) na página Exportações.",
@@ -76,9 +76,9 @@ def timesheet(
 ) -> Response:
     need(user, "timesheets")
     year, month = parse_month(mes)
-    people = queries.visible_employees(s, user, active_only=False)
+    people = visible_employees(s, user, active_only=False)
     emp_id = parse_int(funcionario, "Funcionário")
-    chosen = queries.employee_or_404(s, user, emp_id) if emp_id is not None else None
+    chosen = employee_or_404(s, user, emp_id) if emp_id is not None else None
     sheet = None
     if chosen is not None:
         sheet = espelhos(s, year, month, [chosen], today=datetime.now(TZ).date())[0][1]
@@ -99,7 +99,7 @@ def timesheets_pdf(request: Request, s: DB, user: User, mes: str) -> Response:
     year, month = parse_month(mes)
     employer = _employer(s)
     now = datetime.now(TZ)
-    people = queries.visible_employees(s, user, active_only=False)
+    people = visible_employees(s, user, active_only=False)
     sheets = [(e, sh) for e, sh in espelhos(s, year, month, people, today=now.date())
               if e.active or sh.totals.worked]  # fmt: skip
     auth.audit(s, user, "espelhos_pdf", "", {"mes": mes, "funcionarios": len(sheets)})
@@ -111,7 +111,7 @@ def timesheets_pdf(request: Request, s: DB, user: User, mes: str) -> Response:
 def timesheet_pdf(request: Request, s: DB, user: User, employee_id: int, mes: str) -> Response:
     need(user, "timesheets")
     year, month = parse_month(mes)
-    emp = queries.employee_or_404(s, user, employee_id)
+    emp = employee_or_404(s, user, employee_id)
     employer = _employer(s)
     now = datetime.now(TZ)
     sheet = espelhos(s, year, month, [emp], today=now.date())[0][1]
@@ -126,7 +126,7 @@ def payroll(request: Request, s: DB, user: User, mes: str, ext: str) -> Response
     if ext not in ("csv", "xlsx"):
         raise NotFound("Formato desconhecido: use .csv ou .xlsx.")
     year, month = parse_month(mes)
-    people = queries.visible_employees(s, user, active_only=False)
+    people = visible_employees(s, user, active_only=False)
     sheets = espelhos(s, year, month, people, today=datetime.now(TZ).date())
     items = [(e.name, e.cpf, sh) for e, sh in sheets if e.active or sh.totals.worked]
     auth.audit(s, user, "resumo_mensal", "", {"mes": mes, "formato": ext})
@@ -150,8 +150,8 @@ def exports(
     else:
         year, month = parse_month(mes)
         first, last = month_bounds(year, month)
-    return render(request, "exports.html", employer=s.scalar(select(Employer).limit(1)),
-                  kiosks=s.scalars(select(Kiosk).order_by(Kiosk.name)).all(), zones=ZONES,
+    return render(request, "exports.html", employer=registered_employer(s),
+                  kiosks=kiosks_by_name(s), zones=ZONES,
                   de=first.isoformat(), ate=last.isoformat(), first=first, last=last,
                   mes=f"{year:04d}-{month:02d}")  # fmt: skip
 
@@ -190,10 +190,8 @@ def employer_save(
         raise WebError("Informe um CNPJ (14 dígitos) ou CPF (11 dígitos).")
     if not 2 <= len(nome.strip()) <= 150 or len(inpi_digits) > 17:
         raise WebError("Razão social até 150 caracteres; registro INPI até 17 dígitos.")
-    row = s.scalar(select(Employer).limit(1)) or Employer(id=1)
-    row.cnpj, row.name, row.inpi = digits, " ".join(nome.split()), inpi_digits
-    row.developer_id, row.developer_name, row.developer_email = dev, dev_name, dev_email
-    s.add(row)
+    row = save_employer(s, EmployerData(digits, " ".join(nome.split()), inpi_digits, dev,
+                                        dev_name, dev_email))  # fmt: skip
     auth.audit(s, user, "empregador_alterado", "empregador", {"cnpj": digits, "nome": row.name})
     return redirect("/exportacoes")
 
@@ -205,7 +203,7 @@ def kiosk_zone_save(
     """The kiosk's IANA zone: its AFD header and whatever of it has no punch of its own."""
     need(user, "exports")
     check_csrf(user, csrf)
-    kiosk = s.get(Kiosk, kiosk_id)
+    kiosk = kiosk_by_id(s, kiosk_id)
     if kiosk is None:
         raise NotFound("Quiosque não encontrado.")
     if fuso not in ZONES:
@@ -229,7 +227,7 @@ def export_aej(request: Request, s: DB, user: User, de: str = "", ate: str = "")
     need(user, "personal_exports")
     first, last = _period(de, ate)
     employer = _employer(s)
-    people = [e for e in queries.visible_employees(s, user, active_only=False)]
+    people = [e for e in visible_employees(s, user, active_only=False)]
     vinculos = []
     months = sorted({(d.year, d.month) for d in _days(first, last)})
     per_emp: dict[int, list] = {e.id: [] for e in people}
@@ -241,7 +239,7 @@ def export_aej(request: Request, s: DB, user: User, de: str = "", ate: str = "")
             if any(line.marks or "Falta" in line.notes for line in sh.days):
                 vinculos.append(aej.Vinculo(e.cpf, e.name, sh))
     merged = _merge_vinculos(vinculos)
-    reps = {str(k.id): employer.inpi or "0" for k in s.scalars(select(Kiosk))}
+    reps = {str(k): employer.inpi or "0" for k in all_kiosk_ids(s)}
     ptrp = _ptrp(employer)
     text = aej.build(aej.Employer(employer.cnpj, employer.name), first, last, merged, reps, TZ,
                      datetime.now(TZ), ptrp)  # fmt: skip
@@ -299,7 +297,7 @@ def export_afd(
     from app.central.afd_export import AfdError, RepOwner, kiosk_afd
 
     first, last = _period(de, ate)
-    kiosk = s.get(Kiosk, kiosk_id)
+    kiosk = kiosk_by_id(s, kiosk_id)
     if kiosk is None:
         raise NotFound("Quiosque não encontrado.")
     employer = _employer(s)
