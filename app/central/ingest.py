@@ -6,58 +6,41 @@ and never moves the kiosk's head, so a record forged with a kiosk's token cannot
 real one at that NSR. A record that arrives after a missing NSR waits in quarantine (``gap``)
 and is held as soon as it chains. Held records are stored once (idempotent by uuid).
 
-One transaction per batch, the kiosk's row locked (``FOR UPDATE``) so two batches of the same
-kiosk cannot interleave; batches of different kiosks run in parallel.
+One transaction per batch, the kiosk's row locked first (`app.central.kiosk_head.claim`) so two
+batches of the same kiosk cannot interleave; batches of different kiosks run in parallel. Each
+record is read into its row with its own hash checked (`app.central.ingest_rows`); here it is
+linked to what Central holds and held, or handed to the quarantine (`app.central.quarantine`).
 """
 
 from __future__ import annotations
 
-import base64
-import binascii
-import hashlib
 import json
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import (
-    Connection,
-    Float,
-    Numeric,
-    Table,
-    func,
-    insert,
-    literal,
-    literal_column,
-    select,
-    text,
-    update,
-)
-from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy import Connection, Table, func, insert, select, update
 
-from app.central.kiosk_status import KioskStatus
+from app.central.ingest_rows import event_row, punch_row
+from app.central.kiosk_head import check_reported, gaps
 from app.central.models import (
     GENESIS,
     Employee,
     Kiosk,
-    KioskEvent,
     Punch,
     PunchAudio,
     QuarantinedRecord,
     RepEventRow,
 )
+from app.central.quarantine import QuarantineBatch, divergences
 from app.central.schemas import Divergence, EventIn, Head, PunchIn
-from app.rep.chain import afd_hash, afd_type7_body, record_hash
-from app.rep.records import EVENT_FIELDS, PUNCH_FIELDS
+from app.rep.chain import afd_hash, afd_type7_body
 
 _PUNCH = cast(Table, Punch.__table__)
 _KIOSK = cast(Table, Kiosk.__table__)
 _EVENT = cast(Table, RepEventRow.__table__)
 _QUARANTINE = cast(Table, QuarantinedRecord.__table__)
 WAITING = "aguardando NSR"
-RECORD_HASH_BAD = "hash do registro não confere com os campos (alterado ou danificado)"
 LINK_BAD = "elo com o registro anterior não confere com o que a Central guarda no NSR anterior"
-DIVERGENCES_SHOWN = 50
 
 
 @dataclass
@@ -83,12 +66,6 @@ class _Candidate:
     ref: int | None = None  # quarantine or stored row id
 
 
-def record_problem(p: PunchIn) -> str:
-    """Empty when the record's own hash matches its fields (the kiosk hashed what it sent)."""
-    fields = {k: getattr(p, k) for k in PUNCH_FIELDS}
-    return "" if record_hash(p.prev_hash, fields) == p.hash else RECORD_HASH_BAD
-
-
 def link_problem(row: dict, prev_hash: str, prev_afd: str | None) -> str:
     """Empty when ``row`` links to the previous record of its kiosk on both chains."""
     if row["prev_hash"] != prev_hash:
@@ -108,24 +85,6 @@ def _candidate_problem(c: _Candidate, head_hash: str, head_afd: str | None) -> s
     if c.kind == "punch":
         return link_problem(c.row, head_hash, head_afd)
     return "" if c.row["prev_hash"] == head_hash else LINK_BAD
-
-
-def claim(
-    conn: Connection,
-    token_hash: str,
-    kiosk_time: datetime | None,
-    status: KioskStatus | None = None,
-):
-    """Authenticate and lock the kiosk in one statement (its batches then run one at a time),
-    noting when it was seen, its clock offset and what it reported about itself (``status``).
-    None when the token is unknown."""
-    offset = func.extract("epoch", literal(kiosk_time) - func.now()) if kiosk_time else None
-    values: dict = {"last_seen_at": func.now(), **(status.values(func.now()) if status else {})}
-    if offset is not None:
-        values["clock_offset_s"] = func.round(offset.cast(Numeric), 3).cast(Float)
-    return conn.execute(
-        update(_KIOSK).where(_KIOSK.c.token_hash == token_hash).values(**values).returning(_KIOSK)
-    ).first()
 
 
 class _Held:
@@ -155,68 +114,6 @@ class _Held:
         return GENESIS if nsr == 1 else self.at.get(nsr - 1)
 
 
-class _Quarantine:
-    """Collects the records of a batch that Central will not hold, then writes them once
-    (upsert by kiosk, NSR and hash: a record resent every pass is one row, counted)."""
-
-    def __init__(self, kiosk_id: int) -> None:
-        self.kiosk_id = kiosk_id
-        self.rows: dict[tuple[int, str], dict] = {}
-
-    def add(self, kind: str, record: dict, reason: str, problem: str, **hashes: str | None):
-        self.rows[(int(record["nsr"]), str(record["hash"]))] = {
-            "kiosk_id": self.kiosk_id,
-            "nsr": int(record["nsr"]),
-            "kind": kind,
-            "uuid": str(record["uuid"])[:36],
-            "reason": reason,
-            "problem": problem,
-            "hash": str(record["hash"]),
-            "prev_hash": str(record["prev_hash"]),
-            "expected_prev": hashes.get("expected_prev"),
-            "held_hash": hashes.get("held_hash"),
-            "record": json.dumps(record, ensure_ascii=False, sort_keys=True),
-        }
-
-    def write(self, conn: Connection) -> None:
-        if not self.rows:
-            return
-        stmt = pg_insert(_QUARANTINE).values(list(self.rows.values()))
-        ex = stmt.excluded
-        upsert = stmt.on_conflict_do_update(
-            constraint="quarantine_kiosk_nsr_hash",
-            set_={
-                "last_at": func.now(),
-                "times": _QUARANTINE.c.times + 1,
-                "reason": ex.reason,
-                "problem": ex.problem,
-                "expected_prev": ex.expected_prev,
-                "held_hash": ex.held_hash,
-            },
-        ).returning(
-            _QUARANTINE.c.nsr,
-            _QUARANTINE.c.reason,
-            _QUARANTINE.c.problem,
-            _QUARANTINE.c.hash,
-            _QUARANTINE.c.expected_prev,
-            _QUARANTINE.c.held_hash,
-            literal_column("(xmax = 0)").label("inserted"),
-        )
-        for r in conn.execute(upsert).all():
-            if r.inserted and r.reason != "gap":  # new, not just waiting: tell HR/IT once
-                _event(conn, self.kiosk_id, "quarantine", quarantine_detail(r))
-
-
-def quarantine_detail(r: Any) -> str:
-    """One line with the kiosk's NSR, the problem and both hashes (pt-BR)."""
-    parts = [f"NSR {r.nsr} em quarentena: {r.problem}", f"hash recebido {r.hash}"]
-    if r.held_hash:
-        parts.append(f"a Central guarda neste NSR {r.held_hash}")
-    if r.expected_prev:
-        parts.append(f"a Central guarda no NSR anterior {r.expected_prev}")
-    return "; ".join(parts)
-
-
 def ingest(
     conn: Connection,
     kiosk,
@@ -233,7 +130,7 @@ def ingest(
         key=lambda kx: kx[1].nsr,
     )
     held = _Held(conn, kiosk_id, incoming)
-    quarantine = _Quarantine(kiosk_id)
+    quarantine = QuarantineBatch(kiosk_id)
     candidates: dict[int, list[_Candidate]] = {}
     for kind, x in incoming:
         record = x.model_dump(exclude={"audio"})
@@ -261,7 +158,7 @@ def ingest(
                 kind, record, "conflict", why, held_hash=at, expected_prev=held.prev(x.nsr)
             )
             continue
-        row = _row(kiosk_id, x) if kind == "punch" else _event_row(kiosk_id, x)
+        row = punch_row(kiosk_id, x) if kind == "punch" else event_row(kiosk_id, x)
         own = row.pop("_record_problem")
         if own:
             result.quarantined += 1
@@ -327,7 +224,7 @@ def ingest(
         # What the kiosk still holds after this batch: exact now, where X-Kiosk-Queue (set by
         # `claim`) counted what waited before the call
         values.update(queue_pending=max(0, reported.nsr - head_nsr), status_reported_at=func.now())
-        _check_reported(conn, kiosk_id, reported, head_nsr, head_hash)
+        check_reported(conn, kiosk_id, reported, head_nsr, head_hash)
     if values:
         conn.execute(update(_KIOSK).where(_KIOSK.c.id == kiosk_id).values(**values))
     result.accepted = sum(c.source == "fresh" for c in chosen_rows)
@@ -360,10 +257,10 @@ def _waiting(conn: Connection, kiosk, candidates: dict[int, list[_Candidate]]) -
         record = json.loads(q["record"])
         try:
             if q["kind"] == "punch":
-                row = _row(kiosk.id, PunchIn(**record))
+                row = punch_row(kiosk.id, PunchIn(**record))
                 row.pop("_audio", None)
             else:
-                row = _event_row(kiosk.id, EventIn(**record))
+                row = event_row(kiosk.id, EventIn(**record))
         except ValueError:
             continue
         if row.pop("_record_problem"):
@@ -422,149 +319,4 @@ def _set_stored(conn: Connection, c: _Candidate, ok: bool, problem: str) -> None
     table = _PUNCH if c.kind == "punch" else _EVENT
     conn.execute(
         update(table).where(table.c.id == c.ref).values(chain_ok=ok, chain_problem=problem)
-    )
-
-
-def _event_row(kiosk_id: int, e: EventIn) -> dict:
-    body = {k: getattr(e, k) for k in EVENT_FIELDS}
-    problem = "" if record_hash(e.prev_hash, body) == e.hash else RECORD_HASH_BAD
-    return {
-        "kiosk_id": kiosk_id,
-        "nsr": e.nsr,
-        "uuid": e.uuid,
-        "ledger_kiosk_id": e.kiosk_id,
-        "kind": e.kind,
-        "recorded_at": e.recorded_at,
-        "fields": json.dumps(e.fields, sort_keys=True, ensure_ascii=False, separators=(",", ":")),
-        "prev_hash": e.prev_hash,
-        "hash": e.hash,
-        "_record_problem": problem,
-    }
-
-
-def gaps(conn: Connection, kiosk_id: int, head_nsr: int) -> list[list[int]]:
-    """[first, last] NSR ranges missing below the highest NSR Central received for this kiosk
-    (records waiting in quarantine, or stored waiting before it). Everything up to the head is
-    contiguous by definition, so only the rest is scanned."""
-    rows = conn.execute(
-        text(
-            "SELECT prev + 1, nsr - 1 FROM (SELECT nsr, coalesce(lag(nsr) OVER (ORDER BY nsr),"
-            " :h) AS prev FROM (SELECT nsr FROM punches WHERE kiosk_id = :k AND nsr > :h"
-            " UNION ALL SELECT nsr FROM rep_events WHERE kiosk_id = :k AND nsr > :h"
-            " UNION ALL SELECT nsr FROM quarantined_records WHERE kiosk_id = :k AND nsr > :h"
-            " AND reason = 'gap' AND resolved_at IS NULL) a) s"
-            " WHERE nsr > prev + 1 ORDER BY 1"
-        ),
-        {"k": kiosk_id, "h": head_nsr},
-    ).all()
-    return [[int(a), int(b)] for a, b in rows]
-
-
-def divergences(conn: Connection, kiosk_id: int) -> list[Divergence]:
-    """This kiosk's quarantined records that HR has not acknowledged (waiting ones aside)."""
-    rows = conn.execute(
-        select(_QUARANTINE)
-        .where(
-            _QUARANTINE.c.kiosk_id == kiosk_id,
-            _QUARANTINE.c.reason != "gap",
-            _QUARANTINE.c.resolved_at.is_(None),
-            _QUARANTINE.c.acknowledged_at.is_(None),
-        )
-        .order_by(_QUARANTINE.c.nsr, _QUARANTINE.c.id)
-        .limit(DIVERGENCES_SHOWN)
-    ).mappings()
-    return [
-        Divergence(
-            nsr=r["nsr"],
-            reason=r["reason"],
-            problem=r["problem"],
-            hash=r["hash"],
-            held_hash=r["held_hash"],
-            expected_prev=r["expected_prev"],
-        )
-        for r in rows
-    ]
-
-
-def _check_reported(
-    conn: Connection, kiosk_id: int, reported: Head, head_nsr: int, head_hash: str
-) -> None:
-    """The kiosk's own head must match what Central anchored for the same NSR."""
-    if reported.nsr > head_nsr or reported.nsr == 0:
-        return
-    held = (
-        head_hash
-        if reported.nsr == head_nsr
-        else conn.execute(
-            select(_PUNCH.c.hash)
-            .where(_PUNCH.c.kiosk_id == kiosk_id, _PUNCH.c.nsr == reported.nsr)
-            .union_all(
-                select(_EVENT.c.hash).where(
-                    _EVENT.c.kiosk_id == kiosk_id, _EVENT.c.nsr == reported.nsr
-                )
-            )
-        ).scalar()
-    )
-    if held is not None and held != reported.hash:
-        _event(
-            conn,
-            kiosk_id,
-            "head_mismatch",
-            f"o quiosque informou NSR {reported.nsr} com hash {reported.hash[:12]}, mas a Central"
-            f" guarda {held[:12]}: o livro do quiosque foi reescrito ou restaurado",
-        )
-
-
-def _row(kiosk_id: int, p: PunchIn) -> dict:
-    audio = None
-    problem = record_problem(p)
-    if p.audio:
-        try:
-            audio = base64.b64decode(p.audio, validate=True)
-        except (binascii.Error, ValueError):
-            audio = None
-        if audio is None or hashlib.sha256(audio).hexdigest() != p.audio_sha256:
-            audio = None
-            problem = problem or "áudio recebido não confere com o hash do registro"
-    try:
-        ts = datetime.fromisoformat(p.punched_at)
-        if ts.tzinfo is None:
-            raise ValueError("no UTC offset")
-    except ValueError:
-        ts = datetime.fromisoformat("1970-01-01T00:00:00+00:00")
-        problem = problem or f"data/hora ilegível: {p.punched_at!r}"
-    return {
-        "kiosk_id": kiosk_id,
-        "nsr": p.nsr,
-        "uuid": p.uuid,
-        "ledger_kiosk_id": p.kiosk_id,
-        "kiosk_employee_id": p.employee_id,
-        "employee_name": p.employee_name,
-        "cpf": p.cpf,
-        "type": p.type,
-        "punched_at": p.punched_at,
-        "punched_at_ts": ts,
-        "recorded_at": p.recorded_at,
-        "expected": p.expected,
-        "transcript": p.transcript,
-        "validated": bool(p.validated),
-        "method": p.method,
-        "tries": p.tries,
-        "flagged": bool(p.flagged),
-        "flag_reason": p.flag_reason,
-        "offline": bool(p.offline),
-        "audio_sha256": p.audio_sha256,
-        "afd_hash": p.afd_hash,
-        "prev_hash": p.prev_hash,
-        "hash": p.hash,
-        "_record_problem": problem,
-        "_audio": audio,
-    }
-
-
-def _event(conn: Connection, kiosk_id: int, kind: str, detail: str) -> None:
-    conn.execute(
-        insert(cast(Table, KioskEvent.__table__)).values(
-            kiosk_id=kiosk_id, kind=kind, detail=detail
-        )
     )

@@ -1,7 +1,7 @@
 """The kiosk API (``/api/v1``): one router, thin routes. ``CurrentKiosk`` authenticates the kiosk
 and records the exchange (clock offset, version, queue); the front door (``front_door``) has
 already refused an unknown token before the body was read. ``/punches`` authenticates and locks
-the kiosk row in one statement (``ingest.claim``) instead, so batches of one kiosk run in turn.
+the kiosk row in one statement (``kiosk_head.claim``) instead, so batches of one kiosk run in turn.
 
 Every answer carries Central's clock (``server_time``; ``X-Central-Time`` is added by the app).
 """
@@ -20,8 +20,12 @@ from sqlalchemy.orm import Session
 
 from app.central import anchors, service
 from app.central.db import session_scope
-from app.central.ingest import claim, divergences, gaps, ingest
+from app.central.ingest import ingest
+from app.central.kiosk_head import claim, gaps
+from app.central.kiosk_status import KioskStatus, parse_kiosk_status, parse_kiosk_time
 from app.central.models import Kiosk
+from app.central.quarantine import divergences
+from app.central.roster import merge_kiosk_employees, roster_for
 from app.central.schemas import (
     AnchorsIn,
     AnchorsOut,
@@ -60,7 +64,7 @@ class KioskSays:
     its version and queue (validated, or None where missing or bad: never an error)."""
 
     time: str | None
-    status: service.KioskStatus
+    status: KioskStatus
 
 
 def kiosk_says(
@@ -68,7 +72,7 @@ def kiosk_says(
     version: Annotated[str | None, Header(alias="X-Kiosk-Version")] = None,
     queue: Annotated[str | None, Header(alias="X-Kiosk-Queue")] = None,
 ) -> KioskSays:
-    return KioskSays(time, service.parse_kiosk_status(version, queue))
+    return KioskSays(time, parse_kiosk_status(version, queue))
 
 
 Says = Annotated[KioskSays, Depends(kiosk_says)]
@@ -110,7 +114,7 @@ def enroll(body: EnrollIn, db: Db) -> EnrollOut:
 def roster(
     db: Db, kiosk: CurrentKiosk, response: Response, if_none_match: IfNoneMatch = None
 ) -> Response | RosterOut:
-    version, people = service.roster(db, kiosk.id)
+    version, people = roster_for(db, kiosk.id)
     if if_none_match and if_none_match.strip('"') == version:
         return Response(status_code=304, headers={"ETag": f'"{version}"'})
     response.headers["ETag"] = f'"{version}"'
@@ -131,7 +135,7 @@ def head(db: Db, kiosk: CurrentKiosk) -> HeadOut:
 @router.post("/api/v1/employees")
 def employees_up(body: EmployeesIn, db: Db, kiosk: CurrentKiosk) -> EmployeesOut:
     """The kiosk's own employees, sent before it takes the roster down: merged by CPF."""
-    merged = service.merge_kiosk_employees(db, kiosk, body.employees)
+    merged = merge_kiosk_employees(db, kiosk, body.employees)
     return EmployeesOut(created=merged.created, known=merged.known, server_time=now_iso())
 
 
@@ -148,7 +152,7 @@ def anchors_up(body: AnchorsIn, db: Db, kiosk: CurrentKiosk) -> AnchorsOut:
 def punches(body: PushIn, db: Db, says: Says, authorization: Auth = None) -> PushOut:
     conn = db.connection()
     digest = service.token_hash(authorization)
-    kiosk = claim(conn, digest, service.parse_kiosk_time(says.time), says.status)
+    kiosk = claim(conn, digest, parse_kiosk_time(says.time), says.status)
     result = ingest(conn, service.check_kiosk(kiosk), body.punches, body.head, body.events)
     return PushOut(
         accepted=result.accepted, duplicates=result.duplicates, conflicts=result.conflicts,

@@ -3,36 +3,39 @@
 ``AdminController`` owns the setup draft and the settings being edited, validates and saves
 through the ``SettingsStore``, manages employees on the ledger directly (store errors become
 pt-BR through ``messages``), runs microphone tests on the shared ``Microphone``, and joins
-PontoVoz Central from the Central tab (``app.sync.central.join``, on a ``BackgroundCall`` thread
-so the screen stays alive while Central answers; the window restarts the sync workers around
-it: ``sync_pause``, ``sync_resume``).
+PontoVoz Central from the Central tab (``app.sync.central_join.join``, on a ``BackgroundCall``
+thread so the screen stays alive while Central answers; the kiosk restarts the sync workers
+around it: ``sync_pause``, ``sync_resume``).
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 import httpx
 import numpy as np
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QThread, Signal
+from PySide6.QtWidgets import QWidget
 
 from app.core.errors import ConfigError, PontoVozError
+from app.kiosk.admin import SettingsScreen
 from app.kiosk.admin_form import settings_from_form
+from app.kiosk.admin_parts import MicTest
+from app.kiosk.microphone import Microphone
 from app.kiosk.recorder import Recording, RecordLimits
-from app.kiosk.settings import KioskSettings
+from app.kiosk.settings import KioskSettings, SettingsStore
+from app.kiosk.setup_screen import SetupScreen
 from app.kiosk.sync import central_status
 from app.kiosk.workers import BackgroundCall, start_worker, stop_thread
 from app.punch.pins import check_new_admin_pin, check_new_pin, hash_admin_pin
 from app.punch.words import user_message
 from app.rep.cpf import normalize_cpf
 from app.store.errors import CpfError, LedgerError
-from app.sync.central import (
-    CentralRejected,
-    CentralSection,
-    CentralUnavailable,
-    NotCentral,
-    join,
-)
+from app.store.ledger import Ledger
+from app.sync.central_client import CentralRejected, CentralUnavailable, NotCentral
+from app.sync.central_join import join
+from app.sync.central_settings import CentralSection
 
 log = logging.getLogger(__name__)
 
@@ -41,24 +44,32 @@ MIC_TEST = RecordLimits(silence_seconds=3.0, speculate_seconds=0, max_pause_seco
 
 
 class AdminController(QObject):
-    navigate = Signal(object)
-    saved = Signal(object, bool)  # new KioskSettings, engine changed
-    setup_done = Signal(object)  # KioskSettings
+    navigate = Signal(QWidget)
+    saved = Signal(KioskSettings, bool)  # the new settings, engine changed
+    setup_done = Signal(KioskSettings)
     leave = Signal()  # done: back to idle
     quit_requested = Signal()
-    sync_pause = Signal()  # the window stops the sync workers (before a join)...
+    sync_pause = Signal()  # the kiosk stops the sync workers (before a join)...
     sync_resume = Signal()  # ...and restarts them from the saved settings (after it)
 
-    def __init__(self, setup, settings_screen, microphone, store, device_lister, parent=None):
+    def __init__(
+        self,
+        setup: SetupScreen,
+        settings_screen: SettingsScreen,
+        microphone: Microphone,
+        store: SettingsStore,
+        device_lister: Callable[[], list[str]],
+        parent: QObject | None = None,
+    ) -> None:
         super().__init__(parent)
         self.setup, self.screen, self.mic = setup, settings_screen, microphone
         self.store = store
         self.device_lister = device_lister
         self.settings = KioskSettings()
-        self.ledger = None
-        self._mic_widget = None
+        self.ledger: Ledger | None = None
+        self._mic_widget: MicTest | None = None
         self._joiner: BackgroundCall | None = None
-        self._joiner_thread = None
+        self._joiner_thread: QThread | None = None
         setup.step_submitted.connect(self.on_setup_step)
         setup.back_requested.connect(self.on_setup_back)
         setup.mic.test_requested.connect(lambda dev: self.start_mic_test(setup.mic, dev))
@@ -70,12 +81,19 @@ class AdminController(QObject):
         s.employees.save_requested.connect(self.on_employee_save)
         s.central.join_requested.connect(self.on_central_join)
 
-    def configure(self, settings: KioskSettings, ledger) -> None:
+    def configure(self, settings: KioskSettings, ledger: Ledger | None) -> None:
         self.settings, self.ledger = settings, ledger
+
+    @property
+    def open_ledger(self) -> Ledger:
+        """The ledger; None only when it could not be opened at start-up (the kiosk said why)."""
+        if self.ledger is None:
+            raise ConfigError("Registro de ponto indisponível: reinicie o terminal.")
+        return self.ledger
 
     # ------------------------------------------------------------------ microphone test
 
-    def start_mic_test(self, widget, device: str) -> None:
+    def start_mic_test(self, widget: MicTest, device: str) -> None:
         k = self.settings.kiosk
         probe = type(k)(**{**k.__dict__, "microphone": device})
         self._mic_widget = widget
@@ -211,7 +229,7 @@ class AdminController(QObject):
         self.screen.admin_pin.clear()
         text = "Configurações salvas."
         if employee is not None:
-            form.set_employees(self.ledger.list_employees())
+            form.set_employees(self.open_ledger.list_employees())
             state = "salvo" if employee.active else "desativado"
             text += f" Funcionário {employee.name} {state}."
         if self.screen.central.code.text().strip():
@@ -240,8 +258,8 @@ class AdminController(QObject):
             raise ConfigError("Crachá: apenas letras e números.")
         try:
             if not emp_id:
-                return self.ledger.add_employee(name, cpf, pin, badge or None)
-            return self.ledger.update_employee(
+                return self.open_ledger.add_employee(name, cpf, pin, badge or None)
+            return self.open_ledger.update_employee(
                 cpf, name=name, pin=pin or None, badge=badge or None, active=bool(e["active"])
             )
         except LedgerError as exc:
@@ -256,7 +274,7 @@ class AdminController(QObject):
         except OSError as exc:
             self.screen.show_message(f"Não foi possível salvar: {exc.strerror or exc}")
             return
-        self.screen.employees.set_employees(self.ledger.list_employees())
+        self.screen.employees.set_employees(self.open_ledger.list_employees())
         state = "salvo" if saved.active else "desativado"
         self.screen.show_message(f"Funcionário {saved.name} {state}.", ok=True)
 

@@ -1,12 +1,13 @@
 """The punch flow's typed state and the small rules the controller applies to it.
 
 ``PunchAttempt`` is one worker's punch, from "who are you" to the receipt, across tries;
-``Listening`` is one try (its recording and the verify jobs in flight). Both are owned by the
-``PunchController`` and replaced, never patched from outside.
+``Listening`` is one try (its recording and the verify jobs in flight). The ``PunchController``
+owns the first, its ``Listener`` the second; each is replaced, never patched from outside.
 """
 
 from __future__ import annotations
 
+import errno
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -19,7 +20,9 @@ from app.core.punch_types import LABELS, challenge_word
 from app.core.result import VerifyResult
 from app.core.spoken import parse_spoken
 from app.kiosk.recorder import Recording
+from app.punch.words import user_message
 from app.rep.records import Punch
+from app.store.errors import DiskFullError
 from app.store.models import Employee
 
 __all__ = ["LABELS", "PUNCH_TYPES", "Listening", "PunchAttempt", "challenge_word", "clean_heard"]
@@ -41,6 +44,10 @@ class Listening:
     verdict_shown: bool = False
     paused: bool = False  # the phrase so far is incomplete: waiting for the rest
 
+    def audio(self) -> np.ndarray | None:
+        """The try's samples: the full recording, else the snapshot verified during a pause."""
+        return self.recording.samples if self.recording is not None else self.spec_samples
+
 
 @dataclass
 class PunchAttempt:
@@ -57,11 +64,6 @@ class PunchAttempt:
     last_validated: bool = False
     confirmed_duplicate: bool = False
     punch: Punch | None = None  # the stored punch, once committed
-    listening: Listening = field(default_factory=Listening)
-
-    def audio(self) -> np.ndarray | None:
-        rec = self.listening.recording
-        return rec.samples if rec is not None else self.listening.spec_samples
 
 
 def incomplete(result: VerifyResult) -> bool:
@@ -70,6 +72,16 @@ def incomplete(result: VerifyResult) -> bool:
         return False
     spoken = parse_spoken(result.spoken_text)
     return spoken.type is not None and (spoken.hour is None or spoken.minute is None)
+
+
+def not_stored(exc: Exception) -> str:
+    """Why a punch was not stored, for the worker: a full disk is named (the admin must act)."""
+    full = isinstance(exc, DiskFullError) or (
+        isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT)
+    )
+    if full:
+        return "Disco cheio: não foi possível gravar o registro. Chame o administrador."
+    return f"Não foi possível gravar o registro: {user_message(exc)}"
 
 
 _WORD = re.compile(r"\w+", re.UNICODE)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-import time
 
 
 def register(subparsers) -> None:
@@ -37,7 +36,6 @@ def start_model():
 
 
 def run(args: argparse.Namespace) -> int:
-    started = time.perf_counter()
     from app.kiosk.geometry import parse_size
 
     try:
@@ -52,14 +50,13 @@ def run(args: argparse.Namespace) -> int:
     app.setApplicationName("PontoVoz")
     engine = start_model()  # loads while the window's modules are imported and built
 
+    from app.kiosk.app import Kiosk
     from app.kiosk.geometry import show_full_screen, show_windowed
-    from app.kiosk.window import KioskWindow
 
-    win = KioskWindow(engine=engine)
-    win.metrics["created"] = started
+    kiosk = Kiosk(engine=engine)
     if args.windowed:
-        show_windowed(win, size)
+        show_windowed(kiosk.window, size)
     else:
-        show_full_screen(win)
-    win.start()
+        show_full_screen(kiosk.window)
+    kiosk.start()
     return app.exec()

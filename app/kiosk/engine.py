@@ -8,11 +8,14 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+import numpy as np
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
+from app.core.phrase import Phrase
+from app.core.result import VerifyResult
 from app.kiosk.workers import ModelLoader, VerifyWorker, model_message, start_worker, stop_thread
 
-if TYPE_CHECKING:  # a type only: the punch service is built by the window, not imported here
+if TYPE_CHECKING:  # a type only: the punch service is built by app.Kiosk, not imported here
     from app.punch.service import PunchService
 
 log = logging.getLogger(__name__)
@@ -41,14 +44,16 @@ class Engine(QObject):
         self.state, self.error = "loading", ""
         self.load_seconds = 0.0
         self.ready_at: float | None = None
-        # set by the window: the PunchService for the current settings
+        # set by app.Kiosk: the PunchService for the current settings
         self.service: PunchService | None = None
         self.worker = VerifyWorker(self._verify)
         self._thread: QThread = start_worker(self.worker, "verifier")
         self._loader: ModelLoader | None = None
         self._loading = None  # the verifier the current loader loads (or loaded)
 
-    def _verify(self, samples, phrase):  # on the verifier thread
+    def _verify(self, samples: np.ndarray, phrase: Phrase) -> VerifyResult:  # verifier thread
+        if self.service is None:  # no ledger open: the kiosk shows why, nothing is verified
+            raise RuntimeError("registro de ponto indisponível")  # "Erro ao verificar a voz: ..."
         return self.service.verify_attempt(samples, phrase)
 
     def build(self, options) -> bool:

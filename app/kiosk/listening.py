@@ -1,7 +1,8 @@
-"""One try of the punch flow: record, verify (speculatively), show the verdict.
+"""One try of the punch flow: record, verify (speculatively), hand the verdict to the flow.
 
-A mixin of ``PunchController`` (kept apart so each file stays small); it is the controller's
-``RecordingOwner`` for the shared ``Microphone``.
+``Listener`` is owned by the ``PunchController`` and is the shared ``Microphone``'s
+``RecordingOwner`` while a try runs. What it needs of its owner is ``ListeningHost``: it hands
+back a ``Verdict`` or a ``Trouble`` (or asks to cancel) and never writes the owner's state.
 
 Speculative verification: ~0.15 s into a pause the recorder hands over the audio so far
 (``early``) and it is verified while the recorder keeps listening. The verdict is shown as soon
@@ -13,80 +14,131 @@ as it is final:
 - another *not validated* snapshot is held until the stop and used only if no speech followed;
 - if speech resumed, the snapshot is void and the full recording is verified at the stop.
 No verdict is shown while the person speaks; "Verificando..." is bounded by a watchdog and
-Cancelar stays usable. A validated verdict is shown only after the punch is committed
-(``save_punch``): a power cut or ``kill -9`` after "Validado" never loses the punch.
+Cancelar stays usable. A validated verdict is shown only after the punch is committed (the
+host's ``show_verdict`` saves first): a power cut or ``kill -9`` after "Validado" never loses
+the punch (tests/kiosk/test_kill_after_verdict.py).
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from datetime import datetime
-from typing import Any
+from dataclasses import dataclass, field
+from typing import Protocol
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import QObject, QTimer
+from PySide6.QtWidgets import QWidget
 
 from app.core.phrase import Phrase
 from app.core.result import NO_SPEECH, VerifyResult
-from app.kiosk.attempt import Listening, PunchAttempt, clean_heard, incomplete
+from app.kiosk.attempt import Listening, incomplete
 from app.kiosk.microphone import Microphone
-from app.kiosk.punch_screens import PunchScreens
+from app.kiosk.punch_screens import ChallengeScreen
 from app.kiosk.recorder import Recording, RecordLimits
-from app.kiosk.settings import KioskSettings
+from app.kiosk.settings import KioskSection
 from app.kiosk.workers import VerifyWorker
-from app.rep.records import Punch
 
 NOT_HEARD = "Fale mais perto do microfone."  # below "Não ouvimos nenhuma fala." (said once)
 CUT = "Comece a falar depois do sinal."  # only when the start of the speech was really lost
 TIMEOUT = "verification timeout"
 PREROLL_SECONDS = 0.8  # kept from before the tap on Falar (speech begun with the tap)
+FLAG = {"flag": "Registrar para revisão"}
 
 
-class ListeningMixin:
-    """What it needs of its host (the PunchController) is declared here, so it is checked."""
+@dataclass(frozen=True)
+class Verdict:
+    """How a try ended: its result (a real one, or "no speech"/"timeout"), what to show as
+    heard (None: nothing to report) and why not validated, and when the speech ended."""
 
-    s: PunchScreens
-    mic: Microphone
-    settings: KioskSettings
-    attempt: PunchAttempt
-    verify_worker: VerifyWorker | None
-    watchdog: QTimer
-    continue_timer: QTimer
-    metrics: dict[str, Any]
-    model_state: str
-    model_error: str
-    _job: int
-    sound: Any  # the host's Signal(str)
-    clock: Callable[[], datetime]
-    monotonic: Callable[[], float]
-    current: Callable[[], object]
-    save_punch: Callable[[], Punch | None]  # the controller's: commit once, before "Validado"
-    refresh_phrase: Callable[[], None]
-    cancel: Callable[[], None]
-    show: Callable[[object], None]
-    message: Callable[..., None]
-    preroll_seconds: float = PREROLL_SECONDS
+    result: VerifyResult
+    heard: str | None
+    detail: str
+    speech_end: float | None  # monotonic; None when unknown
+
+
+@dataclass(frozen=True)
+class Trouble:
+    """A try that could not be judged: the flag note the punch would carry, and the message."""
+
+    note: str
+    title: str
+    text: str
+    actions: dict[str, str] = field(default_factory=lambda: dict(FLAG))
+
+
+class ListeningHost(Protocol):
+    """What a ``Listener`` needs of the flow that owns it."""
+
+    def show_verdict(self, verdict: Verdict) -> None: ...
+    def listening_failed(self, trouble: Trouble) -> None: ...
+    def cancel(self) -> None: ...
+
+
+class VerifyModel(Protocol):
+    """The verifier as the kiosk runs it (``engine.Engine``): its state and its worker."""
+
+    @property
+    def state(self) -> str: ...  # loading | ready | failed
+    @property
+    def error(self) -> str: ...
+    @property
+    def worker(self) -> VerifyWorker: ...
+
+
+class Listener(QObject):
+    def __init__(
+        self,
+        host: ListeningHost,
+        microphone: Microphone,
+        model: VerifyModel,
+        challenge: ChallengeScreen,
+        current: Callable[[], QWidget | None],
+        monotonic: Callable[[], float] = time.monotonic,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.host, self.mic, self.model = host, microphone, model
+        self.challenge = challenge
+        self.current = current  # the screen on show
+        self.monotonic = monotonic
+        self.kiosk = KioskSection()
+        self.preroll_seconds = PREROLL_SECONDS
+        self.listening = Listening()  # this try
+        self.phrase: Phrase | None = None
+        self.metrics: dict = {"latencies": [], "paths": {"early": 0, "snapshot": 0, "full": 0}}
+        self._job = 0
+        # "Verificando..." never stays up long (tests/kiosk/test_failures.py)
+        self.watchdog = QTimer(self)
+        self.watchdog.setSingleShot(True)
+        self.watchdog.timeout.connect(self.on_verify_timeout)
+
+    def configure(self, kiosk: KioskSection) -> None:
+        self.kiosk = kiosk
+
+    def reset(self) -> None:
+        """The try is over (cancelled, or the next person): nothing of it stays in flight."""
+        self.watchdog.stop()
+        self.mic.disarm()
+        self.listening = Listening()
 
     @property
     def worker(self) -> VerifyWorker:
-        if self.verify_worker is None:  # the window sets it right after building the controller
-            raise RuntimeError("verify worker not set")
-        return self.verify_worker
+        return self.model.worker
 
     @property
     def current_phrase(self) -> Phrase:
         """This try's phrase (``record`` fixes it before anything is heard)."""
-        if self.attempt.phrase is None:
+        if self.phrase is None:
             raise RuntimeError("no phrase for this try")
-        return self.attempt.phrase
+        return self.phrase
 
     def arm(self) -> None:
         """The phrase is on screen: the microphone opens now, so the first words said with
-        the tap on Falar are kept (``recorder.preroll_keep``)."""
-        self.mic.arm(self.settings.kiosk, self.preroll_seconds)
+        the tap on Falar are kept (``endpointing.preroll_keep``)."""
+        self.mic.arm(self.kiosk, self.preroll_seconds)
 
     def limits(self) -> RecordLimits:
-        k = self.settings.kiosk
+        k = self.kiosk
         return RecordLimits(
             silence_seconds=k.silence_seconds,
             speculate_seconds=k.speculate_seconds,
@@ -94,50 +146,49 @@ class ListeningMixin:
             max_seconds=k.max_record_seconds,
         )
 
-    def record(self) -> None:
-        a = self.attempt
-        self.refresh_phrase()  # fixed from here on
-        if a.attempt == 1 and a.challenged_at is None:
-            a.challenged_at = self.clock()  # the punch time: what the first challenge showed
-        a.listening = Listening(started_at=self.monotonic())
-        self.s.challenge.set_state("listening")
+    def record(self, phrase: Phrase) -> None:
+        """One try of ``phrase`` (fixed from here on)."""
+        self.phrase = phrase
+        self.listening = Listening(started_at=self.monotonic())
+        self.challenge.set_state("listening")
         self.update_countdown()
-        self.mic.record(self, self.settings.kiosk, self.limits())
+        self.mic.record(self, self.kiosk, self.limits())
 
     def update_countdown(self) -> None:
-        lis = self.attempt.listening
-        if self.s.challenge.state != "listening":
+        lis = self.listening
+        if self.challenge.state != "listening":
             return
-        left = self.settings.kiosk.max_record_seconds - (self.monotonic() - lis.started_at)
-        self.s.challenge.set_countdown(max(0, int(left + 0.999)), lis.paused)
+        left = self.kiosk.max_record_seconds - (self.monotonic() - lis.started_at)
+        self.challenge.set_countdown(max(0, int(left + 0.999)), lis.paused)
 
     def on_cancel_recording(self) -> None:
-        if self.s.challenge.state == "listening":
+        if self.challenge.state == "listening":
             self.mic.cancel()  # the recorder answers with on_record_cancelled
         else:
-            self.cancel()  # ready or verifying: leave (a late verdict is dropped)
+            self.host.cancel()  # ready or verifying: leave (a late verdict is dropped)
 
     # ------------------------------------------------------------ RecordingOwner
 
     def on_level(self, value: float) -> None:
-        self.s.challenge.meter.set_level(value)
+        self.challenge.meter.set_level(value)
 
     def on_record_cancelled(self) -> None:
-        self.cancel()
+        self.host.cancel()
 
     def on_record_failed(self, message: str) -> None:
-        self.attempt.flag_note = "microfone com problema: " + message
-        message += " Avise o administrador; o ponto pode ser registrado para revisão do RH."
-        self.message("Problema no microfone", message,
-                     {"retry": "Tentar de novo", "flag": "Registrar para revisão"})  # fmt: skip
+        text = message + " Avise o administrador; o ponto pode ser registrado para revisão do RH."
+        actions = {"retry": "Tentar de novo", **FLAG}
+        self.host.listening_failed(
+            Trouble("microfone com problema: " + message, "Problema no microfone", text, actions)
+        )
 
     def _listening_here(self) -> bool:
-        return self.current() is self.s.challenge and not self.attempt.listening.verdict_shown
+        return self.current() is self.challenge and not self.listening.verdict_shown
 
     def on_early(self, seq: int) -> None:
         snap = self.mic.take_early(seq)
-        lis = self.attempt.listening
-        if snap is None or self.model_state != "ready" or not self._listening_here():
+        lis = self.listening
+        if snap is None or self.model.state != "ready" or not self._listening_here():
             self.mic.judge(seq, False)
             return
         self._job += 1
@@ -147,24 +198,22 @@ class ListeningMixin:
         self.worker.submit(self._job, snap.samples, self.current_phrase)
 
     def on_recorded(self, rec: Recording) -> None:
-        a, lis = self.attempt, self.attempt.listening
+        lis = self.listening
         lis.recording = rec
-        if lis.verdict_shown or self.current() is not self.s.challenge:
+        if lis.verdict_shown or self.current() is not self.challenge:
             return  # stopped after an early verdict: keep the audio, nothing else
         if not rec.heard_speech:
-            a.results.append(
-                VerifyResult(False, "", self.current_phrase, None, NO_SPEECH, method="none")
-            )
-            self.show_verdict(False, "", NOT_HEARD, None)
+            result = VerifyResult(False, "", self.current_phrase, None, NO_SPEECH, method="none")
+            self._verdict(Verdict(result, "", NOT_HEARD, None))
             return
-        if self.model_state == "failed":
-            a.flag_note = "verificação de voz indisponível: " + self.model_error
-            self.message("Verificação de voz indisponível", self.model_error,
-                         {"flag": "Registrar para revisão"})  # fmt: skip
+        if self.model.state == "failed":
+            error = self.model.error
+            note = "verificação de voz indisponível: " + error
+            self.host.listening_failed(Trouble(note, "Verificação de voz indisponível", error))
             return
-        self.s.challenge.set_state("verifying")
+        self.challenge.set_state("verifying")
         lis.verifying_since = self.monotonic()
-        self.watchdog.start(int(self.settings.kiosk.verify_timeout_seconds * 1000))
+        self.watchdog.start(int(self.kiosk.verify_timeout_seconds * 1000))
         if lis.spec_job is not None and rec.speculation == lis.spec_seq:
             self.metrics["paths"]["snapshot"] += 1
             if lis.spec_result is not None:  # already verified while we waited for the stop
@@ -180,7 +229,7 @@ class ListeningMixin:
 
     def on_verified(self, job: int) -> None:
         result = self.worker.take(job)
-        lis = self.attempt.listening
+        lis = self.listening
         if result is None or job not in (lis.final_job, lis.spec_job):
             return
         if not self._listening_here():
@@ -206,7 +255,7 @@ class ListeningMixin:
             self.update_countdown()
 
     def on_verify_failed(self, job: int, message: str) -> None:
-        lis = self.attempt.listening
+        lis = self.listening
         if job not in (lis.final_job, lis.spec_job) or not self._listening_here():
             return
         if job == lis.spec_job and lis.recording is None:
@@ -215,49 +264,39 @@ class ListeningMixin:
                 self.mic.judge(lis.spec_seq, False)
             return
         self.watchdog.stop()
-        self.attempt.flag_note = "falha na verificação de voz: " + message
-        self.message("Erro na verificação", message, {"flag": "Registrar para revisão"})
+        note = "falha na verificação de voz: " + message
+        self.host.listening_failed(Trouble(note, "Erro na verificação", message))
 
     def on_verify_timeout(self) -> None:
         """The verifier took too long (a slow machine, a long clip): a "not validated" try with
         a retry, instead of "Verificando..." without end; the late verdict is dropped."""
-        lis, a = self.attempt.listening, self.attempt
-        if lis.verdict_shown or self.s.challenge.state != "verifying":
+        lis = self.listening
+        if lis.verdict_shown or self.challenge.state != "verifying":
             return
         lis.spec_job = lis.final_job = None
-        a.results.append(VerifyResult(False, "", self.current_phrase, None, TIMEOUT, method="none"))
-        self.show_verdict(False, None, "A verificação demorou demais. Tente de novo.", None)
+        result = VerifyResult(False, "", self.current_phrase, None, TIMEOUT, method="none")
+        self._verdict(Verdict(result, None, "A verificação demorou demais. Tente de novo.", None))
 
     def deliver(self, result: VerifyResult, speech_end: float | None) -> None:
-        self.attempt.results.append(result)
         detail = ""
         if not result.validated:
             detail = (
                 NOT_HEARD
                 if result.reason == NO_SPEECH
-                else f"Diga exatamente: {self.s.challenge.phrase.text()}"
+                else f"Diga exatamente: {self.challenge.phrase.text()}"
             )
-            rec = self.attempt.listening.recording
+            rec = self.listening.recording
             if rec is not None and rec.cut:
                 detail = f"{CUT} {detail}"
-        self.show_verdict(result.validated, result.spoken_text, detail, speech_end)
+        self._verdict(Verdict(result, result.spoken_text, detail, speech_end))
 
-    def show_verdict(self, validated: bool, heard: str | None, detail: str, speech_end) -> None:
-        a = self.attempt
+    def _verdict(self, verdict: Verdict) -> None:
         self.watchdog.stop()
-        a.listening.verdict_shown = True
-        a.last_validated = validated
-        if validated and self.save_punch() is None:
-            return  # not stored: the message says so, and "Validado" is never shown
-        can_retry = a.attempt < self.settings.kiosk.max_tries
-        if not validated and not can_retry:
-            detail = "Limite de tentativas atingido. O registro será feito e enviado para revisão."
-        shown = clean_heard(heard) if heard is not None else None
-        self.s.result.show_result(validated, shown, detail, can_retry)
-        self.show(self.s.result)
-        self.s.result.verdict.repaint()
+        self.listening.verdict_shown = True
+        self.host.show_verdict(verdict)
+
+    def note_shown(self, speech_end: float | None) -> None:
+        """The verdict is on screen (the host calls this right after drawing it): the latency
+        from the end of speech, for the figures (tests/kiosk/test_speed.py)."""
         if speech_end is not None:
             self.metrics["latencies"].append(time.monotonic() - speech_end)
-        self.sound.emit("ok" if validated else "bad")
-        if validated:
-            self.continue_timer.start(1500)

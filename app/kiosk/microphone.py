@@ -13,7 +13,15 @@ from typing import Protocol
 
 from PySide6.QtCore import QObject, QThread, Slot
 
-from app.kiosk.recorder import AudioSource, MicError, RecorderWorker, Recording, RecordLimits
+from app.kiosk.recorder import (
+    AudioSource,
+    MicError,
+    RecorderWorker,
+    Recording,
+    RecordLimits,
+    Snapshot,
+)
+from app.kiosk.settings import KioskSection
 from app.kiosk.workers import start_worker, stop_thread
 
 
@@ -39,13 +47,13 @@ class Microphone(QObject):
         self._owner: RecordingOwner | None = None
         self._asked = self._done = 0
 
-    def record(self, owner: RecordingOwner, section, limits: RecordLimits) -> None:
+    def record(self, owner: RecordingOwner, section: KioskSection, limits: RecordLimits) -> None:
         """Start one recording from the source the factory builds for ``section``."""
         self._owner = owner
         self._asked += 1
         self.recorder.start(self.source_factory(section), limits)
 
-    def arm(self, section, seconds: float) -> None:
+    def arm(self, section: KioskSection, seconds: float) -> None:
         """Open the microphone for ``section`` now and keep its last ``seconds``: the next
         ``record`` with the same source starts with the speech already under way."""
         try:
@@ -66,7 +74,7 @@ class Microphone(QObject):
         """True while ``owner``'s recording is the one running."""
         return self._owner is owner and self._asked - self._done == 1
 
-    def check(self, section) -> str:
+    def check(self, section: KioskSection) -> str:
         """'' if the configured microphone is there, else a pt-BR reason (no stream opened)."""
         try:
             check = getattr(self.source_factory(section), "check", None)
@@ -85,7 +93,7 @@ class Microphone(QObject):
     def stop_now(self) -> None:
         self.recorder.stop_now()
 
-    def take_early(self, seq: int):
+    def take_early(self, seq: int) -> Snapshot | None:
         return self.recorder.take_early(seq)
 
     def judge(self, seq: int, incomplete: bool) -> None:

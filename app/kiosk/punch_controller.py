@@ -3,36 +3,38 @@
 ``PunchController`` owns the flow's typed state (``PunchAttempt``), talks to the punch service,
 the shared ``Microphone`` and the ``VerifyWorker``, tells screens what to draw and asks the
 window (``navigate``) to show one. Screens only draw and emit; nothing here reaches into a
-window. Recording and verification (speculative snapshots, pauses) are in ``listening.py``.
+window. Each try's recording and verification (speculative snapshots, pauses) is its
+``Listener`` (``listening.py``), which answers through ``ListeningHost``: ``show_verdict``,
+``listening_failed``, ``cancel``.
 """
 
 from __future__ import annotations
 
-import errno
 import time
 from collections.abc import Callable
 from datetime import datetime
 
+import numpy as np
 from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtWidgets import QWidget
 
-from app.kiosk.attempt import LABELS, PunchAttempt
-from app.kiosk.listening import ListeningMixin
+from app.kiosk.attempt import LABELS, PunchAttempt, clean_heard, not_stored
+from app.kiosk.listening import Listener, Trouble, Verdict, VerifyModel
+from app.kiosk.microphone import Microphone
 from app.kiosk.punch_screens import PunchScreens
 from app.kiosk.settings import KioskSettings
-from app.kiosk.workers import VerifyWorker
 from app.punch import words
 from app.punch.guard import LockedOut
-from app.punch.service import PunchService
+from app.punch.service import Challenge, PunchService
 from app.rep.records import Punch
-from app.store.errors import DiskFullError, LedgerError
+from app.store.errors import LedgerError
 from app.store.ledger import Ledger
+from app.store.models import Employee
 from app.store.settings import LedgerSettings
 
-Clock = Callable[[], datetime]
 
-
-class PunchController(ListeningMixin, QObject):
-    navigate = Signal(object)  # the screen to show
+class PunchController(QObject):
+    navigate = Signal(QWidget)  # the screen to show
     admin_unlocked = Signal()
     punched = Signal()  # a punch was stored (sync wakes up)
     sound = Signal(str)  # "ok" | "bad": the verdict's sound
@@ -40,37 +42,30 @@ class PunchController(ListeningMixin, QObject):
     def __init__(
         self,
         screens: PunchScreens,
-        microphone,
+        microphone: Microphone,
+        model: VerifyModel,
         *,
-        clock: Clock,
-        current: Callable[[], object],
+        clock: Callable[[], datetime],
+        current: Callable[[], QWidget | None],
         monotonic: Callable[[], float] = time.monotonic,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
         self.s = screens
-        self.current = current  # the screen on show (the window's stack)
-        self.mic = microphone
         self.clock = clock
-        self.monotonic = monotonic
         self.settings = KioskSettings()
         self.service: PunchService | None = None
         self.ledger: Ledger | None = None
-        self.verify_worker: VerifyWorker | None = None
-        self.model_state, self.model_error = "loading", ""
         self.attempt = PunchAttempt()
         self.admin_mode = False
         self.recent: list[Punch] = []  # the list on the receipts screen, newest first
         self.receipt_from_list = False  # the receipt on show was opened from that list
-        self._job = 0
-        self.metrics: dict = {"latencies": [], "paths": {"early": 0, "snapshot": 0, "full": 0}}
+        # this controller is the listener's ListeningHost
+        self.listener = Listener(self, microphone, model, screens.challenge, current, monotonic,
+                                 parent=self)  # fmt: skip
         self.continue_timer = QTimer(self)
         self.continue_timer.setSingleShot(True)
         self.continue_timer.timeout.connect(self.accept)
-        # "Verificando..." never stays up long (tests/kiosk/test_failures.py)
-        self.watchdog = QTimer(self)
-        self.watchdog.setSingleShot(True)
-        self.watchdog.timeout.connect(self.on_verify_timeout)
         s = screens
         s.idle.touched.connect(self.start)
         s.pin.pin_entered.connect(self.on_pin)
@@ -82,7 +77,7 @@ class PunchController(ListeningMixin, QObject):
         s.receipts.done.connect(self.back_to_types)
         s.receipts.opened.connect(self.open_recent)
         s.challenge.record_clicked.connect(self.record)
-        s.challenge.cancel_clicked.connect(self.on_cancel_recording)
+        s.challenge.cancel_clicked.connect(self.listener.on_cancel_recording)
         s.result.retry.connect(self.retry)
         s.result.accept.connect(self.accept)
         s.result.cancelled.connect(self.cancel)
@@ -93,8 +88,11 @@ class PunchController(ListeningMixin, QObject):
 
     # ------------------------------------------------------------------ wiring
 
-    def configure(self, settings: KioskSettings, service, ledger) -> None:
+    def configure(
+        self, settings: KioskSettings, service: PunchService | None, ledger: Ledger | None
+    ) -> None:
         self.settings, self.service, self.ledger = settings, service, ledger
+        self.listener.configure(settings.kiosk)
 
     @property
     def svc(self) -> PunchService:
@@ -103,7 +101,7 @@ class PunchController(ListeningMixin, QObject):
             raise RuntimeError("punch service not configured")
         return self.service
 
-    def show(self, screen) -> None:
+    def show(self, screen: QWidget) -> None:
         self.navigate.emit(screen)
 
     def message(
@@ -115,9 +113,8 @@ class PunchController(ListeningMixin, QObject):
 
     def reset(self) -> None:
         self.continue_timer.stop()
-        self.watchdog.stop()
+        self.listener.reset()
         self.s.receipt.stop()
-        self.mic.disarm()
         self.attempt = PunchAttempt()
         self.admin_mode = False
         self.recent, self.receipt_from_list = [], False
@@ -174,7 +171,7 @@ class PunchController(ListeningMixin, QObject):
         except LockedOut as exc:
             self.s.pin.reset(exc.message)
 
-    def identified(self, employee) -> None:
+    def identified(self, employee: Employee | None) -> None:
         if employee is None:
             self.s.pin.reset("PIN ou crachá não reconhecido. Tente novamente.")
             return
@@ -238,25 +235,34 @@ class PunchController(ListeningMixin, QObject):
         now = self.svc.local(self.clock())
         return self.svc.duplicate_of(employee, kind, now) is not None
 
-    def refresh_phrase(self) -> None:
+    def refresh_phrase(self) -> Challenge:
         a = self.attempt
-        a.phrase = self.svc.challenge(a.punch_type, self.clock())
-        self.s.challenge.show_phrase(a.phrase, a.attempt, self.settings.kiosk.max_tries)
+        a.phrase = phrase = self.svc.challenge(a.punch_type, self.clock())
+        self.s.challenge.show_phrase(phrase, a.attempt, self.settings.kiosk.max_tries)
+        return phrase
 
     def open_challenge(self) -> None:
         self.refresh_phrase()
         self.s.challenge.set_state("ready")
         self.show(self.s.challenge)
-        self.arm()
+        self.listener.arm()
 
-    def tick(self, current) -> None:
-        """Once a second from the window: the phrase follows the minute until Falar, the
+    def record(self) -> None:
+        """Falar: the phrase is fixed for this try; the first try's is the punch time."""
+        a = self.attempt
+        phrase = self.refresh_phrase()
+        if a.attempt == 1 and a.challenged_at is None:
+            a.challenged_at = self.clock()  # the punch time: what the first challenge showed
+        self.listener.record(phrase)
+
+    def tick(self, current: QWidget | None) -> None:
+        """Once a second (the window's clock): the phrase follows the minute until Falar, the
         lockout counts down, the listening countdown runs."""
         if current is self.s.challenge:
             if self.s.challenge.record.isEnabled():
                 self.refresh_phrase()
             else:
-                self.update_countdown()
+                self.listener.update_countdown()
         elif current is self.s.pin:
             self.update_keypad()
 
@@ -272,6 +278,34 @@ class PunchController(ListeningMixin, QObject):
             self.on_type(self.attempt.punch_type)
         elif action in ("flag", "save"):
             self.commit()
+
+    # ------------------------------------------------------------------ ListeningHost
+
+    def show_verdict(self, verdict: Verdict) -> None:
+        """A try's verdict. A validated one is committed first: "Validado" is shown only for a
+        punch on disk (``save_punch``)."""
+        a, result = self.attempt, verdict.result
+        a.results.append(result)
+        a.last_validated = validated = result.validated
+        if validated and self.save_punch() is None:
+            return  # not stored: the message says so, and "Validado" is never shown
+        can_retry = a.attempt < self.settings.kiosk.max_tries
+        detail = verdict.detail
+        if not validated and not can_retry:
+            detail = "Limite de tentativas atingido. O registro será feito e enviado para revisão."
+        shown = clean_heard(verdict.heard) if verdict.heard is not None else None
+        self.s.result.show_result(validated, shown, detail, can_retry)
+        self.show(self.s.result)
+        self.s.result.verdict.repaint()
+        self.listener.note_shown(verdict.speech_end)
+        self.sound.emit("ok" if validated else "bad")
+        if validated:
+            self.continue_timer.start(1500)
+
+    def listening_failed(self, trouble: Trouble) -> None:
+        """The try could not be judged: the punch may still be recorded, flagged for HR."""
+        self.attempt.flag_note = trouble.note
+        self.message(trouble.title, trouble.text, trouble.actions)
 
     # ------------------------------------------------------------------ commit + receipt
 
@@ -296,24 +330,14 @@ class PunchController(ListeningMixin, QObject):
         if a.employee is None:
             self.cancel()
             return None
-        if a.phrase is None:
-            self.refresh_phrase()
-        phrase = self.current_phrase
+        phrase = a.phrase or self.refresh_phrase()
         note = a.flag_note if not any(r.validated for r in a.results) else ""
         when = self.svc.local(a.challenged_at or self.clock())  # the first challenge's time
         try:
             punch = self.svc.commit(a.employee, phrase, a.results, self.punch_audio(),
                                         note=note, now=when)  # fmt: skip
         except (LedgerError, OSError) as exc:
-            full = isinstance(exc, DiskFullError) or (
-                isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT)
-            )
-            text = (
-                "Disco cheio: não foi possível gravar o registro. Chame o administrador."
-                if full
-                else f"Não foi possível gravar o registro: {words.user_message(exc)}"
-            )
-            self.message("Registro não gravado", text, {"save": "Tentar de novo"})
+            self.message("Registro não gravado", not_stored(exc), {"save": "Tentar de novo"})
             return None
         a.punch = punch
         self.punched.emit()
@@ -342,9 +366,9 @@ class PunchController(ListeningMixin, QObject):
         if not self.receipt_from_list:
             self.start()
 
-    def punch_audio(self):
+    def punch_audio(self) -> np.ndarray | None:
         """The last recording's samples, only when audio retention or sync needs them (LGPD)."""
-        samples = self.attempt.audio()
+        samples = self.listener.listening.audio()
         k = self.settings
         if samples is None or not (k.kiosk.retain_audio or k.sync.enabled):
             return None
@@ -352,7 +376,7 @@ class PunchController(ListeningMixin, QObject):
 
     # ------------------------------------------------------------------ inactivity
 
-    def timed_out(self, current) -> None:
+    def timed_out(self, current: QWidget) -> None:
         """The defined outcome of inactivity on each punch screen: a punch already
         attempted is recorded (flagged when no try validated); anything else is cancelled."""
         s = self.s

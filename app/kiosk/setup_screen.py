@@ -14,9 +14,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.kiosk.admin import EmployeeForm, MicTest, line, scroll
+from app.kiosk.admin_parts import EmployeeForm, MicTest, line, scroll
 from app.kiosk.keyboard import OnScreenKeyboard
 from app.kiosk.screens import button, label
+from app.kiosk.settings import KioskSection
 
 
 class SetupScreen(QWidget):
@@ -95,7 +96,7 @@ class SetupScreen(QWidget):
     def step(self) -> int:
         return self.pages.currentIndex()
 
-    def load(self, k) -> None:
+    def load(self, k: KioskSection) -> None:
         """Fill the fields from a saved draft (resume)."""
         if k.company:
             self.company.setText(k.company)

@@ -10,9 +10,14 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
+from pathlib import Path
+from typing import Protocol
 
 from app.core.errors import PontoVozError
-from app.sync.central import CentralSection, CentralSync, idle_notice
+from app.kiosk.settings import KioskSettings
+from app.store.ledger import Ledger
+from app.sync.central import CentralSync
+from app.sync.central_settings import CentralSection, idle_notice
 from app.sync.worker import SyncWorker
 
 log = logging.getLogger(__name__)
@@ -78,14 +83,20 @@ def central_status(section: CentralSection) -> list[str]:
     return lines
 
 
+class SyncLine(Protocol):
+    """Where the queue length is shown (the idle screen's small sync line)."""
+
+    def set_sync(self, text: str) -> None: ...
+
+
 class KioskSync:
-    def __init__(self, idle, settings_file=None) -> None:
+    def __init__(self, idle: SyncLine, settings_file: Path | None = None) -> None:
         self.idle = idle
         self.settings_file = settings_file  # None: the default settings.json
         self.worker: SyncWorker | None = None
         self.central: CentralSync | None = None
 
-    def apply(self, settings, ledger) -> None:
+    def apply(self, settings: KioskSettings, ledger: Ledger | None) -> None:
         """(Re)start or stop the workers to match ``settings`` (after load or an admin save)."""
         self.stop()
         self._apply_central(ledger)

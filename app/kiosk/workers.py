@@ -1,4 +1,4 @@
-"""Background workers (QObjects moved onto QThreads the window owns; signals only)."""
+"""Background workers (QObjects moved onto QThreads their owners start; signals only)."""
 
 from __future__ import annotations
 

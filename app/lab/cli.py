@@ -100,7 +100,8 @@ def cmd_corpus(args: argparse.Namespace) -> int:
 def cmd_central_load(args: argparse.Namespace) -> int:
     import logging
 
-    from app.lab.central_load import LoadOptions, format_report, run
+    from app.lab.central_load import LoadOptions, run
+    from app.lab.central_load_report import format_report
 
     logging.getLogger("httpx").setLevel(logging.WARNING)
     opts = LoadOptions(

@@ -6,13 +6,9 @@
     check_new_admin_pin(pin, ledger=ledger)                 # admin PIN != any employee's PIN
     hash_admin_pin(pin) / check_admin_pin(pin, stored)      # the admin PIN's stored form
 
-Rules: a new employee PIN has 6-8 ASCII digits (docs/LEDGER-INTEGRITY.md: with 50 employees on
-4-digit PINs a patient guesser hit one in about a day; PINs already stored with 4 or 5 digits keep
-working);
-the admin PIN 4-8 (its own lockout bucket); not weak (one repeated digit, a run up or down
-such as 1234 or 9876, a repeated block such as 1212 or 123123, a keypad line such as 2580, or
-one of the PINs people pick most); an employee PIN differs from the admin PIN and from other
-employees' PINs.
+Rules: the format and strength of a PIN are `app.rep.pin_rules` (Central applies the same ones);
+this module adds what only the kiosk knows: an employee PIN differs from the admin PIN and from
+other employees' PINs, and the admin PIN (4-8 digits, its own lockout bucket) and its stored form.
 
 Errors are ``PinPolicyError`` (a ConfigError) with a pt-BR message fit for a screen or the CLI.
 The ledger still refuses a PIN that is not 4-8 digits or already taken (its own invariants);
@@ -23,26 +19,15 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import itertools
 import secrets
 from pathlib import Path
 from typing import Protocol
 
 from app import settings as app_settings
 from app.core.errors import ConfigError
+from app.rep.pin_rules import MIN_LEN, pin_problem
 
-MIN_LEN, MAX_LEN = 4, 8  # what a stored PIN may be (and the admin PIN)
-NEW_PIN_MIN = 6  # a new or changed employee PIN
 PIN_ITERATIONS = 120_000
-# The most common 4-digit PINs (published PIN-frequency studies) and keypad shapes that the
-# rules below do not already catch.
-COMMON_PINS = frozenset(
-    {
-        "1004", "2000", "6969", "1122", "1313", "2001", "1010", "2580", "0852", "1379",
-        "1397", "7410", "0147", "3690", "1590", "7531", "147258", "258369", "159753",
-        "112233", "0007", "1969",
-    }
-)  # fmt: skip
 
 
 class PinPolicyError(ConfigError):
@@ -51,31 +36,6 @@ class PinPolicyError(ConfigError):
 
 class EmployeeLookup(Protocol):
     def find_by_pin(self, pin: str) -> object | None: ...
-
-
-def is_weak(pin: str) -> bool:
-    """True for PINs an attacker tries first."""
-    if len(set(pin)) == 1 or pin in COMMON_PINS:
-        return True
-    steps = {(int(b) - int(a)) % 10 for a, b in itertools.pairwise(pin)}
-    if steps in ({1}, {9}):  # 1234, 7890, 9876, 3210
-        return True
-    for size in range(1, len(pin) // 2 + 1):  # 1212, 123123, 12121212
-        if len(pin) % size == 0 and pin == pin[:size] * (len(pin) // size):
-            return True
-    return False
-
-
-def pin_problem(pin: str, what: str = "PIN", min_len: int = NEW_PIN_MIN) -> str | None:
-    """The pt-BR reason this PIN is refused by the format/strength rules, or None."""
-    if not (pin.isascii() and pin.isdigit() and min_len <= len(pin) <= MAX_LEN):
-        return f"O {what} deve ter de {min_len} a {MAX_LEN} dígitos (somente números)."
-    if is_weak(pin):
-        return (
-            f"Esse {what} é fácil demais de adivinhar (sequência, dígitos repetidos ou muito "
-            "comum). Escolha outro."
-        )
-    return None
 
 
 def check_new_pin(

@@ -1,6 +1,6 @@
 """Field-level rules of the AFD validator: what the characters of one field must look like for
 its type (N, A, D, DH, CRC, HASH) and its allowed values, and CPF/CNPJ check digits. Messages are
-pt-BR (IT and HR read them); `app.rep.afd_check` adds the line and the field's position."""
+pt-BR (IT and HR read them); `app.rep.afd_records` adds the line and the field's position."""
 
 from __future__ import annotations
 

@@ -1,7 +1,6 @@
-"""The kiosk's side of PontoVoz Central: join with a one-time code, then punches up and roster
-down through the same ledger.
+"""The kiosk's sync with PontoVoz Central: roster down and punches up through the same ledger.
 
-    join(url, code, name)                  # once: credential + pepper saved, roster pulled
+    join(url, code, name)                  # once (app.sync.central_join): credential + pepper
     sync = CentralSync(ledger, CentralSection.load())
     sync.run_once() -> CentralPass         # roster (ETag), then every punch after Central's head
     sync.start() / wake() / stop()         # background thread, like app.sync.SyncWorker
@@ -12,12 +11,8 @@ the REP events (employer, employee, clock, sensitive) that share their NSR seque
 chain. Nothing is marked "sent" on the kiosk, so a crash, a lost answer or a restored Central
 all end the same way: the next pass resends from Central's head, and Central keeps each uuid
 once. Audio goes up only where audio retention is on. Status (offset to Central's clock,
-heads, last error) is written to the ``central`` section of settings.json.
-
-Every call tells Central about this kiosk in headers: ``X-Kiosk-Time`` (its clock),
-``X-Kiosk-Version`` (the app version) and, from the sync, ``X-Kiosk-Queue`` (records still to
-send before this call: the ledger's head minus Central's last known head). Central shows the last
-values on its "Hoje" page, so IT sees a kiosk that is stuck or not updated.
+heads, last error) is written to the ``central`` section of settings.json
+(`app.sync.central_settings`); the HTTP calls and their errors are `app.sync.central_client`.
 """
 
 from __future__ import annotations
@@ -36,164 +31,16 @@ from typing import Any
 
 import httpx
 
-from app import __version__
-from app import settings as app_settings
-from app.core.coerce import from_sources
 from app.core.errors import ConfigError, PontoVozError
 from app.store import alerts as ledger_alerts
 from app.store import roster as ledger_roster
 from app.store.ledger import Ledger
-from app.store.settings import LedgerSettings
 from app.sync.background import BackgroundWorker, backoff_s
+from app.sync.central_client import CentralClient, CentralRejected, KioskIdChanged
+from app.sync.central_settings import CentralSection
 
 log = logging.getLogger(__name__)
-SECTION = "central"
 ANCHOR_BATCH = 500  # heads per anchors call; a longer offline backlog goes up over a few passes
-
-
-class CentralUnavailable(PontoVozError):
-    """Transient: Central unreachable, 5xx, 408/429. Retry later; nothing is lost."""
-
-
-class CentralRejected(PontoVozError):
-    """Central refused (4xx): revoked kiosk, used code, bad data."""
-
-
-class KioskIdChanged(CentralRejected):
-    """This ledger's ``kiosk_id`` is not the one the kiosk joined with: a new NSR sequence, so a
-    new REP for Central. Nothing is sent until the kiosk joins again (or the id goes back)."""
-
-
-class NotCentral(CentralUnavailable):
-    """Something answered at the address, but not Central (no ``X-Central-Time``): a wrong
-    port, a web server, a proxy's error page. Not Central's refusal of the code."""
-
-
-@dataclass(frozen=True)
-class CentralSection:
-    """The ``central`` section of settings.json (credential and last status)."""
-
-    url: str = ""
-    token: str = ""
-    kiosk: int = 0  # Central's id for this kiosk
-    name: str = ""
-    batch_size: int = 200
-    timeout_s: float = 10.0
-    poll_interval_s: float = 30.0
-    # status, written by the sync
-    last_sync_at: str = ""
-    clock_offset_s: float | None = None  # kiosk clock minus Central's, seconds
-    central_head_nsr: int = 0
-    roster_version: str = ""
-    last_error: str = ""
-    # identity given at join, and what the last pass found wrong with the chains
-    rep_number: int = 0  # Central's number for this kiosk (its REP there)
-    ledger_kiosk_id: str = ""  # the ledger's kiosk_id when it joined
-    employees_sent: str = ""  # fingerprint of the employee list Central last took from us
-    problem: str = ""  # divergence or conflict found on the last pass (pt-BR); "" when none
-    # the ledger head and key fingerprint Central last took (app.store.alerts; docs/SECURITY.md)
-    anchored_nsr: int = 0
-    anchored_hash: str = ""
-    anchored_key: str = ""
-
-    @property
-    def enabled(self) -> bool:
-        return bool(self.url and self.token)
-
-    @classmethod
-    def load(cls, settings_file: Path | None = None) -> CentralSection:
-        return from_sources(cls, app_settings.section(SECTION, settings_file), what="Central")
-
-    def save(self, settings_file: Path | None = None) -> None:
-        """Rewrite only our section (atomic; the file holds a credential: mode 0600)."""
-        app_settings.write_sections({SECTION: asdict(self)}, settings_file)
-
-
-class CentralClient:
-    """HTTP to Central; every call notes Central's clock to estimate this kiosk's offset, and
-    sends this kiosk's clock, version and (when the caller knows it) queue."""
-
-    def __init__(self, url: str, token: str = "", timeout_s: float = 10.0, **kw: Any) -> None:
-        headers = {"X-Kiosk-Version": __version__}
-        if token:
-            headers["Authorization"] = f"Bearer {token}"
-        self._http = httpx.Client(
-            base_url=url.rstrip("/"), headers=headers, timeout=timeout_s, **kw
-        )
-        self.offset_s: float | None = None
-
-    def close(self) -> None:
-        self._http.close()
-
-    def call(
-        self, method: str, path: str, *, queue: int | None = None, **kw: Any
-    ) -> httpx.Response:
-        """``queue``: records waiting to go to Central before this call (``X-Kiosk-Queue``)."""
-        sent = time.time()
-        headers = {"X-Kiosk-Time": datetime.now().astimezone().isoformat()}
-        if queue is not None:
-            headers["X-Kiosk-Queue"] = str(max(0, queue))
-        headers.update(kw.pop("headers", {}))
-        try:
-            resp = self._http.request(method, path, headers=headers, **kw)
-        except httpx.HTTPError as exc:
-            raise CentralUnavailable(f"Central inacessível: {exc}") from exc
-        got = time.time()
-        stamp = resp.headers.get("X-Central-Time")
-        if stamp:
-            try:
-                central = datetime.fromisoformat(stamp).timestamp()
-                self.offset_s = round((sent + got) / 2 - central, 3)
-            except ValueError:
-                pass
-        if resp.status_code >= 400 and "X-Central-Time" not in resp.headers:
-            raise NotCentral(f"o endereço respondeu HTTP {resp.status_code}, mas não é uma Central")
-        if resp.status_code >= 500 or resp.status_code in (408, 425, 429):
-            raise CentralUnavailable(f"Central respondeu {resp.status_code}: {_error(resp)}")
-        if resp.status_code >= 400:
-            raise CentralRejected(f"Central recusou ({resp.status_code}): {_error(resp)}")
-        return resp
-
-
-def _error(resp: httpx.Response) -> str:
-    try:
-        return str(resp.json().get("error", ""))[:300]
-    except ValueError:
-        return " ".join(resp.text[:200].split())
-
-
-def join(
-    url: str,
-    code: str,
-    name: str = "",
-    *,
-    settings_file: Path | None = None,
-    ledger_path: Path | None = None,
-) -> CentralSection:
-    """Enroll this kiosk with a one-time code, save the credential, install the roster pepper."""
-    if not url.startswith(("http://", "https://")):
-        raise ConfigError("o endereço da Central deve começar com http:// ou https://")
-    ledger_settings = LedgerSettings.load(settings_file)
-    client = CentralClient(url)
-    try:
-        body = {"code": code, "name": name, "ledger_kiosk_id": ledger_settings.kiosk_id}
-        data = client.call("POST", "/api/v1/enroll", json=body).json()
-    finally:
-        client.close()
-    from app.store.ledger import default_path
-
-    pepper = bytes.fromhex(data["roster_pepper"])
-    ledger_roster.save_roster_key(ledger_path or default_path(), pepper)
-    section = replace(
-        CentralSection.load(settings_file),
-        url=url.rstrip("/"), token=data["token"], kiosk=int(data["kiosk"]), name=name,
-        roster_version="", central_head_nsr=0, last_error="", clock_offset_s=client.offset_s,
-        rep_number=int(data.get("rep_number") or data["kiosk"]),
-        ledger_kiosk_id=ledger_settings.kiosk_id, employees_sent="", problem="",
-        anchored_nsr=0, anchored_hash="", anchored_key="",
-    )  # fmt: skip
-    section.save(settings_file)
-    return section
 
 
 @dataclass(frozen=True)
@@ -257,18 +104,6 @@ def divergence_lines(
                 f" {(own or 'inexistente')[:16]}): possível uso indevido da credencial"
             )
     return out
-
-
-def idle_notice(section: CentralSection) -> str:
-    """The idle screen's line about Central (pt-BR): a divergence, a conflict or any failed
-    sync; empty when the last pass went well. Punches are never lost either way."""
-    if not section.enabled:
-        return ""
-    if section.problem:
-        return "Central: divergência nos registros (avise o administrador)"
-    if section.last_error:
-        return "Central: sincronização com falha; as marcações ficam guardadas neste terminal"
-    return ""
 
 
 class CentralSync(BackgroundWorker):

@@ -19,7 +19,9 @@ import json
 import sys
 
 from app.store.ledger import Ledger
-from app.sync.central import CentralSection, CentralSync, join
+from app.sync.central import CentralSync
+from app.sync.central_join import join
+from app.sync.central_settings import CentralSection
 
 
 def register(cs: argparse._SubParsersAction) -> None:

@@ -29,7 +29,7 @@ from app.rep.records import PUNCH_FIELDS
 from app.store.ledger import Ledger
 from app.store.models import PunchDraft
 from app.store.roster import records_after
-from app.sync.central import CentralSection
+from app.sync.central_settings import CentralSection
 from tests.central.hr_helpers import sql
 
 LEDGER = {"kiosk_id": "01", "employer_name": "Padaria Pão Quente Ltda",

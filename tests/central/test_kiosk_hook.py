@@ -12,7 +12,8 @@ from app.kiosk.settings import KioskSettings
 from app.kiosk.sync import KioskSync
 from app.store.ledger import Ledger
 from app.store.models import PunchDraft
-from app.sync.central import CentralSection, join
+from app.sync.central_join import join
+from app.sync.central_settings import CentralSection
 
 
 def test_kiosk_starts_central_sync_and_pushes_on_wake(pv_home, central_server):

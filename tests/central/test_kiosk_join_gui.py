@@ -9,7 +9,7 @@ from fastapi import FastAPI
 from app.central import service
 from app.central.db import make_engine, session_factory, session_scope
 from app.store.roster import roster_key_path
-from app.sync.central import CentralSection
+from app.sync.central_settings import CentralSection
 from tests.kiosk.conftest import make_kiosk  # noqa: F401 (the real kiosk window fixture)
 from tests.live_server import LiveServer
 

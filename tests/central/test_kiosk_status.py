@@ -17,11 +17,14 @@ import app.central.hr_models  # noqa: F401 - registers the HR tables for central
 from app import __version__
 from app.central import auth, service
 from app.central.db import make_engine, normalize_url, session_factory, session_scope
+from app.central.kiosk_status import parse_kiosk_status
 from app.store.ledger import Ledger
 from app.store.models import PunchDraft
 from app.store.roster import records_after
 from app.store.settings import LedgerSettings
-from app.sync.central import CentralSection, CentralSync, join
+from app.sync.central import CentralSync
+from app.sync.central_join import join
+from app.sync.central_settings import CentralSection
 
 PASSWORD = "senha-de-teste-1"
 
@@ -194,5 +197,5 @@ def test_bad_status_headers_are_ignored_and_the_upload_goes_on(tmp_path, central
     ],
 )
 def test_status_header_parsing(version, queue, expected):
-    got = service.parse_kiosk_status(version, queue)
+    got = parse_kiosk_status(version, queue)
     assert (got.version, got.queue) == expected

@@ -14,7 +14,9 @@ from app.lab.central_load import LoadOptions, run
 from app.store.ledger import Ledger
 from app.store.models import PunchDraft
 from app.store.settings import LedgerSettings
-from app.sync.central import CentralSection, CentralSync, join
+from app.sync.central import CentralSync
+from app.sync.central_join import join
+from app.sync.central_settings import CentralSection
 
 
 def test_flagged_punch_rechecked_beside_the_kiosk_verdict(

@@ -41,7 +41,7 @@ from app.store.ledger import Ledger
 from app.store.models import PunchDraft
 from app.store.roster import records_after
 from app.store.settings import LedgerSettings
-from app.sync.central import CentralSection
+from app.sync.central_settings import CentralSection
 from tests.central.hr_helpers import sql
 
 SP, MAO = ZoneInfo("America/Sao_Paulo"), ZoneInfo("America/Manaus")

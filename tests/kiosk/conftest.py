@@ -1,4 +1,5 @@
-"""Kiosk fixtures: a real KioskWindow (offscreen Qt), the real model, real or replayed audio."""
+"""Kiosk fixtures: a real Kiosk (``app.kiosk.app``; offscreen Qt), the real model, real or
+replayed audio."""
 
 from __future__ import annotations
 
@@ -76,10 +77,25 @@ def real_ledger(home: Path):
     return Ledger.open(home / "ledger.sqlite3")
 
 
+class KioskUnderTest:
+    """A running ``Kiosk`` as tests read it: its pieces (``win.punch``, ``win.ledger``) and its
+    window's screens and widget calls (``win.idle``, ``win.stack``, ``win.resize``) in one
+    namespace, the pieces first. A view only: it builds and changes nothing."""
+
+    def __init__(self, kiosk) -> None:  # app.kiosk.app.Kiosk
+        self.kiosk = kiosk
+
+    def __getattr__(self, name: str):
+        try:
+            return getattr(self.kiosk, name)
+        except AttributeError:
+            return getattr(self.kiosk.window, name)
+
+
 @pytest.fixture()
 def make_kiosk(qtbot, pv_home, verifier) -> Callable:
-    """make_kiosk(configured=True, ledger=None, source=None) -> (window, clock, sources)."""
-    windows = []
+    """make_kiosk(configured=True, ledger=None, source=None) -> (kiosk, clock, sources)."""
+    kiosks: list = []
     made: list = []  # EngineOptions the kiosk asked a verifier for (after a settings change)
 
     def make(configured: bool = True, ledger=None, verifier_=verifier, **kw):
@@ -89,11 +105,11 @@ def make_kiosk(qtbot, pv_home, verifier) -> Callable:
         ledger = ledger or real_ledger(pv_home)
         if configured and not ledger.list_employees():
             ledger.add_employee("Maria da Silva", CPF, EMPLOYEE_PIN, BADGE)
-        from app.kiosk.window import KioskWindow
+        from app.kiosk.app import Kiosk
 
         clock, sources, mono = FakeClock(), Sources(), Mono()
         kw.setdefault("verifier_factory", lambda options: (made.append(options), verifier)[1])
-        win = KioskWindow(
+        kiosk = Kiosk(
             store=store,
             ledger=ledger,
             verifier=verifier_,
@@ -104,18 +120,19 @@ def make_kiosk(qtbot, pv_home, verifier) -> Callable:
             player=kw.pop("player", None) or QuietPlayer(),
             **kw,
         )
-        qtbot.addWidget(win)
-        win.resize(1280, 800)
-        win.show()
-        win.start()
+        qtbot.addWidget(kiosk.window)
+        kiosk.window.resize(1280, 800)
+        kiosk.window.show()
+        kiosk.start()
+        win = KioskUnderTest(kiosk)
         win.mono = mono
         win.made_options = made
-        windows.append(win)
+        kiosks.append(kiosk)
         return win, clock, sources
 
     yield make
-    for w in windows:
-        w.shutdown()
+    for k in kiosks:
+        k.shutdown()
 
 
 class QuietPlayer(SoundPlayer):

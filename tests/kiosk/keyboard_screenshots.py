@@ -26,11 +26,11 @@ def main() -> int:
     os.environ["PONTOVOZ_HOME"] = tempfile.mkdtemp(prefix="pv-kbd-shots-")
     from PySide6.QtWidgets import QApplication
 
+    from app.kiosk.app import Kiosk
     from app.kiosk.settings import SettingsStore
-    from app.kiosk.window import KioskWindow
     from app.store import Ledger
     from app.store.models import PunchDraft
-    from tests.kiosk.conftest import CPF, EMPLOYEE_PIN, FakeClock, QuietPlayer
+    from tests.kiosk.conftest import CPF, EMPLOYEE_PIN, FakeClock, KioskUnderTest, QuietPlayer
     from tests.kiosk.conftest import configured_settings as settings
 
     app = QApplication(sys.argv[:1])
@@ -48,8 +48,9 @@ def main() -> int:
     def no_model(_options):
         raise RuntimeError("sem modelo (capturas de tela)")
 
-    win = KioskWindow(store=store, ledger=ledger, clock=FakeClock(now),
-                      verifier_factory=no_model, player=QuietPlayer())  # fmt: skip
+    kiosk = Kiosk(store=store, ledger=ledger, clock=FakeClock(now), verifier_factory=no_model,
+                  player=QuietPlayer())  # fmt: skip
+    win = KioskUnderTest(kiosk)
     win.show()
     win.start()
 

@@ -24,10 +24,10 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 def main(clip: str, punches: int, mode: str) -> int:
     from PySide6.QtWidgets import QApplication
 
+    from app.kiosk.app import Kiosk
     from app.kiosk.recorder import ClipSource
     from app.kiosk.settings import SettingsStore
-    from app.kiosk.window import KioskWindow
-    from tests.kiosk.conftest import CPF, EMPLOYEE_PIN, NOW, FakeClock, QuietPlayer
+    from tests.kiosk.conftest import CPF, EMPLOYEE_PIN, NOW, FakeClock, KioskUnderTest, QuietPlayer
     from tests.kiosk.conftest import configured_settings as settings
 
     app = QApplication(sys.argv[:1])
@@ -36,8 +36,9 @@ def main(clip: str, punches: int, mode: str) -> int:
     s.punch["duplicate_minutes"] = 0
     store.save(s)
     source: dict = {"next": None}
-    win = KioskWindow(store=store, source_factory=lambda k: source["next"], clock=FakeClock(NOW),
-                      player=QuietPlayer())  # fmt: skip
+    kiosk = Kiosk(store=store, source_factory=lambda k: source["next"], clock=FakeClock(NOW),
+                  player=QuietPlayer())  # fmt: skip
+    win = KioskUnderTest(kiosk)
     win.show()
     win.start()
     if not win.ledger.list_employees():

@@ -49,9 +49,9 @@ def main() -> int:
     import psutil
     from PySide6.QtWidgets import QApplication
 
+    from app.kiosk.app import Kiosk
     from app.kiosk.recorder import ClipSource
     from app.kiosk.settings import SettingsStore
-    from app.kiosk.window import KioskWindow
     from app.lab import corpus
     from app.store.models import PunchDraft
     from tests.kiosk.conftest import (
@@ -60,6 +60,7 @@ def main() -> int:
         EMPLOYEE_PIN,
         NOW,
         FakeClock,
+        KioskUnderTest,
         QuietPlayer,
         configured_settings,
     )
@@ -82,8 +83,9 @@ def main() -> int:
     clock = FakeClock(NOW)
     state = {"source": None}
     devices = lambda: ["pulse", "default", "USB PnP Sound Device: Audio (hw:1,0)"]  # noqa: E731
-    win = KioskWindow(store=store, source_factory=lambda k: state["source"], clock=clock,
-                      device_lister=devices, player=QuietPlayer())  # fmt: skip
+    kiosk = Kiosk(store=store, source_factory=lambda k: state["source"], clock=clock,
+                  device_lister=devices, player=QuietPlayer())  # fmt: skip
+    win = KioskUnderTest(kiosk)
     win.resize(1280, 800)
     win.show()
     app.processEvents()
@@ -141,10 +143,10 @@ def main() -> int:
         punch("Entrada, treze e quarenta.")
         assert win.stack.currentWidget() is win.result
         assert "Validado" in win.result.verdict.text(), win.result.heard.text()
-        print(f"latency {win.punch.metrics['latencies'][-1]:.3f}s", flush=True)
+        print(f"latency {win.punch.listener.metrics['latencies'][-1]:.3f}s", flush=True)
         win.punch.accept()
-    lat = list(win.punch.metrics["latencies"])
-    paths = dict(win.punch.metrics["paths"])
+    lat = list(win.punch.listener.metrics["latencies"])
+    paths = dict(win.punch.listener.metrics["paths"])
     print(f"shown {shown:.3f}s ready {ready:.3f}s end-of-speech->verdict p50 "
           f"{statistics.median(lat):.3f}s {[round(x, 3) for x in lat]} paths {paths}",
           flush=True)  # fmt: skip
@@ -253,7 +255,7 @@ def take_all(win, shot, pin, punch, pump, clock, state, clip, maria, PunchDraft,
     shot("14-validated")
     win.punch.accept()
     shot("16-receipt")
-    win.punch.on_record_failed(
+    win.punch.listener.on_record_failed(
         "O microfone parou de responder (desconectado ou em uso por outro programa)."
     )
     shot("17-error-microphone")
@@ -286,17 +288,17 @@ def take_all(win, shot, pin, punch, pump, clock, state, clip, maria, PunchDraft,
 
 
 def setup_shots(win, shot, pump, state, clip):
+    from app.kiosk.app import Kiosk
     from app.kiosk.recorder import ClipSource
     from app.kiosk.settings import SettingsStore
-    from app.kiosk.window import KioskWindow
-    from tests.kiosk.conftest import QuietPlayer
+    from tests.kiosk.conftest import KioskUnderTest, QuietPlayer
 
     fresh = tempfile.mkdtemp(prefix="pv-setup-")
-    win2 = KioskWindow(
+    win2 = KioskUnderTest(Kiosk(
         store=SettingsStore(Path(fresh) / "settings.json"), ledger=win.ledger,
         verifier=win.engine.verifier, source_factory=lambda k: state["source"], clock=win.clock,
         device_lister=lambda: ["pulse", "default"], player=QuietPlayer(),
-    )  # fmt: skip
+    ))  # fmt: skip
     win2.resize(1280, 800)
     win2.show()
     win2.start()

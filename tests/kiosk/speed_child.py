@@ -18,10 +18,10 @@ def main(clip: str) -> int:
     os.environ["PONTOVOZ_HOME"] = tempfile.mkdtemp(prefix="pv-speed-")
     from PySide6.QtWidgets import QApplication
 
+    from app.kiosk.app import Kiosk
     from app.kiosk.recorder import ClipSource
     from app.kiosk.settings import SettingsStore
-    from app.kiosk.window import KioskWindow
-    from tests.kiosk.conftest import CPF, EMPLOYEE_PIN, NOW, FakeClock, QuietPlayer
+    from tests.kiosk.conftest import CPF, EMPLOYEE_PIN, NOW, FakeClock, KioskUnderTest, QuietPlayer
     from tests.kiosk.conftest import configured_settings as settings
 
     app = QApplication(sys.argv[:1])
@@ -30,8 +30,9 @@ def main(clip: str) -> int:
     s.punch["duplicate_minutes"] = 0
     store.save(s)
     source = {"next": None}
-    win = KioskWindow(store=store, source_factory=lambda k: source["next"], clock=FakeClock(NOW),
-                      player=QuietPlayer())  # fmt: skip
+    kiosk = Kiosk(store=store, source_factory=lambda k: source["next"], clock=FakeClock(NOW),
+                  player=QuietPlayer())  # fmt: skip
+    win = KioskUnderTest(kiosk)
     win.show()
     win.start()
     win.ledger.add_employee("Maria da Silva", CPF, EMPLOYEE_PIN)
@@ -58,7 +59,7 @@ def main(clip: str) -> int:
         pump(lambda: win.stack.currentWidget() is not win.challenge)
         verdicts.append(win.result.verdict.text())
         win.punch.accept()
-    print(json.dumps({"latencies": win.punch.metrics["latencies"], "verdicts": verdicts}))
+    print(json.dumps({"latencies": win.punch.listener.metrics["latencies"], "verdicts": verdicts}))
     sys.stdout.flush()
     os._exit(0)  # skip Qt teardown
 

@@ -97,7 +97,7 @@ def test_speech_begun_0_3_s_before_the_tap_is_kept(qtbot, make_kiosk, make_clip,
     win, _clock, sources = make_kiosk()
     clip = LiveClip(speech_clip(make_clip, tmp_path), lead=0.6)
     tap_after_speech_began(qtbot, win, sources, clip, early=0.3)
-    rec = win.punch.attempt.listening
+    rec = win.punch.listener.listening
     qtbot.waitUntil(lambda: rec.recording is not None, timeout=5000)
     assert win.result.verdict.text().endswith("Validado"), win.result.heard.text()
     assert clip.opened == clip.opened[:1]  # the buffer's stream became the recording
@@ -109,10 +109,10 @@ def test_speech_begun_0_3_s_before_the_tap_is_kept(qtbot, make_kiosk, make_clip,
 def test_without_the_buffer_the_same_speech_is_cut(qtbot, make_kiosk, make_clip, tmp_path):
     """The control: the kiosk as it was (the microphone opened at the tap) loses the start."""
     win, _clock, sources = make_kiosk()
-    win.punch.preroll_seconds = 0
+    win.punch.listener.preroll_seconds = 0
     clip = LiveClip(speech_clip(make_clip, tmp_path), lead=0.6)
     tap_after_speech_began(qtbot, win, sources, clip, early=0.3)
-    rec = win.punch.attempt.listening
+    rec = win.punch.listener.listening
     qtbot.waitUntil(lambda: rec.recording is not None, timeout=5000)
     assert rec.recording.preroll_seconds == 0
     assert opening_level(rec.recording.samples) > 0.02  # it begins in the middle of a word
@@ -123,7 +123,7 @@ def test_speech_long_under_way_asks_to_start_after_the_signal(qtbot, make_kiosk,
     win, _clock, sources = make_kiosk()
     clip = LiveClip(speech_clip(make_clip, tmp_path), lead=0.2)
     tap_after_speech_began(qtbot, win, sources, clip, early=1.3)  # the buffer keeps 0.8 s
-    rec = win.punch.attempt.listening
+    rec = win.punch.listener.listening
     qtbot.waitUntil(lambda: rec.recording is not None, timeout=5000)
     assert rec.recording.cut  # the kiosk knows the start was lost
     # What is left may still be heard whole (the adapted model once read "Entrada, 13h40" from
@@ -142,7 +142,7 @@ def test_a_word_said_before_a_pause_is_not_kept(qtbot, make_kiosk, make_clip, tm
     path.write_bytes(wav_bytes(np.concatenate([word, quiet, quiet, phrase])))
     clip = LiveClip(path, lead=0.2)
     tap_after_speech_began(qtbot, win, sources, clip, early=word.size / 16000 + 0.5)
-    rec = win.punch.attempt.listening
+    rec = win.punch.listener.listening
     qtbot.waitUntil(lambda: rec.recording is not None, timeout=5000)
     assert rec.recording.preroll_seconds <= 0.55  # the quiet lead only: "Oi" left out
     assert not rec.recording.cut

@@ -39,7 +39,7 @@ def test_a_pause_after_the_type_does_not_end_the_utterance(qtbot, make_kiosk, ma
     spoken_until = started + LEAD + seconds
     # never a verdict while the person speaks
     assert shown >= spoken_until - 0.05, (shown - started, LEAD + seconds, statuses)
-    lis = win.punch.attempt.listening
+    lis = win.punch.listener.listening
     qtbot.waitUntil(lambda: lis.recording is not None, timeout=5000)
     # the recording holds the time said after the pause
     assert lis.recording.samples.size >= (LEAD + seconds) * 16000 * 0.98

@@ -66,8 +66,8 @@ def test_virtual_mic_right_and_wrong_phrase(qtbot, make_kiosk, make_clip, virtua
     assert rates == [44100]  # opened at the device's own rate, resampled to 16 kHz
     # the verdict came from the speech followed by silence: stopped by it, or shown early on a
     # snapshot taken in it (app/kiosk/listening.py), and then stopped at once
-    paths = win.punch.metrics["paths"]
-    lis = win.punch.attempt.listening
+    paths = win.punch.listener.metrics["paths"]
+    lis = win.punch.listener.listening
     qtbot.waitUntil(lambda: lis.recording is not None, timeout=5000)
     expected_stop = "verdict" if paths["early"] else "silence"
     assert lis.recording.stopped_by == expected_stop, (paths, lis.recording.stopped_by)
@@ -108,8 +108,8 @@ def test_virtual_mic_pause_between_type_and_time(qtbot, make_kiosk, make_clip, v
         p.wait(5)
     assert win.stack.currentWidget() is win.result, win.message.text.text()
     assert shown >= started[0] + seconds - 0.05, "a verdict while the person was speaking"
-    qtbot.waitUntil(lambda: win.punch.attempt.listening.recording is not None, timeout=5000)
-    rec = win.punch.attempt.listening.recording
+    qtbot.waitUntil(lambda: win.punch.listener.listening.recording is not None, timeout=5000)
+    rec = win.punch.listener.listening.recording
     assert rec.samples.size >= seconds * 16000 * 0.95  # the time after the pause was recorded
     heard = win.result.heard.text()
     assert "Entrada Entrada" not in heard, heard

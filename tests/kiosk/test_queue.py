@@ -39,7 +39,7 @@ def test_receipt_counts_down_then_a_tap_or_a_pin_digit_hands_over(qtbot, make_ki
     assert not win.receipt.counting
 
     win.punch.show_receipt(punch)  # or a badge is read (a keyboard wedge: digits, Enter)
-    qtbot.keyClick(win, BADGE[0])
+    qtbot.keyClick(win.window, BADGE[0])
     assert win.stack.currentWidget() is win.pin
     assert not win.receipt.counting
     qtbot.keyClicks(win.pin.badge, BADGE[1:])

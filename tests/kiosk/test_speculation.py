@@ -45,7 +45,7 @@ def test_resumed_speech_is_verified_on_the_full_audio(qtbot, make_kiosk, make_cl
 
     win.verify_worker.submit = spy
     speak(qtbot, win, sources, paused_clip(make_clip, tmp_path))
-    lis = win.punch.attempt.listening
+    lis = win.punch.listener.listening
     qtbot.waitUntil(lambda: lis.recording is not None, timeout=3000)
     rec = lis.recording
     # The snapshot of "Entrada." went to the verifier and was thrown away: the speaker resumed.
@@ -72,10 +72,10 @@ def test_snapshot_is_the_verdict_when_nobody_speaks_again(qtbot, make_kiosk, mak
     speak(qtbot, win, sources, make_clip("Entrada, treze e quarenta."))
     assert "Validado" in win.result.verdict.text(), win.result.heard.text()
     assert len(submitted) == 1  # no second verify at the stop
-    paths = win.punch.metrics["paths"]
+    paths = win.punch.listener.metrics["paths"]
     assert paths["full"] == 0 and paths["early"] + paths["snapshot"] == 1
-    lis = win.punch.attempt.listening
+    lis = win.punch.listener.listening
     if paths["early"]:  # shown before the stop: the recorder was told to stop
         qtbot.waitUntil(lambda: lis.recording is not None, timeout=3000)
         assert lis.recording.stopped_by == "verdict"
-    assert len(win.punch.metrics["latencies"]) == 1
+    assert len(win.punch.listener.metrics["latencies"]) == 1

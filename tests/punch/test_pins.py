@@ -14,8 +14,8 @@ from app.punch.pins import (
     check_new_admin_pin,
     check_new_pin,
     hash_admin_pin,
-    is_weak,
 )
+from app.rep.pin_rules import is_weak
 from tests.conftest import CPF_ANA, CPF_BRUNO
 
 WEAK = ["1234", "0000", "1111", "4321", "9876", "7890", "0123", "1212", "123123", "121212",

@@ -18,7 +18,9 @@ from app.central.db import session_scope
 from app.store import alerts
 from app.store.ledger import Ledger
 from app.store.models import PunchDraft
-from app.sync.central import CentralSection, CentralSync, join
+from app.sync.central import CentralSync
+from app.sync.central_join import join
+from app.sync.central_settings import CentralSection
 from tests.security.central_fixtures import central, central_db, central_url, pg_cluster  # noqa: F401
 
 PIN = "582914"

@@ -23,7 +23,7 @@ from openpyxl import load_workbook
 
 from app.central import auth, service
 from app.central.db import session_scope
-from app.punch.pins import pin_problem
+from app.rep.pin_rules import pin_problem
 from app.rep.sheets import safe_cell
 from app.store.csv_export import build_csv
 from app.store.ledger import Ledger

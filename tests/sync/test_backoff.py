@@ -9,7 +9,8 @@ import pytest
 
 from app.store import Ledger
 from app.sync.background import backoff_s
-from app.sync.central import CentralSection, CentralSync
+from app.sync.central import CentralSync
+from app.sync.central_settings import CentralSection
 
 
 @pytest.mark.parametrize("failures", [0, 1, 2, 10, 1025, 2000, 10**9])

@@ -33,7 +33,7 @@ from app.central.web.queries.people import (
     schedules_by_code,
 )
 from app.central.web.queries.scope import employee_or_404, visible_employees
-from app.punch.pins import pin_problem
+from app.rep.pin_rules import pin_problem
 
 router = APIRouter()
 F = Annotated[str, Form()]
