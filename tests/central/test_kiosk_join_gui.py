@@ -33,8 +33,8 @@ def test_admin_joins_central_from_the_settings_screen(make_kiosk, pv_home, centr
     win, _clock, _ = make_kiosk()
     settings_file = win.store.path
     win.admin.open_settings()
-    screen = win.settings_screen
-    assert win.stack.currentWidget() is screen
+    screen = win.window.settings_screen
+    assert win.window.stack.currentWidget() is screen
     tab = screen.central
     assert screen.tabs.tabText(screen.tabs.indexOf(tab.parentWidget().parentWidget())) == "Central"
     assert "não está ligado" in tab.status.text()
@@ -103,28 +103,28 @@ def test_admin_joins_central_from_the_settings_screen(make_kiosk, pv_home, centr
 
 def test_idle_screen_warns_when_the_clock_is_off_central(make_kiosk, pv_home):  # noqa: F811
     win, clock, _ = make_kiosk()
-    assert win.stack.currentWidget() is win.idle
+    assert win.window.stack.currentWidget() is win.window.idle
     joined = CentralSection(url="http://127.0.0.1:9", token="pvk_test", kiosk=1, name="Porta 1")
 
     def idle_after(offset: float | None) -> str:
         CentralSection(**{**joined.__dict__, "clock_offset_s": offset}).save(win.store.path)
         clock.now = clock.now.replace(second=10)  # the 5-s refresh of the idle notices
-        win.tick()
-        return win.idle.notice.text()
+        win.window.tick()
+        return win.window.idle.notice.text()
 
     text = idle_after(45.4)
     assert text == "Relógio do terminal 45 s adiantado em relação à Central (avise o administrador)"
-    assert win.idle.notice.isVisibleTo(win.idle)
-    assert "atrasado" in idle_after(-200.0) and "3 min 20 s" in win.idle.notice.text()
+    assert win.window.idle.notice.isVisibleTo(win.window.idle)
+    assert "atrasado" in idle_after(-200.0) and "3 min 20 s" in win.window.idle.notice.text()
     assert idle_after(12.0) == ""  # within 30 s: nothing to say
     assert idle_after(None) == ""
     # not joined (no credential): no warning, whatever an old offset says
     CentralSection(clock_offset_s=90.0).save(win.store.path)
-    win.tick()
-    assert win.idle.notice.text() == ""
+    win.window.tick()
+    assert win.window.idle.notice.text() == ""
     # the admin's Central tab says it too
     idle_after(45.4)
     win.admin.open_settings()
     assert "Diferença de relógio: 45 s (adiantado) — acima de 30 s" in (
-        win.settings_screen.central.status.text()
+        win.window.settings_screen.central.status.text()
     )

@@ -77,21 +77,6 @@ def real_ledger(home: Path):
     return Ledger.open(home / "ledger.sqlite3")
 
 
-class KioskUnderTest:
-    """A running ``Kiosk`` as tests read it: its pieces (``win.punch``, ``win.ledger``) and its
-    window's screens and widget calls (``win.idle``, ``win.stack``, ``win.resize``) in one
-    namespace, the pieces first. A view only: it builds and changes nothing."""
-
-    def __init__(self, kiosk) -> None:  # app.kiosk.app.Kiosk
-        self.kiosk = kiosk
-
-    def __getattr__(self, name: str):
-        try:
-            return getattr(self.kiosk, name)
-        except AttributeError:
-            return getattr(self.kiosk.window, name)
-
-
 @pytest.fixture()
 def make_kiosk(qtbot, pv_home, verifier) -> Callable:
     """make_kiosk(configured=True, ledger=None, source=None) -> (kiosk, clock, sources)."""
@@ -124,7 +109,7 @@ def make_kiosk(qtbot, pv_home, verifier) -> Callable:
         kiosk.window.resize(1280, 800)
         kiosk.window.show()
         kiosk.start()
-        win = KioskUnderTest(kiosk)
+        win = kiosk
         win.mono = mono
         win.made_options = made
         kiosks.append(kiosk)
@@ -155,29 +140,31 @@ def wait_ready(qtbot, win) -> None:
 
 def enter_pin(win, pin: str) -> None:
     for d in pin:
-        win.pin.keys[d].click()
-    win.pin.keys["OK"].click()
+        win.window.pin.keys[d].click()
+    win.window.pin.keys["OK"].click()
 
 
 def to_types(qtbot, win, pin: str = EMPLOYEE_PIN) -> None:
     wait_ready(qtbot, win)
-    assert win.idle.status.text() == "Toque para registrar"
-    win.idle.touched.emit()
-    assert win.stack.currentWidget() is win.pin
+    assert win.window.idle.status.text() == "Toque para registrar"
+    win.window.idle.touched.emit()
+    assert win.window.stack.currentWidget() is win.window.pin
     enter_pin(win, pin)
-    assert win.stack.currentWidget() is win.types
+    assert win.window.stack.currentWidget() is win.window.types
 
 
 def to_challenge(qtbot, win, kind: str = "ENTRADA") -> None:
     to_types(qtbot, win)
-    win.types.buttons[kind].click()
-    assert win.stack.currentWidget() is win.challenge
+    win.window.types.buttons[kind].click()
+    assert win.window.stack.currentWidget() is win.window.challenge
 
 
 def speak(qtbot, win, sources, path, timeout=30000) -> None:
     sources.next = clip_source(path)
-    win.challenge.record.click()
-    qtbot.waitUntil(lambda: win.stack.currentWidget() is not win.challenge, timeout=timeout)
+    win.window.challenge.record.click()
+    qtbot.waitUntil(
+        lambda: win.window.stack.currentWidget() is not win.window.challenge, timeout=timeout
+    )
 
 
 def trimmed(path) -> np.ndarray:

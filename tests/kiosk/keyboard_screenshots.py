@@ -30,7 +30,7 @@ def main() -> int:
     from app.kiosk.settings import SettingsStore
     from app.store import Ledger
     from app.store.models import PunchDraft
-    from tests.kiosk.conftest import CPF, EMPLOYEE_PIN, FakeClock, KioskUnderTest, QuietPlayer
+    from tests.kiosk.conftest import CPF, EMPLOYEE_PIN, FakeClock, QuietPlayer
     from tests.kiosk.conftest import configured_settings as settings
 
     app = QApplication(sys.argv[:1])
@@ -50,8 +50,8 @@ def main() -> int:
 
     kiosk = Kiosk(store=store, ledger=ledger, clock=FakeClock(now), verifier_factory=no_model,
                   player=QuietPlayer())  # fmt: skip
-    win = KioskUnderTest(kiosk)
-    win.show()
+    win = kiosk
+    win.window.show()
     win.start()
 
     def settle() -> None:
@@ -62,13 +62,13 @@ def main() -> int:
         settle()
         folder = OUT / f"{w}x{h}"
         folder.mkdir(parents=True, exist_ok=True)
-        win.grab().save(str(folder / f"{name}.png"))
+        win.window.grab().save(str(folder / f"{name}.png"))
 
     for w, h in SIZES:
-        win.resize(w, h)
+        win.window.resize(w, h)
         win.go_idle()
         win.punch.admin_unlocked.emit()
-        s = win.settings_screen
+        s = win.window.settings_screen
         if not s.keyboard.isVisible():
             s.keyboard_button.click()
         s.tabs.setCurrentWidget(s.employees)
@@ -86,7 +86,7 @@ def main() -> int:
         win.punch.start()
         win.punch.on_pin(EMPLOYEE_PIN)
         win.punch.show_receipts()
-        win.receipts.list.setCurrentRow(1)
+        win.window.receipts.list.setCurrentRow(1)
         shot("31-my-receipts-selected", w, h)
         win.punch.open_recent(1)
         shot("32-receipt-from-list", w, h)

@@ -27,7 +27,7 @@ def main(clip: str, punches: int, mode: str) -> int:
     from app.kiosk.app import Kiosk
     from app.kiosk.recorder import ClipSource
     from app.kiosk.settings import SettingsStore
-    from tests.kiosk.conftest import CPF, EMPLOYEE_PIN, NOW, FakeClock, KioskUnderTest, QuietPlayer
+    from tests.kiosk.conftest import CPF, EMPLOYEE_PIN, NOW, FakeClock, QuietPlayer
     from tests.kiosk.conftest import configured_settings as settings
 
     app = QApplication(sys.argv[:1])
@@ -38,8 +38,8 @@ def main(clip: str, punches: int, mode: str) -> int:
     source: dict = {"next": None}
     kiosk = Kiosk(store=store, source_factory=lambda k: source["next"], clock=FakeClock(NOW),
                   player=QuietPlayer())  # fmt: skip
-    win = KioskUnderTest(kiosk)
-    win.show()
+    win = kiosk
+    win.window.show()
     win.start()
     if not win.ledger.list_employees():
         win.ledger.add_employee("Maria da Silva", CPF, EMPLOYEE_PIN)
@@ -47,14 +47,17 @@ def main(clip: str, punches: int, mode: str) -> int:
 
     def on_screen(_index: int) -> None:
         nonlocal shown
-        if win.stack.currentWidget() is win.result and "Validado" in win.result.verdict.text():
+        if (
+            win.window.stack.currentWidget() is win.window.result
+            and "Validado" in win.window.result.verdict.text()
+        ):
             shown += 1
             sys.stdout.write(f"SHOWN {shown}\n")
             sys.stdout.flush()
             if shown == punches and mode == "self":
                 os.kill(os.getpid(), signal.SIGKILL)
 
-    win.stack.currentChanged.connect(on_screen)
+    win.window.stack.currentChanged.connect(on_screen)
 
     def pump(cond, timeout=180.0) -> None:
         end = time.monotonic() + timeout
@@ -62,7 +65,7 @@ def main(clip: str, punches: int, mode: str) -> int:
             app.processEvents()
             time.sleep(0.005)
             if time.monotonic() > end:
-                raise TimeoutError(win.stack.currentWidget())
+                raise TimeoutError(win.window.stack.currentWidget())
 
     pump(lambda: win.model_state == "ready")
     sys.stdout.write("READY\n")
@@ -71,18 +74,18 @@ def main(clip: str, punches: int, mode: str) -> int:
         win.go_idle()
         win.punch.start()
         for d in EMPLOYEE_PIN:
-            win.pin.keys[d].click()
-        win.pin.keys["OK"].click()
-        win.types.buttons["ENTRADA"].click()
+            win.window.pin.keys[d].click()
+        win.window.pin.keys["OK"].click()
+        win.window.types.buttons["ENTRADA"].click()
         source["next"] = ClipSource(Path(clip), rate=48000)
-        win.challenge.record.click()
-        pump(lambda: win.stack.currentWidget() is not win.challenge)
+        win.window.challenge.record.click()
+        pump(lambda: win.window.stack.currentWidget() is not win.window.challenge)
         if shown < n:
-            sys.stdout.write(f"NOT VALIDATED {win.result.verdict.text()!r}\n")
+            sys.stdout.write(f"NOT VALIDATED {win.window.result.verdict.text()!r}\n")
             sys.stdout.flush()
             return 3
         if n < punches:  # as a worker would: the receipt comes by itself
-            pump(lambda: win.stack.currentWidget() is win.receipt)
+            pump(lambda: win.window.stack.currentWidget() is win.window.receipt)
     pump(lambda: False, timeout=120.0)  # "parent": the parent's SIGKILL ends this
     return 4
 

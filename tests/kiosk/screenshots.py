@@ -60,7 +60,6 @@ def main() -> int:
         EMPLOYEE_PIN,
         NOW,
         FakeClock,
-        KioskUnderTest,
         QuietPlayer,
         configured_settings,
     )
@@ -85,9 +84,9 @@ def main() -> int:
     devices = lambda: ["pulse", "default", "USB PnP Sound Device: Audio (hw:1,0)"]  # noqa: E731
     kiosk = Kiosk(store=store, source_factory=lambda k: state["source"], clock=clock,
                   device_lister=devices, player=QuietPlayer())  # fmt: skip
-    win = KioskUnderTest(kiosk)
-    win.resize(1280, 800)
-    win.show()
+    win = kiosk
+    win.window.resize(1280, 800)
+    win.window.show()
     app.processEvents()
     shown = time.perf_counter() - T0
     win.start()
@@ -117,17 +116,17 @@ def main() -> int:
 
     def pin(p=EMPLOYEE_PIN):
         for d in p:
-            win.pin.keys[d].click()
-        win.pin.keys["OK"].click()
+            win.window.pin.keys[d].click()
+        win.window.pin.keys["OK"].click()
 
     def punch(text, kind="ENTRADA", realtime=True):
         win.go_idle()
         win.punch.start()
         pin()
-        win.types.buttons[kind].click()
+        win.window.types.buttons[kind].click()
         state["source"] = ClipSource(clip[text], realtime=realtime)
-        win.challenge.record.click()
-        pump(lambda: win.stack.currentWidget() is not win.challenge)
+        win.window.challenge.record.click()
+        pump(lambda: win.window.stack.currentWidget() is not win.window.challenge)
 
     if not args.measure:
         shot("01-idle-preparing")
@@ -141,8 +140,8 @@ def main() -> int:
     for _ in range(10):  # real-time replay: end of speech is a wall-clock moment
         clock.now = datetime(2026, 3, 10, 13, 40, 5)
         punch("Entrada, treze e quarenta.")
-        assert win.stack.currentWidget() is win.result
-        assert "Validado" in win.result.verdict.text(), win.result.heard.text()
+        assert win.window.stack.currentWidget() is win.window.result
+        assert "Validado" in win.window.result.verdict.text(), win.window.result.heard.text()
         print(f"latency {win.punch.listener.metrics['latencies'][-1]:.3f}s", flush=True)
         win.punch.accept()
     lat = list(win.punch.listener.metrics["latencies"])
@@ -197,9 +196,9 @@ def take_all(win, shot, pin, punch, pump, clock, state, clip, maria, PunchDraft,
     shot("02-idle")
     win.punch.start()
     for d in "24":
-        win.pin.keys[d].click()
+        win.window.pin.keys[d].click()
     shot("03-pin")
-    win.pin.keys["Limpar"].click()
+    win.window.pin.keys["Limpar"].click()
     pin("9999")
     shot("04-pin-unknown")
     for _ in range(4):
@@ -216,18 +215,18 @@ def take_all(win, shot, pin, punch, pump, clock, state, clip, maria, PunchDraft,
     win.punch.start()
     pin()
     shot("07-type-last-punch")
-    win.types.receipts.click()
+    win.window.types.receipts.click()
     shot("08-my-receipts-48h")
-    win.receipts.done.emit()
-    win.types.buttons["ENTRADA"].click()
+    win.window.receipts.done.emit()
+    win.window.types.buttons["ENTRADA"].click()
     shot("09-confirm-same-type")
     win.go_idle()
     win.punch.start()
     pin()
-    win.types.buttons["SAIDA"].click()
+    win.window.types.buttons["SAIDA"].click()
     shot("10-challenge")
-    ch = win.challenge
-    win.ticker.stop()  # the countdown is drawn by hand here, not by the clock
+    ch = win.window.challenge
+    win.window.ticker.stop()  # the countdown is drawn by hand here, not by the clock
     ch.set_state("listening")
     ch.meter.set_level(0.55)
     ch.set_countdown(6, False)
@@ -237,20 +236,20 @@ def take_all(win, shot, pin, punch, pump, clock, state, clip, maria, PunchDraft,
     ch.set_state("verifying")
     shot("13-challenge-verifying")
     ch.set_state("ready")
-    win.ticker.start()
+    win.window.ticker.start()
     state["source"] = ClipSource(clip["Saída, treze e cinquenta."])
     ch.record.click()
-    pump(lambda: win.stack.currentWidget() is not win.challenge)
+    pump(lambda: win.window.stack.currentWidget() is not win.window.challenge)
     shot("15-not-validated")
     win.go_idle()
     clock.now = clock.now.replace(second=40)
     win.punch.start()
     pin()
     win.punch.attempt.confirmed_duplicate = True
-    win.types.buttons["ENTRADA"].click()
+    win.window.types.buttons["ENTRADA"].click()
     state["source"] = ClipSource(clip["Entrada, treze e quarenta."])
-    win.challenge.record.click()
-    pump(lambda: win.stack.currentWidget() is not win.challenge)
+    win.window.challenge.record.click()
+    pump(lambda: win.window.stack.currentWidget() is not win.window.challenge)
     win.punch.continue_timer.stop()
     shot("14-validated")
     win.punch.accept()
@@ -267,7 +266,7 @@ def take_all(win, shot, pin, punch, pump, clock, state, clip, maria, PunchDraft,
     win.punch.start(admin=True)
     shot("19-admin-pin")
     pin(admin_pin)
-    screen = win.settings_screen
+    screen = win.window.settings_screen
     for i, name in enumerate(("geral", "marcacao", "microfone", "nuvem", "privacidade",
                               "funcionarios", "avancado")):  # fmt: skip
         screen.tabs.setCurrentIndex(i)
@@ -291,18 +290,18 @@ def setup_shots(win, shot, pump, state, clip):
     from app.kiosk.app import Kiosk
     from app.kiosk.recorder import ClipSource
     from app.kiosk.settings import SettingsStore
-    from tests.kiosk.conftest import KioskUnderTest, QuietPlayer
+    from tests.kiosk.conftest import QuietPlayer
 
     fresh = tempfile.mkdtemp(prefix="pv-setup-")
-    win2 = KioskUnderTest(Kiosk(
+    win2 = Kiosk(
         store=SettingsStore(Path(fresh) / "settings.json"), ledger=win.ledger,
         verifier=win.engine.verifier, source_factory=lambda k: state["source"], clock=win.clock,
         device_lister=lambda: ["pulse", "default"], player=QuietPlayer(),
-    ))  # fmt: skip
-    win2.resize(1280, 800)
-    win2.show()
+    )  # fmt: skip
+    win2.window.resize(1280, 800)
+    win2.window.show()
     win2.start()
-    s = win2.setup
+    s = win2.window.setup
     s.company.setText("Padaria Pão Quente Ltda")
     s.employer_id.setText("11.222.333/0001-81")
     s.keyboard_button.click()

@@ -21,7 +21,7 @@ def main(clip: str) -> int:
     from app.kiosk.app import Kiosk
     from app.kiosk.recorder import ClipSource
     from app.kiosk.settings import SettingsStore
-    from tests.kiosk.conftest import CPF, EMPLOYEE_PIN, NOW, FakeClock, KioskUnderTest, QuietPlayer
+    from tests.kiosk.conftest import CPF, EMPLOYEE_PIN, NOW, FakeClock, QuietPlayer
     from tests.kiosk.conftest import configured_settings as settings
 
     app = QApplication(sys.argv[:1])
@@ -32,8 +32,8 @@ def main(clip: str) -> int:
     source = {"next": None}
     kiosk = Kiosk(store=store, source_factory=lambda k: source["next"], clock=FakeClock(NOW),
                   player=QuietPlayer())  # fmt: skip
-    win = KioskUnderTest(kiosk)
-    win.show()
+    win = kiosk
+    win.window.show()
     win.start()
     win.ledger.add_employee("Maria da Silva", CPF, EMPLOYEE_PIN)
 
@@ -51,13 +51,13 @@ def main(clip: str) -> int:
         win.go_idle()
         win.punch.start()
         for d in EMPLOYEE_PIN:
-            win.pin.keys[d].click()
-        win.pin.keys["OK"].click()
-        win.types.buttons["ENTRADA"].click()
+            win.window.pin.keys[d].click()
+        win.window.pin.keys["OK"].click()
+        win.window.types.buttons["ENTRADA"].click()
         source["next"] = ClipSource(Path(clip))
-        win.challenge.record.click()
-        pump(lambda: win.stack.currentWidget() is not win.challenge)
-        verdicts.append(win.result.verdict.text())
+        win.window.challenge.record.click()
+        pump(lambda: win.window.stack.currentWidget() is not win.window.challenge)
+        verdicts.append(win.window.result.verdict.text())
         win.punch.accept()
     print(json.dumps({"latencies": win.punch.listener.metrics["latencies"], "verdicts": verdicts}))
     sys.stdout.flush()

@@ -12,8 +12,8 @@ from tests.kiosk.conftest import ADMIN_PIN, BADGE, clip_source, enter_pin
 
 def test_first_run_setup_then_punch_ready(qtbot, make_kiosk, make_clip, pv_home):
     win, _clock, sources = make_kiosk(configured=False)
-    assert win.stack.currentWidget() is win.setup
-    s = win.setup
+    assert win.window.stack.currentWidget() is win.window.setup
+    s = win.window.setup
     s.company.setText("")
     s.next.click()
     assert "empresa" in s.message.text()
@@ -48,7 +48,7 @@ def test_first_run_setup_then_punch_ready(qtbot, make_kiosk, make_clip, pv_home)
     assert "CPF" in s.message.text()
     e.cpf.setText("529.982.247-25")
     s.next.click()
-    assert win.stack.currentWidget() is win.idle, s.message.text()
+    assert win.window.stack.currentWidget() is win.window.idle, s.message.text()
     data = json.loads((pv_home / "config" / "settings.json").read_text())
     assert data["kiosk"]["company"] == "Oficina do Zé"
     assert "9173" not in json.dumps(data)  # the admin PIN is stored hashed
@@ -62,41 +62,41 @@ def test_unknown_pin_then_lockout_per_identity(qtbot, make_kiosk):
     only; 10 different wrong PINs never lock PIN entry (issue 22: one person's failures never
     lock everyone) but leave a pin_guessing alert for Central; badges and the admin go on."""
     win, _clock, _sources = make_kiosk()
-    win.idle.touched.emit()
+    win.window.idle.touched.emit()
     for _ in range(4):
         enter_pin(win, "9999")
-        assert win.pin.message.text() == "PIN ou crachá não reconhecido. Tente novamente."
+        assert win.window.pin.message.text() == "PIN ou crachá não reconhecido. Tente novamente."
     enter_pin(win, "9999")
-    assert "esse PIN está bloqueado até 13:40:35" in win.pin.message.text()
+    assert "esse PIN está bloqueado até 13:40:35" in win.window.pin.message.text()
     enter_pin(win, "2468")  # Maria is not locked by someone else's old PIN
-    assert win.stack.currentWidget() is win.types
+    assert win.window.stack.currentWidget() is win.window.types
     win.go_idle()
-    win.idle.touched.emit()
+    win.window.idle.touched.emit()
     for wrong in ("1357", "2469", "3571", "4682", "5793", "6804", "7915", "8026", "9137"):
         enter_pin(win, wrong)
-    assert "bloqueada" not in win.pin.message.text()
-    assert win.pin.keys["5"].isEnabled()
+    assert "bloqueada" not in win.window.pin.message.text()
+    assert win.window.pin.keys["5"].isEnabled()
     win.punch.on_pin("2468")  # the right PIN still works: nobody else is locked out
-    assert win.stack.currentWidget() is win.types
+    assert win.window.stack.currentWidget() is win.window.types
     assert [a.kind for a in unsent_alerts(win.ledger)] == ["pin_guessing"]
     win.go_idle()
-    win.pin.badge.setText(BADGE)  # a badge still works
-    win.pin.badge.returnPressed.emit()
-    assert win.stack.currentWidget() is win.types
+    win.window.pin.badge.setText(BADGE)  # a badge still works
+    win.window.pin.badge.returnPressed.emit()
+    assert win.window.stack.currentWidget() is win.window.types
     win.go_idle()
-    win.idle.admin_requested.emit()  # and the admin
+    win.window.idle.admin_requested.emit()  # and the admin
     enter_pin(win, ADMIN_PIN)
-    assert win.stack.currentWidget() is win.settings_screen
+    assert win.window.stack.currentWidget() is win.window.settings_screen
 
 
 def test_admin_settings_refuse_bad_values_and_persist(qtbot, make_kiosk, pv_home):
     win, _clock, _sources = make_kiosk()
-    win.idle.admin_requested.emit()
+    win.window.idle.admin_requested.emit()
     enter_pin(win, "2468")  # an employee PIN is not the admin PIN
-    assert win.stack.currentWidget() is win.pin
+    assert win.window.stack.currentWidget() is win.window.pin
     enter_pin(win, ADMIN_PIN)
-    screen = win.settings_screen
-    assert win.stack.currentWidget() is screen
+    screen = win.window.settings_screen
+    assert win.window.stack.currentWidget() is screen
     store = SettingsStore(pv_home / "config" / "settings.json")
     bad = {
         "cpu_threads": ("abc", "Threads de CPU"),
@@ -140,9 +140,9 @@ def test_admin_salvar_never_pins_or_changes_engine_defaults(qtbot, make_kiosk, p
     from app.core.config import EngineOptions
 
     win, _clock, _sources = make_kiosk()
-    win.idle.admin_requested.emit()
+    win.window.idle.admin_requested.emit()
     enter_pin(win, ADMIN_PIN)
-    screen = win.settings_screen
+    screen = win.window.settings_screen
     screen.load(win.settings, [], win.ledger.list_employees())
     defaults = EngineOptions()
     assert float(screen.score_margin.text()) == defaults.score_margin
@@ -156,23 +156,23 @@ def test_admin_salvar_never_pins_or_changes_engine_defaults(qtbot, make_kiosk, p
 
 def test_admin_employees_add_edit_deactivate(qtbot, make_kiosk):
     win, _clock, _sources = make_kiosk()
-    win.idle.admin_requested.emit()
+    win.window.idle.admin_requested.emit()
     enter_pin(win, ADMIN_PIN)
-    form = win.settings_screen.employees
+    form = win.window.settings_screen.employees
     form.clear()
     form.name.setText("Ana Souza")
     form.cpf.setText("111.444.777-35")
     form.pin.setText("2468")  # Maria's PIN: refused
     form.save.click()
-    assert "PIN" in win.settings_screen.message.text()
+    assert "PIN" in win.window.settings_screen.message.text()
     form.pin.setText("357902")
     form.badge.setText("777")
     form.save.click()
-    assert "Ana Souza salvo" in win.settings_screen.message.text()
+    assert "Ana Souza salvo" in win.window.settings_screen.message.text()
     assert win.punch.service.identify(badge="777").name == "Ana Souza"
     row = [e.name for e in win.ledger.list_employees()].index("Ana Souza")
     form.list.setCurrentRow(row)
     form.active.setChecked(False)
     form.save.click()
-    assert "desativado" in win.settings_screen.message.text()
+    assert "desativado" in win.window.settings_screen.message.text()
     assert win.punch.service.identify(pin="357902") is None

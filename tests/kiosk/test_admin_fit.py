@@ -29,14 +29,14 @@ def in_sight(w: QWidget) -> bool:
 
 
 def open_admin(qtbot, win, size) -> None:
-    win.resize(*size)
-    win.activateWindow()  # a touch on a field moves the focus only in the active window
-    qtbot.waitUntil(win.isActiveWindow, timeout=2000)
-    win.idle.admin_requested.emit()
+    win.window.resize(*size)
+    win.window.activateWindow()  # a touch on a field moves the focus only in the active window
+    qtbot.waitUntil(win.window.isActiveWindow, timeout=2000)
+    win.window.idle.admin_requested.emit()
     enter_pin(win, ADMIN_PIN)
-    assert win.stack.currentWidget() is win.settings_screen
-    win.settings_screen.keyboard_button.click()
-    assert win.settings_screen.keyboard.isVisible()
+    assert win.window.stack.currentWidget() is win.window.settings_screen
+    win.window.settings_screen.keyboard_button.click()
+    assert win.window.settings_screen.keyboard.isVisible()
     qtbot.wait(50)
 
 
@@ -44,7 +44,7 @@ def open_admin(qtbot, win, size) -> None:
 def test_every_admin_form_keeps_its_save_in_sight_with_the_keyboard(qtbot, make_kiosk, size):
     win, _clock, _sources = make_kiosk()
     open_admin(qtbot, win, size)
-    s = win.settings_screen
+    s = win.window.settings_screen
     for i in range(s.tabs.count()):
         s.tabs.setCurrentIndex(i)
         QApplication.processEvents()
@@ -66,8 +66,8 @@ def test_every_admin_form_keeps_its_save_in_sight_with_the_keyboard(qtbot, make_
 def test_setup_keeps_avancar_in_sight_with_the_keyboard(qtbot, make_kiosk):
     win, _clock, _sources = make_kiosk(configured=False)
     for size in SIZES:
-        win.resize(*size)
-        s = win.setup
+        win.window.resize(*size)
+        s = win.window.setup
         if not s.keyboard.isVisible():
             s.keyboard_button.click()
         qtbot.wait(50)
@@ -77,7 +77,7 @@ def test_setup_keeps_avancar_in_sight_with_the_keyboard(qtbot, make_kiosk):
 def test_big_salvar_saves_the_employee_typed_or_says_why_not(qtbot, make_kiosk):
     win, _clock, _sources = make_kiosk()
     open_admin(qtbot, win, SIZES[0])
-    s = win.settings_screen
+    s = win.window.settings_screen
     s.tabs.setCurrentWidget(s.employees)
     s.employees.new.click()
     s.employees.name.setText("Antônio Simões")
@@ -98,7 +98,7 @@ def test_big_salvar_saves_the_employee_typed_or_says_why_not(qtbot, make_kiosk):
 def test_keyboard_types_portuguese_names_with_a_shift(qtbot, make_kiosk):
     win, _clock, _sources = make_kiosk()
     open_admin(qtbot, win, SIZES[1])
-    s = win.settings_screen
+    s = win.window.settings_screen
     s.tabs.setCurrentWidget(s.employees)
     field = s.employees.name
     field.setFocus()

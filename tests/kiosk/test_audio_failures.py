@@ -31,15 +31,15 @@ def server(tmp_path):
 def idle_with_pulse(qtbot, make_kiosk):
     win, _clock, _sources = make_kiosk(source_factory=lambda k: SoundDeviceSource("pulse"))
     wait_ready(qtbot, win)
-    qtbot.waitUntil(lambda: win.idle.notice.text() == "", timeout=WITHIN_MS)
+    qtbot.waitUntil(lambda: win.window.idle.notice.text() == "", timeout=WITHIN_MS)
     return win
 
 
 def punch_message(qtbot, win) -> str:
     to_challenge(qtbot, win)
-    win.challenge.record.click()
-    qtbot.waitUntil(lambda: win.stack.currentWidget() is win.message, timeout=10000)
-    text = win.message.text.text()
+    win.window.challenge.record.click()
+    qtbot.waitUntil(lambda: win.window.stack.currentWidget() is win.window.message, timeout=10000)
+    text = win.window.message.text.text()
     win.go_idle()
     return text
 
@@ -47,21 +47,25 @@ def punch_message(qtbot, win) -> str:
 def test_microphone_unplugged_then_back(qtbot, make_kiosk, server):
     win = idle_with_pulse(qtbot, make_kiosk)
     pulse.remove_mic()  # the server runs on; its only microphone is gone
-    qtbot.waitUntil(lambda: audio_health.NO_INPUT in win.idle.notice.text(), timeout=WITHIN_MS)
+    qtbot.waitUntil(
+        lambda: audio_health.NO_INPUT in win.window.idle.notice.text(), timeout=WITHIN_MS
+    )
     text = punch_message(qtbot, win)
     assert audio_health.NO_INPUT in text and "mais perto" not in text, text
     pulse.add_mic()
-    qtbot.waitUntil(lambda: win.idle.notice.text() == "", timeout=WITHIN_MS)
+    qtbot.waitUntil(lambda: win.window.idle.notice.text() == "", timeout=WITHIN_MS)
 
 
 def test_sound_server_killed_then_back(qtbot, make_kiosk, server):
     win = idle_with_pulse(qtbot, make_kiosk)
     pulse.kill_server()
-    qtbot.waitUntil(lambda: audio_health.NO_SERVER in win.idle.notice.text(), timeout=WITHIN_MS)
+    qtbot.waitUntil(
+        lambda: audio_health.NO_SERVER in win.window.idle.notice.text(), timeout=WITHIN_MS
+    )
     text = punch_message(qtbot, win)
     assert audio_health.NO_SERVER in text and "taxa" not in text, text
     pulse.start_server()
-    qtbot.waitUntil(lambda: win.idle.notice.text() == "", timeout=WITHIN_MS)
+    qtbot.waitUntil(lambda: win.window.idle.notice.text() == "", timeout=WITHIN_MS)
     stream = SoundDeviceSource("pulse").open()  # PortAudio's list is fresh again: it opens
     stream.close()
 
@@ -70,7 +74,7 @@ def test_named_device_gone_while_others_remain(qtbot, make_kiosk, server):
     win, _clock, _sources = make_kiosk(source_factory=lambda k: SoundDeviceSource("Microfone USB"))
     wait_ready(qtbot, win)
     gone = audio_health.gone("Microfone USB")
-    qtbot.waitUntil(lambda: gone in win.idle.notice.text(), timeout=WITHIN_MS)
+    qtbot.waitUntil(lambda: gone in win.window.idle.notice.text(), timeout=WITHIN_MS)
 
 
 def test_rate_message_only_when_the_device_refuses_the_rate(server):

@@ -85,12 +85,14 @@ def tap_after_speech_began(qtbot, win, sources, clip: LiveClip, early: float) ->
     to_types(qtbot, win)
     sources.next = clip
     clip.start()
-    win.types.buttons["ENTRADA"].click()
-    assert win.stack.currentWidget() is win.challenge
+    win.window.types.buttons["ENTRADA"].click()
+    assert win.window.stack.currentWidget() is win.window.challenge
     qtbot.wait(int((clip.lead + early - (time.monotonic() - clip.t0)) * 1000))
-    win.challenge.record.click()
-    qtbot.waitUntil(lambda: win.stack.currentWidget() is not win.challenge, timeout=30000)
-    assert win.stack.currentWidget() is win.result, win.message.text.text()
+    win.window.challenge.record.click()
+    qtbot.waitUntil(
+        lambda: win.window.stack.currentWidget() is not win.window.challenge, timeout=30000
+    )
+    assert win.window.stack.currentWidget() is win.window.result, win.window.message.text.text()
 
 
 def test_speech_begun_0_3_s_before_the_tap_is_kept(qtbot, make_kiosk, make_clip, tmp_path):
@@ -99,7 +101,7 @@ def test_speech_begun_0_3_s_before_the_tap_is_kept(qtbot, make_kiosk, make_clip,
     tap_after_speech_began(qtbot, win, sources, clip, early=0.3)
     rec = win.punch.listener.listening
     qtbot.waitUntil(lambda: rec.recording is not None, timeout=5000)
-    assert win.result.verdict.text().endswith("Validado"), win.result.heard.text()
+    assert win.window.result.verdict.text().endswith("Validado"), win.window.result.heard.text()
     assert clip.opened == clip.opened[:1]  # the buffer's stream became the recording
     assert 0.3 <= rec.recording.preroll_seconds <= 0.8, rec.recording.preroll_seconds
     assert not rec.recording.cut
@@ -128,8 +130,8 @@ def test_speech_long_under_way_asks_to_start_after_the_signal(qtbot, make_kiosk,
     assert rec.recording.cut  # the kiosk knows the start was lost
     # What is left may still be heard whole (the adapted model once read "Entrada, 13h40" from
     # it: CI, stop 27); when it is not, the person is told why.
-    if win.result.verdict.text().endswith("Não validado"):
-        assert win.result.detail.text().startswith(CUT)
+    if win.window.result.verdict.text().endswith("Não validado"):
+        assert win.window.result.detail.text().startswith(CUT)
 
 
 def test_a_word_said_before_a_pause_is_not_kept(qtbot, make_kiosk, make_clip, tmp_path):
@@ -146,7 +148,7 @@ def test_a_word_said_before_a_pause_is_not_kept(qtbot, make_kiosk, make_clip, tm
     qtbot.waitUntil(lambda: rec.recording is not None, timeout=5000)
     assert rec.recording.preroll_seconds <= 0.55  # the quiet lead only: "Oi" left out
     assert not rec.recording.cut
-    assert win.result.verdict.text().endswith("Validado"), win.result.heard.text()
+    assert win.window.result.verdict.text().endswith("Validado"), win.window.result.heard.text()
 
 
 @pytest.fixture()
@@ -167,13 +169,15 @@ def test_virtual_mic_speech_begun_0_3_s_before_the_tap(qtbot, make_kiosk, make_c
     its speech began."""
     win, _clock, _sources = make_kiosk(source_factory=lambda k: live_pulse)
     to_types(qtbot, win)
-    win.types.buttons["ENTRADA"].click()
+    win.window.types.buttons["ENTRADA"].click()
     qtbot.wait(1000)  # the phrase is read; the buffer is open
     clip = speech_clip(make_clip, tmp_path)
     player = subprocess.Popen(["paplay", "-d", "virt", str(clip)])
     qtbot.wait(300 + 60)  # paplay's own start-up (~60 ms) before its first sample is heard
-    win.challenge.record.click()
-    qtbot.waitUntil(lambda: win.stack.currentWidget() is not win.challenge, timeout=30000)
+    win.window.challenge.record.click()
+    qtbot.waitUntil(
+        lambda: win.window.stack.currentWidget() is not win.window.challenge, timeout=30000
+    )
     player.wait(5)
-    assert win.stack.currentWidget() is win.result, win.message.text.text()
-    assert win.result.verdict.text().endswith("Validado"), win.result.heard.text()
+    assert win.window.stack.currentWidget() is win.window.result, win.window.message.text.text()
+    assert win.window.result.verdict.text().endswith("Validado"), win.window.result.heard.text()

@@ -11,15 +11,15 @@ def test_no_microphone(qtbot, make_kiosk):
     win, _clock, sources = make_kiosk()
     to_challenge(qtbot, win)
     sources.next = SoundDeviceSource(device="Microfone USB inexistente")
-    win.challenge.record.click()
-    qtbot.waitUntil(lambda: win.stack.currentWidget() is win.message, timeout=5000)
-    assert win.message.title.text() == "Problema no microfone"
-    assert "Nenhum microfone" in win.message.text.text()
-    assert "Avise o administrador" in win.message.text.text()  # not "conecte um microfone"
+    win.window.challenge.record.click()
+    qtbot.waitUntil(lambda: win.window.stack.currentWidget() is win.window.message, timeout=5000)
+    assert win.window.message.title.text() == "Problema no microfone"
+    assert "Nenhum microfone" in win.window.message.text.text()
+    assert "Avise o administrador" in win.window.message.text.text()  # not "conecte um microfone"
     # Punches are never blocked: it can still be recorded, flagged for review.
-    win.message.action.emit("flag")
-    assert win.stack.currentWidget() is win.receipt
-    assert "revisão" in win.receipt.flag.text()
+    win.window.message.action.emit("flag")
+    assert win.window.stack.currentWidget() is win.window.receipt
+    assert "revisão" in win.window.receipt.flag.text()
 
 
 def test_microphone_unplugged_mid_recording(qtbot, make_kiosk, make_clip):
@@ -28,13 +28,13 @@ def test_microphone_unplugged_mid_recording(qtbot, make_kiosk, make_clip):
     win, _clock, sources = make_kiosk()
     to_challenge(qtbot, win)
     sources.next = clip_source(make_clip("Entrada, treze e quarenta."), fail_after_seconds=0.5)
-    win.challenge.record.click()
-    qtbot.waitUntil(lambda: win.stack.currentWidget() is win.message, timeout=5000)
-    assert "parou de responder (desconectado?)" in win.message.text.text()
-    win.message.action.emit("retry")  # plugged back in: try again
-    assert win.stack.currentWidget() is win.challenge
+    win.window.challenge.record.click()
+    qtbot.waitUntil(lambda: win.window.stack.currentWidget() is win.window.message, timeout=5000)
+    assert "parou de responder (desconectado?)" in win.window.message.text.text()
+    win.window.message.action.emit("retry")  # plugged back in: try again
+    assert win.window.stack.currentWidget() is win.window.challenge
     speak(qtbot, win, sources, make_clip("Entrada, treze e quarenta."))
-    assert "Validado" in win.result.verdict.text()
+    assert "Validado" in win.window.result.verdict.text()
 
 
 def test_model_missing_or_corrupt(qtbot, make_kiosk, make_clip, tmp_path):
@@ -49,15 +49,15 @@ def test_model_missing_or_corrupt(qtbot, make_kiosk, make_clip, tmp_path):
     options = options_from({}, overrides={"model_path": str(bad)})
     win, _clock, sources = make_kiosk(verifier_=Verifier(options))
     qtbot.waitUntil(lambda: win.model_state == "failed", timeout=30000)
-    assert "modelo de voz" in win.idle.status.text()
-    win.idle.touched.emit()
+    assert "modelo de voz" in win.window.idle.status.text()
+    win.window.idle.touched.emit()
     enter_pin(win, "2468")
-    win.types.buttons["SAIDA"].click()
+    win.window.types.buttons["SAIDA"].click()
     speak(qtbot, win, sources, make_clip("Saída, treze e quarenta."))
-    assert win.stack.currentWidget() is win.message
-    assert "modelo de voz" in win.message.text.text()
-    win.message.action.emit("flag")
-    assert "revisão" in win.receipt.flag.text()
+    assert win.window.stack.currentWidget() is win.window.message
+    assert "modelo de voz" in win.window.message.text.text()
+    win.window.message.action.emit("flag")
+    assert "revisão" in win.window.receipt.flag.text()
 
 
 def test_disk_full_when_recording_the_punch(qtbot, make_kiosk, make_clip):
@@ -82,11 +82,11 @@ def test_disk_full_when_recording_the_punch(qtbot, make_kiosk, make_clip):
     speak(qtbot, win, sources, make_clip("Entrada, treze e quarenta."))
     # The voice matched, but nothing is stored: "Validado" is never shown (issue 21 item 7).
     assert len(calls) == 1
-    assert win.stack.currentWidget() is win.message
-    assert "Validado" not in win.result.verdict.text()
-    assert "Disco cheio" in win.message.text.text()
-    win.message.action.emit("save")  # space freed: retry works
-    assert win.stack.currentWidget() is win.receipt
+    assert win.window.stack.currentWidget() is win.window.message
+    assert "Validado" not in win.window.result.verdict.text()
+    assert "Disco cheio" in win.window.message.text.text()
+    win.window.message.action.emit("save")  # space freed: retry works
+    assert win.window.stack.currentWidget() is win.window.receipt
     assert len(calls) == 2 and calls[1].validated
     assert win.ledger.punches()[-1].validated
 
@@ -95,8 +95,8 @@ def test_bad_settings_file_is_a_message(qtbot, make_kiosk, pv_home):
     win, _clock, _sources = make_kiosk()
     (pv_home / "config" / "settings.json").write_text('{"kiosk": {"max_tries": 42}}')
     win.start()
-    assert win.stack.currentWidget() is win.message
-    assert "Tentativas" in win.message.text.text()
+    assert win.window.stack.currentWidget() is win.window.message
+    assert "Tentativas" in win.window.message.text.text()
 
 
 def test_recorder_resamples_to_16k(make_clip):

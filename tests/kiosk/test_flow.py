@@ -14,35 +14,38 @@ from tests.kiosk.conftest import BADGE, clip_source, speak, to_challenge
 def test_right_phrase_is_validated_then_receipt(qtbot, make_kiosk, make_clip):
     win, _clock, sources = make_kiosk()
     to_challenge(qtbot, win)
-    assert win.challenge.phrase.text() == "ENTRADA 13 40"
-    assert win.types.buttons["ENTRADA"].property("role") == "suggested"
+    assert win.window.challenge.phrase.text() == "ENTRADA 13 40"
+    assert win.window.types.buttons["ENTRADA"].property("role") == "suggested"
     levels = []
     win.recorder.level.connect(levels.append)
     stored_when_shown = []  # the ledger at the instant each screen came up (issue 21 item 7)
-    win.stack.currentChanged.connect(lambda _i: stored_when_shown.append(
-        (win.stack.currentWidget(), win.ledger.count_punches())))  # fmt: skip
+    win.window.stack.currentChanged.connect(lambda _i: stored_when_shown.append(
+        (win.window.stack.currentWidget(), win.ledger.count_punches())))  # fmt: skip
     speak(qtbot, win, sources, make_clip("Entrada, treze e quarenta."))
-    assert win.stack.currentWidget() is win.result
-    assert "Validado" in win.result.verdict.text(), win.result.heard.text()
-    assert stored_when_shown[-1] == (win.result, 1)  # committed before "Validado" showed
-    assert "Ouvimos" in win.result.heard.text()
+    assert win.window.stack.currentWidget() is win.window.result
+    assert "Validado" in win.window.result.verdict.text(), win.window.result.heard.text()
+    assert stored_when_shown[-1] == (win.window.result, 1)  # committed before "Validado" showed
+    assert "Ouvimos" in win.window.result.heard.text()
     assert max(levels) > 0.05  # the live meter moved
-    qtbot.waitUntil(lambda: win.stack.currentWidget() is win.receipt, timeout=5000)
-    assert "Maria da Silva" in win.receipt.body.text()
-    assert win.receipt.flag.text() == ""
-    assert not win.receipt.qr.pixmap().isNull()  # the receipt's QR (NSR and hash)
+    qtbot.waitUntil(lambda: win.window.stack.currentWidget() is win.window.receipt, timeout=5000)
+    assert "Maria da Silva" in win.window.receipt.body.text()
+    assert win.window.receipt.flag.text() == ""
+    assert not win.window.receipt.qr.pixmap().isNull()  # the receipt's QR (NSR and hash)
     punch = win.ledger.punches()[-1]
-    assert win.receipt.qr.toolTip() == f"PV1|LOJA-01|{punch.nsr:09d}|{punch.afd_hash}"
-    assert win.receipt.code.text().splitlines()[1:] == [punch.afd_hash[:32], punch.afd_hash[32:]]
+    assert win.window.receipt.qr.toolTip() == f"PV1|LOJA-01|{punch.nsr:09d}|{punch.afd_hash}"
+    assert win.window.receipt.code.text().splitlines()[1:] == [
+        punch.afd_hash[:32],
+        punch.afd_hash[32:],
+    ]
     win.punch.accept()  # a late "Continuar" (timer or tap) stores nothing more
     assert win.ledger.count_punches() == 1 and punch.validated
-    qtbot.waitUntil(lambda: win.stack.currentWidget() is win.idle, timeout=5000)
+    qtbot.waitUntil(lambda: win.window.stack.currentWidget() is win.window.idle, timeout=5000)
     # The next punch suggests Intervalo.
-    win.idle.touched.emit()
-    win.pin.badge.setText(BADGE)
-    win.pin.badge.returnPressed.emit()
-    assert win.stack.currentWidget() is win.types
-    assert win.types.buttons["INTERVALO"].property("role") == "suggested"
+    win.window.idle.touched.emit()
+    win.window.pin.badge.setText(BADGE)
+    win.window.pin.badge.returnPressed.emit()
+    assert win.window.stack.currentWidget() is win.window.types
+    assert win.window.types.buttons["INTERVALO"].property("role") == "suggested"
 
 
 def test_wrong_phrase_three_tries_then_flagged(qtbot, make_kiosk, make_clip):
@@ -50,27 +53,29 @@ def test_wrong_phrase_three_tries_then_flagged(qtbot, make_kiosk, make_clip):
     to_challenge(qtbot, win)
     wrong = make_clip("Entrada, treze e cinquenta.")
     for attempt in (1, 2, 3):
-        assert win.challenge.tries.text() == f"Tentativa {attempt} de 3"
+        assert win.window.challenge.tries.text() == f"Tentativa {attempt} de 3"
         speak(qtbot, win, sources, wrong)
-        assert "Não validado" in win.result.verdict.text()
-        assert "50" in win.result.heard.text() or "cinquenta" in win.result.heard.text()
+        assert "Não validado" in win.window.result.verdict.text()
+        assert (
+            "50" in win.window.result.heard.text() or "cinquenta" in win.window.result.heard.text()
+        )
         if attempt < 3:
-            assert win.result.retry_button.isVisible()
-            win.result.retry_button.click()
-    assert not win.result.retry_button.isVisible()
-    assert win.result.accept_button.text() == "Registrar para revisão"
-    win.result.accept_button.click()
-    assert win.stack.currentWidget() is win.receipt
-    assert "revisão" in win.receipt.flag.text()
+            assert win.window.result.retry_button.isVisible()
+            win.window.result.retry_button.click()
+    assert not win.window.result.retry_button.isVisible()
+    assert win.window.result.accept_button.text() == "Registrar para revisão"
+    win.window.result.accept_button.click()
+    assert win.window.stack.currentWidget() is win.window.receipt
+    assert "revisão" in win.window.receipt.flag.text()
 
 
 def test_challenge_follows_the_minute_until_recording_starts(qtbot, make_kiosk):
     win, clock, _sources = make_kiosk()
     to_challenge(qtbot, win, "SAIDA")
-    assert win.challenge.phrase.text() == "SAÍDA 13 40"  # with its accent, on one line
+    assert win.window.challenge.phrase.text() == "SAÍDA 13 40"  # with its accent, on one line
     clock.advance(minutes=1)
-    win.tick()
-    assert win.challenge.phrase.text() == "SAÍDA 13 41"
+    win.window.tick()
+    assert win.window.challenge.phrase.text() == "SAÍDA 13 41"
 
 
 class _ThreadNotingVerifier:
@@ -105,7 +110,7 @@ def test_event_loop_keeps_ticking_during_verify(qtbot, make_kiosk, make_clip, ve
     timer.start(10)
     speak(qtbot, win, sources, make_clip("Entrada, treze e quarenta."))
     timer.stop()
-    assert "Validado" in win.result.verdict.text()
+    assert "Validado" in win.window.result.verdict.text()
     assert noting.threads, "verify never ran"
     assert threading.get_ident() not in noting.threads, "verify ran on the GUI thread"
     start, end = noting.spans[-1]
@@ -117,10 +122,10 @@ def test_cancel_while_listening_returns_to_idle(qtbot, make_kiosk, make_clip):
     win, _clock, sources = make_kiosk()
     to_challenge(qtbot, win)
     sources.next = clip_source(make_clip("Entrada, treze e quarenta."), lead_seconds=3.0)
-    win.challenge.record.click()
+    win.window.challenge.record.click()
     qtbot.wait(300)
-    win.challenge.cancel.click()
-    qtbot.waitUntil(lambda: win.stack.currentWidget() is win.idle, timeout=3000)
+    win.window.challenge.cancel.click()
+    qtbot.waitUntil(lambda: win.window.stack.currentWidget() is win.window.idle, timeout=3000)
 
 
 def test_silence_is_no_speech(qtbot, make_kiosk, tmp_path):
@@ -133,5 +138,5 @@ def test_silence_is_no_speech(qtbot, make_kiosk, tmp_path):
     quiet = write_wav(tmp_path / "quiet.wav", np.zeros(16000, np.float32))
     win.settings.kiosk.max_record_seconds = 2.0
     speak(qtbot, win, sources, quiet)
-    assert "Não validado" in win.result.verdict.text()
-    assert "Não ouvimos" in win.result.heard.text()
+    assert "Não validado" in win.window.result.verdict.text()
+    assert "Não ouvimos" in win.window.result.heard.text()

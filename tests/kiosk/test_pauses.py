@@ -23,16 +23,16 @@ def test_a_pause_after_the_type_does_not_end_the_utterance(qtbot, make_kiosk, ma
     statuses: list[str] = []
     sources.next = clip_source(clip, lead_seconds=LEAD)
     started = time.monotonic()
-    win.challenge.record.click()
+    win.window.challenge.record.click()
     verifying_at: list[float] = []
 
     def watch() -> bool:
-        text = win.challenge.status.text()
+        text = win.window.challenge.status.text()
         if not statuses or statuses[-1] != text:
             statuses.append(text)
         if text.startswith("Verificando") and not verifying_at:
             verifying_at.append(time.monotonic())
-        return win.stack.currentWidget() is not win.challenge
+        return win.window.stack.currentWidget() is not win.window.challenge
 
     qtbot.waitUntil(watch, timeout=30000)
     shown = time.monotonic()
@@ -46,12 +46,12 @@ def test_a_pause_after_the_type_does_not_end_the_utterance(qtbot, make_kiosk, ma
     # "Verificando..." is short, and the transcript on screen is never a repeated word
     if verifying_at:
         assert shown - verifying_at[0] < win.settings.kiosk.verify_timeout_seconds + 0.5
-    heard = win.result.heard.text()
+    heard = win.window.result.heard.text()
     assert "Entrada Entrada" not in heard and "Entrada, Entrada" not in heard, heard
     assert statuses[0] == "Ouvindo... fale agora (8 s)"  # the countdown of the 8-s limit
     if gap >= 0.8:  # a pause long enough to hold the stop: the screen said so
         assert any("ainda estamos ouvindo" in s for s in statuses), statuses
-    print(f"gap {gap}: {win.result.verdict.text()} {heard} statuses={statuses}")
+    print(f"gap {gap}: {win.window.result.verdict.text()} {heard} statuses={statuses}")
 
 
 def test_verifying_is_bounded_and_cancel_stays_usable(qtbot, make_kiosk, make_clip):
@@ -62,18 +62,18 @@ def test_verifying_is_bounded_and_cancel_stays_usable(qtbot, make_kiosk, make_cl
     win.settings.kiosk.speculate_seconds = 0  # no snapshot: the full recording is verified
     to_challenge(qtbot, win)
     sources.next = clip_source(make_clip("Entrada, treze e quarenta."))
-    win.challenge.record.click()
-    qtbot.waitUntil(lambda: win.challenge.state == "verifying", timeout=10000)
-    assert win.challenge.cancel.isEnabled()
-    qtbot.waitUntil(lambda: win.stack.currentWidget() is win.result, timeout=5000)
-    assert "demorou" in win.result.detail.text()
-    assert win.result.heard.text() == ""  # not "no speech": the check did not finish
+    win.window.challenge.record.click()
+    qtbot.waitUntil(lambda: win.window.challenge.state == "verifying", timeout=10000)
+    assert win.window.challenge.cancel.isEnabled()
+    qtbot.waitUntil(lambda: win.window.stack.currentWidget() is win.window.result, timeout=5000)
+    assert "demorou" in win.window.result.detail.text()
+    assert win.window.result.heard.text() == ""  # not "no speech": the check did not finish
     assert win.punch.attempt.results[-1].reason == "verification timeout"
     qtbot.wait(1500)  # the real verdict lands meanwhile: dropped
-    assert win.stack.currentWidget() is win.result
+    assert win.window.stack.currentWidget() is win.window.result
     win.settings.kiosk.verify_timeout_seconds = 6.0
-    win.result.retry_button.click()
+    win.window.result.retry_button.click()
     sources.next = clip_source(make_clip("Entrada, treze e quarenta."))
-    win.challenge.record.click()
-    qtbot.waitUntil(lambda: win.stack.currentWidget() is win.result, timeout=15000)
-    assert "Validado" in win.result.verdict.text(), win.result.heard.text()
+    win.window.challenge.record.click()
+    qtbot.waitUntil(lambda: win.window.stack.currentWidget() is win.window.result, timeout=15000)
+    assert "Validado" in win.window.result.verdict.text(), win.window.result.heard.text()

@@ -57,12 +57,14 @@ def test_virtual_mic_right_and_wrong_phrase(qtbot, make_kiosk, make_clip, virtua
     source.open = open_and_note_rate  # type: ignore[method-assign]
     sources.next = source
     procs = play_when_listening(win, make_clip(text))
-    win.challenge.record.click()
-    qtbot.waitUntil(lambda: win.stack.currentWidget() is not win.challenge, timeout=20000)
+    win.window.challenge.record.click()
+    qtbot.waitUntil(
+        lambda: win.window.stack.currentWidget() is not win.window.challenge, timeout=20000
+    )
     for p in procs:
         p.wait(5)
-    assert win.stack.currentWidget() is win.result, win.message.text.text()
-    assert win.result.verdict.text().endswith(verdict), win.result.heard.text()
+    assert win.window.stack.currentWidget() is win.window.result, win.window.message.text.text()
+    assert win.window.result.verdict.text().endswith(verdict), win.window.result.heard.text()
     assert rates == [44100]  # opened at the device's own rate, resampled to 16 kHz
     # the verdict came from the speech followed by silence: stopped by it, or shown early on a
     # snapshot taken in it (app/kiosk/listening.py), and then stopped at once
@@ -83,9 +85,9 @@ def test_unsupported_rate_on_screen(qtbot, make_kiosk, virtual_mic):
     win, _clock, sources = make_kiosk()
     to_challenge(qtbot, win)
     sources.next = SoundDeviceSource(device=virtual_mic, samplerate=1_000_000)
-    win.challenge.record.click()
-    qtbot.waitUntil(lambda: win.stack.currentWidget() is win.message, timeout=5000)
-    assert "não aceita a taxa de 1000000 Hz" in win.message.text.text()
+    win.window.challenge.record.click()
+    qtbot.waitUntil(lambda: win.window.stack.currentWidget() is win.window.message, timeout=5000)
+    assert "não aceita a taxa de 1000000 Hz" in win.window.message.text.text()
 
 
 def test_virtual_mic_pause_between_type_and_time(qtbot, make_kiosk, make_clip, virtual_mic,
@@ -101,17 +103,19 @@ def test_virtual_mic_pause_between_type_and_time(qtbot, make_kiosk, make_clip, v
     started: list[float] = []
     procs = play_when_listening(win, clip)
     QTimer.singleShot(300, lambda: started.append(time.monotonic()))
-    win.challenge.record.click()
-    qtbot.waitUntil(lambda: win.stack.currentWidget() is not win.challenge, timeout=20000)
+    win.window.challenge.record.click()
+    qtbot.waitUntil(
+        lambda: win.window.stack.currentWidget() is not win.window.challenge, timeout=20000
+    )
     shown = time.monotonic()
     for p in procs:
         p.wait(5)
-    assert win.stack.currentWidget() is win.result, win.message.text.text()
+    assert win.window.stack.currentWidget() is win.window.result, win.window.message.text.text()
     assert shown >= started[0] + seconds - 0.05, "a verdict while the person was speaking"
     qtbot.waitUntil(lambda: win.punch.listener.listening.recording is not None, timeout=5000)
     rec = win.punch.listener.listening.recording
     assert rec.samples.size >= seconds * 16000 * 0.95  # the time after the pause was recorded
-    heard = win.result.heard.text()
+    heard = win.window.result.heard.text()
     assert "Entrada Entrada" not in heard, heard
 
 

@@ -17,8 +17,8 @@ from tests.kiosk.test_shift_change import punch_at
 def receipt_after_a_punch(qtbot, win, sources, make_clip):
     to_challenge(qtbot, win, "ENTRADA")
     speak(qtbot, win, sources, make_clip("Entrada, treze e quarenta."))
-    assert win.result.verdict.text().endswith("Validado"), win.result.heard.text()
-    qtbot.waitUntil(lambda: win.stack.currentWidget() is win.receipt, timeout=5000)
+    assert win.window.result.verdict.text().endswith("Validado"), win.window.result.heard.text()
+    qtbot.waitUntil(lambda: win.window.stack.currentWidget() is win.window.receipt, timeout=5000)
 
 
 def test_receipt_counts_down_then_a_tap_or_a_pin_digit_hands_over(qtbot, make_kiosk, make_clip):
@@ -26,25 +26,25 @@ def test_receipt_counts_down_then_a_tap_or_a_pin_digit_hands_over(qtbot, make_ki
     win.settings.kiosk.idle_return_seconds = 3
     receipt_after_a_punch(qtbot, win, sources, make_clip)
     punch = win.punch.attempt.punch
-    assert win.receipt.countdown.text() == "Voltando ao início em 3 s"
-    qtbot.waitUntil(lambda: win.receipt.countdown.text() == "Voltando ao início em 2 s",
+    assert win.window.receipt.countdown.text() == "Voltando ao início em 3 s"
+    qtbot.waitUntil(lambda: win.window.receipt.countdown.text() == "Voltando ao início em 2 s",
                     timeout=2500)  # fmt: skip
-    qtbot.waitUntil(lambda: win.receipt.countdown.text() == "Voltando ao início em 1 s",
+    qtbot.waitUntil(lambda: win.window.receipt.countdown.text() == "Voltando ao início em 1 s",
                     timeout=2500)  # fmt: skip
-    qtbot.waitUntil(lambda: win.stack.currentWidget() is win.idle, timeout=2500)
+    qtbot.waitUntil(lambda: win.window.stack.currentWidget() is win.window.idle, timeout=2500)
 
     win.punch.show_receipt(punch)  # the next person taps the receipt: the PIN screen, at once
-    qtbot.mouseClick(win.receipt.title, Qt.MouseButton.LeftButton)
-    assert win.stack.currentWidget() is win.pin
-    assert not win.receipt.counting
+    qtbot.mouseClick(win.window.receipt.title, Qt.MouseButton.LeftButton)
+    assert win.window.stack.currentWidget() is win.window.pin
+    assert not win.window.receipt.counting
 
     win.punch.show_receipt(punch)  # or a badge is read (a keyboard wedge: digits, Enter)
     qtbot.keyClick(win.window, BADGE[0])
-    assert win.stack.currentWidget() is win.pin
-    assert not win.receipt.counting
-    qtbot.keyClicks(win.pin.badge, BADGE[1:])
-    qtbot.keyClick(win.pin.badge, Qt.Key.Key_Return)
-    assert win.stack.currentWidget() is win.types  # the next person, identified
+    assert win.window.stack.currentWidget() is win.window.pin
+    assert not win.window.receipt.counting
+    qtbot.keyClicks(win.window.pin.badge, BADGE[1:])
+    qtbot.keyClick(win.window.pin.badge, Qt.Key.Key_Return)
+    assert win.window.stack.currentWidget() is win.window.types  # the next person, identified
 
 
 def test_48_hour_list_is_readable_and_opens_the_receipt(qtbot, make_kiosk):
@@ -53,8 +53,8 @@ def test_48_hour_list_is_readable_and_opens_the_receipt(qtbot, make_kiosk):
     punch_at(win, "ENTRADA", now - timedelta(hours=5))
     newest = punch_at(win, "INTERVALO", now - timedelta(minutes=30))
     to_types(qtbot, win)
-    win.types.receipts.click()
-    lst = win.receipts.list
+    win.window.types.receipts.click()
+    lst = win.window.receipts.list
     assert lst.count() == 2
     lst.setCurrentRow(0)
     rect = lst.visualItemRect(lst.item(0))
@@ -71,14 +71,18 @@ def test_48_hour_list_is_readable_and_opens_the_receipt(qtbot, make_kiosk):
 
     center = rect.center()
     qtbot.mouseClick(lst.viewport(), Qt.MouseButton.LeftButton, pos=QPoint(center))
-    assert win.stack.currentWidget() is win.receipt
-    assert f"{newest.nsr:09d}" in win.receipt.body.text()
-    assert not win.receipt.qr.pixmap().isNull()
-    assert win.receipt.countdown.text() == "" and not win.receipt.counting  # time to scan
-    qtbot.mouseClick(win.receipt.title, Qt.MouseButton.LeftButton)  # a tap: still the worker's
-    assert win.stack.currentWidget() is win.receipt
-    win.receipt.ok.click()
-    assert win.stack.currentWidget() is win.receipts  # Concluir: back to the list
+    assert win.window.stack.currentWidget() is win.window.receipt
+    assert f"{newest.nsr:09d}" in win.window.receipt.body.text()
+    assert not win.window.receipt.qr.pixmap().isNull()
+    assert (
+        win.window.receipt.countdown.text() == "" and not win.window.receipt.counting
+    )  # time to scan
+    qtbot.mouseClick(
+        win.window.receipt.title, Qt.MouseButton.LeftButton
+    )  # a tap: still the worker's
+    assert win.window.stack.currentWidget() is win.window.receipt
+    win.window.receipt.ok.click()
+    assert win.window.stack.currentWidget() is win.window.receipts  # Concluir: back to the list
 
 
 def contrast(a: tuple[int, int, int], b: tuple[int, int, int]) -> float:
@@ -108,7 +112,7 @@ def test_silence_is_said_once(qtbot, make_kiosk, tmp_path):
     quiet.write_bytes(wav_bytes(np.zeros(16000, np.float32)))
     to_challenge(qtbot, win)
     speak(qtbot, win, sources, quiet)
-    r = win.result
+    r = win.window.result
     said = sentences(r.verdict.text(), r.heard.text(), r.detail.text())
     assert len(said) == len(set(said)), said
     assert sum("ouvimos" in s for s in said) == 1, said  # "Não ouvimos ..." once
@@ -120,18 +124,18 @@ def test_duplicate_question_big_default_records_nothing(qtbot, make_kiosk):
     punch_at(win, "ENTRADA", datetime(2026, 3, 10, 13, 39))
     before = win.ledger.count_punches()
     to_types(qtbot, win, EMPLOYEE_PIN)
-    win.types.buttons["ENTRADA"].click()
-    m = win.message
+    win.window.types.buttons["ENTRADA"].click()
+    m = win.window.message
     assert m.title.text() == "Marcação repetida?"
     duplicate = m.findChild(type(m.ok_button), "action-duplicate")
     assert m.ok_button.property("role") == "ok"  # the big green one...
     assert duplicate.property("role") == "secondary"
     assert m.ok_button.width() > duplicate.width()
     m.ok_button.click()  # ...goes back and records nothing
-    assert win.stack.currentWidget() is win.idle
+    assert win.window.stack.currentWidget() is win.window.idle
     assert win.ledger.count_punches() == before
     to_types(qtbot, win, EMPLOYEE_PIN)
-    win.types.buttons["ENTRADA"].click()
+    win.window.types.buttons["ENTRADA"].click()
     duplicate = m.findChild(type(m.ok_button), "action-duplicate")
     duplicate.click()  # asked for on purpose: the challenge
-    assert win.stack.currentWidget() is win.challenge
+    assert win.window.stack.currentWidget() is win.window.challenge

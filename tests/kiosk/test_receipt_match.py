@@ -63,18 +63,18 @@ def test_screen_pdf_and_qr_carry_one_hash_and_place(qtbot, make_kiosk, make_clip
     win, _clock, sources = make_kiosk(ledger=ledger)
     to_challenge(qtbot, win)
     speak(qtbot, win, sources, make_clip("Entrada, treze e quarenta."))
-    assert "Validado" in win.result.verdict.text(), win.result.heard.text()
-    qtbot.waitUntil(lambda: win.stack.currentWidget() is win.receipt, timeout=5000)
+    assert "Validado" in win.window.result.verdict.text(), win.window.result.heard.text()
+    qtbot.waitUntil(lambda: win.window.stack.currentWidget() is win.window.receipt, timeout=5000)
     punch = win.ledger.punches()[-1]
 
     # What the worker reads: the hash in two lines, the place, the QR.
-    screen_code = win.receipt.code.text()
+    screen_code = win.window.receipt.code.text()
     _label, first, second = screen_code.splitlines()
     assert first + second == punch.afd_hash and len(punch.afd_hash) == 64
     assert f"<td style='padding-right:24px;color:#4a5d70'>Local</td><td><b>{PLACE}</b>" in (
-        win.receipt.body.text()
+        win.window.receipt.body.text()
     )
-    qr_text = win.receipt.qr.toolTip()
+    qr_text = win.window.receipt.qr.toolTip()
     assert qr_text == qr_payload(punch) and qr_text.endswith("|" + punch.afd_hash)
 
     # The official receipt, as `export` writes it from the same ledger.
@@ -102,7 +102,7 @@ def test_screen_pdf_and_qr_carry_one_hash_and_place(qtbot, make_kiosk, make_clip
     assert bad.returncode == 1 and "NÃO CONFERE" in bad.stderr
 
     # The worker's 48-hour list shows that short code.
-    win.receipt.done.emit()
+    win.window.receipt.done.emit()
     to_types(qtbot, win)
-    win.types.receipts.click()
-    assert f"código {short}" in win.receipts.list.item(0).text()
+    win.window.types.receipts.click()
+    assert f"código {short}" in win.window.receipts.list.item(0).text()

@@ -41,22 +41,22 @@ def test_service_and_employer_events(make_kiosk, pv_home):
 def test_clock_set_by_hand_is_a_type_4_record(make_kiosk, pv_home):
     ledger = real_ledger(pv_home)
     win, clock, _sources = make_kiosk(ledger=ledger)
-    win.tick()
+    win.window.tick()
     clock.advance(seconds=1)
     win.mono.t += 1  # a normal second: wall and monotonic time agree
-    win.tick()
+    win.window.tick()
     clock.advance(seconds=3)  # 3 s of drift (NTP slewing, a slow tick): not an adjustment
-    win.tick()
+    win.window.tick()
     assert not [r for r in ledger.rep_records(None, None) if getattr(r, "kind", "") == "clock"]
 
     clock.advance(hours=2)  # IT set the clock two hours ahead
-    win.tick()
+    win.window.tick()
     clocks = [r for r in ledger.rep_records(None, None) if getattr(r, "kind", "") == "clock"]
     assert len(clocks) == 1
     before = datetime.fromisoformat(clocks[0].fields["before"])
     after = datetime.fromisoformat(clocks[0].fields["after"])
     assert timedelta(hours=2) <= after - before <= timedelta(hours=2, seconds=4)
-    win.tick()  # the new time is now the reference: nothing more
+    win.window.tick()  # the new time is now the reference: nothing more
     assert (
         len([r for r in ledger.rep_records(None, None) if getattr(r, "kind", "") == "clock"]) == 1
     )

@@ -12,12 +12,12 @@ from app.store.settings import LedgerSettings
 
 def test_setup_back_skip_mic_employer_and_resume(qtbot, make_kiosk, pv_home):
     win, _clock, _sources = make_kiosk(configured=False)
-    s = win.setup
+    s = win.window.setup
     assert s.step == 0 and not s.back.isEnabled()
     s.keyboard_button.click()  # a touch screen: an on-screen keyboard for the fields
     assert s.keyboard.isVisibleTo(s)
-    win.activateWindow()
-    qtbot.waitUntil(win.isActiveWindow, timeout=2000)
+    win.window.activateWindow()
+    qtbot.waitUntil(win.window.isActiveWindow, timeout=2000)
     qtbot.mouseClick(s.company, Qt.MouseButton.LeftButton)  # a touch on the field
     s.company.clear()
     s.keyboard.press("Maiúsc.")  # a shift: the next letter only
@@ -58,21 +58,21 @@ def test_setup_back_skip_mic_employer_and_resume(qtbot, make_kiosk, pv_home):
 
     # A restart resumes at step 4 with what was entered.
     win2, _c, _s = make_kiosk(configured=False)
-    assert win2.stack.currentWidget() is win2.setup
-    assert win2.setup.step == 3
-    win2.setup.back.click()
-    assert win2.setup.step == 2
-    win2.setup.skip_mic.setChecked(True)
-    win2.setup.next.click()
-    e = win2.setup.employee
+    assert win2.window.stack.currentWidget() is win2.window.setup
+    assert win2.window.setup.step == 3
+    win2.window.setup.back.click()
+    assert win2.window.setup.step == 2
+    win2.window.setup.skip_mic.setChecked(True)
+    win2.window.setup.next.click()
+    e = win2.window.setup.employee
     e.name.setText("João Pereira")
     e.cpf.setText("529.982.247-25")
     e.pin.setText("9173")  # the admin PIN: refused
-    win2.setup.next.click()
-    assert "igual ao PIN do administrador" in win2.setup.message.text()
+    win2.window.setup.next.click()
+    assert "igual ao PIN do administrador" in win2.window.setup.message.text()
     e.pin.setText("582146")
-    win2.setup.next.click()
-    assert win2.stack.currentWidget() is win2.idle, win2.setup.message.text()
+    win2.window.setup.next.click()
+    assert win2.window.stack.currentWidget() is win2.window.idle, win2.window.setup.message.text()
     data = json.loads((pv_home / "config" / "settings.json").read_text())
     assert data["kiosk"]["setup_step"] == 0
     ledger = LedgerSettings.load(pv_home / "config" / "settings.json")

@@ -40,11 +40,11 @@ def test_type_and_pin_screens_time_out_to_idle(qtbot, make_kiosk):
     win, _clock, _sources = make_kiosk()
     short_timeouts(win)
     to_types(qtbot, win)
-    assert win.types.greeting.text() == "Olá, Maria!"
-    qtbot.waitUntil(lambda: win.stack.currentWidget() is win.idle, timeout=3000)
-    win.idle.touched.emit()
-    assert win.stack.currentWidget() is win.pin
-    qtbot.waitUntil(lambda: win.stack.currentWidget() is win.idle, timeout=3000)
+    assert win.window.types.greeting.text() == "Olá, Maria!"
+    qtbot.waitUntil(lambda: win.window.stack.currentWidget() is win.window.idle, timeout=3000)
+    win.window.idle.touched.emit()
+    assert win.window.stack.currentWidget() is win.window.pin
+    qtbot.waitUntil(lambda: win.window.stack.currentWidget() is win.window.idle, timeout=3000)
     # the next person does not punch as Maria
     assert win.punch.attempt.employee is None
 
@@ -53,42 +53,42 @@ def test_not_validated_result_times_out_into_a_flagged_punch(qtbot, make_kiosk, 
     win, clock, sources = make_kiosk()
     to_challenge(qtbot, win)
     speak(qtbot, win, sources, make_clip("Entrada, treze e cinquenta."))
-    assert "Não validado" in win.result.verdict.text()
+    assert "Não validado" in win.window.result.verdict.text()
     clock.advance(minutes=2)  # the result screen waits; the punch time must not move
     short_timeouts(win)
-    win.restart_inactivity()
-    qtbot.waitUntil(lambda: win.stack.currentWidget() is win.receipt, timeout=3000)
+    win.window.restart_inactivity()
+    qtbot.waitUntil(lambda: win.window.stack.currentWidget() is win.window.receipt, timeout=3000)
     punch = win.ledger.punches()[-1]
     assert punch.flagged and punch.type == "ENTRADA"
     assert datetime.fromisoformat(punch.punched_at).replace(tzinfo=None) == datetime(
         2026, 3, 10, 13, 40, 5
     )
     win.settings.kiosk.idle_return_seconds = 1
-    win.restart_inactivity()
-    qtbot.waitUntil(lambda: win.stack.currentWidget() is win.idle, timeout=3000)
+    win.window.restart_inactivity()
+    qtbot.waitUntil(lambda: win.window.stack.currentWidget() is win.window.idle, timeout=3000)
 
 
 def test_a_retry_left_alone_still_records_the_attempted_punch(qtbot, make_kiosk, make_clip):
     win, _clock, sources = make_kiosk()
     to_challenge(qtbot, win)
     speak(qtbot, win, sources, make_clip("Entrada, treze e cinquenta."))
-    win.result.retry_button.click()  # then walks away from "Falar"
+    win.window.result.retry_button.click()  # then walks away from "Falar"
     short_timeouts(win)
-    win.restart_inactivity()
-    qtbot.waitUntil(lambda: win.stack.currentWidget() is win.receipt, timeout=3000)
+    win.window.restart_inactivity()
+    qtbot.waitUntil(lambda: win.window.stack.currentWidget() is win.window.receipt, timeout=3000)
     punch = win.ledger.punches()[-1]
     assert punch.flagged and punch.tries == 1
 
 
 def test_admin_settings_time_out_without_saving(qtbot, make_kiosk):
     win, _clock, _sources = make_kiosk()
-    win.idle.admin_requested.emit()
+    win.window.idle.admin_requested.emit()
     enter_pin(win, ADMIN_PIN)
-    assert win.stack.currentWidget() is win.settings_screen
-    win.settings_screen.company.setText("Não salvar")
+    assert win.window.stack.currentWidget() is win.window.settings_screen
+    win.window.settings_screen.company.setText("Não salvar")
     short_timeouts(win)
-    win.restart_inactivity()
-    qtbot.waitUntil(lambda: win.stack.currentWidget() is win.idle, timeout=3000)
+    win.window.restart_inactivity()
+    qtbot.waitUntil(lambda: win.window.stack.currentWidget() is win.window.idle, timeout=3000)
     assert win.store.load().kiosk.company == "Padaria Pão Quente Ltda"
 
 
@@ -96,12 +96,12 @@ def test_input_restarts_the_timeout(qtbot, make_kiosk):
     win, _clock, _sources = make_kiosk()
     to_types(qtbot, win)
     short_timeouts(win, 0.6)
-    win.restart_inactivity()
+    win.window.restart_inactivity()
     for _ in range(4):  # someone keeps typing: the screen stays
         qtbot.wait(300)
-        qtbot.keyClick(win.pin.badge, "1")
-    assert win.stack.currentWidget() is win.types
-    qtbot.waitUntil(lambda: win.stack.currentWidget() is win.idle, timeout=3000)
+        qtbot.keyClick(win.window.pin.badge, "1")
+    assert win.window.stack.currentWidget() is win.window.types
+    qtbot.waitUntil(lambda: win.window.stack.currentWidget() is win.window.idle, timeout=3000)
 
 
 # ---------------------------------------------------------------------- punch time
@@ -113,13 +113,13 @@ def test_punch_time_is_the_first_challenge(qtbot, make_kiosk, make_clip):
     wrong = make_clip("Intervalo, treze e cinquenta.")
     speak(qtbot, win, sources, wrong)  # the first try fixes the time: 13:40:05
     clock.advance(minutes=1, seconds=30)
-    win.result.retry_button.click()
-    assert win.challenge.phrase.text() == "INTERVALO 13 41"  # the retry says the time now
+    win.window.result.retry_button.click()
+    assert win.window.challenge.phrase.text() == "INTERVALO 13 41"  # the retry says the time now
     speak(qtbot, win, sources, wrong)
     clock.advance(minutes=2)
-    win.result.retry_button.click()
+    win.window.result.retry_button.click()
     speak(qtbot, win, sources, wrong)
-    win.result.accept_button.click()  # Registrar para revisão, at 13:44
+    win.window.result.accept_button.click()  # Registrar para revisão, at 13:44
     punch = win.ledger.punches()[-1]
     assert punch.punched_at.startswith("2026-03-10T13:40:05"), punch.punched_at
     assert punch.tries == 3 and punch.flagged
@@ -131,34 +131,36 @@ def test_punch_time_is_the_first_challenge(qtbot, make_kiosk, make_clip):
 def test_idle_says_someone_is_locked_without_naming_them(qtbot, make_kiosk):
     win, clock, _sources = make_kiosk()
     wait_ready(qtbot, win)
-    win.idle.touched.emit()
+    win.window.idle.touched.emit()
     for _ in range(5):
         enter_pin(win, "9999")
-    assert "bloqueado" in win.pin.message.text()
+    assert "bloqueado" in win.window.pin.message.text()
     win.go_idle()
-    notice = win.idle.notice.text()
+    notice = win.window.idle.notice.text()
     assert notice == "Acesso bloqueado por tentativas erradas até 13:40:35."
-    assert "Maria" not in notice and win.idle.notice.isVisibleTo(win.idle)
-    win.idle.admin_requested.emit()
-    assert not win.pin.badge.isVisibleTo(win.pin)  # no Crachá field on the admin PIN screen
+    assert "Maria" not in notice and win.window.idle.notice.isVisibleTo(win.window.idle)
+    win.window.idle.admin_requested.emit()
+    assert not win.window.pin.badge.isVisibleTo(
+        win.window.pin
+    )  # no Crachá field on the admin PIN screen
     win.go_idle()
     clock.advance(seconds=31)
     win.refresh_idle()
-    assert win.idle.notice.text() == ""
+    assert win.window.idle.notice.text() == ""
 
 
 def test_employee_pin_must_differ_from_the_admin_pin(qtbot, make_kiosk):
     win, _clock, _sources = make_kiosk()
-    win.idle.admin_requested.emit()
+    win.window.idle.admin_requested.emit()
     enter_pin(win, ADMIN_PIN)
-    form = win.settings_screen.employees
+    form = win.window.settings_screen.employees
     form.clear()
     form.name.setText("Ana Souza")
     form.cpf.setText("111.444.777-35")
     form.pin.setText(ADMIN_PIN)
     form.save.click()
-    assert "igual ao PIN do administrador" in win.settings_screen.message.text()
-    screen = win.settings_screen
+    assert "igual ao PIN do administrador" in win.window.settings_screen.message.text()
+    screen = win.window.settings_screen
     screen.admin_pin.setText(EMPLOYEE_PIN)  # nor the other way round
     screen.save_requested.emit(screen.values())
     assert "igual ao PIN de um funcionário" in screen.message.text()
@@ -171,21 +173,21 @@ def test_same_type_again_within_minutes_asks_first(qtbot, make_kiosk, make_clip)
     win, clock, _sources = make_kiosk()
     punch_at(win, "ENTRADA", datetime(2026, 3, 10, 13, 39))  # within the 2 minutes
     to_types(qtbot, win)
-    assert win.types.greeting.text() == "Olá, Maria — última marcação: Entrada 13:39"
-    win.types.buttons["ENTRADA"].click()
-    assert win.stack.currentWidget() is win.message
-    assert win.message.title.text() == "Marcação repetida?"
-    win.message.action.emit("duplicate")
-    assert win.stack.currentWidget() is win.challenge
+    assert win.window.types.greeting.text() == "Olá, Maria — última marcação: Entrada 13:39"
+    win.window.types.buttons["ENTRADA"].click()
+    assert win.window.stack.currentWidget() is win.window.message
+    assert win.window.message.title.text() == "Marcação repetida?"
+    win.window.message.action.emit("duplicate")
+    assert win.window.stack.currentWidget() is win.window.challenge
     win.go_idle()
     to_types(qtbot, win)
-    win.types.buttons["INTERVALO"].click()  # another type: no question
-    assert win.stack.currentWidget() is win.challenge
+    win.window.types.buttons["INTERVALO"].click()  # another type: no question
+    assert win.window.stack.currentWidget() is win.window.challenge
     win.go_idle()
     clock.advance(minutes=15)
     to_types(qtbot, win)
-    win.types.buttons["ENTRADA"].click()  # long enough ago: no question
-    assert win.stack.currentWidget() is win.challenge
+    win.window.types.buttons["ENTRADA"].click()  # long enough ago: no question
+    assert win.window.stack.currentWidget() is win.window.challenge
 
 
 # ---------------------------------------------------------------------- 48-hour receipts
@@ -203,16 +205,18 @@ def test_receipts_of_the_last_48_hours(qtbot, make_kiosk):
     draft = PunchDraft(other.id, "ENTRADA", "ENTRADA 13 20", punched_at=at)
     win.ledger.record_punch(draft)
     to_types(qtbot, win)
-    win.types.receipts.click()
-    assert win.stack.currentWidget() is win.receipts
-    rows = [win.receipts.list.item(i).text() for i in range(win.receipts.list.count())]
+    win.window.types.receipts.click()
+    assert win.window.stack.currentWidget() is win.window.receipts
+    rows = [
+        win.window.receipts.list.item(i).text() for i in range(win.window.receipts.list.count())
+    ]
     assert len(rows) == 3, rows  # Maria's own, 48 h, newest first; not Bruno's
     assert rows[0].startswith("10/03 13:10  Entrada")
     assert "Saída" in rows[1] and "em revisão" in rows[1]
     assert rows[2].startswith("08/03 14:40  Entrada")
     assert all("NSR" in r and "código" in r for r in rows)
-    win.receipts.done.emit()
-    assert win.stack.currentWidget() is win.types
+    win.window.receipts.done.emit()
+    assert win.window.stack.currentWidget() is win.window.types
 
 
 # ---------------------------------------------------------------------- idle screen
@@ -221,18 +225,18 @@ def test_receipts_of_the_last_48_hours(qtbot, make_kiosk):
 def test_idle_clock_shows_seconds_and_a_missing_microphone(qtbot, make_kiosk):
     win, _clock, _sources = make_kiosk(source_factory=lambda k: SoundDeviceSource(device="Mic X"))
     wait_ready(qtbot, win)
-    assert win.idle.clock.text() == "13:40:05"
+    assert win.window.idle.clock.text() == "13:40:05"
     win.refresh_idle()
-    assert "Nenhum microfone" in win.idle.notice.text()  # before anyone types a PIN
+    assert "Nenhum microfone" in win.window.idle.notice.text()  # before anyone types a PIN
 
 
 def test_quit_the_app_behind_the_admin_pin(qtbot, make_kiosk):
     win, _clock, _sources = make_kiosk()
-    win.idle.admin_requested.emit()
+    win.window.idle.admin_requested.emit()
     enter_pin(win, ADMIN_PIN)
-    assert win.settings_screen.quit.isVisibleTo(win.settings_screen)
-    win.settings_screen.quit.click()
-    assert not win.isVisible()
+    assert win.window.settings_screen.quit.isVisibleTo(win.window.settings_screen)
+    win.window.settings_screen.quit.click()
+    assert not win.window.isVisible()
     assert not win.engine._thread.isRunning()  # workers stopped with the window
 
 
@@ -254,10 +258,10 @@ def test_expired_audio_is_purged_on_start_and_daily(qtbot, make_kiosk):
     purged: list = []
     real = win.ledger.purge_audio
     win.ledger.purge_audio = lambda now=None: (purged.append(now), real(now))[1]
-    win.tick()
+    win.window.tick()
     assert purged == []  # same day: nothing
     clock.advance(days=1)
-    win.tick()
+    win.window.tick()
     assert len(purged) == 1 and purged[0].date() == clock.now.date()
     win.start()
     assert len(purged) == 2

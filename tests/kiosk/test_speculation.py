@@ -57,7 +57,7 @@ def test_resumed_speech_is_verified_on_the_full_audio(qtbot, make_kiosk, make_cl
     assert submitted[-1] >= rec.samples.size - 1.6 * 16000
     results = win.punch.attempt.results
     assert len(results) == 1
-    assert "Validado" in win.result.verdict.text(), win.result.heard.text()
+    assert "Validado" in win.window.result.verdict.text(), win.window.result.heard.text()
     heard = results[-1].spoken_text.lower()
     assert "40" in heard or "quarenta" in heard, heard
 
@@ -70,7 +70,7 @@ def test_snapshot_is_the_verdict_when_nobody_speaks_again(qtbot, make_kiosk, mak
     submit = win.verify_worker.submit
     win.verify_worker.submit = lambda job, s, p: (submitted.append(s.size), submit(job, s, p))
     speak(qtbot, win, sources, make_clip("Entrada, treze e quarenta."))
-    assert "Validado" in win.result.verdict.text(), win.result.heard.text()
+    assert "Validado" in win.window.result.verdict.text(), win.window.result.heard.text()
     assert len(submitted) == 1  # no second verify at the stop
     paths = win.punch.listener.metrics["paths"]
     assert paths["full"] == 0 and paths["early"] + paths["snapshot"] == 1

@@ -8,7 +8,7 @@ from tests.kiosk.conftest import speak, to_challenge
 
 def test_sync_queue_on_idle_and_worker_lifecycle(qtbot, make_kiosk, make_clip):
     win, _clock, sources = make_kiosk()
-    assert win.sync.worker is None and not win.idle.sync.isVisibleTo(win.idle)
+    assert win.sync.worker is None and not win.window.idle.sync.isVisibleTo(win.window.idle)
     s = win.store.load()
     s.sync.enabled = True
     s.sync.endpoint = "http://127.0.0.1:9/verify"  # real: nothing listens there (endpoint down)
@@ -16,16 +16,16 @@ def test_sync_queue_on_idle_and_worker_lifecycle(qtbot, make_kiosk, make_clip):
     win.start()
     worker = win.sync.worker
     assert worker is not None and worker.status().running
-    assert win.idle.sync.text() == "Sincronização: em dia"
+    assert win.window.idle.sync.text() == "Sincronização: em dia"
     to_challenge(qtbot, win)
     speak(qtbot, win, sources, make_clip("Entrada, treze e quarenta."))
-    assert "Validado" in win.result.verdict.text(), win.result.heard.text()
-    win.result.accept_button.click()
-    assert win.stack.currentWidget() is win.receipt
+    assert "Validado" in win.window.result.verdict.text(), win.window.result.heard.text()
+    win.window.result.accept_button.click()
+    assert win.window.stack.currentWidget() is win.window.receipt
     win.go_idle()
-    win.tick()
+    win.window.tick()
     win.sync.refresh()
-    assert win.idle.sync.text() == "Sincronização: 1 pendente"
-    assert win.idle.sync.isVisibleTo(win.idle)
+    assert win.window.idle.sync.text() == "Sincronização: 1 pendente"
+    assert win.window.idle.sync.isVisibleTo(win.window.idle)
     win.shutdown()
     assert win.sync.worker is None and not worker.status().running

@@ -34,6 +34,6 @@ def test_kiosk_purges_expired_audio_on_start_and_daily(make_kiosk, pv_home):  # 
     win, clock = kiosk_at(real_now + timedelta(days=6))
     assert ledger.audio_for(punch.uuid) == b"RIFF voice"  # still inside the retention
     clock.now += timedelta(days=2)  # the next day's first tick: past keep_until
-    win.tick()
+    win.window.tick()
     assert ledger.audio_for(punch.uuid) is None
     assert ledger.get_punch(punch.uuid) is not None and ledger.verify_chain().ok
