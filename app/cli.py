@@ -15,25 +15,35 @@ import sys
 from app import __version__, cli_text
 from app.core.errors import PontoVozError
 
-FRONT_MODULES = (
+FRONT_MODULES = (  # in the order `--help` lists them
+    "app.core_cli",  # verify
     "app.kiosk.cli",  # kiosk (the default), self-test
-    "app.punch.cli",  # punch, employees, ledger, export
+    "app.punch.cli",  # punch, employees, receipt, ledger, export
     "app.sync.cli",  # sync
     "app.api.cli",  # serve
-    "app.lab.cli",  # eval, bench, corpus (left out of the kiosk bundle)
+    "app.lab.cli",  # adapt, eval, bench, corpus, central-load (left out of the kiosk bundle)
 )
 CENTRAL_MODULES = (  # subcommands of `central`, each module's register(central subparsers)
     "app.central.cli",  # the server (left out of the kiosk bundle)
     "app.sync.central_cli",  # the kiosk's join, sync, status
 )
-
-
+# Which module registers each command, so a run imports only the front it uses: registering
+# every front imports FastAPI, SQLAlchemy, Jinja2 and fpdf (a second of each CLI call).
+# tests/test_cli.py checks this table against what the modules register.
+COMMAND_MODULES = {
+    "verify": "app.core_cli",
+    "kiosk": "app.kiosk.cli",
+    **dict.fromkeys(("punch", "employees", "receipt", "ledger", "export"), "app.punch.cli"),
+    "sync": "app.sync.cli",
+    "serve": "app.api.cli",
+    **dict.fromkeys(("adapt", "central-load", "eval", "bench", "corpus"), "app.lab.cli"),
+}
 KIOSK_MODULE = "app.kiosk.cli"
 
 
-def build_parser(kiosk_only: bool = False) -> argparse.ArgumentParser:
-    """Every front's subcommands; ``kiosk_only``: just the kiosk's, for the default start
-    (registering the others imports FastAPI, SQLAlchemy and fpdf: ~2 s of a 3-s start)."""
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The root parser with ``command``'s front only when it is a known command; every
+    front's subcommands otherwise (help, a typo, no command)."""
     parser = cli_text.PtBrArgumentParser(  # subcommand parsers are the same class
         prog="pontovoz", description="PontoVoz: relógio de ponto com verificação por voz"
     )
@@ -42,14 +52,11 @@ def build_parser(kiosk_only: bool = False) -> argparse.ArgumentParser:
         "-v", "--verbose", action="store_true", help="registro detalhado (depuração)"
     )
     sub = parser.add_subparsers(dest="command", metavar="COMANDO")
-    if kiosk_only:
-        _register(KIOSK_MODULE, sub)
+    if command in COMMAND_MODULES and _register(COMMAND_MODULES[command], sub):
         return parser
-    from app import core_cli
-
-    core_cli.register(sub)
-    for name in FRONT_MODULES:
-        _register(name, sub)
+    if command != "central":
+        for name in FRONT_MODULES:
+            _register(name, sub)
     central = sub.add_parser("central", help="PontoVoz Central (servidor) e o cadastro do quiosque")
     cs = central.add_subparsers(dest="central_cmd", required=True)
     for name in CENTRAL_MODULES:
@@ -57,7 +64,7 @@ def build_parser(kiosk_only: bool = False) -> argparse.ArgumentParser:
     return parser
 
 
-def _register(name: str, sub: argparse._SubParsersAction) -> None:
+def _register(name: str, sub: argparse._SubParsersAction) -> bool:
     try:
         module = importlib.import_module(name)
     except ModuleNotFoundError as exc:
@@ -65,8 +72,9 @@ def _register(name: str, sub: argparse._SubParsersAction) -> None:
         # a missing dependency of a front that is there is a real error
         if exc.name != name and not name.startswith(f"{exc.name}."):
             raise
-        return
+        return False
     module.register(sub)
+    return True
 
 
 GLOBAL_FLAGS = ("-v", "--verbose")  # the root parser's own switches (no value)
@@ -92,7 +100,7 @@ def main(argv: list[str] | None = None) -> int:
     if importlib.util.find_spec(KIOSK_MODULE) is not None:
         argv = with_default_command(argv, "kiosk")
     commands = [a for a in argv if not a.startswith("-")]
-    parser = build_parser(kiosk_only=commands[:1] == ["kiosk"])
+    parser = build_parser(commands[0] if commands else None)
     args = parser.parse_args(argv)
     logging.basicConfig(
         level=logging.DEBUG if args.verbose else logging.INFO,
