@@ -9,6 +9,8 @@ import os
 import subprocess
 import sys
 
+import pytest
+
 from app import cli
 
 
@@ -21,12 +23,13 @@ def test_the_command_table_matches_what_each_front_registers() -> None:
     assert registered == cli.COMMAND_MODULES
 
 
-def test_a_command_imports_only_its_front(tmp_path) -> None:
-    """`ledger verify` used to import FastAPI, SQLAlchemy and fpdf while building the parser
-    (a second of every CLI call)."""
+@pytest.mark.parametrize("argv", [["ledger", "verify"], ["central", "status"]])
+def test_a_command_imports_only_its_front(tmp_path, argv) -> None:
+    """`ledger verify` used to import FastAPI, SQLAlchemy and fpdf while building the parser,
+    and every `central` command the HR web app (a second or more of every CLI call)."""
     code = (
         "import sys; from app import cli\n"
-        "try:\n    cli.main(['ledger', 'verify'])\nexcept SystemExit:\n    pass\n"
+        f"try:\n    cli.main({argv!r})\nexcept SystemExit:\n    pass\n"
         "print(sorted(m for m in ('fastapi', 'sqlalchemy', 'fpdf', 'PySide6', 'jinja2') "
         "if m in sys.modules))"
     )

@@ -31,7 +31,7 @@ from app.central.errors import CentralError
 from app.central.front_door import DoorLimits, FrontDoor, Refused
 from app.central.kiosk_api import now_iso, router
 from app.central.models import Kiosk
-from app.central.web import create_web_app
+from app.central.web.app import create_web_app
 
 log = logging.getLogger(__name__)
 

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 import app.central.hr_models  # noqa: F401 - registers the HR tables for central_db's TRUNCATE
 from app.central import auth
 from app.central.db import make_engine, normalize_url, session_factory, session_scope
-from app.central.web import create_web_app
+from app.central.web.app import create_web_app
 from tests.live_server import LiveServer
 
 PASSWORD = "senha-de-teste-1"
