@@ -9,6 +9,7 @@ database lock, so a lookup never holds up a punch being written by another threa
 from __future__ import annotations
 
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from app.rep.credentials import SecretHasher
@@ -55,10 +56,15 @@ class CredentialLookup:
         """The indexes to look up for ``secret``; scrypt runs only for peppers with rows
         (``own``: the kiosk's credential when the caller already computed it)."""
         out: list[Probe] = []
-        for slow, is_own in ((self._own_slow, True), (self._roster_slow, False)):
-            if slow is None or slow.prefix not in present.slow_prefixes:
-                continue
-            cred = own if is_own and own is not None else slow.credential(kind, secret)
+        wanted = [
+            (slow, is_own)
+            for slow, is_own in ((self._own_slow, True), (self._roster_slow, False))
+            if slow is not None and slow.prefix in present.slow_prefixes
+        ]
+        todo = [slow for slow, is_own in wanted if not (is_own and own is not None)]
+        made = dict(zip(todo, _credentials(todo, kind, secret), strict=True))
+        for slow, is_own in wanted:
+            cred = own if is_own and own is not None else made[slow]
             out.append(Probe(cred.index, _slow_confirm(cred), is_own, legacy=False))
         if present.legacy:
             for legacy, is_own in ((self._own_legacy, True), (self._roster_legacy, False)):
@@ -69,6 +75,15 @@ class CredentialLookup:
                           is_own, legacy=True)
                 )  # fmt: skip
         return out
+
+
+def _credentials(hashers: list[SlowSecretHasher], kind: str, secret: str) -> list[SlowCredential]:
+    """One scrypt per pepper; two run on two threads (scrypt releases the GIL), so a joined
+    kiosk, whose rows sit under its own key and Central's pepper, waits for one, not two."""
+    if len(hashers) < 2:
+        return [h.credential(kind, secret) for h in hashers]
+    with ThreadPoolExecutor(max_workers=len(hashers), thread_name_prefix="scrypt") as pool:
+        return list(pool.map(lambda h: h.credential(kind, secret), hashers))
 
 
 def _slow_confirm(cred: SlowCredential) -> Callable[[str], bool]:

@@ -19,6 +19,7 @@ from app.rep.credentials import SecretHasher
 from app.rep.slow_pins import SlowSecretHasher
 from app.store.alerts import unsent_alerts
 from app.store.ledger import Ledger
+from app.store.roster import RosterEntry, apply_roster, save_roster_key
 from tests.conftest import CPF_ANA, CPF_BRUNO, SETTINGS
 
 PIN_ANA, PIN_BRUNO = "582146", "482690"
@@ -134,3 +135,24 @@ def test_an_old_ledger_keeps_its_pins_and_moves_them_to_the_slow_index_on_use(tm
         assert led.verify_chain().warnings == []
     key, indexes = stolen(path)
     assert all(i.startswith(SlowSecretHasher(key).prefix) for i in indexes)
+
+
+def test_a_joined_kiosk_finds_pins_under_its_own_key_and_centrals_pepper(tmp_path):
+    """Rows under two peppers mean two scrypts per lookup; they run on two threads, and each
+    row is still found only by its own PIN (and a wrong PIN by neither)."""
+    path = tmp_path / "l.sqlite3"
+    pepper = bytes(range(32))  # Central's roster pepper (not this kiosk's key)
+    save_roster_key(path, pepper)
+    central = SlowSecretHasher(pepper)
+    with Ledger.open(path, SETTINGS) as led:
+        led.add_employee("Ana Souza", CPF_ANA, PIN_ANA)  # the kiosk's own row
+        cred = central.credential("pin", PIN_BRUNO)
+        apply_roster(led, [RosterEntry("Bruno Lima", CPF_BRUNO, cred.index, cred.hash)])
+        assert led.find_by_pin(PIN_ANA).name == "Ana Souza"
+        assert led.find_by_pin(PIN_BRUNO).name == "Bruno Lima"
+        assert led.find_by_pin("582147") is None
+        start = time.perf_counter()
+        led.find_by_pin(PIN_BRUNO)
+        print(
+            f"\nPIN lookup, rows under two peppers: {(time.perf_counter() - start) * 1000:.0f} ms"
+        )
