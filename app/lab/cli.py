@@ -116,7 +116,10 @@ def cmd_central_load(args: argparse.Namespace) -> int:
 
 def register(sub: argparse._SubParsersAction) -> None:
     adapt_command.register(sub)
-    p = sub.add_parser("central-load", help="Central under N concurrent kiosks (real HTTP, PG)")
+    p = sub.add_parser(
+        "central-load",
+        help="laboratório: carga na Central com N quiosques ao mesmo tempo",
+    )
     p.add_argument("--kiosks", type=int, default=50)
     p.add_argument("--punches", type=int, default=1000, help="per kiosk")
     p.add_argument("--batch", type=int, default=100, help="punches per request")
@@ -136,7 +139,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_central_load)
 
-    p = sub.add_parser("eval", help="evaluate a manifest of labelled clips")
+    p = sub.add_parser("eval", help="laboratório: avalia um manifesto de clipes rotulados")
     p.add_argument("manifest")
     p.add_argument("--out", required=True, help="results, one JSON line per clip")
     p.add_argument("--baseline", action="store_true", help="also score the seed-style baseline")
@@ -152,7 +155,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     _engine_flags(p)
     p.set_defaults(func=cmd_eval)
 
-    p = sub.add_parser("bench", help="speed and memory: core vs seed-style baseline")
+    p = sub.add_parser(
+        "bench", help="laboratório: velocidade e memória, núcleo contra o método de referência"
+    )
     p.add_argument("--manifest", help="clips to use (default: a generated corpus)")
     p.add_argument("--clips", type=int, default=30)
     p.add_argument("--repeat", type=int, default=3)
@@ -162,7 +167,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=cmd_bench)
 
     p = sub.add_parser(
-        "corpus", help="generate a labelled pt-BR corpus (voices, effects, noise, pauses)"
+        "corpus", help="laboratório: gera um corpus pt-BR rotulado (vozes, efeitos, ruído, pausas)"
     )
     p.add_argument("--out", required=True)
     p.add_argument("--count", type=int, default=200)

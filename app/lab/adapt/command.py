@@ -111,7 +111,7 @@ def run(args: argparse.Namespace) -> int:
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "adapt",
-        help="fine-tune the embedded Whisper's decoder on punch phrases (LoRA; lab extra)",
+        help="laboratório: adapta o modelo embutido às frases de ponto (LoRA)",
     )
     p.add_argument("--out", default=str(Path("resources/model") / "punch-delta.npz"))
     p.add_argument("--work", default="build/work/adapt", help="clips, features (cached)")
