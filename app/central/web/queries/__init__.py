@@ -1,5 +1,6 @@
-"""Every database read and write the HR pages make, one module per page group (issue 25: pages
-keep no queries; import-linter keeps SQLAlchemy out of ``web.pages_*``).
+"""Every database read and write the HR pages make, one module per page group: the
+pages keep no queries (an import-linter contract keeps SQLAlchemy out of ``web.pages_*``, and
+tests/central/test_web_queries.py reads their source for session calls).
 
 ``scope`` (who a user may see, the 404 lookups), ``today`` (the Hoje board), ``kiosks``,
 ``admin`` (users, teams, audit log), ``people`` (employees, schedules, holidays), ``punches``
