@@ -94,7 +94,7 @@ def _install_probe() -> None:
 
         def watch_model(self) -> None:
             for w in QApplication.topLevelWidgets():
-                state = getattr(w, "model_state", None)
+                state = w.property("model_state")  # app.kiosk.app.Kiosk publishes it
                 if state in ("ready", "failed"):
                     say(f"model-{state}")
                     return

@@ -92,6 +92,7 @@ class Kiosk:
         w.idle.admin_requested.connect(lambda: punch.start(admin=True))
         # the verifier: its state on the idle screen, its verdicts to the try that asked
         engine.changed.connect(self.refresh_idle)
+        engine.changed.connect(self.publish_model_state)
         engine.worker.done.connect(punch.listener.on_verified)
         engine.worker.failed.connect(punch.listener.on_verify_failed)
         # the punch flow
@@ -190,6 +191,11 @@ class Kiosk:
     @property
     def model_state(self) -> str:
         return self.engine.state
+
+    def publish_model_state(self) -> None:
+        """The model's state as the window's Qt property ``model_state``, for tools that see
+        only top-level widgets (build/entry.py's start-up probe)."""
+        self.window.setProperty("model_state", self.engine.state)
 
     @property
     def verify_worker(self) -> VerifyWorker:
