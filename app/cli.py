@@ -29,7 +29,7 @@ CENTRAL_MODULES = (  # subcommands of `central`, each module's register(central 
 )
 # Which module registers each command, so a run imports only the front it uses: registering
 # every front imports FastAPI, SQLAlchemy, Jinja2 and fpdf (a second of each CLI call).
-# tests/test_cli.py checks this table against what the modules register.
+# tests/test_cli_commands.py checks this table against what the modules register.
 COMMAND_MODULES = {
     "verify": "app.core_cli",
     "kiosk": "app.kiosk.cli",
