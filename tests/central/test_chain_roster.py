@@ -1,5 +1,6 @@
-"""Issue 21, items 1-3, end to end on a real Central (subprocess, real PostgreSQL, real HTTP) and
-a real kiosk ledger driven through the kiosk's own CLI (``central join/sync/status``):
+"""The chain, the REP number and the roster, end to end on a real Central (subprocess, real
+PostgreSQL, real HTTP) and a real kiosk ledger driven through the kiosk's own CLI (``central
+join/sync/status``):
 
 - a punch forged with the kiosk's own token is quarantined, never moves Central's head, the real
   punch at that NSR still gets in, and the kiosk reports the divergence (exit 3, idle screen)

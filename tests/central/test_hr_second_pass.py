@@ -1,9 +1,10 @@
 # ruff: noqa: F811 - pytest fixtures imported from hr_helpers are redefined as parameters
-"""Issue 24 over real HTTP on a real PostgreSQL (and the real PDF): RH creates gestores, names
-sort and match as Brazilians write them (ICU collation + unaccent), exports follow the picked
-period, the audit log reads as sentences, pt-BR numbers and plurals, and an espelho PDF whose
-Ocorrências are whole and whose footer never touches the signatures (checked on the PDF's own
-text positions, from poppler's pdftotext, and rendered to PNG by pdftoppm)."""
+"""The HR back office as RH uses it, over real HTTP on a real PostgreSQL (and the real PDF): RH
+creates gestores, names sort and match as Brazilians write them (ICU collation + unaccent),
+exports follow the picked period, the audit log reads as sentences, pt-BR numbers and plurals,
+and an espelho PDF whose Ocorrências are whole and whose footer never touches the signatures
+(checked on the PDF's own text positions, from poppler's pdftotext, and rendered to PNG by
+pdftoppm)."""
 
 from __future__ import annotations
 

@@ -1,6 +1,7 @@
-"""Issue 15: the kiosk's admin screen joins PontoVoz Central with a one-time code (real window,
-real widgets and controller, real ledger, a real Central over HTTP); issue 14/15: the idle
-screen warns when the kiosk clock is more than 30 s off Central's."""
+"""The kiosk's admin screen joins PontoVoz Central with a one-time code (real window, real
+widgets and controller, real ledger, a real Central over HTTP), and the idle screen warns when
+the kiosk clock is more than 30 s off Central's (docs/CENTRAL.md, "Joining from the kiosk
+screen")."""
 
 from __future__ import annotations
 

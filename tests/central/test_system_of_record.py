@@ -1,7 +1,7 @@
-"""Issue 21, "Done when", end to end on a real Central (subprocess, real PostgreSQL, real HTTP,
-the HR pages) and three real kiosk ledgers driven through the kiosk's own CLI (``ledger
-config``, ``central join/sync``, ``export --format afd``, ``export check``; in-process
-``app.cli.main``, one PONTOVOZ_HOME per kiosk):
+"""Central as the system of record (docs/COMPLIANCE.md, "End-to-end check"), on a real Central
+(subprocess, real PostgreSQL, real HTTP, the HR pages) and three real kiosk ledgers driven
+through the kiosk's own CLI (``ledger config``, ``central join/sync``, ``export --format afd``,
+``export check``; in-process ``app.cli.main``, one PONTOVOZ_HOME per kiosk):
 
 - kiosk A (America/Sao_Paulo) runs alone for two days with its own employees and punches, then
   joins; kiosk B (America/Manaus) is offline for a day (Central down, its punches marked

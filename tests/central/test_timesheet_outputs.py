@@ -37,7 +37,7 @@ def month():
 
 
 def test_pdf_wraps_a_crowded_day():
-    """Every mark is printed (the cell wraps; issue 24: an auditor reads them all)."""
+    """Every mark is printed (the cell wraps): an auditor must be able to read them all."""
     marks = [Mark(datetime(2026, 11, 2, 8, i), "ENTRADA") for i in range(0, 50, 2)]
     e = espelho(2026, 11, marks, until=date(2026, 11, 3))
     h = Header("Empresa", "12345678000195", "Ana", "52998224725", datetime(2026, 11, 4))

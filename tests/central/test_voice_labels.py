@@ -1,7 +1,8 @@
 # ruff: noqa: F811 - pytest fixtures imported from hr_helpers are redefined as parameters
-"""Review decisions as labelled real voices (issue 20 item 7), on the real PostgreSQL: consent
-on the HR form and by CLI (audited), the export writes audio only for employees who consent
-now, labels it from the latest decision, keeps names and CPFs out, and `eval` reads it."""
+"""Review decisions as labelled real voices (docs/CENTRAL-HR.md, "Real voices for the
+verifier"), on the real PostgreSQL: consent on the HR form and by CLI (audited), the export
+writes audio only for employees who consent now, labels it from the latest decision, keeps
+names and CPFs out, and `eval` reads it."""
 
 from __future__ import annotations
 

@@ -59,7 +59,7 @@ def test_roles_see_only_what_they_may(site: Site):
     assert ti.get("/espelho").status_code == 403
     assert ti.get("/revisao").status_code == 403
     assert ti.get("/usuarios").status_code == 200
-    assert rh.get("/usuarios").status_code == 200  # RH creates gestores (issue 24)
+    assert rh.get("/usuarios").status_code == 200  # RH creates gestores (docs/CENTRAL-HR.md)
     team = {r[0]: r[1] for r in site.sql("SELECT employee_id, team_id FROM hr_employee_profiles")}
     mine = [e for e in site.employees if team[e] == site.team_a]
     other = [e for e in site.employees if team[e] != site.team_a]

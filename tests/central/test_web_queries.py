@@ -1,8 +1,9 @@
 # ruff: noqa: F811 - pytest fixtures imported from hr_helpers are redefined as parameters
-"""The HR pages keep no queries (issue 25): every read and write goes through a named function
-in ``app.central.web.queries``. import-linter keeps SQLAlchemy out of the pages; the first test
-keeps the pages from asking the session anything, the others run the query functions whose
-logic is more than one SELECT against the seeded company on a real PostgreSQL."""
+"""The HR pages keep no queries (docs/ARCHITECTURE.md, "The rooms"): every read and write goes
+through a named function in ``app.central.web.queries``. import-linter keeps SQLAlchemy out of
+the pages; the first test keeps the pages from asking the session anything, the others run the
+query functions whose logic is more than one SELECT against the seeded company on a real
+PostgreSQL."""
 
 from __future__ import annotations
 

@@ -1,5 +1,6 @@
-"""Issue 11: a pause between the type and the time, in-grammar rivals, split type words.
-Real model on real (RHVoice) speech; pauses are real silence between two real clips."""
+"""The model's traps (docs/MODEL-NOTES.md, "Traps"): a pause between the type and the time,
+in-grammar rivals, split type words. Real model on real (RHVoice) speech; pauses are real
+silence between two real clips."""
 
 from __future__ import annotations
 

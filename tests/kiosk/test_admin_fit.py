@@ -1,7 +1,7 @@
-"""Issue 23 item 4 on the real kiosk: every admin form keeps its save button in sight with the
-on-screen keyboard open (1024x768, 1366x768), the big Salvar saves the employee typed or says
-why not (never "Configurações salvas." for an employee it did not save), and the keyboard
-types Portuguese names with a real shift."""
+"""On the real kiosk: every admin form keeps its save button in sight with the on-screen keyboard
+open (1024x768, 1366x768), the big Salvar saves the employee typed or says why not (never
+"Configurações salvas." for an employee it did not save), and the keyboard types Portuguese names
+with a real shift."""
 
 from __future__ import annotations
 

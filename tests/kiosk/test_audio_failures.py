@@ -1,6 +1,7 @@
-"""Issue 23 item 2 through a real PulseAudio server: the sound server killed, the microphone's
-source unloaded, each named on the idle screen within seconds and at the punch, and gone by
-itself when the server or the microphone comes back; the sample-rate message only when true."""
+"""Microphone trouble named on screen (docs/INSTALL.md, "Troubleshooting"), through a real
+PulseAudio server: the sound server killed, the microphone's source unloaded, each named on the
+idle screen within seconds and at the punch, and gone by itself when the server or the
+microphone comes back; the sample-rate message only when true."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
-"""Issue 23 item 1: speech that starts with the tap on Falar is kept (a rolling buffer opened
-when the phrase is shown); "Comece a falar depois do sinal." only when the start was really lost.
+"""Speech that starts with the tap on Falar is kept (a rolling buffer opened when the phrase is
+shown); "Comece a falar depois do sinal." only when the start was really lost.
 
 ``LiveClip`` is a microphone whose sound goes on whether or not anyone records: the clip plays
 on a clock that starts when the test says, as a person speaks whether or not the kiosk listens.

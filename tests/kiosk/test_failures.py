@@ -80,7 +80,7 @@ def test_disk_full_when_recording_the_punch(qtbot, make_kiosk, make_clip):
     win.ledger.record_punch = full_once
     to_challenge(qtbot, win)
     speak(qtbot, win, sources, make_clip("Entrada, treze e quarenta."))
-    # The voice matched, but nothing is stored: "Validado" is never shown (issue 21 item 7).
+    # The voice matched, but nothing is stored: "Validado" is never shown for an unstored punch.
     assert len(calls) == 1
     assert win.window.stack.currentWidget() is win.window.message
     assert "Validado" not in win.window.result.verdict.text()

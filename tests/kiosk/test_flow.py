@@ -18,7 +18,7 @@ def test_right_phrase_is_validated_then_receipt(qtbot, make_kiosk, make_clip):
     assert win.window.types.buttons["ENTRADA"].property("role") == "suggested"
     levels = []
     win.recorder.level.connect(levels.append)
-    stored_when_shown = []  # the ledger at the instant each screen came up (issue 21 item 7)
+    stored_when_shown = []  # punches stored as each screen came up: nothing shown before stored
     win.window.stack.currentChanged.connect(lambda _i: stored_when_shown.append(
         (win.window.stack.currentWidget(), win.ledger.count_punches())))  # fmt: skip
     speak(qtbot, win, sources, make_clip("Entrada, treze e quarenta."))

@@ -1,6 +1,6 @@
-"""Issue 23 items 3 and 7, run as a person would: global options before any command,
-docs/INSTALL.md's troubleshooting lines as written (``PontoVoz`` is build/entry.py, what the
-bundle runs), and the kiosk window on a bare X server (no window manager) at 1366x768."""
+"""IT's command lines, run as a person would: global options before any command, docs/INSTALL.md's
+troubleshooting lines as written (``PontoVoz`` is build/entry.py, what the bundle runs), and the
+kiosk window on a bare X server (no window manager) at 1366x768."""
 
 from __future__ import annotations
 

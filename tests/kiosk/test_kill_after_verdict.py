@@ -1,9 +1,10 @@
-"""The kiosk's word is the ledger's (issue 21 item 7): a kiosk killed with SIGKILL the instant
-"Validado" is on the screen has that punch in its ledger. Real processes: each run is a real
-kiosk window (tests/kiosk/kill_child.py: offscreen Qt, its own model, its own ledger) that punches
-with a replayed clip and is killed right after the verdict, by itself inside the very handler
-that saw the screen change, or by this process as soon as it reads the child's line. Before
-this was fixed the verdict came ~1.5 s before the COMMIT and every run lost its last punch."""
+"""The kiosk's word is the ledger's: a punch shown as "Validado" is already stored, so a kiosk
+killed with SIGKILL the instant "Validado" is on the screen has that punch in its ledger
+(docs/COMPLIANCE.md, "End-to-end check"). Real processes: each run is a real kiosk window
+(tests/kiosk/kill_child.py: offscreen Qt, its own model, its own ledger) that punches with a
+replayed clip and is killed right after the verdict, by itself inside the very handler that saw
+the screen change, or by this process as soon as it reads the child's line. Before this was
+fixed the verdict came ~1.5 s before the COMMIT and every run lost its last punch."""
 
 from __future__ import annotations
 

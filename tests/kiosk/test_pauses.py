@@ -1,4 +1,4 @@
-"""Endpointing that lets people pause (issue 11 item 3), through the kiosk's recorder path:
+"""Endpointing that lets people pause after the type word, through the kiosk's recorder path:
 "Entrada." + a 0.5-1.5 s pause + "treze e quarenta." replayed in real time (make_clip + silence)
 through ClipSource -> resampler -> endpointing -> speculative verify -> the real model."""
 

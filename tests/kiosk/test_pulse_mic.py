@@ -92,9 +92,10 @@ def test_unsupported_rate_on_screen(qtbot, make_kiosk, virtual_mic):
 
 def test_virtual_mic_pause_between_type_and_time(qtbot, make_kiosk, make_clip, virtual_mic,
                                                  tmp_path):  # fmt: skip
-    """Issue 11 item 3 through a real audio stack: "Entrada." + 1.0 s + "treze e quarenta."
-    played into the virtual mic is recorded whole (the pause does not end it) and no verdict
-    appears before the speaker has finished."""
+    """A pause between type and time, through a real audio stack: "Entrada." + 1.0 s + "treze e
+    quarenta." played into the virtual mic is recorded whole (the pause does not end it) and no
+    verdict appears before the speaker has finished (docs/FIGURES.md, "Kiosk after the
+    controller redesign")."""
     win, _clock, sources = make_kiosk()
     to_challenge(qtbot, win, "ENTRADA")
     sources.next = SoundDeviceSource(device=virtual_mic)

@@ -1,6 +1,6 @@
-"""Issue 23 items 5 and 6 on the real kiosk: a receipt that counts down and gives way to the
-next person at once, the 48-hour list readable and opening a receipt, messages said once, and a
-duplicate question whose big default records nothing."""
+"""A queue of workers at the real kiosk: a receipt that counts down and gives way to the next person
+at once, the 48-hour list readable and opening a receipt, messages said once, and a duplicate
+question whose big default records nothing."""
 
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
-"""One receipt, three readings (issue 21 item 7): the code a worker reads off the kiosk's receipt
-screen, the official PDF receipt (`export --format receipt`, its text and its QR image) carry
-the same hash and the same "Local", and `receipt check` accepts the code as read off the screen,
-the QR text and the short code of the 48-hour list. Real kiosk, real model, real CLI."""
+"""One receipt, three readings that must agree: the code a worker reads off the kiosk's receipt
+screen, the official PDF receipt (`export --format receipt`, its text and its QR image) carry the
+same hash and the same "Local", and `receipt check` accepts the code as read off the screen, the QR
+text and the short code of the 48-hour list. Real kiosk, real model, real CLI."""
 
 from __future__ import annotations
 

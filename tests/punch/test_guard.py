@@ -1,9 +1,10 @@
 """Lockout per identity (app.punch.guard over app.store.lockout): real SQLite, a settable clock.
 
 What is counted where: the same wrong value locks that value; different wrong PINs never lock
-PIN entry (issue 22) but raise a guessing alert; different unknown badges lock the badge path
-after `guesses`; the admin PIN has its own bucket; delays double; a quiet spell forgets; a clock
-set backwards neither stretches nor drops a lock."""
+PIN entry (one person must not lock everyone out) but raise a guessing alert; different unknown
+badges lock the badge path after `guesses`; the admin PIN has its own bucket; delays double; a
+quiet spell forgets; a clock set backwards neither stretches nor drops a lock
+(docs/LEDGER-INTEGRITY.md, "PINs: slow lookup, policy, guessing")."""
 
 from __future__ import annotations
 
@@ -74,8 +75,9 @@ def test_different_wrong_pins_never_lock_pin_entry_but_raise_one_alert(tmp_path)
 
 
 def test_a_patient_guesser_is_seen_within_the_hour(tmp_path):
-    """Issue 22's patient attacker: one guess every 6 minutes, all day (~240 a day unnoticed
-    before). Now every try is answered (no one is locked) and an alert comes within an hour."""
+    """The patient attacker of docs/SECURITY.md ("The kiosk"): one guess every 6 minutes, all
+    day (~240 a day unnoticed before). Now every try is answered (no one is locked) and an alert
+    comes within an hour."""
     alerts: list[tuple[str, str]] = []
     guard, clock = make(tmp_path, alerts)
     start, tries, first_alert = clock.now, 0, None

@@ -46,7 +46,7 @@ def test_four_digit_pins_stay_for_the_admin_and_for_pins_already_stored(ledger):
     assert check_new_admin_pin("7391") == "7391"
     with pytest.raises(PinPolicyError, match="de 4 a 8 dígitos"):
         check_new_admin_pin("739")
-    old = ledger.add_employee("Ana Souza", CPF_ANA, pin="5821")  # e.g. from before issue 22
+    old = ledger.add_employee("Ana Souza", CPF_ANA, pin="5821")  # e.g. stored before 6-8 digits
     assert ledger.find_by_pin("5821") == old
 
 

@@ -141,7 +141,7 @@ def test_receipt_check_cli(pv_home):
     assert missing.returncode == 1 and "não há marcação" in missing.stderr
     garbage = check("hello")
     assert garbage.returncode == 2 and "código de conferência inválido" in garbage.stderr
-    # The hash as read off the kiosk's screen or the PDF (issue 21 item 7), or its start.
+    # The hash as read off the kiosk's screen or the PDF (both show the same), or its start.
     first, second = hash_lines(p)
     for typed in (f"Código hash (SHA-256):\n{first}\n{second}", f"{first} {second}",
                   p.afd_hash[:12]):  # fmt: skip

@@ -60,7 +60,8 @@ def test_punch_cli(pv_home, make_clip):
     words = {0: "zero", 1: "uma", 2: "duas"}
     # Retried when the minute turns between making the clip and punching, and once more in
     # other words: the clip follows the wall clock, and a few times of day are among the
-    # verifier's known misses (issue 11: "11 e 9" is heard as "119"). This test is the CLI's.
+    # verifier's known misses ("11 e 9" is heard as "119": docs/MODEL-NOTES.md, "Traps"). This
+    # test is the CLI's.
     for attempt in range(3):
         now = LedgerSettings().local(datetime.now().astimezone())  # the kiosk's zone
         hour = words.get(now.hour, str(now.hour))

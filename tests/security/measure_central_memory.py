@@ -1,4 +1,5 @@
-"""By hand (not collected by pytest): Central's peak memory under the upload attacks of issue 22.
+"""By hand (not collected by pytest): Central's peak memory under upload attacks (the table in
+docs/SECURITY.md, "Central").
 
     .venv/bin/python tests/security/measure_central_memory.py [--root TREE] [--label after]
 

@@ -1,8 +1,9 @@
 # ruff: noqa: F811 - pytest fixtures imported from central_fixtures are redefined as parameters
-"""Issue 22 item 1, anchors outside the box: the kiosk's own sync sends each punch's head and its
-key fingerprint to a real Central (uvicorn + PostgreSQL), queued while offline; Central flags a
-head that goes backwards, an NSR repeated with another hash and a changed key, and shows them,
-with the kiosk's own security alerts, to HR and IT on the Hoje page."""
+"""Anchors outside the box (docs/SECURITY.md, "Central"): the kiosk's own sync sends each
+punch's head and its key fingerprint to a real Central (uvicorn + PostgreSQL), queued while
+offline; Central flags a head that goes backwards, an NSR repeated with another hash and a
+changed key, and shows them, with the kiosk's own security alerts, to HR and IT on the Hoje
+page."""
 
 from __future__ import annotations
 

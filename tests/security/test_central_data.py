@@ -1,7 +1,7 @@
 # ruff: noqa: F811 - pytest fixtures imported from central_fixtures are redefined as parameters
-"""Issue 22, what Central lets in and out, replayed against a real Central (uvicorn +
-PostgreSQL): weak PINs through the CLI and the web form, an employee named like a formula in
-every spreadsheet (Central's CSV/XLSX and the kiosk's CSV), and role TI downloading the AEJ."""
+"""What Central lets in and out (docs/SECURITY.md, "Central"), replayed against a real Central
+(uvicorn + PostgreSQL): weak PINs through the CLI and the web form, an employee named like a formula
+in every spreadsheet (Central's CSV/XLSX and the kiosk's CSV), and role TI downloading the AEJ."""
 
 from __future__ import annotations
 

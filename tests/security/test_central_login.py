@@ -1,7 +1,8 @@
 # ruff: noqa: F811 - pytest fixtures imported from central_fixtures are redefined as parameters
-"""Issue 22, Central's login: forty wrong passwords in a row used to get forty quick 401s and then
-the right one worked. Replayed against a real Central (uvicorn + PostgreSQL): a growing delay per
-account and per address, refused before the password is checked, shown in pt-BR, audited."""
+"""Central's login (docs/SECURITY.md, "Central"): forty wrong passwords in a row used to get forty
+quick 401s and then the right one worked. Replayed against a real Central (uvicorn + PostgreSQL): a
+growing delay per account and per address, refused before the password is checked, shown in pt-BR,
+audited."""
 
 from __future__ import annotations
 

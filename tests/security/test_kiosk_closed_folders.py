@@ -1,8 +1,9 @@
-"""Issue 22 rows "run under umask 000" and "a ledger suddenly empty or missing", replayed: every
-folder the product makes is 0700 and every file 0600 whatever the umask (home, data, cache and
-the model in it, exports, receipts, backups, settings, lockout, sync state); a same-size model
-swapped into the cache is not loaded; a vanished or emptied ledger stops with a pt-BR alarm
-instead of "ok: 0 marcações". Real files, real subprocesses with ``umask 000``."""
+"""docs/SECURITY.md's kiosk rows "run under umask 000", "swap in a same-size model" and "swap in an
+empty ledger or delete it", replayed: every folder the product makes is 0700 and every file 0600
+whatever the umask (home, data, cache and the model in it, exports, receipts, backups, settings,
+lockout, sync state); a same-size model swapped into the cache is not loaded; a vanished or emptied
+ledger stops with a pt-BR alarm instead of "ok: 0 marcações". Real files, real subprocesses with
+``umask 000``."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
-"""Issue 22 row "disk 100 % full", replayed on a real full disk: a 2 MiB tmpfs (needs root and
-mount; the test is skipped, and says so, where it cannot mount one: a full disk is not faked
-here). Every path says "disco cheio" in pt-BR: opening the ledger (SQLite reports it as
+"""A full disk (docs/LEDGER-INTEGRITY.md, "Disk full"), replayed on a real full disk: a 2 MiB tmpfs
+(needs root and mount; the test is skipped, and says so, where it cannot mount one: a full disk is
+not faked here). Every path says "disco cheio" in pt-BR: opening the ledger (SQLite reports it as
 SQLITE_IOERR_SHMSIZE), the lockout file (it used to take the blame), and `ledger verify`."""
 
 from __future__ import annotations

@@ -1,5 +1,6 @@
-"""Issue 22 rows "brute-force the PIN index with the key" and "copy one employee's PIN hash into
-another's row", replayed against the real ledger (real SQLite file, real key file).
+"""docs/SECURITY.md's kiosk rows "with the key file, brute-force the PIN index" and "copy one
+employee's PIN hash into another's row", replayed against the real ledger (real SQLite file,
+real key file).
 
 The attacker has both files (the key sits beside the database). Before: the index was a fast
 HMAC (about 208,000 guesses/s, every 4-digit PIN in 48 ms). Now each guess costs one scrypt

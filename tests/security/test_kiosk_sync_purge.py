@@ -1,6 +1,6 @@
-"""Issue 22 rows "sync parks items after a 422, then the daily purge runs" and "a sync server's
-error body with ESC codes", replayed: a real ledger, a real HTTP server on 127.0.0.1 that
-answers what the test sets, the real worker, and `sync run` as IT runs it (a subprocess)."""
+"""docs/SECURITY.md's kiosk rows "422 parks items, then the daily purge deletes their audio" and "a
+sync server's error body with ESC codes", replayed: a real ledger, a real HTTP server on 127.0.0.1
+that answers what the test sets, the real worker, and `sync run` as IT runs it (a subprocess)."""
 
 from __future__ import annotations
 

@@ -1,6 +1,7 @@
-"""Issue 22 item 5, the Lambda adapter: with several tokens configured, a direct invoke got 401
-(the whole comma-separated list was sent as one token), and events with ``headers: null``, a list
-or ``cookies: 5`` raised. Replayed on the real adapter (Mangum over the real Speech API app).
+"""The Lambda adapter (docs/SECURITY.md, its "Lambda" row): with several tokens configured, a
+direct invoke got 401 (the whole comma-separated list was sent as one token), and events with
+``headers: null``, a list or ``cookies: 5`` raised. Replayed on the real adapter (Mangum over the
+real Speech API app).
 
 The verifier is the real class, not loaded: every request here is decided (401, 400, a refused
 body) before any audio is heard, which is the point; the model's answers are tests/api's."""

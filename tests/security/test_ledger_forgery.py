@@ -1,7 +1,8 @@
-"""Issue 12 row 2, replayed: without the key file, rewrite NSR 2 into a validated SAIDA 18:00,
-drop a later record, and re-hash everything with the project's own public code
-(`app.rep.chain`), so that both SHA-256 chains (ledger and AFD) are self-consistent again.
-Before: `ledger verify` said ok. Now the keyed MACs give it away."""
+"""A forgery with the public code (docs/LEDGER-INTEGRITY.md, "The layers" 2 and 3), replayed:
+without the key file, rewrite NSR 2 into a validated SAIDA 18:00, drop a later record, and re-hash
+everything with the project's own public code (`app.rep.chain`), so that both SHA-256 chains (ledger
+and AFD) are self-consistent again. Before: `ledger verify` said ok. Now the keyed MACs give it
+away."""
 
 from __future__ import annotations
 

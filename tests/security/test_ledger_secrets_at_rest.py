@@ -1,5 +1,6 @@
-"""Issue 12 rows 3, 4 and 12, replayed: another local user reads the ledger; someone with a
-copy of the database (no key file) cracks the PINs; the key file goes missing or is swapped."""
+"""Secrets at rest (docs/LEDGER-INTEGRITY.md, "The layers" 5 and 6, and "The key"), replayed:
+another local user reads the ledger; someone with a copy of the database (no key file) cracks
+the PINs; the key file goes missing or is swapped."""
 
 from __future__ import annotations
 

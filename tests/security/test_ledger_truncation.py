@@ -1,7 +1,7 @@
-"""Issue 12 row 1 and the 'any table' part of row 2, replayed on a real ledger: an attacker
-with write access to the database (not the key) drops triggers, deletes the tail, empties or
-replaces the file, or edits rows. `ledger verify` must fail every time, and NSRs must never be
-handed out twice."""
+"""Write access without the key (docs/LEDGER-INTEGRITY.md, "The layers"), replayed on a real ledger:
+an attacker with write access to the database (not the key) drops triggers, deletes the tail,
+empties or replaces the file, or edits rows. `ledger verify` must fail every time, and NSRs must
+never be handed out twice."""
 
 from __future__ import annotations
 
@@ -70,7 +70,7 @@ def test_emptied_file_is_reported(filled):
             path.write_bytes(b"")  # a zero-byte ledger used to verify "ok: 0 punches"
     bad = _verify()
     assert bad.returncode != 0 and "ok:" not in bad.stdout
-    assert "sumiu (ou está vazio)" in bad.stderr  # issue 22: the open itself stops
+    assert "sumiu (ou está vazio)" in bad.stderr  # the open itself stops (layer 7)
 
 
 def test_file_replaced_by_an_older_copy_is_reported(filled, tmp_path):

@@ -1,6 +1,7 @@
-"""Issue 12 row 5, replayed: wrong PINs on every path (CLI in real subprocesses, the service the
-kiosk uses, the admin PIN), a lock that survives restarts, and one person's failures that never
-lock badges, other people or the admin. Real SQLite files, the real model where a punch lands."""
+"""Lockout per identity (README.md, "Punches, lockout and receipts"), replayed: wrong PINs on
+every path (CLI in real subprocesses, the service the kiosk uses, the admin PIN), a lock that
+survives restarts, and one person's failures that never lock badges, other people or the admin.
+Real SQLite files, the real model where a punch lands."""
 
 from __future__ import annotations
 
@@ -51,7 +52,7 @@ def spoken_now() -> str:
 
 
 def test_cli_pin_guessing_never_locks_pin_entry_and_raises_an_alert(home, make_clip):
-    """Issue 22: one person's wrong PINs never lock everyone's PIN entry (issue 12 locked it);
+    """One person's wrong PINs never lock everyone's PIN entry (an earlier version locked it);
     the guessing is recorded as a security alert for Central instead."""
     clip = str(make_clip(spoken_now()))
     for guess in ("135792", "902461", "617038", "306854"):  # each run is a fresh process

@@ -1,6 +1,6 @@
-"""Issue 12 row 11: with audio retention on, audio past its ``keep_until`` used to stay until
-someone ran `ledger purge-audio` by hand. Replayed on the real kiosk window and the real ledger:
-the kiosk purges on start and on the first tick of a new day; the punch itself stays."""
+"""With audio retention on, audio past its ``keep_until`` used to stay until someone ran
+`ledger purge-audio` by hand. Replayed on the real kiosk window and the real ledger: the kiosk
+purges on start and on the first tick of a new day; the punch itself stays."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
-"""Issue 12 rows 9 and 10, replayed: a worker after thousands of failures, a wrong token, a
-server asking to wait (Retry-After), and `sync run` as IT runs it (a subprocess, real ledger,
-real HTTP on 127.0.0.1)."""
+"""Sync never floods nor loses silently (docs/SECURITY.md, "Sync"), replayed: a worker after
+thousands of failures, a wrong token, a server asking to wait (Retry-After), and `sync run` as
+IT runs it (a subprocess, real ledger, real HTTP on 127.0.0.1)."""
 
 from __future__ import annotations
 

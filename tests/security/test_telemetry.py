@@ -1,5 +1,6 @@
-"""Issue 12 row 8: ONNX Runtime queued telemetry events under ~/.cache/Microsoft. Every front
-runs here in its own process with an empty HOME; afterwards HOME holds nothing of ONNX Runtime.
+"""No telemetry (docs/SECURITY.md, "Privacy"): ONNX Runtime queued telemetry events under
+~/.cache/Microsoft. Every front runs here in its own process with an empty HOME; afterwards HOME
+holds nothing of ONNX Runtime.
 
 The first test shows that the check can fail: plain ``import onnxruntime`` does write there.
 """

@@ -181,9 +181,10 @@ def test_receipts_are_pades_signed_when_a_certificate_is_given(pv_home, tmp_path
 
 @pytest.mark.skipif(shutil.which("openssl") is None, reason="openssl binary not installed")
 def test_done_when_every_record_type_exports_checks_and_verifies(pv_home, tmp_path):
-    """Issue 14's bar: punches, employee changes, an employer change, a clock adjustment and a
-    power return, all from the real ledger, in one AFD that passes `export check`, whose CRCs
-    and chain recompute here, and whose .p7s openssl verifies against the test CA."""
+    """Every record type of the REP (docs/COMPLIANCE.md): punches, employee changes, an
+    employer change, a clock adjustment and a power return, all from the real ledger, in one AFD
+    that passes `export check`, whose CRCs and chain recompute here, and whose .p7s openssl
+    verifies against the test CA."""
     from dataclasses import replace
 
     pki = make_pki(tmp_path / "pki")
