@@ -4,8 +4,9 @@ A request is *admitted* before its body is read (docs/SECURITY.md, "many large b
 bodies of 5 MB were read and decoded before the queue said no, RSS 1.4 GB). Admission checks two
 budgets at once: the number of requests in progress (``concurrency + max_queue``) and the bytes
 their bodies may take (``max_inflight_bytes``; each body counts ``BODY_COST`` times its declared
-size: raw body, JSON text, decoded audio, decoder). Refused requests get 503 with a Retry-After at
-once, with their bodies unread.
+size: raw body, JSON text, decoded audio, decoder; the bytes are an ``app.http_body.MemoryBudget``,
+the one Central's front door uses too). Refused requests get 503 with a Retry-After at once, with
+their bodies unread.
 
 The verifier is CPU bound and synchronous, so it runs on a small thread pool of its own (never on
 the event loop, never on the 40-thread pool Starlette uses for sync routes); an admitted request
@@ -27,6 +28,7 @@ from typing import Any, TypeVar
 
 from app.api.errors import Overloaded
 from app.core.errors import br_number
+from app.http_body import MemoryBudget
 
 T = TypeVar("T")
 #: Peak bytes of memory per byte of request body while it is handled (measured: raw chunks and
@@ -53,7 +55,7 @@ class Gate:
         self._executor = ThreadPoolExecutor(self.concurrency, thread_name_prefix="pontovoz-verify")
         self._lock = threading.Lock()
         self._pending = 0  # admitted and not finished (reading, waiting, running)
-        self._bytes = 0  # memory reserved by admitted requests
+        self._budget = MemoryBudget(max_bytes)  # memory reserved by admitted requests
         self._service = 0.5  # moving average of seconds per job
 
     @property
@@ -62,7 +64,7 @@ class Gate:
 
     @property
     def reserved_bytes(self) -> int:
-        return self._bytes
+        return self._budget.used
 
     @property
     def limit(self) -> int:
@@ -82,14 +84,13 @@ class Gate:
                     "tente de novo mais tarde",
                     self.retry_after(),
                 )
-            if self._pending and self._bytes + ticket.cost > self.max_bytes:
+            if not self._budget.take(ticket.cost):  # the first is always admitted
                 raise Overloaded(
                     "o servidor está tratando áudio demais ao mesmo tempo; tente de novo mais "
                     "tarde",
                     self.retry_after(),
                 )
             self._pending += 1
-            self._bytes += ticket.cost
         try:
             yield ticket
         finally:
@@ -135,7 +136,7 @@ class Gate:
             ticket.holds -= 1
             if ticket.holds == 0:
                 self._pending -= 1
-                self._bytes -= ticket.cost
+                self._budget.give(ticket.cost)
 
     def shutdown(self) -> None:
         self._executor.shutdown(wait=False, cancel_futures=True)

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import binascii
 import json
@@ -17,6 +16,7 @@ from starlette.concurrency import run_in_threadpool
 from app.api.errors import USAGE, BadRequest, InvalidField, PayloadTooLarge, RequestTimeout
 from app.api.schemas import ValidateRequest, describe
 from app.core.errors import br_number
+from app.http_body import BadLength, BodyTiming, TooLarge, TooSlow, declared_length, read_bounded
 
 #: Bodies above this are parsed off the event loop (JSON + base64 of MBs takes milliseconds).
 _OFFLOAD_BYTES = 256 * 1024
@@ -25,16 +25,14 @@ T = TypeVar("T")
 
 
 def declared_size(request: Request, limit: int) -> int | None:
-    """The Content-Length, checked against the limit before any byte of the body is read."""
-    declared = request.headers.get("content-length", "").strip()
-    if not declared:
-        return None  # chunked: admitted at the limit, counted while read
-    if not (declared.isascii() and declared.isdigit()):
-        raise BadRequest("o cabeçalho Content-Length não é um número")
-    size = int(declared[:20])
-    if size > limit:
-        raise PayloadTooLarge(_too_large(size, limit), {"Connection": "close"})
-    return size
+    """The Content-Length, checked against the limit before any byte of the body is read
+    (None: chunked, admitted at the limit and counted while read)."""
+    try:
+        return declared_length(request.headers.get("content-length"), limit)
+    except BadLength:
+        raise BadRequest("o cabeçalho Content-Length não é um número") from None
+    except TooLarge as exc:
+        raise _payload_too_large(exc) from None
 
 
 #: A body may start slowly, but after this many seconds it must average ``min_rate`` bytes/s.
@@ -46,33 +44,24 @@ async def read_body(request: Request, limit: int, timeout: float, min_rate: floa
     ``timeout`` or, after a grace period, arrives slower than ``min_rate`` bytes/s on average
     (a client trickling its body must not hold an admission slot for the whole timeout)."""
     declared_size(request, limit)
-    chunks: list[bytes] = []
-    size = 0
-    loop = asyncio.get_running_loop()
-    start = loop.time()
-    stream = request.stream().__aiter__()
-    while True:
-        allowed = timeout
-        if min_rate > 0:
-            allowed = min(timeout, max(BODY_GRACE_SECONDS, (size + 1) / min_rate))
-        try:
-            chunk = await asyncio.wait_for(stream.__anext__(), start + allowed - loop.time())
-        except StopAsyncIteration:
-            break
-        except TimeoutError:
-            if allowed < timeout:
-                raise RequestTimeout(
-                    f"o corpo da requisição chega devagar demais ({size} bytes em "
-                    f"{allowed:.0f} s; é preciso pelo menos {br_number(min_rate / 1024)} KiB/s)"
-                ) from None
+    timing = BodyTiming(timeout, min_rate, BODY_GRACE_SECONDS)
+    try:
+        return await read_bounded(request.stream(), limit, timing)
+    except TooLarge as exc:
+        raise _payload_too_large(exc) from None
+    except TooSlow as exc:
+        if exc.by_rate:
             raise RequestTimeout(
-                f"o corpo da requisição não chegou em {br_number(timeout)} s"
+                f"o corpo da requisição chega devagar demais ({exc.received} bytes em "
+                f"{exc.waited:.0f} s; é preciso pelo menos {br_number(min_rate / 1024)} KiB/s)"
             ) from None
-        size += len(chunk)
-        if size > limit:
-            raise PayloadTooLarge(_too_large(size, limit), {"Connection": "close"})
-        chunks.append(chunk)
-    return b"".join(chunks)
+        raise RequestTimeout(
+            f"o corpo da requisição não chegou em {br_number(timeout)} s"
+        ) from None
+
+
+def _payload_too_large(exc: TooLarge) -> PayloadTooLarge:
+    return PayloadTooLarge(_too_large(exc.size, exc.limit), {"Connection": "close"})
 
 
 def _too_large(size: int, limit: int) -> str:

@@ -10,21 +10,32 @@ the token was looked at: Central reached 1.41 GB. Here, in this order, before th
    path's limit for a chunked one) is budgeted (``max_inflight``): past it, 503 with
    ``Retry-After`` (the kiosk keeps its punches and retries). One body is always admitted.
 
-Then the body is read here, counted (a chunked body past the limit gets 413 as soon as it passes
-it) and timed (a body that trickles in slower than ``min_rate`` after a grace period gets 408), and
-handed to the app whole. Memory is bounded by ``max_inflight`` whatever clients send.
+Then the body is read here by the reader both servers share (``app.http_body``), counted (a
+chunked body past the limit gets 413 as soon as it passes it) and timed (a body that trickles in
+slower than ``min_rate`` after a grace period gets 408), and handed to the app whole. Memory is
+bounded by ``max_inflight`` whatever clients send.
 """
 
 from __future__ import annotations
 
-import asyncio
 import json
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from anyio import to_thread
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from app.http_body import (
+    BadLength,
+    BodyRefused,
+    BodyTiming,
+    MemoryBudget,
+    TooLarge,
+    TooSlow,
+    asgi_chunks,
+    declared_length,
+    read_bounded,
+)
 
 MB = 1024 * 1024
 #: Peak bytes of memory per byte of an admitted body while it is handled (measured with 5 MB
@@ -50,6 +61,10 @@ class DoorLimits:
     min_rate: float = 16 * 1024  # bytes/s on average, after the grace period
     grace_s: float = 5.0
 
+    @property
+    def timing(self) -> BodyTiming:
+        return BodyTiming(self.timeout_s, self.min_rate, self.grace_s)
+
     def limit_for(self, path: str) -> int:
         """A key ending in "/" is a prefix; any other is that exact path (so that
         "/api/v1/punchesX", which no route serves and no token guards, gets the small limit)."""
@@ -74,26 +89,6 @@ class Refused(Exception):
         self.headers = headers or {}
 
 
-class _Budget:
-    """Bytes reserved by bodies being read or handled (thread-safe; no asyncio state)."""
-
-    def __init__(self, limit: int) -> None:
-        self.limit = limit
-        self.used = 0
-        self._lock = threading.Lock()
-
-    def take(self, n: int) -> bool:
-        with self._lock:
-            if self.used and self.used + n > self.limit:
-                return False
-            self.used += n
-            return True
-
-    def give(self, n: int) -> None:
-        with self._lock:
-            self.used -= n
-
-
 #: ``check_token(authorization header or None) -> None`` or raise Refused(401, ...).
 TokenCheck = Callable[[str | None], None]
 
@@ -103,7 +98,7 @@ class FrontDoor:
         self.app = app
         self.check_token = check_token
         self.limits = limits or DoorLimits()
-        self.budget = _Budget(self.limits.max_inflight)
+        self.budget = MemoryBudget(self.limits.max_inflight)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -113,9 +108,12 @@ class FrontDoor:
         limit = self.limits.limit_for(path)
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
         try:
-            declared = _declared(headers, limit)
+            declared = declared_length(headers.get("content-length"), limit)
             if path in KIOSK_PATHS and scope.get("method") != "OPTIONS":
                 await to_thread.run_sync(self.check_token, headers.get("authorization"))
+        except BodyRefused as exc:
+            await _answer(send, _refused(exc, limit))
+            return
         except Refused as exc:
             await _answer(send, exc)
             return
@@ -128,41 +126,13 @@ class FrontDoor:
             return
         try:
             try:
-                body = await self._read(receive, limit)
-            except Refused as exc:
-                await _answer(send, exc)
+                body = await read_bounded(asgi_chunks(receive), limit, self.limits.timing)
+            except BodyRefused as exc:
+                await _answer(send, _refused(exc, limit))
                 return
             await self.app(scope, _replay(body, receive), send)
         finally:
             self.budget.give(reserve)
-
-    async def _read(self, receive: Receive, limit: int) -> bytes:
-        lim = self.limits
-        loop = asyncio.get_running_loop()
-        start = loop.time()
-        chunks: list[bytes] = []
-        size = 0
-        while True:
-            allowed = lim.timeout_s
-            if lim.min_rate > 0:
-                allowed = min(lim.timeout_s, max(lim.grace_s, (size + 1) / lim.min_rate))
-            try:
-                message = await asyncio.wait_for(receive(), start + allowed - loop.time())
-            except TimeoutError:
-                raise Refused(
-                    408,
-                    f"o corpo da requisição chega devagar demais ({size} bytes em {allowed:.0f} s)",
-                    {"Connection": "close"},
-                ) from None
-            if message["type"] == "http.disconnect":
-                raise Refused(400, "o cliente desconectou antes de enviar o corpo")
-            chunk = message.get("body", b"")
-            size += len(chunk)
-            if size > limit:
-                raise Refused(413, _too_large(limit), {"Connection": "close"})
-            chunks.append(chunk)
-            if not message.get("more_body", False):
-                return b"".join(chunks)
 
 
 _BUSY = "a Central está recebendo dados demais ao mesmo tempo; tente de novo em instantes"
@@ -172,16 +142,21 @@ def _too_large(limit: int) -> str:
     return f"o corpo da requisição passa do limite de {limit // MB} MB deste endereço"
 
 
-def _declared(headers: dict[str, str], limit: int) -> int | None:
-    raw = headers.get("content-length", "").strip()
-    if not raw:
-        return None
-    if not (raw.isascii() and raw.isdigit()):
-        raise Refused(400, "o cabeçalho Content-Length não é um número", {"Connection": "close"})
-    size = int(raw[:20])
-    if size > limit:
-        raise Refused(413, _too_large(limit), {"Connection": "close"})
-    return size
+def _refused(exc: BodyRefused, limit: int) -> Refused:
+    """The shared body reader's refusal in Central's words."""
+    close = {"Connection": "close"}
+    if isinstance(exc, TooLarge):
+        return Refused(413, _too_large(limit), close)
+    if isinstance(exc, TooSlow):
+        return Refused(
+            408,
+            f"o corpo da requisição chega devagar demais ({exc.received} bytes em "
+            f"{exc.waited:.0f} s)",
+            close,
+        )
+    if isinstance(exc, BadLength):
+        return Refused(400, "o cabeçalho Content-Length não é um número", close)
+    return Refused(400, "o cliente desconectou antes de enviar o corpo")  # Disconnected
 
 
 def _replay(body: bytes, receive: Receive) -> Receive:
