@@ -29,7 +29,7 @@ from app.http_body import (
     declared_length,
     read_bounded,
 )
-from tests.live_server import LiveServer
+from tests.live_server import LiveServer, raw_head, read_answer, send_chunks_until_stopped
 
 # --- Content-Length -----------------------------------------------------------------------------
 
@@ -238,21 +238,11 @@ def door() -> Iterator[tuple[Door, int]]:
 
 
 def _head(port: int, headers: dict[str, str]) -> socket.socket:
-    sock = socket.create_connection(("127.0.0.1", port), timeout=5)
-    lines = ["POST / HTTP/1.1", "Host: 127.0.0.1", *(f"{k}: {v}" for k, v in headers.items())]
-    sock.sendall(("\r\n".join(lines) + "\r\n\r\n").encode())
-    return sock
+    return raw_head(port, "/", headers)
 
 
 def _status(sock: socket.socket, timeout: float = 5.0) -> int:
-    sock.settimeout(timeout)
-    data = b""
-    while b"\r\n" not in data:
-        chunk = sock.recv(4096)
-        if not chunk:
-            break
-        data += chunk
-    return int(data.split(b" ")[1]) if data.startswith(b"HTTP/") else 0
+    return read_answer(sock, timeout)[0]
 
 
 def _wait_for(outcomes: list[str], n: int) -> None:
@@ -279,15 +269,8 @@ def test_bodies_under_the_limit_arrive_whole(door):
 def test_a_chunked_body_is_cut_near_the_limit(door):
     app, port = door
     sock = _head(port, {"Transfer-Encoding": "chunked"})
-    chunk = b"x" * 16384
-    sent = 0
-    sock.settimeout(0.5)
-    try:
-        while sent < 64 * 1024 * 1024:  # it would go on to 64 MB if nobody stopped it
-            sock.sendall(b"%x\r\n" % len(chunk) + chunk + b"\r\n")
-            sent += len(chunk)
-    except (BrokenPipeError, ConnectionResetError, TimeoutError):
-        pass
+    # it would go on to 64 MB if nobody stopped it
+    sent = send_chunks_until_stopped(sock, b"x" * 16384, 64 * 1024 * 1024)
     assert _status(sock) == 413
     sock.close()
     assert app.outcomes == ["TooLarge"]

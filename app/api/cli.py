@@ -10,6 +10,15 @@ from app.api.settings import ENV_PREFIX, ApiSettings
 from app.core.config import ENV_PREFIX as ENGINE_PREFIX
 from app.core.errors import ConfigError
 
+# The flags a worker process reads back from its environment, by argparse dest.
+FLAG_ENV = {
+    "cpu_threads": ENGINE_PREFIX + "CPU_THREADS",
+    "num_workers": ENGINE_PREFIX + "NUM_WORKERS",
+    "max_queue": ENV_PREFIX + "MAX_QUEUE",
+    "max_wait": ENV_PREFIX + "MAX_WAIT_SECONDS",
+    "rate_limit": ENV_PREFIX + "RATE_LIMIT_PER_MINUTE",
+}
+
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser(
@@ -70,17 +79,8 @@ def serve(args: argparse.Namespace) -> int:
     if not 0 < args.port < 65536:
         raise ConfigError("--port deve estar entre 1 e 65535")
     # Worker processes build their own app from the environment, so flags travel as env vars.
-    env: dict[str, str] = {}
-    if args.cpu_threads is not None:
-        env[ENGINE_PREFIX + "CPU_THREADS"] = str(args.cpu_threads)
-    if args.num_workers is not None:
-        env[ENGINE_PREFIX + "NUM_WORKERS"] = str(args.num_workers)
-    if args.max_queue is not None:
-        env[ENV_PREFIX + "MAX_QUEUE"] = str(args.max_queue)
-    if args.max_wait is not None:
-        env[ENV_PREFIX + "MAX_WAIT_SECONDS"] = str(args.max_wait)
-    if args.rate_limit is not None:
-        env[ENV_PREFIX + "RATE_LIMIT_PER_MINUTE"] = str(args.rate_limit)
+    given = {flag: getattr(args, flag) for flag in FLAG_ENV}
+    env = {FLAG_ENV[flag]: str(value) for flag, value in given.items() if value is not None}
     if args.auth_token_file is not None:
         env[ENV_PREFIX + "AUTH_TOKEN"] = _read_tokens(args.auth_token_file)
     os.environ.update(env)

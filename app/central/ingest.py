@@ -16,29 +16,25 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import Connection, Table, func, insert, select, update
+from sqlalchemy import Connection, func, insert, select, update
 
 from app.central.ingest_rows import event_row, punch_row
 from app.central.kiosk_head import check_reported, gaps
 from app.central.models import (
+    EVENT_TABLE,
     GENESIS,
+    KIOSK_TABLE,
+    PUNCH_AUDIO_TABLE,
+    PUNCH_TABLE,
+    QUARANTINE_TABLE,
     Employee,
-    Kiosk,
-    Punch,
-    PunchAudio,
-    QuarantinedRecord,
-    RepEventRow,
 )
 from app.central.quarantine import QuarantineBatch, divergences
 from app.central.schemas import Divergence, EventIn, Head, PunchIn
-from app.rep.chain import afd_hash, afd_type7_body
+from app.rep.chain import punch_afd_hash
 
-_PUNCH = cast(Table, Punch.__table__)
-_KIOSK = cast(Table, Kiosk.__table__)
-_EVENT = cast(Table, RepEventRow.__table__)
-_QUARANTINE = cast(Table, QuarantinedRecord.__table__)
 WAITING = "aguardando NSR"
 LINK_BAD = "elo com o registro anterior não confere com o que a Central guarda no NSR anterior"
 
@@ -71,12 +67,10 @@ def link_problem(row: dict, prev_hash: str, prev_afd: str | None) -> str:
     if row["prev_hash"] != prev_hash:
         return LINK_BAD
     try:
-        body = afd_type7_body(
-            row["nsr"], row["punched_at"], row["cpf"], row["recorded_at"], bool(row["offline"])
-        )
+        expected = punch_afd_hash(row, prev_afd)
     except (ValueError, TypeError) as exc:
         return f"campos do AFD ilegíveis ({exc})"
-    if afd_hash(prev_afd, body) != row["afd_hash"]:
+    if expected != row["afd_hash"]:
         return "hash do AFD não confere com o da marcação anterior"
     return ""
 
@@ -98,7 +92,7 @@ class _Held:
             return
         uuids = [x.uuid for _, x in incoming]
         nsrs = {x.nsr for _, x in incoming} | {x.nsr - 1 for _, x in incoming}
-        for table in (_PUNCH, _EVENT):
+        for table in (PUNCH_TABLE, EVENT_TABLE):
             rows = conn.execute(
                 select(table.c.kiosk_id, table.c.nsr, table.c.uuid, table.c.hash).where(
                     table.c.uuid.in_(uuids)
@@ -212,8 +206,8 @@ def ingest(
     quarantine.write(conn)
     if resolved:
         conn.execute(
-            update(_QUARANTINE)
-            .where(_QUARANTINE.c.id.in_(resolved), _QUARANTINE.c.reason == "gap")
+            update(QUARANTINE_TABLE)
+            .where(QUARANTINE_TABLE.c.id.in_(resolved), QUARANTINE_TABLE.c.reason == "gap")
             .values(resolved_at=func.now())
         )
     values: dict = {}
@@ -226,7 +220,7 @@ def ingest(
         values.update(queue_pending=max(0, reported.nsr - head_nsr), status_reported_at=func.now())
         check_reported(conn, kiosk_id, reported, head_nsr, head_hash)
     if values:
-        conn.execute(update(_KIOSK).where(_KIOSK.c.id == kiosk_id).values(**values))
+        conn.execute(update(KIOSK_TABLE).where(KIOSK_TABLE.c.id == kiosk_id).values(**values))
     result.accepted = sum(c.source == "fresh" for c in chosen_rows)
     result.head_nsr, result.head_hash = head_nsr, head_hash
     result.gaps = gaps(conn, kiosk_id, head_nsr)
@@ -241,11 +235,11 @@ def _waiting(conn: Connection, kiosk, candidates: dict[int, list[_Candidate]]) -
     collects the quarantine rows to mark resolved."""
     resolved: list[int] = []
     rows = conn.execute(
-        select(_QUARANTINE).where(
-            _QUARANTINE.c.kiosk_id == kiosk.id,
-            _QUARANTINE.c.reason == "gap",
-            _QUARANTINE.c.resolved_at.is_(None),
-            _QUARANTINE.c.nsr > kiosk.head_nsr,
+        select(QUARANTINE_TABLE).where(
+            QUARANTINE_TABLE.c.kiosk_id == kiosk.id,
+            QUARANTINE_TABLE.c.reason == "gap",
+            QUARANTINE_TABLE.c.resolved_at.is_(None),
+            QUARANTINE_TABLE.c.nsr > kiosk.head_nsr,
         )
     ).mappings()
     for q in rows:
@@ -266,7 +260,8 @@ def _waiting(conn: Connection, kiosk, candidates: dict[int, list[_Candidate]]) -
         if row.pop("_record_problem"):
             continue
         mine.append(_Candidate(q["kind"], row, record, "quarantine", q["id"]))
-    for kind, table in (("punch", _PUNCH), ("event", _EVENT)):  # legacy rows stored waiting
+    # legacy rows stored waiting
+    for kind, table in (("punch", PUNCH_TABLE), ("event", EVENT_TABLE)):
         stored = conn.execute(
             select(table).where(
                 table.c.kiosk_id == kiosk.id,
@@ -304,19 +299,20 @@ def _hold(conn: Connection, chosen: list[_Candidate], resolved: list[int]) -> No
         audio = [r.pop("_audio", None) for r in punch_rows]
         if any(audio):
             ids = conn.execute(
-                insert(_PUNCH).returning(_PUNCH.c.id, sort_by_parameter_order=True), punch_rows
+                insert(PUNCH_TABLE).returning(PUNCH_TABLE.c.id, sort_by_parameter_order=True),
+                punch_rows,
             ).scalars()
             blobs = [{"punch_id": i, "data": a} for i, a in zip(ids, audio, strict=True) if a]
-            conn.execute(insert(cast(Table, PunchAudio.__table__)), blobs)
+            conn.execute(insert(PUNCH_AUDIO_TABLE), blobs)
         else:
-            conn.execute(insert(_PUNCH), punch_rows)
+            conn.execute(insert(PUNCH_TABLE), punch_rows)
     if event_rows:
-        conn.execute(insert(_EVENT), event_rows)
+        conn.execute(insert(EVENT_TABLE), event_rows)
 
 
 def _set_stored(conn: Connection, c: _Candidate, ok: bool, problem: str) -> None:
     """A row stored waiting (before quarantine existed): Central's own chain verdict on it."""
-    table = _PUNCH if c.kind == "punch" else _EVENT
+    table = PUNCH_TABLE if c.kind == "punch" else EVENT_TABLE
     conn.execute(
         update(table).where(table.c.id == c.ref).values(chain_ok=ok, chain_problem=problem)
     )

@@ -5,13 +5,11 @@ the kiosk itself reports must agree with what Central holds at that NSR."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import cast
 
 from sqlalchemy import (
     Connection,
     Float,
     Numeric,
-    Table,
     func,
     insert,
     literal,
@@ -21,12 +19,8 @@ from sqlalchemy import (
 )
 
 from app.central.kiosk_status import KioskStatus
-from app.central.models import Kiosk, KioskEvent, Punch, RepEventRow
+from app.central.models import EVENT_TABLE, KIOSK_EVENT_TABLE, KIOSK_TABLE, PUNCH_TABLE
 from app.central.schemas import Head
-
-_PUNCH = cast(Table, Punch.__table__)
-_KIOSK = cast(Table, Kiosk.__table__)
-_EVENT = cast(Table, RepEventRow.__table__)
 
 
 def claim(
@@ -43,7 +37,10 @@ def claim(
     if offset is not None:
         values["clock_offset_s"] = func.round(offset.cast(Numeric), 3).cast(Float)
     return conn.execute(
-        update(_KIOSK).where(_KIOSK.c.token_hash == token_hash).values(**values).returning(_KIOSK)
+        update(KIOSK_TABLE)
+        .where(KIOSK_TABLE.c.token_hash == token_hash)
+        .values(**values)
+        .returning(KIOSK_TABLE)
     ).first()
 
 
@@ -76,18 +73,18 @@ def check_reported(
         head_hash
         if reported.nsr == head_nsr
         else conn.execute(
-            select(_PUNCH.c.hash)
-            .where(_PUNCH.c.kiosk_id == kiosk_id, _PUNCH.c.nsr == reported.nsr)
+            select(PUNCH_TABLE.c.hash)
+            .where(PUNCH_TABLE.c.kiosk_id == kiosk_id, PUNCH_TABLE.c.nsr == reported.nsr)
             .union_all(
-                select(_EVENT.c.hash).where(
-                    _EVENT.c.kiosk_id == kiosk_id, _EVENT.c.nsr == reported.nsr
+                select(EVENT_TABLE.c.hash).where(
+                    EVENT_TABLE.c.kiosk_id == kiosk_id, EVENT_TABLE.c.nsr == reported.nsr
                 )
             )
         ).scalar()
     )
     if held is not None and held != reported.hash:
         conn.execute(
-            insert(cast(Table, KioskEvent.__table__)).values(
+            insert(KIOSK_EVENT_TABLE).values(
                 kiosk_id=kiosk_id,
                 kind="head_mismatch",
                 detail=f"o quiosque informou NSR {reported.nsr} com hash {reported.hash[:12]}, mas"

@@ -9,6 +9,7 @@ queries. Central never edits a punch: its own re-check goes to ``central_verdict
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import cast
 
 from sqlalchemy import (
     BigInteger,
@@ -21,6 +22,7 @@ from sqlalchemy import (
     Integer,
     LargeBinary,
     String,
+    Table,
     Text,
     UniqueConstraint,
     func,
@@ -302,3 +304,14 @@ class QuarantinedRecord(Base):
     acknowledged_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     acknowledged_by: Mapped[str | None] = mapped_column(String(150))
     ack_note: Mapped[str | None] = mapped_column(Text)
+
+
+# The Core tables behind the models, typed as Table (``Model.__table__`` is typed as a
+# FromClause), for the bulk inserts and updates of the ingest, the kiosk heads and the roster.
+PUNCH_TABLE = cast(Table, Punch.__table__)
+KIOSK_TABLE = cast(Table, Kiosk.__table__)
+EVENT_TABLE = cast(Table, RepEventRow.__table__)
+QUARANTINE_TABLE = cast(Table, QuarantinedRecord.__table__)
+KIOSK_EVENT_TABLE = cast(Table, KioskEvent.__table__)
+PUNCH_AUDIO_TABLE = cast(Table, PunchAudio.__table__)
+KIOSK_EMPLOYEE_TABLE = cast(Table, KioskEmployee.__table__)

@@ -7,15 +7,14 @@ too but is no divergence: it is held as soon as it chains.
 from __future__ import annotations
 
 import json
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import Connection, Table, func, insert, literal_column, select
+from sqlalchemy import Connection, func, insert, literal_column, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
-from app.central.models import KioskEvent, QuarantinedRecord
+from app.central.models import KIOSK_EVENT_TABLE, QUARANTINE_TABLE
 from app.central.schemas import Divergence
 
-_QUARANTINE = cast(Table, QuarantinedRecord.__table__)
 DIVERGENCES_SHOWN = 50
 
 
@@ -45,31 +44,31 @@ class QuarantineBatch:
     def write(self, conn: Connection) -> None:
         if not self.rows:
             return
-        stmt = pg_insert(_QUARANTINE).values(list(self.rows.values()))
+        stmt = pg_insert(QUARANTINE_TABLE).values(list(self.rows.values()))
         ex = stmt.excluded
         upsert = stmt.on_conflict_do_update(
             constraint="quarantine_kiosk_nsr_hash",
             set_={
                 "last_at": func.now(),
-                "times": _QUARANTINE.c.times + 1,
+                "times": QUARANTINE_TABLE.c.times + 1,
                 "reason": ex.reason,
                 "problem": ex.problem,
                 "expected_prev": ex.expected_prev,
                 "held_hash": ex.held_hash,
             },
         ).returning(
-            _QUARANTINE.c.nsr,
-            _QUARANTINE.c.reason,
-            _QUARANTINE.c.problem,
-            _QUARANTINE.c.hash,
-            _QUARANTINE.c.expected_prev,
-            _QUARANTINE.c.held_hash,
+            QUARANTINE_TABLE.c.nsr,
+            QUARANTINE_TABLE.c.reason,
+            QUARANTINE_TABLE.c.problem,
+            QUARANTINE_TABLE.c.hash,
+            QUARANTINE_TABLE.c.expected_prev,
+            QUARANTINE_TABLE.c.held_hash,
             literal_column("(xmax = 0)").label("inserted"),
         )
         for r in conn.execute(upsert).all():
             if r.inserted and r.reason != "gap":  # new, not just waiting: tell HR/IT once
                 conn.execute(
-                    insert(cast(Table, KioskEvent.__table__)).values(
+                    insert(KIOSK_EVENT_TABLE).values(
                         kiosk_id=self.kiosk_id, kind="quarantine", detail=quarantine_detail(r)
                     )
                 )
@@ -88,14 +87,14 @@ def quarantine_detail(r: Any) -> str:
 def divergences(conn: Connection, kiosk_id: int) -> list[Divergence]:
     """This kiosk's quarantined records that HR has not acknowledged (waiting ones aside)."""
     rows = conn.execute(
-        select(_QUARANTINE)
+        select(QUARANTINE_TABLE)
         .where(
-            _QUARANTINE.c.kiosk_id == kiosk_id,
-            _QUARANTINE.c.reason != "gap",
-            _QUARANTINE.c.resolved_at.is_(None),
-            _QUARANTINE.c.acknowledged_at.is_(None),
+            QUARANTINE_TABLE.c.kiosk_id == kiosk_id,
+            QUARANTINE_TABLE.c.reason != "gap",
+            QUARANTINE_TABLE.c.resolved_at.is_(None),
+            QUARANTINE_TABLE.c.acknowledged_at.is_(None),
         )
-        .order_by(_QUARANTINE.c.nsr, _QUARANTINE.c.id)
+        .order_by(QUARANTINE_TABLE.c.nsr, QUARANTINE_TABLE.c.id)
         .limit(DIVERGENCES_SHOWN)
     ).mappings()
     return [

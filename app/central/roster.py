@@ -9,14 +9,20 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import cast
 
-from sqlalchemy import Table, func, select
+from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import Session
 
 from app.central.errors import BadInput
-from app.central.models import Employee, EmployeeKiosk, Kiosk, KioskEmployee, KioskEvent
+from app.central.models import (
+    KIOSK_EMPLOYEE_TABLE,
+    Employee,
+    EmployeeKiosk,
+    Kiosk,
+    KioskEmployee,
+    KioskEvent,
+)
 from app.central.schemas import KioskEmployeeIn, RosterEmployee
 from app.rep.cpf import normalize_cpf
 from app.rep.errors import CpfError
@@ -96,7 +102,7 @@ def merge_kiosk_employees(
         created += 1
     session.flush()
     if seen:
-        stmt = pg_insert(cast(Table, KioskEmployee.__table__)).values(
+        stmt = pg_insert(KIOSK_EMPLOYEE_TABLE).values(
             [
                 {"kiosk_id": kiosk.id, "cpf": cpf, "name": p.name[:150], "active": p.active}
                 for cpf, p in seen.items()

@@ -64,7 +64,7 @@ class EngineOptions:
         default_factory=default_threads,
         metadata={"bounds": Bounds(1, 64, "Threads de CPU")},
     )
-    num_workers: int = _bounded(1, 1, 16, "Workers")
+    num_workers: int = _bounded(1, 1, 16, "Transcrições simultâneas")
     beam_size: int = _bounded(1, 1, 10, "Feixe")  # fast pass; the n-best view uses 5
     max_audio_seconds: float = _bounded(30.0, 1.0, 120.0, "Duração máxima do áudio (s)")
     language: str = "pt"

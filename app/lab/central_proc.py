@@ -33,18 +33,11 @@ class CentralProcess:
         cmd = [sys.executable, "-m", "app", "central", "serve", "--port", str(self.port),
                "--workers", str(self.workers)]  # fmt: skip
         self.proc = subprocess.Popen(cmd, env=env, cwd=root, stdout=subprocess.DEVNULL)
-        deadline = time.monotonic() + timeout_s
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"Central exited with {self.proc.returncode}")
-            try:
-                if httpx.get(self.url + "/healthz", timeout=1).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.1)
-        self.kill()
-        raise RuntimeError("Central did not answer /healthz in time")
+        try:
+            wait_until_healthy(self.proc, self.url + "/healthz", timeout_s, "Central")
+        except RuntimeError:
+            self.kill()
+            raise
 
     def kill(self) -> None:
         """SIGKILL the server and any worker process it started."""
@@ -63,6 +56,24 @@ class CentralProcess:
                 self.proc.wait(10)
             except subprocess.TimeoutExpired:
                 self.kill()
+
+
+def wait_until_healthy(
+    proc: subprocess.Popen, health_url: str, timeout_s: float, name: str
+) -> None:
+    """Return once the server that ``proc`` started answers 200 on ``health_url``;
+    RuntimeError if ``proc`` exits first, or after ``timeout_s`` without an answer."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"{name} exited with {proc.returncode}")
+        try:
+            if httpx.get(health_url, timeout=1).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.1)
+    raise RuntimeError(f"{name} did not answer {health_url} in time")
 
 
 def _children(pid: int) -> list[int]:

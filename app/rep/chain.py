@@ -13,10 +13,16 @@ import hashlib
 import json
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 GENESIS = "0" * 64
 COLLECTOR_CODE = "04"  # AFD type 7 field 6: "04" = electronic device (kiosk)
+
+
+class StoredFields(Protocol):
+    """A stored record read by field name: a dict, or the ledger's ``sqlite3.Row``."""
+
+    def __getitem__(self, name: str, /) -> Any: ...
 
 
 def record_hash(prev_hash: str, fields: Mapping[str, Any]) -> str:
@@ -45,3 +51,17 @@ def afd_type7_body(nsr: int, punched_at: str, cpf: str, recorded_at: str, offlin
 def afd_hash(prev_afd_hash: str | None, body: str) -> str:
     data = body + (prev_afd_hash or "")
     return hashlib.sha256(data.encode("iso-8859-1")).hexdigest()
+
+
+def punch_afd_hash(punch: StoredFields, prev_afd_hash: str | None) -> str:
+    """Field 8 of a punch's type-7 record from its stored fields (``nsr``, ``punched_at``,
+    ``cpf``, ``recorded_at``, ``offline``): the one sum the ledger writes and both the
+    ledger's check and Central's redo. ValueError/TypeError when a field is unreadable."""
+    body = afd_type7_body(
+        punch["nsr"],
+        punch["punched_at"],
+        punch["cpf"],
+        punch["recorded_at"],
+        bool(punch["offline"]),
+    )
+    return afd_hash(prev_afd_hash, body)

@@ -12,6 +12,7 @@ from app.store.db import Database
 from app.store.errors import ErrorCode, LedgerError
 from app.store.keys import LedgerKey
 from app.store.models import PUNCH_TYPES, Correction
+from app.store.records import require_punch
 
 CORRECTION_FIELDS = (
     "seq", "uuid", "punch_uuid", "created_at", "author", "note", "new_type", "new_punched_at",
@@ -32,7 +33,7 @@ class Corrections:
         new_type: str | None = None,
         new_punched_at: datetime | None = None,
     ) -> Correction:
-        """Annotate a punch (the punch itself never changes)."""
+        """Annotate a punch (the punch itself never changes): a new chained record."""
         if not note.strip() or not author.strip():
             raise LedgerError(
                 "uma correção precisa de autor e de uma observação com o motivo",
@@ -43,10 +44,7 @@ class Corrections:
                 f"tipo de marcação desconhecido {new_type!r}", ErrorCode.PUNCH_TYPE_UNKNOWN
             )
         with self._db.write() as c:
-            if not c.execute("SELECT 1 FROM punches WHERE uuid = ?", (punch_uuid,)).fetchone():
-                raise LedgerError(
-                    f"nenhuma marcação com o uuid {punch_uuid}", ErrorCode.PUNCH_UNKNOWN
-                )
+            require_punch(c, punch_uuid)
             last = c.execute(
                 "SELECT seq, hash FROM corrections ORDER BY seq DESC LIMIT 1"
             ).fetchone()

@@ -11,9 +11,9 @@ from collections.abc import Callable
 from datetime import datetime
 
 from app.store.db import Database
-from app.store.errors import ErrorCode, LedgerError
 from app.store.keys import LedgerKey
 from app.store.models import OutboxCounts, OutboxItem
+from app.store.records import require_punch
 
 VERDICT_FIELDS = ("punch_uuid", "validated", "spoken_text", "received_at")
 
@@ -117,10 +117,7 @@ class Outbox:
             "received_at": now.isoformat(timespec="seconds"),
         }
         with self._db.write() as c:
-            if not c.execute("SELECT 1 FROM punches WHERE uuid = ?", (punch_uuid,)).fetchone():
-                raise LedgerError(
-                    f"nenhuma marcação com o uuid {punch_uuid}", ErrorCode.PUNCH_UNKNOWN
-                )
+            require_punch(c, punch_uuid)
             cur = c.execute(
                 "INSERT OR IGNORE INTO cloud_verdicts (punch_uuid, validated, spoken_text,"
                 " received_at, mac) VALUES (?, ?, ?, ?, ?)",

@@ -9,7 +9,7 @@ import uuid as uuidlib
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from app.rep.chain import afd_hash, afd_type7_body, record_hash
+from app.rep.chain import punch_afd_hash, record_hash
 from app.rep.records import BOOL_FIELDS, PUNCH_FIELDS, Punch
 from app.store.db import Database
 from app.store.errors import EmployeeError, ErrorCode, LedgerError
@@ -86,14 +86,7 @@ class Punches:
                 "offline": int(draft.offline),
                 "audio_sha256": audio_sha,
             }
-            body = afd_type7_body(
-                nsr,
-                str(fields["punched_at"]),
-                emp["cpf"],
-                str(fields["recorded_at"]),
-                draft.offline,
-            )
-            fields["afd_hash"] = afd_hash(last["afd_hash"] if last else None, body)
+            fields["afd_hash"] = punch_afd_hash(fields, last["afd_hash"] if last else None)
             digest = record_hash(prev, fields)
             mac = self._key.mac("punch", digest)
             cols = (*PUNCH_FIELDS, "prev_hash", "hash", "mac")

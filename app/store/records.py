@@ -16,7 +16,7 @@ from datetime import datetime
 from app.rep.chain import GENESIS, record_hash
 from app.rep.records import BOOL_FIELDS, EVENT_FIELDS, PUNCH_FIELDS, EventKind, Punch, RepEvent
 from app.store.db import Database
-from app.store.errors import ErrorCode, LedgerCorruptError
+from app.store.errors import ErrorCode, LedgerCorruptError, LedgerError
 from app.store.highwater import HighWater, Mark
 from app.store.keys import LedgerKey, canonical
 
@@ -162,6 +162,12 @@ def readable_time(nsr: int, name: str, value: object) -> datetime:
             "restaure-os da cópia de segurança",
             ErrorCode.CORRUPT,
         ) from exc
+
+
+def require_punch(c: sqlite3.Connection, punch_uuid: str) -> None:
+    """Refuse a record about a punch this ledger does not hold (a correction, a verdict)."""
+    if not c.execute("SELECT 1 FROM punches WHERE uuid = ?", (punch_uuid,)).fetchone():
+        raise LedgerError(f"nenhuma marcação com o uuid {punch_uuid}", ErrorCode.PUNCH_UNKNOWN)
 
 
 def kiosks(c: sqlite3.Connection) -> list[str]:

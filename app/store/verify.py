@@ -21,7 +21,7 @@ import json
 import sqlite3
 from collections.abc import Iterator
 
-from app.rep.chain import GENESIS, afd_hash, afd_type7_body, record_hash
+from app.rep.chain import GENESIS, punch_afd_hash, record_hash
 from app.rep.records import AFD_TYPES, PUNCH_FIELDS
 from app.store import schema
 from app.store.corrections import CORRECTION_FIELDS
@@ -130,12 +130,10 @@ class Verifier:
         if problem:
             return problem
         try:
-            body = afd_type7_body(
-                row["nsr"], row["punched_at"], row["cpf"], row["recorded_at"], bool(row["offline"])
-            )
+            expected = punch_afd_hash(row, prev_afd)
         except (ValueError, TypeError) as exc:
             return f"unreadable AFD fields ({exc})"
-        if afd_hash(prev_afd, body) != row["afd_hash"]:
+        if expected != row["afd_hash"]:
             return "AFD hash does not match"
         return ""
 

@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterator
 import pytest
 
 from app.api import ApiSettings, create_app
+from tests import aws_events
 from tests.live_server import LiveServer, api_server
 
 CLIPS = {
@@ -48,55 +49,4 @@ def live(serve) -> Iterator[LiveServer]:
 @pytest.fixture(scope="session")
 def function_url_event() -> Callable[..., dict]:
     """A Lambda function URL event (payload v2), shaped like the ones AWS delivers."""
-
-    def make(
-        body: str | bytes | None,
-        method: str = "POST",
-        path: str = "/",
-        b64: bool = False,
-        headers: dict[str, str] | None = None,
-    ) -> dict:
-        raw = body.encode() if isinstance(body, str) else body
-        event_body = None
-        if raw is not None:
-            event_body = base64.b64encode(raw).decode() if b64 else raw.decode()
-        domain = "b62rss5pn3ufd7w2uwnaroo5qu0ujcsb.lambda-url.sa-east-1.on.aws"
-        return {
-            "version": "2.0",
-            "routeKey": "$default",
-            "rawPath": path,
-            "rawQueryString": "",
-            "headers": {
-                "x-amzn-tls-version": "TLSv1.3",
-                "x-forwarded-proto": "https",
-                "x-forwarded-port": "443",
-                "x-forwarded-for": "203.0.113.7",
-                "accept": "*/*",
-                "host": domain,
-                "user-agent": "python-requests/2.31.0",
-                "content-length": str(len(raw or b"")),
-                **(headers or {}),
-            },
-            "requestContext": {
-                "accountId": "anonymous",
-                "apiId": "b62rss5pn3ufd7w2uwnaroo5qu0ujcsb",
-                "domainName": domain,
-                "domainPrefix": "b62rss5pn3ufd7w2uwnaroo5qu0ujcsb",
-                "http": {
-                    "method": method,
-                    "path": path,
-                    "protocol": "HTTP/1.1",
-                    "sourceIp": "203.0.113.7",
-                    "userAgent": "python-requests/2.31.0",
-                },
-                "requestId": "6a0f4c8e-0b7d-4a59-9a35-3c2d9f0e1a11",
-                "routeKey": "$default",
-                "stage": "$default",
-                "time": "25/Nov/2025:14:45:00 +0000",
-                "timeEpoch": 1764081900000,
-            },
-            "body": event_body,
-            "isBase64Encoded": b64,
-        }
-
-    return make
+    return aws_events.function_url_event

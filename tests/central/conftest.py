@@ -4,7 +4,7 @@ dir, own port and socket dir, password auth; run as the ``postgres`` user when w
 Fixtures: ``pg_cluster`` (session: the running cluster), ``central_url`` (session: a migrated
 database URL), ``central_db`` (function: the same URL after emptying every Central table),
 ``central_server`` (function: a running ``central serve`` subprocess on that database;
-``CentralProcess`` for more control).
+``CentralProcess`` for more control). ``enroll_kiosk``: a kiosk credential on such a server.
 """
 
 from __future__ import annotations
@@ -67,3 +67,20 @@ def central_server(central_db) -> Iterator[CentralProcess]:
         yield server
     finally:
         server.stop()
+
+
+def enroll_kiosk(server: CentralProcess, label: str = "") -> str:
+    """A fresh kiosk credential, the way a kiosk gets one: a one-time code made in the
+    server's database, spent on its kiosk API (as ledger kiosk "01"); the bearer token."""
+    import httpx
+
+    from app.central import service
+    from app.central.db import make_engine, session_factory, session_scope
+
+    engine = make_engine(server.database_url, pool_size=1)
+    with session_scope(session_factory(engine)) as s:
+        code = service.create_code(s, label)
+    engine.dispose()
+    resp = httpx.post(server.url + "/api/v1/enroll", json={"code": code, "ledger_kiosk_id": "01"})
+    assert resp.status_code == 200, resp.text
+    return str(resp.json()["token"])

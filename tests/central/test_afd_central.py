@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 import httpx
 from sqlalchemy import select, text
 
-from app.central import aej, service
+from app.central import aej
 from app.central.aej_check import check as check_aej
 from app.central.afd_export import AfdError, RepOwner, kiosk_afd
 from app.central.db import make_engine, session_factory, session_scope
@@ -25,6 +25,7 @@ from app.rep.afd_check import check_afd
 from app.store.ledger import Ledger
 from app.store.models import PunchDraft
 from app.store.roster import records_after
+from tests.central.conftest import enroll_kiosk
 
 INPI, DEVELOPER, EMPLOYER = "12345678901234567", "11444777000161", "11222333000181"
 NAME = f"AFD{INPI}{EMPLOYER}REP_P.txt"
@@ -69,14 +70,7 @@ def _cli(*args: str) -> subprocess.CompletedProcess[str]:
 
 
 def _push(central_server) -> int:
-    sessions = session_factory(make_engine(central_server.database_url, pool_size=1))
-    with session_scope(sessions) as s:
-        code = service.create_code(s, "Manaus")
-    resp = httpx.post(
-        central_server.url + "/api/v1/enroll", json={"code": code, "ledger_kiosk_id": "01"}
-    )
-    assert resp.status_code == 200, resp.text
-    token = resp.json()["token"]
+    token = enroll_kiosk(central_server, "Manaus")
     with Ledger.open() as led:
         batch = records_after(led, 0)
     body = {

@@ -15,7 +15,6 @@ import random
 import re
 import shutil
 import subprocess
-import sys
 from datetime import date, datetime
 from pathlib import Path
 from xml.etree import ElementTree
@@ -25,16 +24,10 @@ import pytest
 from app.central import ptbr
 from app.central.espelho_pdf import COLS, Header, espelho_pdf, espelhos_pdf
 from app.central.timesheet import Mark, espelho
+from tests.app_cli import run_app
 from tests.central.hr_helpers import PASSWORD, Site, csrf_of, site, sql  # noqa: F401
 
-ROOT = Path(__file__).resolve().parents[2]
 POPPLER = shutil.which("pdftotext") and shutil.which("pdftoppm")
-
-
-def cli(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
-    full = {**os.environ, "PYTHONPATH": str(ROOT), **env}
-    return subprocess.run([sys.executable, "-m", "app", *args], env=full, cwd=ROOT,
-                          capture_output=True, text=True, timeout=120)  # fmt: skip
 
 
 @pytest.mark.parametrize(
@@ -78,16 +71,16 @@ def test_rh_creates_a_gestor_who_then_logs_in(site: Site):
 def test_cli_first_account_rules_and_gestor_with_team(central_db):
     env = {"PONTOVOZ_HR_PASSWORD": PASSWORD}
     add = ("central", "users", "add", "--database-url", central_db)
-    first_gestor = cli(*add, "--username", "gil", "--name", "Gil", "--role", "gestor",
+    first_gestor = run_app(*add, "--username", "gil", "--name", "Gil", "--role", "gestor",
                        "--equipe", "Loja", **env)  # fmt: skip
     assert first_gestor.returncode == 2 and "primeiro usuário" in first_gestor.stderr
-    rh = cli("central", "users", "add", "--database-url", central_db, "--username", "ana",
+    rh = run_app("central", "users", "add", "--database-url", central_db, "--username", "ana",
              "--name", "Ana Souza", **env)  # fmt: skip
     assert rh.returncode == 0, rh.stderr
-    no_team = cli("central", "users", "add", "--database-url", central_db, "--username", "gil",
+    no_team = run_app("central", "users", "add", "--database-url", central_db, "--username", "gil",
                   "--name", "Gil", "--role", "gestor", **env)  # fmt: skip
     assert no_team.returncode == 2 and "--equipe" in no_team.stderr
-    gil = cli(*add, "--username", "gil", "--name", "Gil Gestor", "--role", "gestor",
+    gil = run_app(*add, "--username", "gil", "--name", "Gil Gestor", "--role", "gestor",
               "--equipe", "Loja Centro", **env)  # fmt: skip
     assert gil.returncode == 0 and "equipe Loja Centro" in gil.stdout, gil.stderr
     rows = sql(central_db, "SELECT u.role, t.name FROM hr_users u LEFT JOIN hr_teams t"

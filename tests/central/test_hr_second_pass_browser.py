@@ -14,78 +14,35 @@ sideways scrolling and for text spilling out of its card on the phone.
 from __future__ import annotations
 
 import getpass
-import os
 import re
 import subprocess
-import sys
 from datetime import datetime
 from pathlib import Path
 
 import httpx
-import pytest
 from selenium import webdriver
 from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.common.by import By
 
 from app.central import ptbr
 from app.central.hr_data import TZ, month_bounds
+from tests.app_cli import run_app
+from tests.central.browser_helpers import (
+    PASSWORD,
+    PHONE,
+    add_hr_user,
+    needs_chromium,
+    open_browser,
+    wait_for,
+)
 from tests.central.hr_helpers import sql
-from tests.central.test_web_browser import browser, wait_for
 
-ROOT = Path(__file__).resolve().parents[2]
-PASSWORD = "senha-de-teste-1"
-DESKTOP, PHONE = (1366, 768), (390, 844)
+DESKTOP = (1366, 768)
 LONG = "Maria Aparecida dos Santos Oliveira de Albuquerque Cavalcanti"
 PEOPLE = [("Tânia Reis", "52998224725", "482713"), ("Ângela Müller", "11144477735", "591384"),
           ("Bruno Lima", "39053344705", "638529"), (LONG, "15350946056", "719468")]  # fmt: skip
 
-pytestmark = pytest.mark.skipif(
-    not (Path("/usr/bin/chromium").exists() and Path("/usr/bin/chromedriver").exists()),
-    reason="needs Debian's chromium and chromium-driver (apt-get install chromium chromium-driver)",
-)
-
-
-def cli(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
-    full = {**os.environ, "PYTHONPATH": str(ROOT), **env}
-    return subprocess.run([sys.executable, "-m", "app", *args], env=full, cwd=ROOT,
-                          capture_output=True, text=True, timeout=120)  # fmt: skip
-
-
-# What spills: the page wider than the window, or a card whose content is wider than the card.
-OVERFLOW_JS = """
-const out = [];
-if (document.documentElement.scrollWidth > window.innerWidth + 1)
-  out.push('página ' + document.documentElement.scrollWidth + ' > ' + window.innerWidth);
-for (const el of document.querySelectorAll('.card, table.cards tr, ul.names li')) {
-  if (el.scrollWidth > el.clientWidth + 1)
-    out.push((el.id || el.tagName) + ': ' + el.scrollWidth + ' > ' + el.clientWidth);
-}
-return out;
-"""
-
-
-class Shots:
-    """Full-page PNGs at desktop and phone widths; the phone's overflow checked on each."""
-
-    def __init__(self, driver: webdriver.Chrome, folder: Path) -> None:
-        self.driver, self.folder, self.saved = driver, folder, []
-        self.spills: dict[str, list[str]] = {}
-        folder.mkdir(parents=True, exist_ok=True)
-
-    def take(self, name: str) -> None:
-        d = self.driver
-        for label, (w, h) in (("desktop", DESKTOP), ("celular", PHONE)):
-            d.set_window_size(w, h)
-            if label == "celular":
-                spill = d.execute_script(OVERFLOW_JS)
-                if spill:
-                    self.spills[name] = spill
-            height = d.execute_script("return document.documentElement.scrollHeight")
-            d.set_window_size(w, min(max(h, height + 120), 5000))
-            path = self.folder / f"{name}-{label}.png"
-            d.save_screenshot(str(path))
-            self.saved.append(path)
-        d.set_window_size(*DESKTOP)
+pytestmark = needs_chromium
 
 
 def kiosk_sends_today(url: str, db: str, tmp_path: Path) -> None:
@@ -96,7 +53,7 @@ def kiosk_sends_today(url: str, db: str, tmp_path: Path) -> None:
     from app.store.roster import records_after
     from app.store.settings import LedgerSettings
 
-    code = cli("central", "enroll-code", "--database-url", db, "--label", "Recepção")
+    code = run_app("central", "enroll-code", "--database-url", db, "--label", "Recepção")
     assert code.returncode == 0, code.stderr
     enrolled = httpx.post(url + "/api/v1/enroll", json={"code": code.stdout.split()[0],
                           "name": "Recepção", "ledger_kiosk_id": "01"})  # fmt: skip
@@ -152,21 +109,15 @@ def test_first_day_of_an_hr_team(tmp_path, central_server):
     sql(db, "INSERT INTO hr_schedules (code, name, week, start, break_minutes, night_start,"
             " night_end) VALUES ('PADRAO', 'Padrão 44 h', '480,480,480,480,480,240,0', '08:00',"
             " 60, '22:00', '05:00') ON CONFLICT DO NOTHING RETURNING code")  # fmt: skip
-    made = cli("central", "users", "add", "--database-url", db, "--username", "ana", "--name",
-               "Ana Souza", PONTOVOZ_HR_PASSWORD=PASSWORD)  # fmt: skip
-    assert made.returncode == 0, made.stderr
+    add_hr_user(db, "ana", "Ana Souza")
     for name, cpf, pin in PEOPLE:
         job = ("--cargo", "Atendente", "--admissao", "2026-01-05")
-        added = cli("central", "employees", "add", "--database-url", db, "--name", name, "--cpf",
-                    cpf, "--pin", pin, *job)  # fmt: skip
+        added = run_app("central", "employees", "add", "--database-url", db, "--name", name,
+                        "--cpf", cpf, "--pin", pin, *job)  # fmt: skip
         assert added.returncode == 0, added.stderr
     kiosk_sends_today(url, db, tmp_path)
     today = datetime.now(TZ).date()
-    shots_dir = Path(os.environ.get("PONTOVOZ_SCREENSHOTS", tmp_path / "shots"))
-    downloads = tmp_path / "downloads"
-    downloads.mkdir()
-    d = browser(tmp_path / "profile", downloads)
-    shots = Shots(d, shots_dir)
+    d, shots, downloads = open_browser(tmp_path, DESKTOP, tallest=5000)
     try:
         d.set_window_size(*DESKTOP)
         d.get(url + "/entrar")
@@ -261,11 +212,11 @@ def test_first_day_of_an_hr_team(tmp_path, central_server):
         assert text.count("Página 1 de") == len(PEOPLE)
         assert "Cargo: Atendente" in text and "Admissão: 05/01/2026" in text
         subprocess.run(["pdftoppm", "-r", "80", "-png", "-f", "1", "-l", "1", str(pdf),
-                        str(shots_dir / "17-espelhos-todos-pdf")], check=True)  # fmt: skip
+                        str(shots.folder / "17-espelhos-todos-pdf")], check=True)  # fmt: skip
 
         # a kiosk revoked on the command line: its alert opens to what to do
         kid = sql(db, "SELECT id FROM kiosks")[0][0]
-        revoked = cli("central", "revoke", "--database-url", db, str(kid))
+        revoked = run_app("central", "revoke", "--database-url", db, str(kid))
         assert revoked.returncode == 0, revoked.stderr
         d.get(url + "/")
         d.find_element(By.CSS_SELECTOR, "#quiosques td.alertas a").click()

@@ -19,20 +19,14 @@ from app.store.ledger import Ledger
 from app.store.models import PunchDraft
 from app.store.roster import head, records_after
 from app.store.settings import LedgerSettings
+from tests.central.conftest import enroll_kiosk
 
 
 @pytest.fixture()
 def kiosk(tmp_path, central_server):
     """A real ledger with 7 records (1 event, 6 punches), and an HTTP client holding a fresh
     kiosk credential."""
-    sessions = session_factory(make_engine(central_server.database_url, pool_size=1))
-    with session_scope(sessions) as s:
-        code = service.create_code(s, "teste")
-    resp = httpx.post(
-        central_server.url + "/api/v1/enroll", json={"code": code, "ledger_kiosk_id": "01"}
-    )
-    assert resp.status_code == 200, resp.text
-    token = resp.json()["token"]
+    token = enroll_kiosk(central_server, "teste")
     ledger = Ledger.open(tmp_path / "ledger.sqlite3", LedgerSettings(kiosk_id="01"))
     ana = ledger.add_employee("Ana Souza", "52998224725", pin="1234")
     for kind in ("ENTRADA", "INTERVALO", "RETORNO", "SAIDA", "ENTRADA", "SAIDA"):

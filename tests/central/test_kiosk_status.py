@@ -25,6 +25,7 @@ from app.store.settings import LedgerSettings
 from app.sync.central import CentralSync
 from app.sync.central_join import join
 from app.sync.central_settings import CentralSection
+from tests.central.conftest import enroll_kiosk
 
 PASSWORD = "senha-de-teste-1"
 
@@ -140,13 +141,7 @@ def test_sync_reports_version_and_queue_before_each_call(pv_home, central_server
 
 def test_bad_status_headers_are_ignored_and_the_upload_goes_on(tmp_path, central_server):
     db = central_server.database_url
-    sessions = session_factory(make_engine(db, pool_size=1))
-    with session_scope(sessions) as s:
-        code = service.create_code(s)
-    enrolled = httpx.post(
-        central_server.url + "/api/v1/enroll", json={"code": code, "ledger_kiosk_id": "01"}
-    )
-    token = enrolled.json()["token"]
+    token = enroll_kiosk(central_server)
     client = httpx.Client(base_url=central_server.url, headers={"Authorization": f"Bearer {token}"})
     ledger = Ledger.open(tmp_path / "ledger.sqlite3", LedgerSettings(kiosk_id="01"))
     try:

@@ -5,10 +5,9 @@ HTTP) with Central SIGKILLed and PostgreSQL restarted mid-run lose and duplicate
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import create_engine, text
 
 from app.central import service
-from app.central.db import make_engine, normalize_url, session_factory, session_scope
+from app.central.db import make_engine, session_factory, session_scope
 from app.central.recheck import recheck_flagged
 from app.lab.central_load import LoadOptions, run
 from app.store.ledger import Ledger
@@ -17,6 +16,7 @@ from app.store.settings import LedgerSettings
 from app.sync.central import CentralSync
 from app.sync.central_join import join
 from app.sync.central_settings import CentralSection
+from tests.central.hr_helpers import sql
 
 
 def test_flagged_punch_rechecked_beside_the_kiosk_verdict(
@@ -46,13 +46,11 @@ def test_flagged_punch_rechecked_beside_the_kiosk_verdict(
 
     assert recheck_flagged(sessions, verifier=verifier) == 2
     assert recheck_flagged(sessions, verifier=verifier) == 0  # once per punch
-    engine = create_engine(normalize_url(db))
-    with engine.connect() as conn:
-        got = conn.execute(
-            text("SELECT p.expected, p.validated, p.transcript, v.validated, v.spoken_text"
-                 " FROM punches p JOIN central_verdicts v ON v.punch_id = p.id ORDER BY p.nsr")
-        ).all()  # fmt: skip
-    engine.dispose()
+    got = sql(
+        db,
+        "SELECT p.expected, p.validated, p.transcript, v.validated, v.spoken_text"
+        " FROM punches p JOIN central_verdicts v ON v.punch_id = p.id ORDER BY p.nsr",
+    )
     assert [(g[0], g[1], g[2], g[3]) for g in got] == [
         ("ENTRADA 8 05", False, "", True),  # Central validates; the kiosk's record is unchanged
         ("SAIDA 17 30", False, "", False),

@@ -9,34 +9,23 @@ import json
 import os
 import shutil
 import subprocess
-import sys
 import tempfile
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 from sqlalchemy import create_engine, text
 
 from app.central import pgcluster
 from app.central.db import normalize_url
+from app.lab.central_proc import wait_until_healthy
 from app.punch.service import PunchService
 from app.store.ledger import Ledger
 from app.store.settings import LedgerSettings
+from tests.app_cli import run_app
 
 ROOT = Path(__file__).resolve().parents[2]
 CPF = "52998224725"
-
-
-def cli(*args: str, home: Path | None = None) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    if home is not None:
-        env["PONTOVOZ_HOME"] = str(home)
-    return subprocess.run(
-        [sys.executable, "-m", "app", *args], env=env, cwd=ROOT, capture_output=True,
-        text=True, timeout=120,
-    )  # fmt: skip
 
 
 class ScriptCentral:
@@ -64,15 +53,7 @@ class ScriptCentral:
         ]
         env = {**os.environ, "PYTHONPATH": str(ROOT)}
         self.proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True)
-        for _ in range(600):
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"central.sh exited with {self.proc.returncode}")
-            try:
-                if httpx.get(self.url + "/healthz", timeout=1).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                time.sleep(0.1)
-        raise RuntimeError("central.sh: no answer on /healthz")
+        wait_until_healthy(self.proc, self.url + "/healthz", 120.0, "central.sh")
 
     def stop(self) -> None:
         if self.proc and self.proc.poll() is None:
@@ -119,21 +100,21 @@ def test_two_kiosks_enroll_punch_offline_and_sync(
     db = central_server.database_url
     homes = [make_kiosk(tmp_path, "a"), make_kiosk(tmp_path, "b")]
     for i, home in enumerate(homes):
-        code = cli("central", "enroll-code", "--database-url", db, "--label", f"porta {i}")
+        code = run_app("central", "enroll-code", "--database-url", db, "--label", f"porta {i}")
         assert code.returncode == 0, code.stderr
-        joined = cli("central", "join", "--url", central_server.url, "--code",
+        joined = run_app("central", "join", "--url", central_server.url, "--code",
                      code.stdout.split()[0], "--name", f"Porta {i}", home=home)  # fmt: skip
         assert joined.returncode == 0, joined.stderr
         assert "ligado à Central" in joined.stdout
-        reused = cli("central", "join", "--url", central_server.url, "--code",
+        reused = run_app("central", "join", "--url", central_server.url, "--code",
                      code.stdout.split()[0], home=tmp_path / "other")  # fmt: skip
         assert reused.returncode == 2 and "já foi usado" in reused.stderr
 
-    added = cli("central", "employees", "add", "--database-url", db, "--name", "Carla Dias",
+    added = run_app("central", "employees", "add", "--database-url", db, "--name", "Carla Dias",
                 "--cpf", CPF, "--pin", "472915", "--badge", "C-77")  # fmt: skip
     assert added.returncode == 0, added.stderr
     for home in homes:
-        synced = cli("central", "sync", home=home)
+        synced = run_app("central", "sync", home=home)
         assert synced.returncode == 0, synced.stderr
         assert json.loads(synced.stdout)["roster_changed"] is True
 
@@ -150,21 +131,21 @@ def test_two_kiosks_enroll_punch_offline_and_sync(
             for kind in ("ENTRADA", "INTERVALO"):
                 punch, _ = service.punch_once(carla, kind, clip)
                 assert punch.cpf == CPF
-        down = cli("central", "sync", home=home)
+        down = run_app("central", "sync", home=home)
         assert down.returncode == 2 and "Central inacessível" in down.stderr
-        status = json.loads(cli("central", "status", home=home).stdout)
+        status = json.loads(run_app("central", "status", home=home).stdout)
         assert "inacessível" in status["last_error"] and status["token"] == "***"
 
     central_server.start()
     for home in homes:
-        back = cli("central", "sync", home=home)
+        back = run_app("central", "sync", home=home)
         assert back.returncode == 0, back.stderr
         out = json.loads(back.stdout)
         # NSR 1: Carla's type-5 event (sent with the first sync), NSR 2-3: the offline punches
         assert (out["accepted"], out["pending"], out["central_head_nsr"]) == (2, 0, 3)
-        again = json.loads(cli("central", "sync", home=home).stdout)
+        again = json.loads(run_app("central", "sync", home=home).stdout)
         assert (again["pushed"], again["accepted"]) == (0, 0)
-        status = json.loads(cli("central", "status", home=home).stdout)
+        status = json.loads(run_app("central", "status", home=home).stdout)
         assert status["last_error"] == "" and abs(status["clock_offset_s"]) < 5
 
     engine = create_engine(normalize_url(db))
@@ -180,13 +161,13 @@ def test_two_kiosks_enroll_punch_offline_and_sync(
         with open_ledger(home) as ledger:
             mine = {p.uuid for p in ledger.punches()}
         assert mine <= {r.uuid for r in rows}
-    listed = cli("central", "kiosks", "--database-url", db).stdout
+    listed = run_app("central", "kiosks", "--database-url", db).stdout
     report = [json.loads(line) for line in listed.splitlines()]
     assert [(k["punches"], k["unverified"], k["gaps"], k["head_nsr"]) for k in report] == [
         (2, 0, [], 3),
         (2, 0, [], 3),
     ]
 
-    assert cli("central", "revoke", "--database-url", db, "2").returncode == 0
-    revoked = cli("central", "sync", home=homes[1])
+    assert run_app("central", "revoke", "--database-url", db, "2").returncode == 0
+    revoked = run_app("central", "sync", home=homes[1])
     assert revoked.returncode == 2 and "revogado" in revoked.stderr

@@ -12,88 +12,28 @@ into the test's tmp dir.
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
-import time
 from datetime import datetime
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
-import pytest
-from selenium import webdriver
-from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select
 from sqlalchemy import create_engine, text
 
 from app.central.aej_check import check as check_aej
 from app.central.db import normalize_url
-
-ROOT = Path(__file__).resolve().parents[2]
-TZ = ZoneInfo("America/Sao_Paulo")
-PASSWORD = "senha-de-teste-1"
-CPF = "52998224725"
-DESKTOP, PHONE = (1366, 900), (390, 844)
-
-pytestmark = pytest.mark.skipif(
-    not (Path("/usr/bin/chromium").exists() and Path("/usr/bin/chromedriver").exists()),
-    reason="needs Debian's chromium and chromium-driver (apt-get install chromium chromium-driver)",
+from tests.app_cli import run_app
+from tests.central.browser_helpers import (
+    PASSWORD,
+    add_hr_user,
+    needs_chromium,
+    open_browser,
+    wait_for,
 )
 
-
-def cli(*args: str, home: Path | None = None, **env: str) -> subprocess.CompletedProcess[str]:
-    full = {**os.environ, "PYTHONPATH": str(ROOT), **env}
-    if home is not None:
-        full["PONTOVOZ_HOME"] = str(home)
-    return subprocess.run([sys.executable, "-m", "app", *args], env=full, cwd=ROOT,
-                          capture_output=True, text=True, timeout=120)  # fmt: skip
-
-
-def browser(profile: Path, downloads: Path) -> webdriver.Chrome:
-    opts = webdriver.ChromeOptions()
-    opts.binary_location = "/usr/bin/chromium"
-    for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                "--disable-background-networking", "--disable-component-update",
-                "--disable-sync", "--no-first-run", "--lang=pt-BR",
-                f"--user-data-dir={profile}", "--window-size=1366,900"):  # fmt: skip
-        opts.add_argument(arg)
-    opts.add_experimental_option("prefs", {
-        "download.default_directory": str(downloads),
-        "download.prompt_for_download": False,
-        "plugins.always_open_pdf_externally": True,
-        "intl.accept_languages": "pt-BR",
-    })  # fmt: skip
-    env = {**os.environ, "LANGUAGE": "pt_BR", "LANG": "pt_BR.UTF-8"}  # date inputs as dd/mm/aaaa
-    return webdriver.Chrome(service=Service("/usr/bin/chromedriver", env=env), options=opts)
-
-
-class Shots:
-    def __init__(self, driver: webdriver.Chrome, folder: Path) -> None:
-        self.driver, self.folder, self.saved = driver, folder, []
-        folder.mkdir(parents=True, exist_ok=True)
-
-    def take(self, name: str) -> None:
-        """Full-page PNG at desktop and phone widths, then back to desktop."""
-        d = self.driver
-        for label, (w, h) in (("desktop", DESKTOP), ("celular", PHONE)):
-            d.set_window_size(w, h)
-            height = d.execute_script("return document.documentElement.scrollHeight")
-            d.set_window_size(w, min(max(h, height + 120), 4000))
-            path = self.folder / f"{name}-{label}.png"
-            d.save_screenshot(str(path))
-            self.saved.append(path)
-        d.set_window_size(*DESKTOP)
-
-
-def wait_for(predicate, timeout: float = 20.0):  # type: ignore[no-untyped-def]
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.2)
-    raise AssertionError("timed out waiting")
+TZ = ZoneInfo("America/Sao_Paulo")
+CPF = "52998224725"
+DESKTOP = (1366, 900)
+pytestmark = needs_chromium
 
 
 def test_hr_back_office_in_a_browser(tmp_path, central_server, verifier, make_clip, monkeypatch):
@@ -110,25 +50,19 @@ def test_hr_back_office_in_a_browser(tmp_path, central_server, verifier, make_cl
         )
         columns = "id, cnpj, name, inpi, developer_id, developer_name, developer_email"
         conn.execute(text(f"INSERT INTO hr_employer ({columns}) VALUES {employer}"))
-    made = cli("central", "users", "add", "--database-url", db, "--username", "rita",
-               "--name", "Rita do RH", PONTOVOZ_HR_PASSWORD=PASSWORD)  # fmt: skip
-    assert made.returncode == 0, made.stderr
+    add_hr_user(db, "rita", "Rita do RH")
     home = tmp_path / "kiosk"
     (home / "config").mkdir(parents=True)
     ledger_cfg = {"kiosk_id": "01", "employer_name": "Padaria Pão Quente Ltda",
                   "employer_id": "11222333000181", "place": "Porta da frente",
                   "audio_retention_days": 30}  # fmt: skip
     (home / "config" / "settings.json").write_text(json.dumps({"ledger": ledger_cfg}))
-    code = cli("central", "enroll-code", "--database-url", db).stdout.split()[0]
-    joined = cli("central", "join", "--url", url, "--code", code, "--name", "Porta da frente",
+    code = run_app("central", "enroll-code", "--database-url", db).stdout.split()[0]
+    joined = run_app("central", "join", "--url", url, "--code", code, "--name", "Porta da frente",
                  home=home)  # fmt: skip
     assert joined.returncode == 0, joined.stderr
 
-    shots_dir = Path(os.environ.get("PONTOVOZ_SCREENSHOTS", tmp_path / "shots"))
-    downloads = tmp_path / "downloads"
-    downloads.mkdir()
-    d = browser(tmp_path / "profile", downloads)
-    shots = Shots(d, shots_dir)
+    d, shots, downloads = open_browser(tmp_path, DESKTOP, tallest=4000)
     try:
         d.get(url + "/")
         assert "/entrar" in d.current_url
@@ -154,7 +88,7 @@ def test_hr_back_office_in_a_browser(tmp_path, central_server, verifier, make_cl
         shots.take("04-funcionario")
 
         # the kiosk gets the roster, punches (validated + flagged) and pushes to Central
-        assert cli("central", "sync", home=home).returncode == 0
+        assert run_app("central", "sync", home=home).returncode == 0
         monkeypatch.setenv("PONTOVOZ_HOME", str(home))
         settings = LedgerSettings.load(home / "config" / "settings.json")
         now = datetime.now(TZ)
@@ -169,7 +103,7 @@ def test_hr_back_office_in_a_browser(tmp_path, central_server, verifier, make_cl
             flagged, _ = service.punch_once(carla, "INTERVALO", wrong)
             assert flagged.flagged
             to_review = 1 + int(punch.flagged)
-        pushed = cli("central", "sync", home=home)
+        pushed = run_app("central", "sync", home=home)
         assert pushed.returncode == 0, pushed.stderr
 
         d.get(url + "/")

@@ -144,6 +144,18 @@ def enter_pin(win, pin: str) -> None:
     win.window.pin.keys["OK"].click()
 
 
+def new_employee_form(win, name: str, cpf: str):
+    """Sign in as the admin and start a new employee on the settings screen's form, with
+    ``name`` and ``cpf`` typed in; the form, for the test to fill the rest."""
+    win.window.idle.admin_requested.emit()
+    enter_pin(win, ADMIN_PIN)
+    form = win.window.settings_screen.employees
+    form.clear()
+    form.name.setText(name)
+    form.cpf.setText(cpf)
+    return form
+
+
 def to_types(qtbot, win, pin: str = EMPLOYEE_PIN) -> None:
     wait_ready(qtbot, win)
     assert win.window.idle.status.text() == "Toque para registrar"

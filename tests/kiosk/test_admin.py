@@ -7,7 +7,7 @@ import json
 from app.kiosk.settings import SettingsStore
 from app.punch.pins import check_admin_pin
 from app.store.alerts import unsent_alerts
-from tests.kiosk.conftest import ADMIN_PIN, BADGE, clip_source, enter_pin
+from tests.kiosk.conftest import ADMIN_PIN, BADGE, clip_source, enter_pin, new_employee_form
 
 
 def test_first_run_setup_then_punch_ready(qtbot, make_kiosk, make_clip, pv_home):
@@ -100,7 +100,7 @@ def test_admin_settings_refuse_bad_values_and_persist(qtbot, make_kiosk, pv_home
     store = SettingsStore(pv_home / "config" / "settings.json")
     bad = {
         "cpu_threads": ("abc", "Threads de CPU"),
-        "num_workers": ("99", "Workers"),
+        "num_workers": ("99", "Transcrições simultâneas"),
         "score_margin": ("-1", "Margem"),
         "vad_threshold": ("2", "Limiar"),
         "retention_days": ("0", "Retenção"),
@@ -156,12 +156,7 @@ def test_admin_salvar_never_pins_or_changes_engine_defaults(qtbot, make_kiosk, p
 
 def test_admin_employees_add_edit_deactivate(qtbot, make_kiosk):
     win, _clock, _sources = make_kiosk()
-    win.window.idle.admin_requested.emit()
-    enter_pin(win, ADMIN_PIN)
-    form = win.window.settings_screen.employees
-    form.clear()
-    form.name.setText("Ana Souza")
-    form.cpf.setText("111.444.777-35")
+    form = new_employee_form(win, "Ana Souza", "111.444.777-35")
     form.pin.setText("2468")  # Maria's PIN: refused
     form.save.click()
     assert "PIN" in win.window.settings_screen.message.text()

@@ -11,6 +11,7 @@ from tests.kiosk.conftest import (
     ADMIN_PIN,
     EMPLOYEE_PIN,
     enter_pin,
+    new_employee_form,
     speak,
     to_challenge,
     to_types,
@@ -151,12 +152,7 @@ def test_idle_says_someone_is_locked_without_naming_them(qtbot, make_kiosk):
 
 def test_employee_pin_must_differ_from_the_admin_pin(qtbot, make_kiosk):
     win, _clock, _sources = make_kiosk()
-    win.window.idle.admin_requested.emit()
-    enter_pin(win, ADMIN_PIN)
-    form = win.window.settings_screen.employees
-    form.clear()
-    form.name.setText("Ana Souza")
-    form.cpf.setText("111.444.777-35")
+    form = new_employee_form(win, "Ana Souza", "111.444.777-35")
     form.pin.setText(ADMIN_PIN)
     form.save.click()
     assert "igual ao PIN do administrador" in win.window.settings_screen.message.text()

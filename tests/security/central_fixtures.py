@@ -1,12 +1,11 @@
 # ruff: noqa: F811 - pytest fixtures imported from central_fixtures are redefined as parameters
 """Shared pieces for the Central attack replays (tests/security/test_central_*.py): a real
 Central (the whole ASGI app, front door included) on uvicorn on 127.0.0.1 over the session's
-throwaway PostgreSQL, an enrolled kiosk, and a raw-socket client that can be slow or huge."""
+throwaway PostgreSQL, and an enrolled kiosk; the raw-socket client that can be slow or huge
+is tests.live_server's."""
 
 from __future__ import annotations
 
-import socket
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -57,37 +56,3 @@ def central(central_db) -> Iterator[Central]:
     finally:
         engine.dispose()
         app.state.engine.dispose()
-
-
-def raw_head(port: int, path: str, headers: dict[str, str], method: str = "POST") -> socket.socket:
-    """Open a connection and send only the request line and headers."""
-    sock = socket.create_connection(("127.0.0.1", port), timeout=10)
-    lines = [f"{method} {path} HTTP/1.1", "Host: 127.0.0.1"]
-    lines += [f"{k}: {v}" for k, v in headers.items()]
-    sock.sendall(("\r\n".join(lines) + "\r\n\r\n").encode())
-    return sock
-
-
-def read_answer(sock: socket.socket, timeout: float = 5.0) -> tuple[int, str, float]:
-    """(status, whole answer text, seconds it took) from a connection already sent on."""
-    start = time.monotonic()
-    sock.settimeout(timeout)
-    data = b""
-    while b"\r\n\r\n" not in data:
-        chunk = sock.recv(65536)
-        if not chunk:
-            break
-        data += chunk
-    head, _, rest = data.partition(b"\r\n\r\n")
-    length = 0
-    for line in head.split(b"\r\n")[1:]:
-        k, _, v = line.partition(b":")
-        if k.strip().lower() == b"content-length":
-            length = int(v)
-    while len(rest) < length:
-        chunk = sock.recv(65536)
-        if not chunk:
-            break
-        rest += chunk
-    status = int(head.split(b" ")[1]) if head.startswith(b"HTTP/") else 0
-    return status, (head + b"\r\n\r\n" + rest).decode("utf-8", "replace"), time.monotonic() - start

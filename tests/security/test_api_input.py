@@ -13,12 +13,13 @@ import sys
 
 import httpx
 import pytest
-from trust_helpers import ROOT, LiveServer, url_event
+from trust_helpers import ROOT, LiveServer
 
 from app.api import ApiSettings, create_app
 from app.api.lambda_handler import make_handler
 from app.core.errors import PhraseError
 from app.core.phrase import parse_expected
+from tests.aws_events import function_url_event
 
 PHRASE = "ENTRADA 13 40"
 
@@ -127,7 +128,7 @@ def test_lambda_bad_base64_says_so(verifier):
     handler = make_handler(verifier, ApiSettings())
     direct = handler({"body": "%%% not base64", "isBase64Encoded": True})
     assert direct["status"] == 400 and "não é um base64 válido" in direct["error"]
-    event = url_event("x", headers={"authorization": "Bearer t"}, iam=True)
+    event = function_url_event("x", headers={"authorization": "Bearer t"}, iam=True)
     event.update(body="%%% not base64", isBase64Encoded=True)
     r = handler(event)
     assert r["statusCode"] == 400 and "não é um base64 válido" in json.loads(r["body"])["error"]
@@ -136,15 +137,15 @@ def test_lambda_bad_base64_says_so(verifier):
 def test_public_function_url_requires_auth(verifier, clip_b64):
     body = json.dumps({"expected_speech": PHRASE, "audio": clip_b64})
     open_handler = make_handler(verifier, ApiSettings())
-    r = open_handler(url_event(body))
+    r = open_handler(function_url_event(body))
     error = json.loads(r["body"])["error"]
     assert r["statusCode"] == 401 and "não está configurada" in error and "AWS_IAM" in error
-    assert open_handler(url_event(None, method="GET", path="/health"))["statusCode"] == 200
-    r = open_handler(url_event(body, iam=True))  # AWS checked the signature
+    assert open_handler(function_url_event(None, method="GET", path="/health"))["statusCode"] == 200
+    r = open_handler(function_url_event(body, iam=True))  # AWS checked the signature
     assert r["statusCode"] == 200 and json.loads(r["body"])["validated"] is True
     with_token = make_handler(verifier, ApiSettings(auth_token="lambda-token"))
-    assert with_token(url_event(body))["statusCode"] == 401
-    r = with_token(url_event(body, headers={"authorization": "Bearer lambda-token"}))
+    assert with_token(function_url_event(body))["statusCode"] == 401
+    r = with_token(function_url_event(body, headers={"authorization": "Bearer lambda-token"}))
     assert r["statusCode"] == 200
 
 
@@ -165,7 +166,7 @@ def test_serve_refuses_a_public_address_without_a_token(tmp_path):
 
 def test_iam_signed_url_is_rate_limited_per_caller(verifier):
     handler = make_handler(verifier, ApiSettings(rate_limit_per_minute=8))
-    codes = [handler(url_event("{}", iam=True))["statusCode"] for _ in range(3)]
+    codes = [handler(function_url_event("{}", iam=True))["statusCode"] for _ in range(3)]
     assert codes == [422, 422, 429]  # 422: authorised, then the empty body is refused
 
 

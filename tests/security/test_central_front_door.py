@@ -12,13 +12,12 @@ import time
 
 import httpx
 
+from tests.live_server import raw_head, read_answer, send_chunks_until_stopped
 from tests.security.central_fixtures import (  # noqa: F401 - fixtures
     central,
     central_db,
     central_url,
     pg_cluster,
-    raw_head,
-    read_answer,
 )
 
 PUNCHES = "/api/v1/punches"
@@ -66,15 +65,8 @@ def test_chunked_body_is_cut_at_the_limit(central):
     token = central.enroll()
     sock = raw_head(central.port, PUNCHES, {"Transfer-Encoding": "chunked",
                                             "Authorization": f"Bearer {token}"})  # fmt: skip
-    chunk = b"x" * 65536
-    sent = 0
-    sock.settimeout(0.5)
-    try:
-        while sent < 64 * 1024 * 1024:  # it would go on to 64 MB if nobody stopped it
-            sock.sendall(b"%x\r\n" % len(chunk) + chunk + b"\r\n")
-            sent += len(chunk)
-    except (BrokenPipeError, ConnectionResetError, TimeoutError):
-        pass
+    # it would go on to 64 MB if nobody stopped it
+    sent = send_chunks_until_stopped(sock, b"x" * 65536, 64 * 1024 * 1024)
     status, text, _ = read_answer(sock, timeout=3)
     sock.close()
     assert status == 413 and "limite" in text

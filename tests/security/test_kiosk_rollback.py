@@ -1,4 +1,4 @@
-"""Issue 22 rows "delete the last punches and put back an older copy of the high-water file" and
+"""The attacks "delete the last punches and put back an older copy of the high-water file" and
 "delete the key, make a new one, re-chain and re-MAC every table", replayed on the real ledger
 files with plain sqlite3, as an attacker with file access would.
 

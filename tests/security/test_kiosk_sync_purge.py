@@ -8,9 +8,8 @@ import json
 import os
 import subprocess
 import sys
-import threading
 from datetime import timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 
 import pytest
 
@@ -19,11 +18,12 @@ from app.store.models import PunchDraft
 from app.sync.config import SyncConfig
 from app.sync.worker import SyncWorker
 from tests.conftest import CPF_ANA, SETTINGS
+from tests.live_server import StandIn
 
 HOSTILE = "\x1b[2J\x1b[31mERRO\x1b]0;pwned\x07 \u202esonu\x00 fim"  # clear, colour, title, bidi
 
 
-class Server:
+class Server(StandIn):
     """Answers every POST with ``status`` and ``body`` (the contract's JSON on 200)."""
 
     def __init__(self) -> None:
@@ -45,13 +45,7 @@ class Server:
                 self.end_headers()
                 self.wfile.write(body)
 
-        self.http = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.http.server_address[1]}/"
-        threading.Thread(target=self.http.serve_forever, daemon=True).start()
-
-    def close(self) -> None:
-        self.http.shutdown()
-        self.http.server_close()
+        super().__init__(Handler)
 
 
 @pytest.fixture()

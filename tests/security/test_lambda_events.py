@@ -17,6 +17,7 @@ import pytest
 from app.api import ApiSettings
 from app.api.lambda_handler import LambdaAdapter
 from app.core.verifier import Verifier
+from tests.aws_events import function_url_event
 
 TOKENS = "token-um,token-dois , token-tres"
 
@@ -26,20 +27,10 @@ def adapter() -> LambdaAdapter:
     return LambdaAdapter(Verifier(), ApiSettings(auth_token=TOKENS))
 
 
-def url_event(body: str | None = "{}", token: str | None = None, b64: bool = False) -> dict:
-    """A function URL / API Gateway v2 event, as AWS sends it."""
-    headers = {"host": "x.lambda-url.sa-east-1.on.aws", "content-type": "application/json"}
-    if token:
-        headers["authorization"] = f"Bearer {token}"
-    return {
-        "version": "2.0", "routeKey": "$default", "rawPath": "/", "rawQueryString": "",
-        "headers": headers,
-        "requestContext": {"http": {"method": "POST", "path": "/", "protocol": "HTTP/1.1",
-                                    "sourceIp": "203.0.113.7", "userAgent": "t"},
-                           "requestId": "r1", "routeKey": "$default", "stage": "$default"},
-        "body": base64.b64encode(body.encode()).decode() if (b64 and body) else body,
-        "isBase64Encoded": b64,
-    }  # fmt: skip
+def url_event(body: str | None = "{}", token: str | None = None) -> dict:
+    """A function URL / API Gateway v2 event, as AWS sends it, with ``token`` as its bearer."""
+    headers = {"authorization": f"Bearer {token}"} if token else None
+    return function_url_event(body, headers=headers)
 
 
 def v1_event(body: str | None = "{}", token: str | None = None) -> dict:

@@ -1,6 +1,7 @@
-"""Issue 12 row 13, replayed: a tampered row with ``recorded_at = 'garbage'``. Before, `punch`
-and `export` died with a raw ValueError traceback. Now: the next punch is still recorded
-(flagged for review), exports stop with a clear message, `ledger verify` names the NSR."""
+"""A tampered row with ``recorded_at = 'garbage'`` (docs/LEDGER-INTEGRITY.md, "Error codes"),
+replayed. Before, `punch` and `export` died with a raw ValueError traceback. Now: the next punch is
+still recorded (flagged for review), exports stop with a clear message, `ledger verify` names the
+NSR."""
 
 from __future__ import annotations
 

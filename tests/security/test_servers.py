@@ -21,6 +21,8 @@ import numpy as np
 import pytest
 from trust_helpers import ServeProcess, child_env
 
+from tests.live_server import read_head
+
 pytestmark = pytest.mark.slow
 
 
@@ -206,12 +208,7 @@ def _post_raw(port: int, body: bytes, results: list, lock: threading.Lock) -> No
         with socket.create_connection(("127.0.0.1", port), timeout=120) as s:
             with contextlib.suppress(OSError):  # refused before the body was read:
                 s.sendall(head + body)  # the answer may still be there
-            data = b""
-            while b"\r\n\r\n" not in data:
-                chunk = s.recv(65536)
-                if not chunk:
-                    break
-                data += chunk
+            data = read_head(s)
             outcome = data.split(b" ", 2)[1].decode() if data.startswith(b"HTTP/1.1") else "reset"
     except OSError:
         outcome = "reset"

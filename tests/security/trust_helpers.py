@@ -11,9 +11,8 @@ import sys
 import time
 from pathlib import Path
 
-import httpx
-
-from tests.live_server import api_server
+from app.lab.central_proc import wait_until_healthy
+from tests.live_server import StandIn, api_server
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -85,17 +84,10 @@ class ServeProcess:
         )
 
     def wait_ready(self, timeout: float = 120.0) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"serve exited: {self.log_path.read_text()[-2000:]}")
-            try:
-                if httpx.get(self.url + "/health", timeout=2).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.3)
-        raise RuntimeError("serve did not become ready")
+        try:
+            wait_until_healthy(self.proc, self.url + "/health", timeout, "serve")
+        except RuntimeError as exc:
+            raise RuntimeError(f"{exc}: {self.log_path.read_text()[-2000:]}") from None
 
     def rss_mb(self) -> float:
         """Resident memory of the server process (VmRSS), in MB."""
@@ -126,14 +118,13 @@ class ServeProcess:
         self.stop()
 
 
-class ScriptedCloud:
+class ScriptedCloud(StandIn):
     """A real HTTP endpoint on 127.0.0.1 that answers what the test sets (status, headers) and
     counts the requests it gets, with their times."""
 
     def __init__(self) -> None:
         import json
-        import threading
-        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+        from http.server import BaseHTTPRequestHandler
 
         self.status = 200
         self.headers: dict[str, str] = {}
@@ -161,66 +152,7 @@ class ScriptedCloud:
                 self.end_headers()
                 self.wfile.write(data)
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
-
-    def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
-
-
-def url_event(
-    body: str | None,
-    method: str = "POST",
-    path: str = "/",
-    headers: dict[str, str] | None = None,
-    iam: bool = False,
-) -> dict:
-    """A Lambda function URL event (payload v2) as AWS delivers it; ``iam`` adds the
-    authorizer block AWS puts there when the URL's AuthType is AWS_IAM."""
-    context: dict = {
-        "accountId": "anonymous",
-        "apiId": "b62rss5pn3ufd7w2uwnaroo5qu0ujcsb",
-        "domainName": "b62rss5pn3ufd7w2uwnaroo5qu0ujcsb.lambda-url.sa-east-1.on.aws",
-        "http": {
-            "method": method,
-            "path": path,
-            "protocol": "HTTP/1.1",
-            "sourceIp": "203.0.113.7",
-            "userAgent": "curl/8.5.0",
-        },
-        "requestId": "6a0f4c8e-0b7d-4a59-9a35-3c2d9f0e1a11",
-        "routeKey": "$default",
-        "stage": "$default",
-        "timeEpoch": 1764081900000,
-    }
-    if iam:
-        context["accountId"] = "123456789012"
-        context["authorizer"] = {
-            "iam": {
-                "accessKey": "AKIAIOSFODNN7EXAMPLE",
-                "accountId": "123456789012",
-                "callerId": "AIDACKCEVSQ6C2EXAMPLE",
-                "userArn": "arn:aws:iam::123456789012:user/kiosk-01",
-                "userId": "AIDACKCEVSQ6C2EXAMPLE",
-            }
-        }
-    return {
-        "version": "2.0",
-        "routeKey": "$default",
-        "rawPath": path,
-        "rawQueryString": "",
-        "headers": {
-            "host": context["domainName"],
-            "content-type": "application/json",
-            **(headers or {}),
-        },
-        "requestContext": context,
-        "body": body,
-        "isBase64Encoded": False,
-    }
+        super().__init__(Handler)
 
 
 LiveServer = api_server  # the security tests serve the API as `serve` does

@@ -9,15 +9,16 @@ import json
 import socket
 import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 
 import pytest
 
 from app.store.ledger import Ledger
 from app.store.settings import LedgerSettings
+from tests.live_server import StandIn
 
 
-class FakeCloud:
+class FakeCloud(StandIn):
     def __init__(self) -> None:
         self.behaviour = "ok"  # ok | 400 | 500 | garbage | slow
         self.calls: list[tuple[str, str]] = []  # (Idempotency-Key, expected_speech)
@@ -60,14 +61,7 @@ class FakeCloud:
                 except (BrokenPipeError, ConnectionResetError):
                     pass  # the client gave up (the "slow" case): that is the point
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
-
-    def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
+        super().__init__(Handler)
 
 
 @pytest.fixture()

@@ -4,10 +4,11 @@ holidays. A change bumps ``employees.updated_at`` so the roster flows down to th
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import Response
 
 from app.central import auth, security, service, voice_labels
@@ -79,6 +80,41 @@ def _form_ctx(s: DB) -> dict:
     return {"teams": choices.teams, "schedules": choices.schedules, "kiosks": choices.kiosks}
 
 
+@dataclass(frozen=True)
+class PlacementForm:
+    """The employee form's fields that creating and editing share: team, schedule, kiosks,
+    admission date and role, as sent (None: not in the form)."""
+
+    equipe: str | None
+    horario: str | None
+    todos_quiosques: str | None
+    quiosques: tuple[str, ...]
+    admissao: str | None
+    cargo: str | None
+
+
+def _placement_form(
+    equipe: OptF = None,
+    horario: OptF = None,
+    todos_quiosques: OptF = None,
+    quiosques: ListF = [],  # noqa: B006 - FastAPI form default, never mutated
+    admissao: OptF = None,
+    cargo: OptF = None,
+) -> PlacementForm:
+    """One place that names these form fields, for both pages that take them."""
+    return PlacementForm(equipe, horario, todos_quiosques, tuple(quiosques), admissao, cargo)
+
+
+Placement = Annotated[PlacementForm, Depends(_placement_form)]
+
+
+def _full_name(nome: str) -> str:
+    name = " ".join(nome.split())
+    if not 2 <= len(name) <= 150:
+        raise WebError("Informe o nome completo (até 150 caracteres).")
+    return name
+
+
 @router.get("/funcionarios")
 def employees(request: Request, s: DB, user: User, busca: str = "", inativos: str = "") -> Response:
     need(user, "employees")
@@ -104,21 +140,14 @@ def employee_create(
     nome: F,
     cpf: F,
     pin: F,
+    placement: Placement,
     csrf: OptF = None,
     cracha: OptF = None,
-    equipe: OptF = None,
-    horario: OptF = None,
-    todos_quiosques: OptF = None,
-    quiosques: ListF = [],  # noqa: B006 - FastAPI form default, never mutated
-    admissao: OptF = None,
-    cargo: OptF = None,
 ) -> Response:
     need(user, "edit_employees")
     check_csrf(user, csrf)
-    name = " ".join(nome.split())
+    name = _full_name(nome)
     digits = re.sub(r"\D", "", cpf)
-    if not 2 <= len(name) <= 150:
-        raise WebError("Informe o nome completo (até 150 caracteres).")
     if not cpf_ok(digits):
         raise WebError("CPF inválido: confira os 11 dígitos.")
     if cpf_taken(s, digits):
@@ -129,49 +158,41 @@ def employee_create(
         emp = service.add_employee(s, name, digits, pin, _secret(cracha, "badge"))
     except CentralError as exc:
         raise WebError(str(exc).capitalize() + ".") from None
-    _apply(s, user, emp, equipe, horario, todos_quiosques, quiosques)
-    _job(emp, admissao, cargo)
+    _apply(s, user, emp, placement)
+    _job(emp, placement)
     auth.audit(s, user, "funcionario_criado", f"funcionario:{emp.id}", {"nome": name})
     return redirect(f"/funcionarios/{emp.id}?salvo=1")
 
 
-def _job(emp: Employee, admissao: str | None, cargo: str | None) -> dict:
+def _job(emp: Employee, form: PlacementForm) -> dict:
     """Admission date and role (cargo): the espelho and the AEJ start owing from admission.
     Fields not sent (a form without them) keep their value."""
-    if admissao is None and cargo is None:
+    if form.admissao is None and form.cargo is None:
         return {}
     try:
-        emp.role = service.clean_role(cargo)
+        emp.role = service.clean_role(form.cargo)
     except CentralError as exc:
         raise WebError(str(exc).capitalize() + ".") from None
-    emp.admission_date = parse_date(admissao or "", "Data de admissão")
+    emp.admission_date = parse_date(form.admissao or "", "Data de admissão")
     shown = emp.admission_date.isoformat() if emp.admission_date else ""
     return {"admissao": shown, "cargo": emp.role}
 
 
-def _apply(
-    s: DB,
-    user: auth.CurrentUser,
-    emp: Employee,
-    equipe: str | None,
-    horario: str | None,
-    todos: str | None,
-    kiosk_ids: list[str],
-) -> dict:
-    team_id = parse_int(equipe, "Equipe")
+def _apply(s: DB, user: auth.CurrentUser, emp: Employee, form: PlacementForm) -> dict:
+    team_id = parse_int(form.equipe, "Equipe")
     if team_id is not None and not team_exists(s, team_id):
         raise WebError("Equipe inexistente.")
     if user.role == "gestor":
         team_id = user.team_id
-    code = (horario or "").strip() or None
+    code = (form.horario or "").strip() or None
     if code is not None and not schedule_exists(s, code):
         raise WebError("Horário de trabalho inexistente.")
     save_profile(s, emp.id, team_id, code)
-    chosen = [parse_int(k, "Quiosque") for k in kiosk_ids]
+    chosen = [parse_int(k, "Quiosque") for k in form.quiosques]
     kiosks = [kiosk_by_id(s, k) for k in chosen if k is not None]
     if any(k is None for k in kiosks):
         raise WebError("Quiosque inexistente.")
-    emp.all_kiosks = bool(todos) or not kiosks
+    emp.all_kiosks = bool(form.todos_quiosques) or not kiosks
     emp.kiosks = [] if emp.all_kiosks else [k for k in kiosks if k is not None]
     emp.updated_at = datetime.now(UTC)
     return {"equipe": team_id, "horario": code, "quiosques": [k.id for k in emp.kiosks]}
@@ -194,24 +215,17 @@ def employee_update(
     user: User,
     employee_id: int,
     nome: F,
+    placement: Placement,
     csrf: OptF = None,
-    equipe: OptF = None,
-    horario: OptF = None,
-    todos_quiosques: OptF = None,
-    quiosques: ListF = [],  # noqa: B006 - FastAPI form default, never mutated
-    admissao: OptF = None,
-    cargo: OptF = None,
 ) -> Response:
     need(user, "edit_employees")
     check_csrf(user, csrf)
     emp = employee_or_404(s, user, employee_id)
-    name = " ".join(nome.split())
-    if not 2 <= len(name) <= 150:
-        raise WebError("Informe o nome completo (até 150 caracteres).")
+    name = _full_name(nome)
     before = emp.name
     emp.name = name
-    detail = _apply(s, user, emp, equipe, horario, todos_quiosques, quiosques)
-    detail.update(_job(emp, admissao, cargo))
+    detail = _apply(s, user, emp, placement)
+    detail.update(_job(emp, placement))
     auth.audit(s, user, "funcionario_alterado", f"funcionario:{emp.id}",
                {"nome_antes": before, "nome": name, **detail})  # fmt: skip
     return redirect(f"/funcionarios/{emp.id}?salvo=1")

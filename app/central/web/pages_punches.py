@@ -12,6 +12,7 @@ from fastapi.responses import Response
 
 from app.central import auth
 from app.central.hr_data import TZ, latest_decisions
+from app.central.models import Employee
 from app.central.web.deps import DB, User, check_csrf, need, redirect, render
 from app.central.web.errors import NotFound, WebError
 from app.central.web.forms import parse_date, parse_int
@@ -47,6 +48,14 @@ def _range(de: date | None, ate: date | None) -> tuple[datetime | None, datetime
     if start and end and end <= start:
         raise WebError("O período termina antes de começar.")
     return start, end
+
+
+def _employee_and_day(
+    s: DB, user: auth.CurrentUser, funcionario: str, data: str
+) -> tuple[Employee, date | None]:
+    """The employee a correction or absence form names (404 unless this user sees them) and
+    the day it is for."""
+    return employee_or_404(s, user, parse_int(funcionario, "Funcionário")), parse_date(data, "Data")
 
 
 @router.get("/marcacoes")
@@ -181,8 +190,7 @@ def correction_add(
 ) -> Response:
     need(user, "review")
     check_csrf(user, csrf)
-    emp = employee_or_404(s, user, parse_int(funcionario, "Funcionário"))
-    day = parse_date(data, "Data")
+    emp, day = _employee_and_day(s, user, funcionario, data)
     if day is None or not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", hora.strip()):
         raise WebError("Informe a data (AAAA-MM-DD) e a hora (HH:MM) da marcação esquecida.")
     if tipo not in TYPES:
@@ -212,8 +220,7 @@ def absence_add(
 ) -> Response:
     need(user, "review")
     check_csrf(user, csrf)
-    emp = employee_or_404(s, user, parse_int(funcionario, "Funcionário"))
-    day = parse_date(data, "Data")
+    emp, day = _employee_and_day(s, user, funcionario, data)
     reason = " ".join(motivo.split())[:150]
     if day is None or len(reason) < 3:
         raise WebError("Informe a data e o motivo da ausência (ex.: Atestado médico).")
