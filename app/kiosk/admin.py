@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.config import COMPUTE_TYPES, EngineOptions
+from app.core.errors import br_number
 from app.kiosk.admin_form import engine_defaults
 from app.kiosk.admin_parts import CentralForm, EmployeeForm, MicTest, form, line, scroll
 from app.kiosk.keyboard import OnScreenKeyboard
@@ -36,10 +37,12 @@ class SettingsScreen(QWidget):
         self.employer_id = line(placeholder="CNPJ ou CPF")
         self.cno_caepf = line(placeholder="opcional")
         self.inpi = line(placeholder="opcional")
+        self.place = line(placeholder="endereço do trabalho (vai no comprovante)")
         self.admin_pin = line(placeholder="vazio = manter o atual", secret=True)
         tabs.addTab(form([("Empresa", self.company), ("Código do terminal", self.kiosk_id),
                           ("CNPJ/CPF do empregador", self.employer_id),
                           ("CNO/CAEPF", self.cno_caepf), ("Registro no INPI", self.inpi),
+                          ("Local da prestação do serviço", self.place),
                           ("Novo PIN de administrador", self.admin_pin)]), "Geral")  # fmt: skip
         self.max_tries, self.idle_seconds, self.screen_timeout = line(), line(), line()
         self.admin_timeout, self.duplicate_minutes, self.volume = line(), line(), line()
@@ -106,7 +109,7 @@ class SettingsScreen(QWidget):
         k, e = s.kiosk, {**engine_defaults(), **s.engine}
         for w, v in ((self.company, k.company), (self.kiosk_id, k.kiosk_id),
                      (self.employer_id, k.employer_id), (self.cno_caepf, k.cno_caepf),
-                     (self.inpi, k.inpi), (self.max_tries, k.max_tries),
+                     (self.inpi, k.inpi), (self.place, k.place), (self.max_tries, k.max_tries),
                      (self.idle_seconds, k.idle_return_seconds),
                      (self.screen_timeout, k.screen_timeout_seconds),
                      (self.admin_timeout, k.admin_timeout_seconds),
@@ -120,7 +123,7 @@ class SettingsScreen(QWidget):
                      (self.vad_threshold, e["vad_threshold"]),
                      (self.endpoint, s.sync.endpoint), (self.token, s.sync.token),
                      (self.retention_days, k.retention_days)):  # fmt: skip
-            w.setText(str(v))
+            w.setText(br_number(v) if isinstance(v, float) else str(v))  # 0,5 not 0.5
         self.admin_pin.clear()
         self.mic.set_devices(devices, k.microphone)
         self.compute_type.setCurrentText(str(e.get("compute_type", "int8")))
@@ -132,7 +135,8 @@ class SettingsScreen(QWidget):
     def values(self) -> dict:
         text = {
             "company": self.company, "kiosk_id": self.kiosk_id, "employer_id": self.employer_id,
-            "cno_caepf": self.cno_caepf, "inpi": self.inpi, "max_tries": self.max_tries,
+            "cno_caepf": self.cno_caepf, "inpi": self.inpi, "place": self.place,
+            "max_tries": self.max_tries,
             "idle_return_seconds": self.idle_seconds,
             "screen_timeout_seconds": self.screen_timeout,
             "admin_timeout_seconds": self.admin_timeout,

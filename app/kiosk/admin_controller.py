@@ -160,6 +160,7 @@ class AdminController(QObject):
                 k.employer_id = values["employer_id"]
                 k.cno_caepf = values["cno_caepf"]
                 k.inpi = values["inpi"]
+                k.place = values["place"]
                 k.validate()
             elif step == 1:
                 if values["pin1"] != values["pin2"]:

@@ -63,6 +63,7 @@ def settings_from_form(base: KioskSettings, v: dict) -> KioskSettings:
     k.employer_id = str(v.get("employer_id", k.employer_id))
     k.cno_caepf = str(v.get("cno_caepf", k.cno_caepf))
     k.inpi = str(v.get("inpi", k.inpi))
+    k.place = str(v.get("place", k.place))
     if v.get("admin_pin"):
         k.admin_pin_hash = hash_admin_pin(check_new_admin_pin(v["admin_pin"]))
     k.max_tries = _int(v, "max_tries", "Tentativas de voz")

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QFrame,
     QHBoxLayout,
+    QLabel,
     QLineEdit,
     QListWidget,
     QPushButton,
@@ -22,6 +23,7 @@ from PySide6.QtWidgets import (
 
 from app.kiosk.screens import label, masked_cpf
 from app.kiosk.widgets import LevelMeter
+from app.rep.cpf import format_cpf
 from app.store.models import Employee
 
 
@@ -31,6 +33,14 @@ def line(text: str = "", placeholder: str = "", secret: bool = False) -> QLineEd
     if secret:
         e.setEchoMode(QLineEdit.EchoMode.Password)
     return e
+
+
+def field_label(text: str) -> QLabel:
+    """A form row's label, as tall as a field (style role "field"): QFormLayout gives a label
+    only 7/4 of its text height, top-aligned, so the words sat above the field's own text."""
+    lab = QLabel(text)
+    lab.setProperty("role", "field")
+    return lab
 
 
 def friendly_device(name: str) -> str:
@@ -92,7 +102,11 @@ class MicTest(QWidget):
         self.result.setText(text)
         self.result.setProperty("role", "ok" if ok else "error")
         self.result.style().polish(self.result)
+        self.meter.reset()  # the words say the level measured; a decayed peak would not
         self.set_running(False)
+
+
+NEW_BADGE = "opcional: passe o crachá no leitor"  # what a new employee's badge field asks
 
 
 class EmployeeForm(QWidget):
@@ -109,15 +123,13 @@ class EmployeeForm(QWidget):
         self.name = line(placeholder="Nome completo")
         self.cpf = line(placeholder="000.000.000-00")
         self.pin = line(placeholder="6 a 8 dígitos (vazio = manter)", secret=True)
-        self.badge = line(placeholder="sem crachá cadastrado")
+        self.badge = line(placeholder=NEW_BADGE)
         self.active = QCheckBox("Ativo")
         self.active.setChecked(True)
         form = QFormLayout()
-        form.addRow("Nome", self.name)
-        form.addRow("CPF", self.cpf)
-        form.addRow("PIN", self.pin)
-        form.addRow("Crachá", self.badge)
-        form.addRow("", self.active)
+        for text, field in (("Nome", self.name), ("CPF", self.cpf), ("PIN", self.pin),
+                            ("Crachá", self.badge), ("", self.active)):  # fmt: skip
+            form.addRow(field_label(text), field)
         self.new = QPushButton("Novo")
         self.new.clicked.connect(self.clear)
         self.save = QPushButton("Salvar funcionário")
@@ -154,7 +166,7 @@ class EmployeeForm(QWidget):
         self._current = None
         for w in (self.name, self.cpf, self.pin, self.badge):
             w.clear()
-        self.badge.setPlaceholderText("sem crachá cadastrado")
+        self.badge.setPlaceholderText(NEW_BADGE)
         self.active.setChecked(True)
         self.list.clearSelection()
 
@@ -164,7 +176,7 @@ class EmployeeForm(QWidget):
         e = self._employees[row]
         self._current = e
         self.name.setText(e.name)
-        self.cpf.setText(e.cpf)
+        self.cpf.setText(format_cpf(e.cpf))  # as the placeholder writes it: 000.000.000-00
         self.pin.clear()
         self.badge.clear()
         self.badge.setPlaceholderText(
@@ -181,7 +193,7 @@ class EmployeeForm(QWidget):
             return bool(self.name.text().strip() or self.cpf.text().strip())
         return (
             " ".join(self.name.text().split()) != e.name
-            or self.cpf.text().strip() != e.cpf
+            or "".join(c for c in self.cpf.text() if c.isdigit()) != e.cpf
             or self.active.isChecked() != e.active
         )
 
@@ -214,9 +226,9 @@ class CentralForm(QWidget):
         )
         self.status = label("", "subtitle")
         f = QFormLayout()
-        f.addRow("Endereço da Central", self.url)
-        f.addRow("Código de cadastro", self.code)
-        f.addRow("", self.join)
+        f.addRow(field_label("Endereço da Central"), self.url)
+        f.addRow(field_label("Código de cadastro"), self.code)
+        f.addRow(field_label(""), self.join)
         lay = QVBoxLayout(self)
         lay.addLayout(f)
         lay.addWidget(self.status)
@@ -264,5 +276,5 @@ def form(rows: list[tuple[str, QWidget]]) -> QScrollArea:
     page = QWidget()
     f = QFormLayout(page)
     for text, widget in rows:
-        f.addRow(text, widget)
+        f.addRow(field_label(text), widget)
     return scroll(page)

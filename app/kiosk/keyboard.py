@@ -12,9 +12,15 @@ from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QApplication, QGridLayout, QLineEdit, QPushButton, QWidget
 
-ROWS = ("1234567890-_.", "qwertyuiopáàâ", "asdfghjklçãéê", "zxcvbnm@/:íóô", "õúü")
+ROWS = (
+    "1234567890-_.",
+    "qwertyuiopáàâ",
+    "asdfghjklçãéê",
+    "zxcvbnm@/:íóô",
+    "õúü,",  # "," for addresses and decimals (0,5)
+)
 SHIFT, CAPS, SPACE, BACKSPACE = "Maiúsc.", "Caps Lock", "Espaço", "Apagar"
-WIDE = ((SHIFT, 2), (SPACE, 4), (CAPS, 2), (BACKSPACE, 2))  # after the last row's letters
+WIDE = ((SHIFT, 2), (SPACE, 3), (CAPS, 2), (BACKSPACE, 2))  # after the last row's letters
 COLUMNS = len(ROWS[0])
 
 

@@ -66,7 +66,7 @@ class ChallengeScreen(QWidget):
         self.record.setEnabled(state == "ready")
         self.cancel.setEnabled(True)
         if state != "listening":
-            self.meter.set_level(0.0)
+            self.meter.reset()
 
     def set_countdown(self, seconds: int, paused: bool) -> None:
         if paused:  # "Entrada." heard, the time not yet: the speaker may go on
@@ -113,6 +113,8 @@ class ResultScreen(QWidget):
             self.heard.setText("")
         else:
             self.heard.setText(f"Ouvimos: “{heard}”" if heard else "Não ouvimos nenhuma fala.")
+        if validated and not detail:  # "Validado" is shown only for a punch on disk
+            detail = "Ponto registrado."
         self.detail.setText(detail)
         self.retry_button.setVisible(not validated and can_retry)
         self.accept_button.setVisible(validated or not can_retry)
@@ -157,6 +159,7 @@ class MessageScreen(QWidget):
         self.text.setText(text)
         for b in self._action_buttons:
             self.row.removeWidget(b)
+            b.hide()  # out of sight now, not at the next event loop pass (deleteLater)
             b.deleteLater()
         self._action_buttons = []
         self._actions = list(actions or {})

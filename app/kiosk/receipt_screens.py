@@ -8,7 +8,7 @@ from html import escape
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QPixmap
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QListWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QListWidget, QVBoxLayout, QWidget
 
 from app.kiosk.attempt import LABELS
 from app.kiosk.screens import button, label, masked_cpf
@@ -17,22 +17,27 @@ from app.store.receipt import (
     CODE_LABEL,
     MIN_CODE,
     employer,
+    employer_document,
     hash_lines,
     place,
     qr_payload,
     qr_png,
+    rep_p,
 )
 from app.store.settings import LedgerSettings
 
 
 def receipt_rows(r: Punch, settings: LedgerSettings) -> list[tuple[str, str]]:
-    """What the receipt screen shows: the PDF receipt's employer, place and terminal (the CPF
-    masked, on a screen others may see); the hash goes below (``code_text``)."""
+    """What the receipt screen shows: the PDF receipt's rows (Portaria 671: employer name and
+    CNPJ/CPF, place, REP-P, worker name and CPF, date and time, NSR), the CPF masked on a
+    screen others may see; the hash goes below (``code_text``)."""
     at = datetime.fromisoformat(r.punched_at)
     return [
         ("NSR", f"{r.nsr:09d}"),
         ("Empregador", employer(settings)),
+        ("CNPJ/CPF", employer_document(settings)),
         ("Local", place(settings)),
+        ("REP-P", rep_p(settings)),
         ("Terminal", r.kiosk_id),
         ("Trabalhador", r.employee_name),
         ("CPF", masked_cpf(r.cpf)),
@@ -62,11 +67,11 @@ class ReceiptScreen(QWidget):
         self._timer.timeout.connect(self._count)
         self.title = label("Comprovante de Registro de Ponto do Trabalhador", "subtitle")
         self.body = QLabel()
-        self.body.setProperty("role", "receipt")
+        self.body.setWordWrap(True)  # a long company name or place wraps inside the card
         self.body.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         self.code = QLabel()  # the AFD hash, as on the PDF receipt and in the QR
-        self.code.setStyleSheet("font-family: monospace; font-size: 24px; color: #e6edf3;")
-        self.code.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.code.setProperty("role", "receipt-code")
+        self.code.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         self.code.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.flag = label("", "warning")
         self.countdown = label("", "small")
@@ -74,18 +79,24 @@ class ReceiptScreen(QWidget):
         self.qr.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.ok = ok = button("Concluir", "ok")
         ok.clicked.connect(self._done)
+        # One card, as on paper: the rows and the QR side by side, the hash under both.
+        card = QFrame()
+        card.setProperty("role", "receipt")
+        grid = QGridLayout(card)
+        grid.setContentsMargins(32, 20, 32, 20)
+        grid.setHorizontalSpacing(32)
+        grid.addWidget(self.body, 0, 0)
+        grid.addWidget(self.qr, 0, 1)
+        grid.addWidget(self.code, 1, 0, 1, 2)
+        grid.setColumnStretch(0, 1)
         lay = QVBoxLayout(self)
         lay.addWidget(self.title)
-        row = QHBoxLayout()
-        row.addStretch(1)
-        row.addWidget(self.body, 4)
-        row.addWidget(self.qr, 1)
-        row.addStretch(1)
-        lay.addLayout(row, 4)
-        lay.addWidget(self.code)
+        lay.addStretch(1)
+        lay.addWidget(card, 0, Qt.AlignmentFlag.AlignHCenter)
+        lay.addStretch(1)
         lay.addWidget(self.flag)
         lay.addWidget(self.countdown)
-        lay.addWidget(ok, 1)
+        lay.addWidget(ok)
 
     def show_receipt(self, r: Punch, settings: LedgerSettings) -> None:
         html = "".join(

@@ -64,6 +64,8 @@ class RepEvents:
             return
         if employer.employer_id:  # not asked yet: setup records it when it is given
             self._write(ledger, "employer record", lambda led: led.record_employer(employer))
+        elif ledger is not None:  # no type-2 record yet, but the receipts show the new place
+            ledger.adopt_settings(employer)
 
     def tick(self, ledger: Ledger | None, wall: datetime, mono: float) -> None:
         jump = self.clock.update(wall, mono)

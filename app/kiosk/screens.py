@@ -179,7 +179,7 @@ class PinScreen(QWidget):
             return
         elif len(self._pin) < 8:
             self._pin += key
-        self.dots.setText("●  " * len(self._pin))
+        self.dots.setText("  ".join("●" * len(self._pin)))  # centred: no trailing gap
 
     def _badge(self) -> None:
         text = self.badge.text().strip()
@@ -197,7 +197,7 @@ class TypeScreen(QWidget):
         super().__init__()
         self.greeting = label("", "title")
         self.hint = label("Escolha o tipo de registro", "subtitle")
-        grid = QGridLayout()
+        grid = QGridLayout()  # the types and the two small buttons share one set of columns
         grid.setSpacing(16)
         self.buttons: dict[str, QPushButton] = {}
         for i, kind in enumerate(PUNCH_TYPES):
@@ -209,14 +209,16 @@ class TypeScreen(QWidget):
         back.clicked.connect(self.cancelled)
         self.receipts = button("Meus registros (48 h)", "secondary")
         self.receipts.clicked.connect(self.receipts_requested)
+        last = (len(PUNCH_TYPES) + 1) // 2
+        grid.addWidget(back, last, 0)
+        grid.addWidget(self.receipts, last, 1)
+        for r in range(last):
+            grid.setRowStretch(r, 2)
+        grid.setRowStretch(last, 1)
         lay = QVBoxLayout(self)
         lay.addWidget(self.greeting)
         lay.addWidget(self.hint)
-        lay.addLayout(grid, 4)
-        row = QHBoxLayout()
-        row.addWidget(back, 1)
-        row.addWidget(self.receipts, 1)
-        lay.addLayout(row, 1)
+        lay.addLayout(grid, 1)
 
     def show_for(self, greeting: str, suggested: str) -> None:
         """``greeting``: 'Olá, Bruno — última marcação: Entrada 08:02'."""

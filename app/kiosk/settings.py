@@ -42,11 +42,15 @@ class KioskSection:
     employer_id: str = ""  # CNPJ (14) or CPF (11) of the employer, check digits verified
     cno_caepf: str = ""  # CNO (12 digits) or CAEPF (14 digits), optional
     inpi: str = ""  # the REP-P's INPI registration number, optional
+    place: str = ""  # where the work is done: printed on every receipt (Portaria 671)
     setup_step: int = 0  # first-run setup: the step to resume at (0 once done)
 
     def validate(self) -> None:
         if len(self.company.strip()) > 80:
             raise ConfigError("O nome da empresa pode ter no máximo 80 caracteres.")
+        self.place = " ".join(self.place.split())
+        if len(self.place) > 100:
+            raise ConfigError("O local pode ter no máximo 100 caracteres.")
         kid = self.kiosk_id.strip()
         if kid and (len(kid) > 32 or not all(c.isalnum() or c in "-_" for c in kid)):
             raise ConfigError("Código do terminal: até 32 letras, números, '-' ou '_'.")
@@ -230,7 +234,11 @@ class SettingsStore:
         self.path = path or settings_path()
 
     def load(self) -> KioskSettings:
-        settings = KioskSettings.from_dict(app_settings.read_all(self.path))
+        data = app_settings.read_all(self.path)
+        settings = KioskSettings.from_dict(data)
+        ledger = data.get("ledger")
+        if isinstance(ledger, dict) and "place" in ledger:  # the ledger's word wins (IT may
+            settings.kiosk.place = str(ledger["place"] or "")  # edit that section by hand)
         settings.validate()
         return settings
 
@@ -248,6 +256,7 @@ class SettingsStore:
             employer_id=k.employer_id,
             cno_caepf=k.cno_caepf,
             rep_id=k.inpi,
+            place=k.place,
         )
         sections["ledger"] = ledger
         app_settings.write_sections(sections, self.path)

@@ -14,7 +14,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.kiosk.admin_parts import EmployeeForm, MicTest, line, scroll
+from app.kiosk.admin_parts import EmployeeForm, MicTest, field_label, line, scroll
 from app.kiosk.keyboard import OnScreenKeyboard
 from app.kiosk.screens import button, label
 from app.kiosk.settings import KioskSection
@@ -36,20 +36,22 @@ class SetupScreen(QWidget):
         self.employer_id = line(placeholder="CNPJ ou CPF (para o comprovante e o AFD)")
         self.cno_caepf = line(placeholder="opcional")
         self.inpi = line(placeholder="opcional")
+        self.place = line(placeholder="endereço do trabalho (vai no comprovante)")
         p = QWidget()
         f = QFormLayout(p)
-        f.addRow("Empresa", self.company)
-        f.addRow("Código do terminal", self.kiosk_id)
-        f.addRow("CNPJ/CPF do empregador", self.employer_id)
-        f.addRow("CNO/CAEPF", self.cno_caepf)
-        f.addRow("Registro no INPI", self.inpi)
+        f.addRow(field_label("Empresa"), self.company)
+        f.addRow(field_label("Código do terminal"), self.kiosk_id)
+        f.addRow(field_label("CNPJ/CPF do empregador"), self.employer_id)
+        f.addRow(field_label("CNO/CAEPF"), self.cno_caepf)
+        f.addRow(field_label("Registro no INPI"), self.inpi)
+        f.addRow(field_label("Local"), self.place)
         self.pages.addWidget(scroll(p))
         self.pin1 = line(placeholder="4 a 8 dígitos", secret=True)
         self.pin2 = line(placeholder="repita", secret=True)
         p = QWidget()
         f = QFormLayout(p)
-        f.addRow("PIN do administrador", self.pin1)
-        f.addRow("Confirme o PIN", self.pin2)
+        f.addRow(field_label("PIN do administrador"), self.pin1)
+        f.addRow(field_label("Confirme o PIN"), self.pin2)
         self.pages.addWidget(scroll(p))
         p = QWidget()
         mic_lay = QVBoxLayout(p)
@@ -65,6 +67,7 @@ class SetupScreen(QWidget):
         mic_lay.addWidget(self.mic)
         mic_lay.addWidget(self.skip_mic)
         mic_lay.addWidget(self.skip_warning)
+        mic_lay.addStretch(1)  # stacked at the top: no gaps that move when the warning shows
         self.pages.addWidget(scroll(p))
         self.employee = EmployeeForm(compact=True)
         self.employee.pin.setPlaceholderText("6 a 8 dígitos")
@@ -105,6 +108,7 @@ class SetupScreen(QWidget):
         self.employer_id.setText(k.employer_id)
         self.cno_caepf.setText(k.cno_caepf)
         self.inpi.setText(k.inpi)
+        self.place.setText(k.place)
 
     def go(self, step: int) -> None:
         self.pages.setCurrentIndex(step)
@@ -125,7 +129,7 @@ class SetupScreen(QWidget):
         if step == 0:
             values = {"company": self.company.text(), "kiosk_id": self.kiosk_id.text(),
                       "employer_id": self.employer_id.text(), "cno_caepf": self.cno_caepf.text(),
-                      "inpi": self.inpi.text()}  # fmt: skip
+                      "inpi": self.inpi.text(), "place": self.place.text()}  # fmt: skip
         elif step == 1:
             values = {"pin1": self.pin1.text(), "pin2": self.pin2.text()}
         elif step == 2:

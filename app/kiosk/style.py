@@ -23,8 +23,11 @@ QLabel[role="verdict-ok"] { font-size: 96px; font-weight: bold; color: #3ccf7a; 
 QLabel[role="verdict-bad"] { font-size: 80px; font-weight: bold; color: #ff6b5e; }
 QLabel[role="heard"] { font-size: 34px; color: #e6edf3; }
 QLabel[role="message"] { font-size: 30px; color: #e6edf3; }
-QLabel[role="receipt"] { font-size: 28px; background: #f4f7fa; color: #0f1e2e;
-    border-radius: 16px; padding: 24px; }
+QFrame[role="receipt"] { background: #f4f7fa; border-radius: 16px; }
+QFrame[role="receipt"] QLabel { background: transparent; color: #0f1e2e; font-size: 28px; }
+QFrame[role="receipt"] QLabel[role="receipt-code"] { font-family: 'DejaVu Sans Mono';
+    font-size: 24px; color: #24405e; }
+QLabel[role="field"] { min-height: 56px; max-height: 56px; }  /* a field's height */
 QPushButton { background: #24405e; color: #ffffff; border: none; border-radius: 18px;
     font-size: 30px; padding: 14px; min-height: 64px; }
 QPushButton:pressed { background: #2f5a85; }
@@ -43,6 +46,10 @@ QLineEdit, QComboBox { background: #f4f7fa; color: #0f1e2e; border-radius: 8px; 
 QLineEdit[role="badge"] { font-size: 18px; min-height: 30px; background: #1c2f44;
     color: #9fb3c8; }
 QComboBox QAbstractItemView { background: #f4f7fa; color: #0f1e2e; }
+QScrollBar:vertical { background: #1c2f44; width: 18px; border-radius: 9px; margin: 0; }
+QScrollBar::handle:vertical { background: #5d7387; border-radius: 9px; min-height: 48px; }
+QScrollBar::add-line:vertical, QScrollBar::sub-line:vertical { height: 0; }
+QScrollBar::add-page:vertical, QScrollBar::sub-page:vertical { background: none; }
 QTabWidget::pane { border: 1px solid #24405e; border-radius: 8px; }
 QTabBar::tab { background: #1c2f44; padding: 12px 22px; font-size: 22px; }
 QTabBar::tab:selected { background: #24405e; font-weight: bold; }

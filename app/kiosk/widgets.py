@@ -55,6 +55,11 @@ class LevelMeter(QWidget):
         self.value = 0.0
         self.peak = 0.0
 
+    def reset(self) -> None:
+        """Empty, peak too: not listening (a frozen peak read as a level still measured)."""
+        self.value = self.peak = 0.0
+        self.update()
+
     def set_level(self, value: float) -> None:
         self.value = max(0.0, min(1.0, value))
         self.peak = max(self.value, self.peak * 0.92)
@@ -67,6 +72,7 @@ class LevelMeter(QWidget):
         w = int(r.width() * self.value)
         color = QColor("#f2c14e") if self.value > 0.8 else QColor("#3ccf7a")
         p.fillRect(r.x(), r.y(), w, r.height(), color)
-        px = r.x() + int(r.width() * self.peak)
-        p.fillRect(px - 2, r.y(), 4, r.height(), QColor("#ffffff"))
+        if self.peak > 0.01:  # no peak mark on a silent meter (it read as a cursor)
+            px = r.x() + int(r.width() * self.peak)
+            p.fillRect(px - 2, r.y(), 4, r.height(), QColor("#ffffff"))
         p.end()

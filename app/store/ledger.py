@@ -268,6 +268,11 @@ class Ledger:
 
     # ---- REP-P events (AFD types 2, 4, 6; type 5 comes from employee changes) ---------------
 
+    def adopt_settings(self, settings: LedgerSettings) -> None:
+        """Who and where as the admin just saved them, used from the next punch on (the
+        employer record of AFD type 2 is ``record_employer``, once the employer is known)."""
+        self.settings = settings
+
     def record_employer(
         self, settings: LedgerSettings | None = None, *, author_cpf: str = ""
     ) -> RepEvent | None:

@@ -41,6 +41,16 @@ def employer(settings: LedgerSettings) -> str:
     return settings.employer_name or "(não configurado)"
 
 
+def employer_document(settings: LedgerSettings) -> str:
+    """The employer's "CNPJ 11.222.333/0001-81" (or CPF) as every receipt prints it."""
+    return _employer_id(settings.employer_id)
+
+
+def rep_p(settings: LedgerSettings) -> str:
+    """The REP-P's identification: the program and, once registered, its INPI number."""
+    return f"PontoVoz {settings.rep_id or ''}".strip()
+
+
 def place(settings: LedgerSettings) -> str:
     """The receipt's "Local": the same words on the screen, the text and the PDF."""
     return settings.place or "(não configurado)"
@@ -57,9 +67,9 @@ def receipt_lines(punch: Punch, settings: LedgerSettings) -> list[str]:
     return [
         TITLE,
         f"Empregador: {employer(settings)}",
-        _employer_id(settings.employer_id),
+        employer_document(settings),
         f"Local: {place(settings)}",
-        f"REP-P: PontoVoz {settings.rep_id or ''} - coletor {punch.kiosk_id}".replace("  ", " "),
+        f"REP-P: {rep_p(settings)} - coletor {punch.kiosk_id}",
         f"Trabalhador: {punch.employee_name}",
         f"CPF: {format_cpf(punch.cpf)}",
         f"Data: {when:%d/%m/%Y}  Hora: {when:%H:%M}  ({when:%z})",

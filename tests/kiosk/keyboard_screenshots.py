@@ -32,10 +32,14 @@ def main() -> int:
     from app.store.models import PunchDraft
     from tests.kiosk.conftest import CPF, EMPLOYEE_PIN, FakeClock, QuietPlayer
     from tests.kiosk.conftest import configured_settings as settings
+    from tests.kiosk.screenshots import EMPLOYER_ID, describe_employer, save
 
     app = QApplication(sys.argv[:1])
     store = SettingsStore()
-    store.save(settings())
+    configured = settings()
+    configured.kiosk.employer_id = EMPLOYER_ID  # the receipt (32) shows a whole comprovante
+    store.save(configured)
+    describe_employer(store)
     ledger = Ledger.open()
     maria = ledger.add_employee("Maria da Silva", CPF, EMPLOYEE_PIN)
     now = datetime(2026, 3, 10, 13, 40)
@@ -62,7 +66,7 @@ def main() -> int:
         settle()
         folder = OUT / f"{w}x{h}"
         folder.mkdir(parents=True, exist_ok=True)
-        win.window.grab().save(str(folder / f"{name}.png"))
+        save(win.window, folder / f"{name}.png")  # 128 colours, like the other shots
 
     for w, h in SIZES:
         win.window.resize(w, h)

@@ -18,6 +18,7 @@ import os
 import statistics
 import sys
 import tempfile
+import threading
 import time
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -27,6 +28,36 @@ ROOT = Path(__file__).resolve().parents[2]
 OUT = ROOT / "docs" / "screenshots"
 CACHE = Path(os.environ.get("PONTOVOZ_TEST_AUDIO", ROOT / "tests" / ".audio-cache"))
 SIZES = ((1024, 768), (1280, 720), (1366, 768), (1920, 1080))
+EMPLOYER_ID = "11222333000181"  # the receipt shots show a whole comprovante (Portaria 671)
+PLACE = "Rua das Flores, 120 - Campinas/SP"
+
+
+def describe_employer(store) -> None:
+    """The employer's CNPJ and the place, as IT may write them into the ledger section by hand
+    (the Geral tab then shows the place)."""
+    from app import settings as app_settings
+
+    ledger = {**app_settings.section("ledger", store.path), "place": PLACE}
+    app_settings.write_sections({"ledger": ledger}, store.path)
+
+
+def gated_verifier(gate: threading.Event):
+    """The real verifier, whose load waits for ``gate``: shot 01 shows "Preparando..." however
+    fast the model loads here (it loads from a warm cache in well under a second)."""
+    from app.kiosk.engine import default_verifier
+
+    def build(options):
+        verifier = default_verifier(options)
+        load = verifier.load
+
+        def load_when_let() -> float:
+            gate.wait(120)
+            return load()
+
+        verifier.load = load_when_let
+        return verifier
+
+    return build
 
 
 def main() -> int:
@@ -73,17 +104,23 @@ def main() -> int:
     settings.kiosk.screen_timeout_seconds = 300
     settings.kiosk.admin_timeout_seconds = 900
     settings.kiosk.verify_timeout_seconds = 30  # a shared, loaded machine: real verdicts only
+    settings.kiosk.employer_id = EMPLOYER_ID
     if args.measure:  # the same punch again and again: no "Marcação repetida?" question
         settings.punch["duplicate_minutes"] = 0
     else:  # show the sync queue on idle (an endpoint that is down: it grows)
         settings.sync.enabled = True
         settings.sync.endpoint = "http://127.0.0.1:9/verify"
     store.save(settings)
+    describe_employer(store)
     clock = FakeClock(NOW)
     state = {"source": None}
     devices = lambda: ["pulse", "default", "USB PnP Sound Device: Audio (hw:1,0)"]  # noqa: E731
+    preparing = threading.Event()
+    if args.measure:
+        preparing.set()  # the figures time the real start-up: nothing waits
     kiosk = Kiosk(store=store, source_factory=lambda k: state["source"], clock=clock,
-                  device_lister=devices, player=QuietPlayer())  # fmt: skip
+                  device_lister=devices, player=QuietPlayer(),
+                  verifier_factory=gated_verifier(preparing))  # fmt: skip
     win = kiosk
     win.window.resize(1280, 800)
     win.window.show()
@@ -101,8 +138,8 @@ def main() -> int:
             if time.monotonic() > end:
                 raise TimeoutError("screen did not change")
 
-    def shot(name: str, w=None) -> None:
-        w = w or win
+    def shot(name: str, kiosk=None) -> None:
+        w = (kiosk or win).window
         for width, height in SIZES:
             w.resize(width, height)
             for _ in range(8):
@@ -129,7 +166,9 @@ def main() -> int:
         pump(lambda: win.window.stack.currentWidget() is not win.window.challenge)
 
     if not args.measure:
+        assert win.model_state == "loading"
         shot("01-idle-preparing")
+        preparing.set()
     pump(lambda: win.model_state == "ready")
     ready = time.perf_counter() - T0
     if not args.measure:
@@ -209,7 +248,8 @@ def take_all(win, shot, pin, punch, pump, clock, state, clip, maria, PunchDraft,
     shot("06-idle-someone-locked")
     win.punch._locked_until = 0.0
     win.punch._failures = 0
-    earlier = win.ledger.settings.local(clock.now - timedelta(minutes=5))
+    # a minute ago: within duplicate_minutes (2), so ENTRADA again asks first (shot 09)
+    earlier = win.ledger.settings.local(clock.now - timedelta(minutes=1))
     win.ledger.record_punch(PunchDraft(maria.id, "ENTRADA", "ENTRADA 13 35", validated=True,
                                        tries=1, punched_at=earlier))  # fmt: skip
     win.punch.start()
@@ -253,7 +293,13 @@ def take_all(win, shot, pin, punch, pump, clock, state, clip, maria, PunchDraft,
     win.punch.continue_timer.stop()
     shot("14-validated")
     win.punch.accept()
+    win.window.receipt.stop()  # "Voltando ao início em 60 s" at every size, not 59 at the last
     shot("16-receipt")
+    win.go_idle()
+    win.punch.start()
+    pin()
+    win.window.types.buttons["RETORNO"].click()  # the microphone fails during a challenge
+    assert win.window.stack.currentWidget() is win.window.challenge
     win.punch.listener.on_record_failed(
         "O microfone parou de responder (desconectado ou em uso por outro programa)."
     )
@@ -267,18 +313,24 @@ def take_all(win, shot, pin, punch, pump, clock, state, clip, maria, PunchDraft,
     shot("19-admin-pin")
     pin(admin_pin)
     screen = win.window.settings_screen
-    for i, name in enumerate(("geral", "marcacao", "microfone", "nuvem", "privacidade",
-                              "funcionarios", "avancado")):  # fmt: skip
-        screen.tabs.setCurrentIndex(i)
-        if name == "funcionarios":
+    tabs = {screen.tabs.tabText(i): i for i in range(screen.tabs.count())}
+    shots = (("Geral", "20-settings-geral"), ("Marcação", "21-settings-marcacao"),
+             ("Microfone", "22-settings-microfone"), ("Nuvem", "23-settings-nuvem"),
+             ("Privacidade", "24-settings-privacidade"),
+             ("Funcionários", "25-settings-funcionarios"), ("Central", "25b-settings-central"),
+             ("Avançado", "26-settings-avancado"))  # fmt: skip
+    assert sorted(tabs) == sorted(tab for tab, _name in shots), tabs  # a new tab: shoot it too
+    for tab, name in shots:
+        screen.tabs.setCurrentIndex(tabs[tab])
+        if tab == "Funcionários":
             screen.employees.list.setCurrentRow(0)
-        shot(f"2{i}-settings-{name}")
-    screen.tabs.setCurrentIndex(0)
+        shot(name)
+    screen.tabs.setCurrentIndex(tabs["Geral"])
     screen.keyboard.setVisible(True)
     screen.company.setFocus()
     shot("27-settings-keyboard")
     screen.keyboard.setVisible(False)
-    screen.tabs.setCurrentIndex(6)
+    screen.tabs.setCurrentIndex(tabs["Avançado"])
     screen.cpu_threads.setText("muitas")
     screen.save_requested.emit(screen.values())
     shot("28-settings-bad-value")
