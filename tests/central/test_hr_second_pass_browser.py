@@ -1,5 +1,6 @@
-"""Issue 24 in a real browser (Debian's Chromium through chromedriver) on a fresh Central
-(subprocess, real PostgreSQL, real HTTP) fed by a real kiosk ledger over the kiosk API.
+"""HR's first day with Central (gestores, Hoje, names, periods, audit, espelho) in a real
+browser (Debian's Chromium through chromedriver) on a fresh Central (subprocess, real
+PostgreSQL, real HTTP) fed by a real kiosk ledger over the kiosk API.
 
 The first account comes from the command line (what ``central.sh`` prints) and creates a gestor
 on Usuários; people are added with ``central employees add`` (audited as the OS user); the kiosk

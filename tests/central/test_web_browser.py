@@ -184,7 +184,7 @@ def test_hr_back_office_in_a_browser(tmp_path, central_server, verifier, make_cl
             shots.take(name)
         d.get(url + "/auditoria")
         audit = d.page_source
-        # the audit log in words (issue 24)
+        # the audit log reads as sentences
         for action in ("entrou no painel", "no quadro de funcionários", "aprovou a marcação",
                        "incluiu uma marcação de saída", "baixou o espelho de ponto de",
                        "exportou o AEJ de"):  # fmt: skip

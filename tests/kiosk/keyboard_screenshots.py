@@ -1,4 +1,4 @@
-"""Screenshots for issue 23: admin forms with the on-screen keyboard open, the worker's 48-hour
+"""Screenshots of the admin forms with the on-screen keyboard open, the worker's 48-hour
 list with a row selected, and a receipt opened from it, at 1024x768 and 1366x768.
 
     xvfb-run -a -s "-screen 0 1920x1080x24" .venv/bin/python -m tests.kiosk.keyboard_screenshots

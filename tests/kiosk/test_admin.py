@@ -59,8 +59,9 @@ def test_first_run_setup_then_punch_ready(qtbot, make_kiosk, make_clip, pv_home)
 
 def test_unknown_pin_then_lockout_per_identity(qtbot, make_kiosk):
     """Lockouts are per identity (app.punch.guard): the same wrong PIN 5 times locks that PIN
-    only; 10 different wrong PINs never lock PIN entry (issue 22: one person's failures never
-    lock everyone) but leave a pin_guessing alert for Central; badges and the admin go on."""
+    only; 10 different wrong PINs never lock PIN entry (one person's failures never lock
+    everyone: docs/SECURITY.md, "The kiosk") but leave a pin_guessing alert for Central;
+    badges and the admin go on."""
     win, _clock, _sources = make_kiosk()
     win.window.idle.touched.emit()
     for _ in range(4):

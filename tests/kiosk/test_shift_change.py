@@ -1,4 +1,4 @@
-"""A kiosk for real shift changes (issue 13): timeouts on every screen, the punch time, the
+"""A kiosk for real shift changes: timeouts on every screen, the punch time, the
 lockouts, the PIN policy, the duplicate guard, the last punch, the 48-hour receipts."""
 
 from __future__ import annotations

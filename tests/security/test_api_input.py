@@ -1,4 +1,5 @@
-"""Issue 12 rows 14 and 15, replayed on the real app (real uvicorn on 127.0.0.1 with the
+"""docs/SECURITY.md, "The Speech API against slow and flooding clients" (large bodies at
+once, trickled bodies), replayed on the real app (real uvicorn on 127.0.0.1 with the
 production protocol and limits, the Lambda handler in-process, the real model)."""
 
 from __future__ import annotations

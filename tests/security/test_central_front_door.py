@@ -1,7 +1,8 @@
 # ruff: noqa: F811 - pytest fixtures imported from central_fixtures are redefined as parameters
-"""Issue 22, Central's front door: the body limits and the kiosk token are checked before a body
-byte is read, against a real Central (uvicorn on 127.0.0.1, PostgreSQL) and raw-socket clients
-that are huge, chunked, slow or anonymous. Each row was an attack that worked before."""
+"""Central's front door (docs/SECURITY.md, "Central"): the body limits and the kiosk token are
+checked before a body byte is read, against a real Central (uvicorn on 127.0.0.1, PostgreSQL)
+and raw-socket clients that are huge, chunked, slow or anonymous. Each row was an attack that
+worked before."""
 
 from __future__ import annotations
 

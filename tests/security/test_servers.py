@@ -1,4 +1,5 @@
-"""Issue 12 rows 6 and 7, replayed on `python -m app serve` (its own process, real sockets on
+"""docs/SECURITY.md, "The Speech API against slow and flooding clients" (slow clients, file
+descriptors), replayed on `python -m app serve` (its own process, real sockets on
 127.0.0.1, the real model): slow and idle connections, running out of file descriptors, and a
 flood of large bodies. Each test prints its figure (docs/FIGURES.md)."""
 
