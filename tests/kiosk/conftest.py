@@ -79,14 +79,15 @@ def real_ledger(home: Path):
 
 @pytest.fixture()
 def make_kiosk(qtbot, pv_home, verifier) -> Callable:
-    """make_kiosk(configured=True, ledger=None, source=None) -> (kiosk, clock, sources)."""
+    """make_kiosk(configured=True, ledger=None, settings=None, source=None)
+    -> (kiosk, clock, sources)."""
     kiosks: list = []
     made: list = []  # EngineOptions the kiosk asked a verifier for (after a settings change)
 
-    def make(configured: bool = True, ledger=None, verifier_=verifier, **kw):
+    def make(configured: bool = True, ledger=None, verifier_=verifier, settings=None, **kw):
         store = SettingsStore(pv_home / "config" / "settings.json")
         if configured:
-            store.save(configured_settings())
+            store.save(settings or configured_settings())
         ledger = ledger or real_ledger(pv_home)
         if configured and not ledger.list_employees():
             ledger.add_employee("Maria da Silva", CPF, EMPLOYEE_PIN, BADGE)

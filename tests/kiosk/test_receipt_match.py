@@ -13,7 +13,6 @@ import sys
 import segno
 from pyhanko.pdf_utils.reader import PdfFileReader
 
-from app import settings as app_settings
 from app.kiosk.settings import SettingsStore
 from app.store.ledger import Ledger
 from app.store.receipt import qr_payload
@@ -55,12 +54,11 @@ def qr_matches(image, payload: str) -> bool:
 
 def test_screen_pdf_and_qr_carry_one_hash_and_place(qtbot, make_kiosk, make_clip, pv_home,
                                                     tmp_path):  # fmt: skip
-    settings_file = pv_home / "config" / "settings.json"
-    SettingsStore(settings_file).save(configured_settings())
-    ledger_section = {**app_settings.section("ledger", settings_file), "place": PLACE}
-    app_settings.write_sections({"ledger": ledger_section}, settings_file)
+    settings = configured_settings()
+    settings.kiosk.place = PLACE  # as the admin's Geral tab saves it
+    SettingsStore(pv_home / "config" / "settings.json").save(settings)
     ledger = Ledger.open()  # where the CLI finds it (the fixture's default is elsewhere)
-    win, _clock, sources = make_kiosk(ledger=ledger)
+    win, _clock, sources = make_kiosk(ledger=ledger, settings=settings)
     to_challenge(qtbot, win)
     speak(qtbot, win, sources, make_clip("Entrada, treze e quarenta."))
     assert "Validado" in win.window.result.verdict.text(), win.window.result.heard.text()
