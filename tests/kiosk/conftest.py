@@ -145,12 +145,18 @@ def enter_pin(win, pin: str) -> None:
     win.window.pin.keys["OK"].click()
 
 
+def open_settings(win):
+    """The admin's way in: the hidden corner on the idle screen, the admin PIN, Configurações."""
+    win.window.idle.admin_requested.emit()
+    enter_pin(win, ADMIN_PIN)
+    assert win.window.stack.currentWidget() is win.window.settings_screen
+    return win.window.settings_screen
+
+
 def new_employee_form(win, name: str, cpf: str):
     """Sign in as the admin and start a new employee on the settings screen's form, with
     ``name`` and ``cpf`` typed in; the form, for the test to fill the rest."""
-    win.window.idle.admin_requested.emit()
-    enter_pin(win, ADMIN_PIN)
-    form = win.window.settings_screen.employees
+    form = open_settings(win).employees
     form.clear()
     form.name.setText(name)
     form.cpf.setText(cpf)

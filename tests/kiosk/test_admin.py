@@ -7,7 +7,14 @@ import json
 from app.kiosk.settings import SettingsStore
 from app.punch.pins import check_admin_pin
 from app.store.alerts import unsent_alerts
-from tests.kiosk.conftest import ADMIN_PIN, BADGE, clip_source, enter_pin, new_employee_form
+from tests.kiosk.conftest import (
+    ADMIN_PIN,
+    BADGE,
+    clip_source,
+    enter_pin,
+    new_employee_form,
+    open_settings,
+)
 
 
 def test_first_run_setup_then_punch_ready(qtbot, make_kiosk, make_clip, pv_home):
@@ -141,9 +148,7 @@ def test_admin_salvar_never_pins_or_changes_engine_defaults(qtbot, make_kiosk, p
     from app.core.config import EngineOptions
 
     win, _clock, _sources = make_kiosk()
-    win.window.idle.admin_requested.emit()
-    enter_pin(win, ADMIN_PIN)
-    screen = win.window.settings_screen
+    screen = open_settings(win)
     screen.load(win.settings, [], win.ledger.list_employees())
     defaults = EngineOptions()
     assert float(screen.score_margin.text()) == defaults.score_margin

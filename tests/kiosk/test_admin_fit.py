@@ -9,7 +9,7 @@ import pytest
 from PySide6.QtCore import QRect
 from PySide6.QtWidgets import QApplication, QLineEdit, QWidget
 
-from tests.kiosk.conftest import ADMIN_PIN, enter_pin
+from tests.kiosk.conftest import open_settings
 
 SIZES = ((1024, 768), (1366, 768))
 
@@ -32,10 +32,7 @@ def open_admin(qtbot, win, size) -> None:
     win.window.resize(*size)
     win.window.activateWindow()  # a touch on a field moves the focus only in the active window
     qtbot.waitUntil(win.window.isActiveWindow, timeout=2000)
-    win.window.idle.admin_requested.emit()
-    enter_pin(win, ADMIN_PIN)
-    assert win.window.stack.currentWidget() is win.window.settings_screen
-    win.window.settings_screen.keyboard_button.click()
+    open_settings(win).keyboard_button.click()
     assert win.window.settings_screen.keyboard.isVisible()
     qtbot.wait(50)
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 
 from app.kiosk.settings import SettingsStore
-from tests.kiosk.conftest import ADMIN_PIN, enter_pin, speak, to_challenge
+from tests.kiosk.conftest import open_settings, speak, to_challenge
 
 PLACE = "Rua das Flores, 120 - Campinas/SP"
 
@@ -28,9 +28,7 @@ def test_a_place_written_by_hand_is_what_the_form_keeps(pv_home, tmp_path):
 
 def test_the_admin_sets_the_place_and_the_next_receipt_carries_it(qtbot, make_kiosk, make_clip):
     win, _clock, sources = make_kiosk()
-    win.window.idle.admin_requested.emit()
-    enter_pin(win, ADMIN_PIN)
-    screen = win.window.settings_screen
+    screen = open_settings(win)
     assert screen.place.text() == ""
     screen.place.setText("x  " * 60)  # 119 characters once the spaces are folded
     screen.save_requested.emit(screen.values())

@@ -10,7 +10,7 @@ from app.kiosk.receipt_screens import receipt_rows
 from app.kiosk.settings import SettingsStore
 from app.store.models import PunchDraft
 from app.store.settings import LedgerSettings
-from tests.kiosk.conftest import ADMIN_PIN, NOW, enter_pin, to_types
+from tests.kiosk.conftest import NOW, open_settings, to_types
 
 SIZE = (1366, 768)
 
@@ -46,9 +46,7 @@ def test_form_labels_sit_on_their_fields(qtbot, make_kiosk):
     only 7/4 of its text tall, so the words sat about 5 px above the field's own text."""
     win, _clock, _sources = make_kiosk()
     win.window.resize(*SIZE)
-    win.window.idle.admin_requested.emit()
-    enter_pin(win, ADMIN_PIN)
-    s = win.window.settings_screen
+    s = open_settings(win)
     checked = 0
     for i in range(s.tabs.count()):
         s.tabs.setCurrentIndex(i)
@@ -110,9 +108,7 @@ def test_verdict_and_meter_say_what_happened(qtbot, make_kiosk):
 def test_decimal_settings_read_the_brazilian_way(qtbot, make_kiosk, pv_home):
     """Avançado shows 0,5 (not 0.5), and a value typed with a comma is saved as a number."""
     win, _clock, _sources = make_kiosk()
-    win.window.idle.admin_requested.emit()
-    enter_pin(win, ADMIN_PIN)
-    screen = win.window.settings_screen
+    screen = open_settings(win)
     assert screen.vad_threshold.text() == "0,5"
     screen.vad_threshold.setText("0,6")
     screen.save_requested.emit(screen.values())

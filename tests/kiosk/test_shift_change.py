@@ -12,6 +12,7 @@ from tests.kiosk.conftest import (
     EMPLOYEE_PIN,
     enter_pin,
     new_employee_form,
+    open_settings,
     speak,
     to_challenge,
     to_types,
@@ -83,9 +84,7 @@ def test_a_retry_left_alone_still_records_the_attempted_punch(qtbot, make_kiosk,
 
 def test_admin_settings_time_out_without_saving(qtbot, make_kiosk):
     win, _clock, _sources = make_kiosk()
-    win.window.idle.admin_requested.emit()
-    enter_pin(win, ADMIN_PIN)
-    assert win.window.stack.currentWidget() is win.window.settings_screen
+    open_settings(win)
     win.window.settings_screen.company.setText("Não salvar")
     short_timeouts(win)
     win.window.restart_inactivity()
